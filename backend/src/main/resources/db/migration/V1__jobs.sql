@@ -11,6 +11,7 @@ CREATE TABLE jobs (
     status_reason    text,
     error_code       text,
     error_message    text,
+    error_retryable  boolean,
     content_path     text,
     content_type     text,
     content_length   bigint,

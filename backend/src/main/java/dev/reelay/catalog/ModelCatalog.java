@@ -1,0 +1,46 @@
+package dev.reelay.catalog;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.stereotype.Component;
+
+/** Looks models up by the id clients use. */
+@Component
+public class ModelCatalog {
+
+	private final Map<String, ModelSpec> models = new LinkedHashMap<>();
+
+	private final String defaultModel;
+
+	ModelCatalog(CatalogSettings settings) {
+		settings.models().forEach((model) -> {
+			if (this.models.put(model.id(), model) != null) {
+				throw new IllegalStateException("The catalog lists model '" + model.id() + "' twice");
+			}
+		});
+		if (this.models.isEmpty()) {
+			throw new IllegalStateException("The model catalog (reelay.catalog.models) is empty");
+		}
+		this.defaultModel = (settings.defaultModel() != null) ? settings.defaultModel()
+				: this.models.keySet().iterator().next();
+		if (!this.models.containsKey(this.defaultModel)) {
+			throw new IllegalStateException("reelay.catalog.default-model '" + this.defaultModel + "' is not in the catalog");
+		}
+	}
+
+	public Optional<ModelSpec> find(String id) {
+		return Optional.ofNullable(this.models.get(id));
+	}
+
+	public List<ModelSpec> all() {
+		return List.copyOf(this.models.values());
+	}
+
+	public String defaultModel() {
+		return this.defaultModel;
+	}
+
+}

@@ -1,0 +1,8 @@
+/**
+ * The model catalog: which models exist, which provider instance serves each, and what they accept. Models are
+ * configuration data, never code.
+ */
+@NullMarked
+package dev.reelay.catalog;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,20 @@
+package dev.reelay.dispatch;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How this instance works the queue. {@code concurrency} bounds jobs in hand at once (and so memory); a lease
+ * longer than the slowest step keeps two instances from working one job.
+ */
+@ConfigurationProperties("reelay.dispatch")
+record DispatchSettings(@DefaultValue("true") boolean enabled, @DefaultValue("500ms") Duration tick,
+		@DefaultValue("32") int concurrency, @DefaultValue("2m") Duration lease,
+		@DefaultValue("90s") Duration downloadTimeout, @DefaultValue("2s") Duration retryBase,
+		@DefaultValue("5m") Duration retryMax, @DefaultValue("8") int maxSubmitAttempts,
+		@Nullable String instanceId) {
+}

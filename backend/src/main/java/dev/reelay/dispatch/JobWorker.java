@@ -1,0 +1,252 @@
+package dev.reelay.dispatch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+import dev.reelay.catalog.ModelCatalog;
+import dev.reelay.job.Job;
+import dev.reelay.job.JobError;
+import dev.reelay.job.JobStatus;
+import dev.reelay.job.JobStore;
+import dev.reelay.job.StoredContent;
+import dev.reelay.provider.GenerationRequest;
+import dev.reelay.provider.ProviderException;
+import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.RemoteJob;
+import dev.reelay.provider.RemoteStatus;
+import dev.reelay.provider.VideoProvider;
+import dev.reelay.storage.VideoStorage;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Moves one claimed job one step forward. Every outcome is written before the lease is let go, so a crash at any
+ * point leaves a job that the next claim can pick up where it stood.
+ */
+@Component
+class JobWorker {
+
+	private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
+
+	private final JobStore jobs;
+
+	private final ProviderRegistry providers;
+
+	private final ModelCatalog catalog;
+
+	private final VideoStorage storage;
+
+	private final DispatchSettings settings;
+
+	private final Backoff backoff;
+
+	JobWorker(JobStore jobs, ProviderRegistry providers, ModelCatalog catalog, VideoStorage storage,
+			DispatchSettings settings) {
+		this.jobs = jobs;
+		this.providers = providers;
+		this.catalog = catalog;
+		this.storage = storage;
+		this.settings = settings;
+		this.backoff = new Backoff(settings.retryBase(), settings.retryMax());
+	}
+
+	Mono<Void> run(Job job) {
+		return Mono.defer(() -> step(job))
+			.then()
+			.onErrorResume(OptimisticLockingFailureException.class, (moved) -> afterConcurrentChange(job))
+			.onErrorResume((unexpected) -> {
+				log.error("job {} step failed unexpectedly; retrying later", job.id(), unexpected);
+				return this.jobs.find(job.id())
+					.flatMap((current) -> current.status().isTerminal() ? Mono.empty()
+							: this.jobs.change(current, (c) -> c.nextAttemptAt = later(current.attempts()), true))
+					.onErrorResume((ignored) -> Mono.empty())
+					.then();
+			});
+	}
+
+	private Mono<Job> step(Job job) {
+		VideoProvider provider = this.providers.get(job.provider());
+		return switch (job.status()) {
+			case QUEUED -> submit(job, provider);
+			case SUBMITTING -> reconcile(job, provider);
+			case SUBMITTED, IN_PROGRESS -> poll(job, provider);
+			case DOWNLOADING -> download(job, provider);
+			case COMPLETED, FAILED, CANCELED -> Mono.just(job);
+		};
+	}
+
+	/** Persists the intent to submit before calling the provider, then the remote id the moment it returns. */
+	private Mono<Job> submit(Job job, VideoProvider provider) {
+		if (job.attempts() >= this.settings.maxSubmitAttempts()) {
+			return fail(job, new JobError("submit_attempts_exhausted",
+					"Gave up after " + job.attempts() + " attempts to submit the job to " + job.provider() + ".", true));
+		}
+		return this.jobs.change(job, (c) -> {
+			c.status = JobStatus.SUBMITTING;
+			c.submitStartedAt = Instant.now();
+			c.attempts = job.attempts() + 1;
+			c.statusReason = "submitting to " + job.provider();
+		}, false).flatMap((submitting) -> provider.submit(request(submitting))
+			.flatMap((remote) -> accepted(submitting, remote))
+			.onErrorResume(ProviderException.class, (error) -> submitFailed(submitting, error)));
+	}
+
+	private Mono<Job> accepted(Job submitting, RemoteJob remote) {
+		return this.jobs.change(submitting, (c) -> {
+			c.remoteId = remote.remoteId();
+			c.status = (remote.status() == RemoteStatus.IN_PROGRESS) ? JobStatus.IN_PROGRESS
+					: JobStatus.SUBMITTED;
+			c.progress = remote.progress();
+			c.statusReason = null;
+			c.nextAttemptAt = Instant.now().plus(pollDelay(submitting, remote));
+		}, true);
+	}
+
+	private Mono<Job> submitFailed(Job submitting, ProviderException error) {
+		return switch (error.kind()) {
+			case RATE_LIMITED -> this.jobs.change(submitting, (c) -> {
+				c.status = JobStatus.QUEUED;
+				// Refused before anything was created: waiting for a limit is not a failed attempt.
+				c.attempts = submitting.attempts() - 1;
+				c.statusReason = "waiting for rate limit at " + submitting.provider();
+				c.nextAttemptAt = Instant.now().plus(waitAfter(error, submitting.attempts()));
+			}, true);
+			case PERMANENT -> fail(submitting, new JobError(error.code(), error.getMessage(), false));
+			// No answer: the provider may have created (and billed) the job. Look for it before submitting again.
+			case RETRYABLE -> this.jobs.change(submitting, (c) -> {
+				c.statusReason = "checking whether " + submitting.provider() + " received the job";
+				c.nextAttemptAt = Instant.now().plus(waitAfter(error, submitting.attempts()));
+			}, true);
+		};
+	}
+
+	private Mono<Job> reconcile(Job job, VideoProvider provider) {
+		Instant since = Objects.requireNonNullElse(job.submitStartedAt(), job.createdAt());
+		return provider.findSubmitted(request(job), since)
+			.flatMap((found) -> {
+				log.info("job {} found at {} as {} after an unknown submit outcome", job.id(), job.provider(),
+						found.remoteId());
+				return accepted(job, found);
+			})
+			.switchIfEmpty(Mono.defer(() -> submit(job, provider)))
+			.onErrorResume(ProviderException.class, (error) -> error.isRetryable()
+					? retryLater(job, error, "checking whether " + job.provider() + " received the job")
+					: fail(job, new JobError("submit_outcome_unknown", "Could not confirm whether " + job.provider()
+							+ " received the job, so it was not sent again: " + error.getMessage(), false)));
+	}
+
+	private Mono<Job> poll(Job job, VideoProvider provider) {
+		String remoteId = Objects.requireNonNull(job.remoteId());
+		return provider.status(remoteId).flatMap((remote) -> switch (remote.status()) {
+			case QUEUED, IN_PROGRESS, UNKNOWN -> this.jobs.change(job, (c) -> {
+				if (remote.status() == RemoteStatus.IN_PROGRESS) {
+					c.status = JobStatus.IN_PROGRESS;
+				}
+				c.progress = remote.progress();
+				c.statusReason = (remote.status() == RemoteStatus.UNKNOWN)
+						? job.provider() + " reported a state Reelay does not know yet" : null;
+				c.nextAttemptAt = Instant.now().plus(pollDelay(job, remote));
+			}, true);
+			case COMPLETED -> this.jobs.change(job, (c) -> {
+				c.status = JobStatus.DOWNLOADING;
+				c.progress = 100;
+				c.statusReason = "saving the video";
+			}, false).flatMap((downloading) -> download(downloading, provider));
+			case FAILED -> {
+				RemoteJob.RemoteError error = Objects.requireNonNull(remote.error());
+				yield fail(job, new JobError(error.code(), error.message(), false));
+			}
+			case CANCELED -> this.jobs.change(job, (c) -> {
+				c.status = JobStatus.CANCELED;
+				c.statusReason = "canceled at " + job.provider();
+			}, true);
+		}).onErrorResume(ProviderException.class, (error) -> error.isRetryable()
+				? retryLater(job, error, null)
+				: fail(job, new JobError(error.code(), error.getMessage(), false)));
+	}
+
+	/** A job is completed only once its video is in Reelay's storage; downloads retry apart from generation. */
+	private Mono<Job> download(Job job, VideoProvider provider) {
+		String remoteId = Objects.requireNonNull(job.remoteId());
+		return provider.content(remoteId)
+			.flatMap((content) -> this.storage.store(job.id(), content.contentType(), content.body()))
+			.timeout(this.settings.downloadTimeout())
+			.flatMap((stored) -> this.jobs.change(job, (c) -> {
+				c.status = JobStatus.COMPLETED;
+				c.progress = 100;
+				c.statusReason = null;
+				c.content = new StoredContent(stored.location(), stored.contentType(), stored.length(), stored.sha256());
+			}, true))
+			.onErrorResume((error) -> {
+				ProviderException classified = (error instanceof ProviderException provided) ? provided
+						: new ProviderException(ProviderException.Kind.RETRYABLE, "download_failed",
+								"Saving the video failed: " + error, 0, null, null, error);
+				return classified.isRetryable() ? retryLater(job, classified, "saving the video (retrying)")
+						: fail(job, new JobError("content_unavailable",
+								"The video finished but could not be downloaded: " + classified.getMessage(), false));
+			});
+	}
+
+	private Mono<Job> retryLater(Job job, ProviderException error, @Nullable String reason) {
+		log.info("job {} at {}: {} ({}), retrying", job.id(), job.provider(), error.code(), error.getMessage());
+		return this.jobs.change(job, (c) -> {
+			if (reason != null) {
+				c.statusReason = reason;
+			}
+			c.nextAttemptAt = Instant.now().plus(waitAfter(error, job.attempts()));
+		}, true);
+	}
+
+	private Mono<Job> fail(Job job, JobError error) {
+		return this.jobs.change(job, (c) -> {
+			c.status = JobStatus.FAILED;
+			c.error = error;
+			c.statusReason = null;
+		}, true);
+	}
+
+	/** The row moved on under us, most often a cancel: nothing to undo unless a remote job is left running. */
+	private Mono<Void> afterConcurrentChange(Job job) {
+		return this.jobs.find(job.id()).flatMap((current) -> {
+			if (current.status() == JobStatus.CANCELED && current.remoteId() != null) {
+				return this.providers.get(current.provider())
+					.cancel(current.remoteId())
+					.doOnNext((outcome) -> log.info("job {} canceled; remote {} cancel: {}", job.id(),
+							current.remoteId(), outcome))
+					.onErrorResume((ignored) -> Mono.empty())
+					.then();
+			}
+			return Mono.empty();
+		});
+	}
+
+	private GenerationRequest request(Job job) {
+		String remoteModel = this.catalog.find(job.model()).map((model) -> model.remoteModel()).orElse(job.model());
+		return new GenerationRequest(remoteModel, job.prompt(), job.parameters().durationSeconds(),
+				job.parameters().aspectRatio(), job.parameters().resolution(), job.parameters().negativePrompt(),
+				job.parameters().seed());
+	}
+
+	private Duration pollDelay(Job job, RemoteJob remote) {
+		Duration configured = this.providers.settings(job.provider()).pollInterval();
+		Duration hinted = remote.pollAfter();
+		return (hinted != null && hinted.compareTo(configured) > 0) ? hinted : configured;
+	}
+
+	private Duration waitAfter(ProviderException error, int attempt) {
+		Duration computed = this.backoff.after(attempt);
+		Duration asked = error.retryAfter();
+		return (asked != null && asked.compareTo(computed) > 0) ? asked : computed;
+	}
+
+	private Instant later(int attempt) {
+		return Instant.now().plus(this.backoff.after(attempt));
+	}
+
+}

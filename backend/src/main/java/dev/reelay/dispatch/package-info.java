@@ -1,0 +1,8 @@
+/**
+ * The dispatcher: claims due jobs from PostgreSQL under leases, submits them to their provider, polls them to
+ * the end and stores the result. All state is in the jobs table, so a restart resumes where it stopped.
+ */
+@NullMarked
+package dev.reelay.dispatch;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,70 @@
+package dev.reelay.job;
+
+import java.time.Instant;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A video job as stored. Immutable; {@link #with(Consumer)} makes a changed copy so a change is always
+ * compared against the row it started from (optimistic locking on {@code version}).
+ */
+public record Job(UUID id, JobStatus status, int progress, String model, String provider, String prompt,
+		JobParameters parameters, @Nullable String remoteId, @Nullable String statusReason, @Nullable JobError error,
+		@Nullable StoredContent content, int attempts, Instant nextAttemptAt, @Nullable String leaseOwner,
+		@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
+		@Nullable Instant completedAt, long version) {
+
+	public Job with(Consumer<Changes> change) {
+		Changes changes = new Changes(this);
+		change.accept(changes);
+		return changes.apply();
+	}
+
+	/** The fields a running job may change; identity, request and bookkeeping fields stay put. */
+	public static final class Changes {
+
+		private final Job from;
+
+		public JobStatus status;
+
+		public int progress;
+
+		public @Nullable String remoteId;
+
+		public @Nullable String statusReason;
+
+		public @Nullable JobError error;
+
+		public @Nullable StoredContent content;
+
+		public int attempts;
+
+		public Instant nextAttemptAt;
+
+		public @Nullable Instant submitStartedAt;
+
+		private Changes(Job from) {
+			this.from = from;
+			this.status = from.status;
+			this.progress = from.progress;
+			this.remoteId = from.remoteId;
+			this.statusReason = from.statusReason;
+			this.error = from.error;
+			this.content = from.content;
+			this.attempts = from.attempts;
+			this.nextAttemptAt = from.nextAttemptAt;
+			this.submitStartedAt = from.submitStartedAt;
+		}
+
+		private Job apply() {
+			return new Job(this.from.id, this.status, this.progress, this.from.model, this.from.provider,
+					this.from.prompt, this.from.parameters, this.remoteId, this.statusReason, this.error, this.content,
+					this.attempts, this.nextAttemptAt, this.from.leaseOwner, this.from.leaseUntil, this.submitStartedAt,
+					this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version);
+		}
+
+	}
+
+}

@@ -1,0 +1,71 @@
+package dev.reelay.job;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import io.r2dbc.postgresql.codec.Json;
+import io.r2dbc.spi.Readable;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
+import org.springframework.r2dbc.core.Parameter;
+
+/** Maps job rows to {@link Job} and back; the only place that knows column names. */
+final class JobRows {
+
+	static final String COLUMNS = "id, status, progress, model, provider, prompt, parameters, remote_id, status_reason, "
+			+ "error_code, error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
+			+ "attempts, next_attempt_at, lease_owner, lease_until, submit_started_at, created_at, updated_at, "
+			+ "completed_at, version";
+
+	private final JsonMapper json;
+
+	JobRows(JsonMapper json) {
+		this.json = json;
+	}
+
+	Job read(Readable row) {
+		String errorCode = row.get("error_code", String.class);
+		JobError error = (errorCode != null) ? new JobError(errorCode, row.get("error_message", String.class),
+				Boolean.TRUE.equals(row.get("error_retryable", Boolean.class))) : null;
+		String contentPath = row.get("content_path", String.class);
+		StoredContent content = (contentPath != null) ? new StoredContent(contentPath,
+				row.get("content_type", String.class), row.get("content_length", Long.class),
+				row.get("content_sha256", String.class)) : null;
+		return new Job(row.get("id", UUID.class), JobStatus.fromValue(row.get("status", String.class)),
+				row.get("progress", Integer.class), row.get("model", String.class), row.get("provider", String.class),
+				row.get("prompt", String.class),
+				this.json.readValue(row.get("parameters", Json.class).asString(), JobParameters.class),
+				row.get("remote_id", String.class), row.get("status_reason", String.class), error, content,
+				row.get("attempts", Integer.class), row.get("next_attempt_at", Instant.class),
+				row.get("lease_owner", String.class), row.get("lease_until", Instant.class),
+				row.get("submit_started_at", Instant.class), row.get("created_at", Instant.class),
+				row.get("updated_at", Instant.class), row.get("completed_at", Instant.class),
+				row.get("version", Long.class));
+	}
+
+	/** Binds every mutable column of {@code job} under its column name. */
+	GenericExecuteSpec bindState(GenericExecuteSpec spec, Job job) {
+		JobError error = job.error();
+		StoredContent content = job.content();
+		return spec.bind("status", job.status().value())
+			.bind("progress", job.progress())
+			.bind("remote_id", Parameter.fromOrEmpty(job.remoteId(), String.class))
+			.bind("status_reason", Parameter.fromOrEmpty(job.statusReason(), String.class))
+			.bind("error_code", Parameter.fromOrEmpty((error != null) ? error.code() : null, String.class))
+			.bind("error_message", Parameter.fromOrEmpty((error != null) ? error.message() : null, String.class))
+			.bind("error_retryable", Parameter.fromOrEmpty((error != null) ? error.retryable() : null, Boolean.class))
+			.bind("content_path", Parameter.fromOrEmpty((content != null) ? content.location() : null, String.class))
+			.bind("content_type", Parameter.fromOrEmpty((content != null) ? content.contentType() : null, String.class))
+			.bind("content_length", Parameter.fromOrEmpty((content != null) ? content.length() : null, Long.class))
+			.bind("content_sha256", Parameter.fromOrEmpty((content != null) ? content.sha256() : null, String.class))
+			.bind("attempts", job.attempts())
+			.bind("next_attempt_at", job.nextAttemptAt())
+			.bind("submit_started_at", Parameter.fromOrEmpty(job.submitStartedAt(), Instant.class));
+	}
+
+	Json parametersJson(Job job) {
+		return Json.of(this.json.writeValueAsString(job.parameters()));
+	}
+
+}

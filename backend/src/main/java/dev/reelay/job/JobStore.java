@@ -1,0 +1,144 @@
+package dev.reelay.job;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.retry.Retry;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+/**
+ * The only writer of jobs: each change is checked against {@link JobStatus}, written with its event in one
+ * transaction, and announced after commit.
+ */
+@Service
+public class JobStore {
+
+	private static final Logger log = LoggerFactory.getLogger(JobStore.class);
+
+	private final JobRepository jobs;
+
+	private final TransactionalOperator tx;
+
+	private final JsonMapper json;
+
+	private final Sinks.Many<JobEventNotice> notices = Sinks.many().multicast().directBestEffort();
+
+	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json) {
+		this.jobs = jobs;
+		this.tx = tx;
+		this.json = json;
+	}
+
+	public Mono<Job> create(NewJob request) {
+		Instant now = Instant.now();
+		Job job = new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
+				request.prompt(), request.parameters(), null, null, null, null, 0, now, null, null, null, now, now, null,
+				0);
+		return this.jobs.insert(job)
+			.flatMap((inserted) -> appendEvent(inserted, JobEventType.QUEUED))
+			.as(this.tx::transactional)
+			.doOnNext(this::announce)
+			.map(Written::job)
+			.doOnNext((created) -> log.info("job {} queued model={} provider={}", created.id(), created.model(),
+					created.provider()));
+	}
+
+	public Mono<Job> find(UUID id) {
+		return this.jobs.findById(id).switchIfEmpty(Mono.error(() -> new JobNotFoundException(id)));
+	}
+
+	public Mono<JobPage> list(@Nullable Collection<JobStatus> statuses, @Nullable String cursor, int limit) {
+		JobCursor after = (cursor != null) ? JobCursor.decode(cursor) : null;
+		return this.jobs.page(statuses, after, limit + 1).collectList().map((rows) -> {
+			boolean more = rows.size() > limit;
+			List<Job> page = more ? rows.subList(0, limit) : rows;
+			String next = more ? JobCursor.of(page.get(page.size() - 1)).encode() : null;
+			return new JobPage(page.stream().map(JobView::of).toList(), next);
+		});
+	}
+
+	/**
+	 * Applies {@code change} to {@code from}. Fails with {@link OptimisticLockingFailureException} when the row
+	 * moved on (another writer, or a cancel) and with {@link IllegalStateException} on a transition the state
+	 * machine forbids.
+	 */
+	public Mono<Job> change(Job from, Consumer<Job.Changes> change, boolean releaseLease) {
+		Job changed = from.with(change);
+		if (!from.status().canTransitionTo(changed.status())) {
+			return Mono.error(new IllegalStateException(
+					"Job " + from.id() + " cannot go from " + from.status() + " to " + changed.status()));
+		}
+		Job monotonic = (changed.progress() < from.progress()) ? changed.with((c) -> c.progress = from.progress())
+				: changed;
+		boolean visible = monotonic.status() != from.status() || monotonic.progress() != from.progress()
+				|| !Objects.equals(monotonic.statusReason(), from.statusReason());
+		return this.jobs.update(monotonic, releaseLease)
+			.flatMap((updated) -> visible ? appendEvent(updated, eventType(from, updated))
+					: Mono.just(new Written(updated, null)))
+			.as(this.tx::transactional)
+			.doOnNext(this::announce)
+			.map(Written::job)
+			.doOnNext((updated) -> {
+				if (updated.status() != from.status()) {
+					log.info("job {} {} -> {} provider={} remote_id={}", updated.id(), from.status().value(),
+							updated.status().value(), updated.provider(), updated.remoteId());
+				}
+			});
+	}
+
+	/** Cancels a job that has not finished; a finished job is left as it is. */
+	public Mono<Job> cancel(UUID id) {
+		return Mono.defer(() -> find(id).flatMap((job) -> job.status().isTerminal() ? Mono.just(job)
+				: change(job, (c) -> {
+					c.status = JobStatus.CANCELED;
+					c.statusReason = "canceled by request";
+				}, true)))
+			.retryWhen(Retry.max(5).filter(OptimisticLockingFailureException.class::isInstance));
+	}
+
+	/** Leases due jobs to {@code owner}; see the dispatcher for how leases are used. */
+	public Flux<Job> claimDue(String owner, Duration lease, int limit) {
+		return this.jobs.claimDue(owner, lease, limit);
+	}
+
+	/** Every event appended by this instance, after commit. Bounded: a slow subscriber misses notices. */
+	public Flux<JobEventNotice> notices() {
+		return this.notices.asFlux();
+	}
+
+	private static JobEventType eventType(Job from, Job to) {
+		return (to.status() == from.status()) ? JobEventType.PROGRESS : JobEventType.forStatus(to.status());
+	}
+
+	private Mono<Written> appendEvent(Job job, JobEventType type) {
+		String payload = this.json.writeValueAsString(JobView.of(job));
+		return this.jobs.insertEvent(job.id(), type, payload)
+			.map((eventId) -> new Written(job, new JobEventNotice(eventId, job.id(), type)));
+	}
+
+	private void announce(Written written) {
+		if (written.notice() != null) {
+			this.notices.emitNext(written.notice(),
+					(signal, result) -> result == Sinks.EmitResult.FAIL_NON_SERIALIZED);
+		}
+	}
+
+	private record Written(Job job, @Nullable JobEventNotice notice) {
+	}
+
+}

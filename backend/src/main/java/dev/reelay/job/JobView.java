@@ -1,0 +1,36 @@
+package dev.reelay.job;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+/** The job as clients see it, in API responses and in every event's data. */
+public record JobView(UUID id, JobStatus status, int progress, String model, String provider, String prompt,
+		JobParameters parameters, @Nullable String statusReason, @Nullable String remoteId, @Nullable JobError error,
+		@Nullable ContentView content, Instant createdAt, Instant updatedAt, @Nullable Instant completedAt,
+		Map<String, String> links) {
+
+	public static JobView of(Job job) {
+		String self = "/api/v1/jobs/" + job.id();
+		Map<String, String> links = new LinkedHashMap<>();
+		links.put("self", self);
+		links.put("events", self + "/events");
+		StoredContent stored = job.content();
+		ContentView content = null;
+		if (stored != null && job.status() == JobStatus.COMPLETED) {
+			links.put("content", self + "/content");
+			content = new ContentView(stored.contentType(), stored.length(), stored.sha256());
+		}
+		return new JobView(job.id(), job.status(), job.progress(), job.model(), job.provider(), job.prompt(),
+				job.parameters(), job.statusReason(), job.remoteId(), job.error(), content, job.createdAt(),
+				job.updatedAt(), job.completedAt(), links);
+	}
+
+	/** What a client needs to know about the stored video before downloading it. */
+	public record ContentView(String contentType, long length, String sha256) {
+	}
+
+}

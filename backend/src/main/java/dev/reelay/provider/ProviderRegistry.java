@@ -1,0 +1,55 @@
+package dev.reelay.provider;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.springframework.stereotype.Component;
+
+/** Provider instances by name, each built once by its family from configuration. */
+@Component
+public class ProviderRegistry {
+
+	private final ProviderSettings settings;
+
+	private final Map<String, ProviderFamily> families;
+
+	private final Map<String, VideoProvider> built = new ConcurrentHashMap<>();
+
+	ProviderRegistry(ProviderSettings settings, List<ProviderFamily> families) {
+		this.settings = settings;
+		this.families = families.stream().collect(Collectors.toMap(ProviderFamily::name, Function.identity()));
+		settings.instances().forEach((name, instance) -> {
+			if (!this.families.containsKey(instance.family())) {
+				throw new IllegalStateException("Provider instance '" + name + "' names unknown family '"
+						+ instance.family() + "'; known: " + this.families.keySet());
+			}
+		});
+	}
+
+	public VideoProvider get(String instance) {
+		return this.built.computeIfAbsent(instance, (name) -> {
+			ProviderSettings.Instance config = this.settings.instances().get(name);
+			if (config == null || !config.enabled()) {
+				throw new UnknownProviderException(name);
+			}
+			return this.families.get(config.family()).create(name, config);
+		});
+	}
+
+	public boolean isAvailable(String instance) {
+		ProviderSettings.Instance config = this.settings.instances().get(instance);
+		return config != null && config.enabled();
+	}
+
+	public ProviderSettings.Instance settings(String instance) {
+		ProviderSettings.Instance config = this.settings.instances().get(instance);
+		if (config == null) {
+			throw new UnknownProviderException(instance);
+		}
+		return config;
+	}
+
+}

@@ -1,0 +1,29 @@
+package dev.reelay.provider;
+
+import java.time.Instant;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * The port every provider family implements. Calls never retry by themselves: the dispatcher owns retries,
+ * because a blind retry of {@link #submit} can bill a second generation.
+ */
+public interface VideoProvider {
+
+	/** Creates a remote generation. A {@link ProviderException} that is not retryable means nothing was created. */
+	Mono<RemoteJob> submit(GenerationRequest request);
+
+	Mono<RemoteJob> status(String remoteId);
+
+	/** The finished video as a stream; the caller must consume or cancel the body. */
+	Mono<RemoteContent> content(String remoteId);
+
+	Mono<CancelOutcome> cancel(String remoteId);
+
+	/**
+	 * Looks for a generation this request already created at or after {@code notBefore}, for when a submit's
+	 * outcome is unknown. Empty when the provider has none (or cannot tell).
+	 */
+	Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore);
+
+}

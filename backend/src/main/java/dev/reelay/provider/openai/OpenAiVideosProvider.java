@@ -1,0 +1,169 @@
+package dev.reelay.provider.openai;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import dev.reelay.provider.CancelOutcome;
+import dev.reelay.provider.GenerationRequest;
+import dev.reelay.provider.ProviderErrors;
+import dev.reelay.provider.ProviderException;
+import dev.reelay.provider.ProviderSettings;
+import dev.reelay.provider.RemoteContent;
+import dev.reelay.provider.RemoteJob;
+import dev.reelay.provider.RemoteStatus;
+import dev.reelay.provider.VideoProvider;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.MultipartBodyBuilder;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/** One instance of the /v1/videos contract (see shared/providers/openai-videos.md). */
+final class OpenAiVideosProvider implements VideoProvider {
+
+	private static final int LIST_PAGES_TO_SEARCH = 5;
+
+	private final String name;
+
+	private final WebClient http;
+
+	private final Supplier<String> baseUrl;
+
+	private final ProviderSettings.Instance settings;
+
+	OpenAiVideosProvider(String name, WebClient http, Supplier<String> baseUrl, ProviderSettings.Instance settings) {
+		this.name = name;
+		this.http = http;
+		this.baseUrl = baseUrl;
+		this.settings = settings;
+	}
+
+	@Override
+	public Mono<RemoteJob> submit(GenerationRequest request) {
+		return Mono.defer(() -> {
+			MultipartBodyBuilder form = new MultipartBodyBuilder();
+			form.part("prompt", request.prompt());
+			form.part("model", request.remoteModel());
+			form.part("seconds", Integer.toString(request.durationSeconds()));
+			form.part("size", OpenAiSizes.sizeFor(request.aspectRatio(), request.resolution()));
+			return call(this.http.post()
+				.uri(this.baseUrl.get() + "/videos")
+				.contentType(MediaType.MULTIPART_FORM_DATA)
+				.body(BodyInserters.fromMultipartData(form.build())));
+		});
+	}
+
+	@Override
+	public Mono<RemoteJob> status(String remoteId) {
+		return Mono.defer(() -> call(this.http.get().uri(this.baseUrl.get() + "/videos/{id}", remoteId)));
+	}
+
+	@Override
+	public Mono<RemoteContent> content(String remoteId) {
+		return Mono.defer(() -> authorized(this.http.get()
+			.uri(this.baseUrl.get() + "/videos/{id}/content?variant=video", remoteId)
+			.header(HttpHeaders.ACCEPT, "application/binary"))
+			.retrieve()
+			.onStatus((status) -> !status.is2xxSuccessful(), this::errorFrom)
+			.toEntityFlux(DataBuffer.class)
+			.map((entity) -> {
+				MediaType type = entity.getHeaders().getContentType();
+				long length = entity.getHeaders().getContentLength();
+				return new RemoteContent((type != null) ? type.toString() : "video/mp4", (length >= 0) ? length : null,
+						Objects.requireNonNull(entity.getBody()));
+			}))
+			.timeout(this.settings.timeout())
+			.onErrorMap((error) -> ProviderErrors.transportFailure(error, this.name));
+	}
+
+	@Override
+	public Mono<CancelOutcome> cancel(String remoteId) {
+		// The contract has no cancel; DELETE is documented for finished videos only.
+		return Mono.just(CancelOutcome.UNSUPPORTED);
+	}
+
+	@Override
+	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
+		long since = notBefore.getEpochSecond() - 1;
+		return listPage(null)
+			.expand((page) -> (page.hasMore() && page.lastId() != null && !page.data().isEmpty()
+					&& Objects.requireNonNullElse(page.data().get(page.data().size() - 1).createdAt(), 0L) >= since)
+							? listPage(page.lastId()) : Mono.empty())
+			.take(LIST_PAGES_TO_SEARCH)
+			.flatMapIterable(OpenAiVideo.Page::data)
+			.filter((video) -> request.prompt().equals(video.prompt())
+					&& request.remoteModel().equals(video.model())
+					&& Objects.requireNonNullElse(video.createdAt(), 0L) >= since)
+			.next()
+			.map((video) -> toRemoteJob(video, null, null));
+	}
+
+	private Mono<OpenAiVideo.Page> listPage(@Nullable String after) {
+		String query = "/videos?order=desc&limit=100" + ((after != null) ? "&after=" + after : "");
+		return authorized(this.http.get().uri(this.baseUrl.get() + query)).exchangeToMono((response) -> response
+			.statusCode()
+			.is2xxSuccessful() ? response.bodyToMono(OpenAiVideo.Page.class) : errorFrom(response).flatMap(Mono::error))
+			.timeout(this.settings.timeout())
+			.onErrorMap((error) -> ProviderErrors.transportFailure(error, this.name));
+	}
+
+	private Mono<RemoteJob> call(WebClient.RequestHeadersSpec<?> request) {
+		return authorized(request).exchangeToMono((response) -> {
+			if (!response.statusCode().is2xxSuccessful()) {
+				return errorFrom(response).flatMap(Mono::error);
+			}
+			HttpHeaders headers = response.headers().asHttpHeaders();
+			return response.bodyToMono(OpenAiVideo.class)
+				.map((video) -> toRemoteJob(video, pollAfter(headers), headers.getFirst("x-request-id")));
+		})
+			.timeout(this.settings.timeout())
+			.onErrorMap((error) -> ProviderErrors.transportFailure(error, this.name));
+	}
+
+	private WebClient.RequestHeadersSpec<?> authorized(WebClient.RequestHeadersSpec<?> request) {
+		String key = this.settings.apiKey();
+		return (key != null && !key.isEmpty()) ? request.header(HttpHeaders.AUTHORIZATION, "Bearer " + key) : request;
+	}
+
+	private static @Nullable Duration pollAfter(HttpHeaders headers) {
+		String value = headers.getFirst("openai-poll-after-ms");
+		try {
+			return (value != null) ? Duration.ofMillis(Long.parseLong(value.trim())) : null;
+		}
+		catch (NumberFormatException ignored) {
+			return null;
+		}
+	}
+
+	private Mono<ProviderException> errorFrom(ClientResponse response) {
+		HttpHeaders headers = response.headers().asHttpHeaders();
+		int status = response.statusCode().value();
+		return response.bodyToMono(OpenAiVideo.ErrorEnvelope.class)
+			.onErrorResume((unreadable) -> Mono.empty())
+			.map((envelope) -> (envelope.error() != null) ? envelope.error()
+					: new OpenAiVideo.ErrorBody(null, null, null, null))
+			.defaultIfEmpty(new OpenAiVideo.ErrorBody(null, null, null, null))
+			.map((body) -> OpenAiErrors.classify(this.name, status, headers, body));
+	}
+
+	static RemoteJob toRemoteJob(OpenAiVideo video, @Nullable Duration pollAfter, @Nullable String requestId) {
+		RemoteStatus status = switch (Objects.requireNonNullElse(video.status(), "")) {
+			case "queued" -> RemoteStatus.QUEUED;
+			case "in_progress" -> RemoteStatus.IN_PROGRESS;
+			case "completed" -> RemoteStatus.COMPLETED;
+			case "failed" -> RemoteStatus.FAILED;
+			default -> RemoteStatus.UNKNOWN;
+		};
+		RemoteJob.RemoteError error = (status == RemoteStatus.FAILED) ? OpenAiErrors.jobFailure(video.error()) : null;
+		int progress = Math.max(0, Math.min(100, Objects.requireNonNullElse(video.progress(), 0)));
+		return new RemoteJob(video.id(), status, progress, error, pollAfter, requestId);
+	}
+
+}

@@ -1,0 +1,7 @@
+/**
+ * Reelay's own copy of every finished video, so results outlive the provider's expiring links.
+ */
+@NullMarked
+package dev.reelay.storage;
+
+import org.jspecify.annotations.NullMarked;

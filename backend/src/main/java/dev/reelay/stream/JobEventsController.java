@@ -1,0 +1,80 @@
+package dev.reelay.stream;
+
+import java.util.UUID;
+
+import dev.reelay.job.InvalidJobRequestException;
+import dev.reelay.job.JobStore;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.CacheControl;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Server-Sent Events for one job and for all jobs, resumable with Last-Event-ID. */
+@RestController
+class JobEventsController {
+
+	private final JobStreams streams;
+
+	private final JobStore jobs;
+
+	JobEventsController(JobStreams streams, JobStore jobs) {
+		this.streams = streams;
+		this.jobs = jobs;
+	}
+
+	@GetMapping(path = "/api/v1/jobs/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	Mono<ResponseEntity<Flux<ServerSentEvent<String>>>> job(@PathVariable UUID id,
+			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String header,
+			@RequestParam(name = "last_event_id", required = false) @Nullable String parameter) {
+		return Mono.fromCallable(() -> lastEventId(header, parameter))
+			.flatMap((lastEventId) -> this.jobs.find(id).map((job) -> stream(this.streams.forJob(id, lastEventId.value))));
+	}
+
+	@GetMapping(path = "/api/v1/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	Mono<ResponseEntity<Flux<ServerSentEvent<String>>>> all(
+			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String header,
+			@RequestParam(name = "last_event_id", required = false) @Nullable String parameter) {
+		return Mono.fromCallable(() -> lastEventId(header, parameter))
+			.map((lastEventId) -> stream(this.streams.forAll(lastEventId.value)));
+	}
+
+	private static ResponseEntity<Flux<ServerSentEvent<String>>> stream(Flux<ServerSentEvent<String>> events) {
+		// X-Accel-Buffering: nginx would otherwise hold events back until its buffer fills.
+		return ResponseEntity.ok()
+			.cacheControl(CacheControl.noStore())
+			.header("X-Accel-Buffering", "no")
+			.contentType(MediaType.TEXT_EVENT_STREAM)
+			.body(events);
+	}
+
+	private static LastEventId lastEventId(@Nullable String header, @Nullable String parameter) {
+		String raw = (header != null && !header.isBlank()) ? header : parameter;
+		if (raw == null || raw.isBlank()) {
+			return new LastEventId(null);
+		}
+		try {
+			long id = Long.parseLong(raw.strip());
+			if (id < 0) {
+				throw new NumberFormatException();
+			}
+			return new LastEventId(id);
+		}
+		catch (NumberFormatException ex) {
+			throw new InvalidJobRequestException("last_event_id",
+					"Last-Event-ID must be an event id this API sent (a whole number); got '" + raw + "'");
+		}
+	}
+
+	private record LastEventId(@Nullable Long value) {
+	}
+
+}

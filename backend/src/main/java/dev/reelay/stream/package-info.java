@@ -1,0 +1,8 @@
+/**
+ * Live progress over Server-Sent Events, read from the durable job event log so that streams resume after a
+ * reconnect with no gap and no duplicate.
+ */
+@NullMarked
+package dev.reelay.stream;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,123 @@
+package dev.reelay.web;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import dev.reelay.job.InvalidJobRequestException;
+import dev.reelay.job.JobNotFoundException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+import org.springframework.core.MethodParameter;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
+
+/**
+ * Every API error as an RFC 9457 problem ({@code application/problem+json}) that names the field at fault, never
+ * a bare 500.
+ */
+@RestControllerAdvice
+class ApiProblemHandler extends ResponseEntityExceptionHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(ApiProblemHandler.class);
+
+	private static final URI INVALID = URI.create("https://reelay.dev/problems/invalid-request");
+
+	@ExceptionHandler(InvalidJobRequestException.class)
+	ResponseEntity<ProblemDetail> invalid(InvalidJobRequestException ex) {
+		return ResponseEntity.badRequest().body(fieldProblem(ex.field(), ex.getMessage()));
+	}
+
+	@ExceptionHandler(JobNotFoundException.class)
+	ResponseEntity<ProblemDetail> notFound(JobNotFoundException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
+		problem.setTitle("Job not found");
+		return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
+	}
+
+	@ExceptionHandler(Exception.class)
+	ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+		log.error("unexpected error answering a request", ex);
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+				"Reelay hit an unexpected error. Nothing was changed; try again, and report it if it persists.");
+		problem.setTitle("Internal error");
+		return ResponseEntity.internalServerError().body(problem);
+	}
+
+	@Override
+	protected Mono<ResponseEntity<Object>> handleServerWebInputException(ServerWebInputException ex,
+			HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
+		ProblemDetail problem = describe(ex);
+		return Mono.just(ResponseEntity.status(HttpStatus.BAD_REQUEST).headers(headers).body(problem));
+	}
+
+	private static ProblemDetail describe(ServerWebInputException ex) {
+		UnrecognizedPropertyException unknown = cause(ex, UnrecognizedPropertyException.class);
+		if (unknown != null) {
+			String known = unknown.getKnownPropertyIds()
+				.stream()
+				.map(String::valueOf)
+				.sorted()
+				.collect(Collectors.joining(", "));
+			return fieldProblem(unknown.getPropertyName(),
+					"Unknown field '" + unknown.getPropertyName() + "'; accepted fields are: " + known);
+		}
+		JacksonException json = cause(ex, JacksonException.class);
+		if (json != null) {
+			String field = json.getPath()
+				.stream()
+				.map((reference) -> (reference.getPropertyName() != null) ? reference.getPropertyName()
+						: "[" + reference.getIndex() + "]")
+				.collect(Collectors.joining("."));
+			if (field.isEmpty()) {
+				return fieldProblem(null, "The body is not valid JSON: " + json.getOriginalMessage());
+			}
+			return fieldProblem(field, "Field '" + field + "' has the wrong type or format: " + json.getOriginalMessage());
+		}
+		MethodParameter parameter = ex.getMethodParameter();
+		if (parameter != null && parameter.getParameterName() != null
+				&& !parameter.hasParameterAnnotation(org.springframework.web.bind.annotation.RequestBody.class)) {
+			String name = parameter.getParameterName();
+			return fieldProblem(name, "'" + name + "' is not valid: " + ex.getReason());
+		}
+		return fieldProblem(null, (ex.getReason() != null) ? ex.getReason() : "The request could not be read");
+	}
+
+	private static ProblemDetail fieldProblem(@Nullable String field, String detail) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
+		problem.setTitle("Invalid request");
+		problem.setType(INVALID);
+		if (field != null) {
+			problem.setProperty("field", field);
+			problem.setProperty("errors", List.of(Map.of("field", field, "message", detail)));
+		}
+		return problem;
+	}
+
+	private static <T extends Throwable> @Nullable T cause(Throwable error, Class<T> type) {
+		for (Throwable current = error; current != null; current = current.getCause()) {
+			if (type.isInstance(current)) {
+				return type.cast(current);
+			}
+			if (current.getCause() == current) {
+				break;
+			}
+		}
+		return null;
+	}
+
+}
