@@ -35,7 +35,7 @@ CREATE TABLE job_events (
     id         bigserial   PRIMARY KEY,
     job_id     uuid        NOT NULL REFERENCES jobs (id),
     type       text        NOT NULL,
-    payload    jsonb       NOT NULL,
+    payload    json        NOT NULL, -- json, not jsonb: streams send the text exactly as written
     created_at timestamptz NOT NULL DEFAULT now()
 );
 

@@ -77,10 +77,31 @@ class Dispatcher implements SmartLifecycle {
 	public void stop() {
 		Disposable running = this.loop;
 		if (running != null) {
-			// Jobs in hand keep their leases until they expire; another instance (or the next start) resumes them.
 			running.dispose();
 			this.loop = null;
 		}
+	}
+
+	/**
+	 * Stops claiming and lets go of this instance's leases so the jobs resume at once elsewhere (or after a restart).
+	 * A step cut off mid-call is safe to resume: every step's outcome is written before its lease is released.
+	 */
+	@Override
+	public void stop(Runnable callback) {
+		boolean wasRunning = isRunning();
+		stop();
+		if (!wasRunning) {
+			callback.run();
+			return;
+		}
+		this.jobs.releaseLeases(this.owner)
+			.doOnNext((released) -> log.info("dispatcher {} stopped; released {} leases", this.owner, released))
+			.doOnError((error) -> log.warn("could not release leases on stop; they expire by themselves: {}",
+					error.toString()))
+			.doFinally((signal) -> callback.run())
+			.subscribe((released) -> {
+			}, (error) -> {
+			});
 	}
 
 	@Override

@@ -114,11 +114,18 @@ class JobRepository {
 			.all();
 	}
 
+	Mono<Long> releaseLeases(String owner) {
+		return this.db.sql("UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = :owner")
+			.bind("owner", owner)
+			.fetch()
+			.rowsUpdated();
+	}
+
 	Mono<Long> insertEvent(UUID jobId, JobEventType type, String payload) {
-		return this.db.sql("INSERT INTO job_events (job_id, type, payload) VALUES (:job_id, :type, :payload) RETURNING id")
+		return this.db.sql("INSERT INTO job_events (job_id, type, payload) VALUES (:job_id, :type, CAST(:payload AS json)) RETURNING id")
 			.bind("job_id", jobId)
 			.bind("type", type.wireName())
-			.bind("payload", Json.of(payload))
+			.bind("payload", payload)
 			.map((row) -> row.get("id", Long.class))
 			.one();
 	}

@@ -9,9 +9,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.r2dbc.core.Parameter;
+import org.springframework.stereotype.Component;
 
 /** Maps job rows to {@link Job} and back; the only place that knows column names. */
-final class JobRows {
+@Component
+class JobRows {
 
 	static final String COLUMNS = "id, status, progress, model, provider, prompt, parameters, remote_id, status_reason, "
 			+ "error_code, error_message, error_retryable, content_path, content_type, content_length, content_sha256, "

@@ -116,6 +116,11 @@ public class JobStore {
 		return this.jobs.claimDue(owner, lease, limit);
 	}
 
+	/** Lets go of every lease {@code owner} holds, so a restarted instance resumes its jobs at once. */
+	public Mono<Long> releaseLeases(String owner) {
+		return this.jobs.releaseLeases(owner);
+	}
+
 	/** Every event appended by this instance, after commit. Bounded: a slow subscriber misses notices. */
 	public Flux<JobEventNotice> notices() {
 		return this.notices.asFlux();

@@ -68,7 +68,9 @@ class JobStreams {
 				.concatMap((wake) -> this.log.after(cursor.position(), this.settings.readBatch())
 					.collectList()
 					.flatMapIterable((batch) -> cursor.accept(batch, Instant.now())), 1);
-			return withHeartbeats(events.map(this::toSse));
+			// Says "ready" once the starting position is fixed: from here on nothing is missed.
+			return Flux.concat(Mono.just(ServerSentEvent.<String>builder().comment("ready").build()),
+					withHeartbeats(events.map(this::toSse)));
 		});
 	}
 

@@ -1,0 +1,149 @@
+package dev.reelay.job;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.r2dbc.core.DatabaseClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Jobs and their events on a real PostgreSQL: one transaction per change, versions, leases. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "reelay.dispatch.enabled=false")
+class JobStoreTests {
+
+	@Autowired
+	private JobStore store;
+
+	@Autowired
+	private JobEventLog log;
+
+	@Autowired
+	private DatabaseClient db;
+
+	@Test
+	void createStoresTheJobAndItsQueuedEvent() {
+		Job job = create("store-create");
+		assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+		assertThat(job.version()).isZero();
+		StepVerifier.create(this.log.forJobAfter(job.id(), 0))
+			.assertNext((event) -> {
+				assertThat(event.type()).isEqualTo(JobEventType.QUEUED);
+				assertThat(event.payload()).contains("\"status\":\"queued\"").contains(job.id().toString());
+			})
+			.verifyComplete();
+	}
+
+	@Test
+	void aChangeBumpsTheVersionAndAppendsOneEvent() {
+		Job job = create("store-change");
+		Job submitting = this.store.change(job, (c) -> c.status = JobStatus.SUBMITTING, false).block();
+		Job progressed = this.store.change(submitting, (c) -> {
+			c.status = JobStatus.IN_PROGRESS;
+			c.progress = 40;
+		}, true).block();
+		assertThat(progressed.version()).isEqualTo(2);
+		assertThat(progressed.progress()).isEqualTo(40);
+		StepVerifier.create(this.log.forJobAfter(job.id(), 0).map(JobEvent::type))
+			.expectNext(JobEventType.QUEUED, JobEventType.PROGRESS, JobEventType.PROGRESS)
+			.verifyComplete();
+	}
+
+	@Test
+	void progressNeverGoesDown() {
+		Job job = create("store-progress");
+		Job at60 = this.store.change(job, (c) -> {
+			c.status = JobStatus.SUBMITTING;
+		}, false).flatMap((j) -> this.store.change(j, (c) -> {
+			c.status = JobStatus.IN_PROGRESS;
+			c.progress = 60;
+		}, false)).block();
+		Job after = this.store.change(at60, (c) -> c.progress = 30, false).block();
+		assertThat(after.progress()).isEqualTo(60);
+	}
+
+	@Test
+	void aStaleWriterLosesAndWritesNothing() {
+		Job job = create("store-stale");
+		this.store.change(job, (c) -> c.status = JobStatus.SUBMITTING, false).block();
+		StepVerifier.create(this.store.change(job, (c) -> c.status = JobStatus.CANCELED, true))
+			.expectError(OptimisticLockingFailureException.class)
+			.verify(Duration.ofSeconds(5));
+		assertThat(eventCount(job.id())).isEqualTo(2);
+	}
+
+	@Test
+	void aForbiddenTransitionIsRefusedAndNothingIsWritten() {
+		Job job = create("store-forbidden");
+		StepVerifier.create(this.store.change(job, (c) -> c.status = JobStatus.COMPLETED, true))
+			.expectError(IllegalStateException.class)
+			.verify(Duration.ofSeconds(5));
+		assertThat(this.store.find(job.id()).block().status()).isEqualTo(JobStatus.QUEUED);
+		assertThat(eventCount(job.id())).isEqualTo(1);
+	}
+
+	@Test
+	void cancelEndsAnActiveJobAndLeavesAFinishedOneAlone() {
+		Job job = create("store-cancel");
+		Job canceled = this.store.cancel(job.id()).block();
+		assertThat(canceled.status()).isEqualTo(JobStatus.CANCELED);
+		assertThat(canceled.completedAt()).isNotNull();
+		assertThat(this.store.cancel(job.id()).block().version()).isEqualTo(canceled.version());
+	}
+
+	@Test
+	void listPagesNewestFirstWithACursor() {
+		String tag = "page-" + UUID.randomUUID();
+		List<Job> created = Flux.range(0, 5).concatMap((i) -> this.store.create(newJob(tag + "-" + i))).collectList().block();
+		JobPage first = this.store.list(Set.of(JobStatus.QUEUED), null, 100).block();
+		List<String> prompts = first.data().stream().map(JobView::prompt).filter((p) -> p.startsWith(tag)).toList();
+		assertThat(prompts).containsExactly(tag + "-4", tag + "-3", tag + "-2", tag + "-1", tag + "-0");
+		JobPage two = this.store.list(null, null, 2).block();
+		assertThat(two.data()).hasSize(2);
+		assertThat(two.nextCursor()).isNotNull();
+		JobPage next = this.store.list(null, two.nextCursor(), 2).block();
+		assertThat(next.data()).extracting(JobView::id).doesNotContainAnyElementsOf(
+				two.data().stream().map(JobView::id).toList());
+		assertThat(created).hasSize(5);
+	}
+
+	@Test
+	void twoClaimsNeverLeaseTheSameJob() {
+		for (int i = 0; i < 6; i++) {
+			create("claim-" + i);
+		}
+		List<Job> first = this.store.claimDue("instance-a", Duration.ofMinutes(1), 3).collectList().block();
+		List<Job> second = this.store.claimDue("instance-b", Duration.ofMinutes(1), 100).collectList().block();
+		assertThat(first).hasSize(3);
+		assertThat(first).allSatisfy((job) -> assertThat(job.leaseOwner()).isEqualTo("instance-a"));
+		assertThat(second).extracting(Job::id).doesNotContainAnyElementsOf(first.stream().map(Job::id).toList());
+		assertThat(this.store.claimDue("instance-c", Duration.ofMinutes(1), 100).collectList().block())
+			.extracting(Job::id)
+			.doesNotContainAnyElementsOf(first.stream().map(Job::id).toList());
+	}
+
+	private Job create(String prompt) {
+		return this.store.create(newJob(prompt)).block();
+	}
+
+	private static NewJob newJob(String prompt) {
+		return new NewJob("sim-video", "simulator", prompt, new JobParameters(4, "16:9", "720p", null, null));
+	}
+
+	private long eventCount(UUID jobId) {
+		return this.db.sql("SELECT count(*) AS n FROM job_events WHERE job_id = :id")
+			.bind("id", jobId)
+			.map((row) -> row.get("n", Long.class))
+			.one()
+			.block();
+	}
+
+}
