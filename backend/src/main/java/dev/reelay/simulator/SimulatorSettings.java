@@ -1,0 +1,52 @@
+package dev.reelay.simulator;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Knobs of the simulated provider.
+ *
+ * @param enabled whether the simulator routes are registered at all
+ * @param generationTime how long a video takes from create to completed
+ * @param failureRate fraction of creates whose job ends {@code failed} with {@code internal_error}
+ * @param moderationRate fraction of creates whose job ends {@code failed} with {@code moderation_blocked}
+ * @param rateLimitRate fraction of create and retrieve requests answered with 429
+ * @param latency delay added before every simulator response
+ * @param retryAfter wait advertised on 429 responses
+ * @param seed seed for the random source behind the rates; {@code null} for a fresh one each start
+ */
+@ConfigurationProperties(prefix = "reelay.simulator")
+record SimulatorSettings(
+		@DefaultValue("true") boolean enabled,
+		@DefaultValue("20s") Duration generationTime,
+		@DefaultValue("0") double failureRate,
+		@DefaultValue("0") double moderationRate,
+		@DefaultValue("0") double rateLimitRate,
+		@DefaultValue("0s") Duration latency,
+		@DefaultValue("1s") Duration retryAfter,
+		@Nullable Long seed) {
+
+	SimulatorSettings {
+		// Status and progress divide by the generation time.
+		if (generationTime.toMillis() < 1) {
+			throw new IllegalArgumentException("reelay.simulator.generation-time must be at least 1ms");
+		}
+		requireRate("failure-rate", failureRate);
+		requireRate("moderation-rate", moderationRate);
+		requireRate("rate-limit-rate", rateLimitRate);
+		if (latency.isNegative() || retryAfter.isNegative()) {
+			throw new IllegalArgumentException("reelay.simulator latency and retry-after must not be negative");
+		}
+	}
+
+	private static void requireRate(String name, double rate) {
+		if (!(rate >= 0.0 && rate <= 1.0)) {
+			throw new IllegalArgumentException("reelay.simulator." + name + " must be between 0 and 1, was " + rate);
+		}
+	}
+
+}
