@@ -64,7 +64,7 @@ class JobController {
 			return Mono.error(new InvalidJobRequestException("limit",
 					"limit must be between 1 and " + MAX_PAGE + "; got " + limit));
 		}
-		return Mono.fromCallable(() -> statuses(status)).flatMap((statuses) -> this.jobs.list(statuses, cursor, limit));
+		return Mono.defer(() -> this.jobs.list(statuses(status), cursor, limit));
 	}
 
 	@PostMapping("/{id}/cancel")
