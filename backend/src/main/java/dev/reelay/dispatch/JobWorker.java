@@ -71,6 +71,15 @@ class JobWorker {
 	}
 
 	private Mono<Job> step(Job job) {
+		if (!this.providers.isAvailable(job.provider())) {
+			return fail(job, new JobError("provider_unavailable", "The provider '" + job.provider()
+					+ "' this job was sent to is no longer configured or enabled.", false));
+		}
+		if (job.remoteId() == null && (job.status() == JobStatus.SUBMITTED || job.status() == JobStatus.IN_PROGRESS
+				|| job.status() == JobStatus.DOWNLOADING)) {
+			return fail(job, new JobError("remote_id_missing",
+					"Reelay lost track of this job at " + job.provider() + " and cannot follow it.", false));
+		}
 		VideoProvider provider = this.providers.get(job.provider());
 		return switch (job.status()) {
 			case QUEUED -> submit(job, provider);
