@@ -3,6 +3,10 @@ package dev.reelay.job;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One row of the event log: {@code payload} is the job's JSON as it was right after the change. */
-public record JobEvent(long id, UUID jobId, JobEventType type, String payload, Instant createdAt) {
+/**
+ * One row of the event log: {@code payload} is the job's JSON as it was right after the change. {@code status},
+ * {@code model} and {@code provider} are what stream filters look at, so they need not parse the payload.
+ */
+public record JobEvent(long id, UUID jobId, JobEventType type, JobStatus status, String model, String provider,
+		String payload, Instant createdAt) {
 }

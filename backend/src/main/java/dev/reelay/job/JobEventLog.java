@@ -1,21 +1,38 @@
 package dev.reelay.job;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 
 import io.r2dbc.postgresql.codec.Json;
 import io.r2dbc.spi.Readable;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 
-/** Reads the append-only event log in id order, the order streams replay it in. */
+/**
+ * Reads the append-only event log in id order, the order streams replay it in. Every append is announced on the
+ * PostgreSQL channel {@link #CHANNEL} at commit, with the event id as payload.
+ */
 @Component
 public class JobEventLog {
 
-	private static final String COLUMNS = "id, job_id, type, payload, created_at";
+	/** The NOTIFY channel; the payload is the event id, never the event (payloads are capped at 8,000 bytes). */
+	public static final String CHANNEL = "job_events";
+
+	private static final String COLUMNS = "e.id, e.job_id, e.type, e.payload, e.created_at, j.model, j.provider, "
+			+ "e.payload->>'status' AS status";
+
+	private static final String FROM = " FROM job_events e JOIN jobs j ON j.id = e.job_id";
+
+	// A statement's snapshot: transactions below xmin have ended; those from xmax on had not started.
+	private static final String SNAPSHOT = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin, "
+			+ "pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax";
 
 	private final DatabaseClient db;
 
@@ -24,7 +41,7 @@ public class JobEventLog {
 	}
 
 	public Flux<JobEvent> forJobAfter(UUID jobId, long afterId) {
-		return this.db.sql("SELECT " + COLUMNS + " FROM job_events WHERE job_id = :job_id AND id > :after ORDER BY id")
+		return this.db.sql("SELECT " + COLUMNS + FROM + " WHERE e.job_id = :job_id AND e.id > :after ORDER BY e.id")
 			.bind("job_id", jobId)
 			.bind("after", afterId)
 			.map(JobEventLog::read)
@@ -32,31 +49,122 @@ public class JobEventLog {
 	}
 
 	public Mono<JobEvent> latestForJob(UUID jobId) {
-		return this.db.sql("SELECT " + COLUMNS + " FROM job_events WHERE job_id = :job_id ORDER BY id DESC LIMIT 1")
+		return latestForJob(jobId, Long.MAX_VALUE);
+	}
+
+	/** The job's newest event with an id of at most {@code upTo}. */
+	public Mono<JobEvent> latestForJob(UUID jobId, long upTo) {
+		return this.db
+			.sql("SELECT " + COLUMNS + FROM + " WHERE e.job_id = :job_id AND e.id <= :up_to ORDER BY e.id DESC LIMIT 1")
 			.bind("job_id", jobId)
+			.bind("up_to", upTo)
 			.map(JobEventLog::read)
 			.one();
 	}
 
-	public Flux<JobEvent> after(long afterId, int limit) {
-		return this.db.sql("SELECT " + COLUMNS + " FROM job_events WHERE id > :after ORDER BY id LIMIT :limit")
+	/** Up to {@code limit} events in {@code (afterId, upTo]} that {@code filter} lets through, in id order. */
+	public Flux<JobEvent> between(long afterId, long upTo, JobEventFilter filter, int limit) {
+		StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + FROM + " WHERE e.id > :after AND e.id <= :up_to");
+		if (!filter.jobIds().isEmpty()) {
+			sql.append(" AND e.job_id = ANY(:job_ids)");
+		}
+		if (!filter.statuses().isEmpty()) {
+			sql.append(" AND e.payload->>'status' = ANY(:statuses)");
+		}
+		if (!filter.models().isEmpty()) {
+			sql.append(" AND j.model = ANY(:models)");
+		}
+		if (!filter.providers().isEmpty()) {
+			sql.append(" AND j.provider = ANY(:providers)");
+		}
+		sql.append(" ORDER BY e.id LIMIT :limit");
+		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql.toString())
 			.bind("after", afterId)
-			.bind("limit", limit)
-			.map(JobEventLog::read)
-			.all();
+			.bind("up_to", upTo)
+			.bind("limit", limit);
+		if (!filter.jobIds().isEmpty()) {
+			spec = spec.bind("job_ids", filter.jobIds().toArray(UUID[]::new));
+		}
+		if (!filter.statuses().isEmpty()) {
+			spec = spec.bind("statuses", filter.statuses().stream().map(JobStatus::value).toArray(String[]::new));
+		}
+		if (!filter.models().isEmpty()) {
+			spec = spec.bind("models", filter.models().toArray(String[]::new));
+		}
+		if (!filter.providers().isEmpty()) {
+			spec = spec.bind("providers", filter.providers().toArray(String[]::new));
+		}
+		return spec.map(JobEventLog::read).all();
 	}
 
-	/** The newest event id, or 0 on an empty log: where a stream that wants only live events starts. */
-	public Mono<Long> head() {
-		return this.db.sql("SELECT coalesce(max(id), 0) AS head FROM job_events")
-			.map((row) -> row.get("head", Long.class))
+	/**
+	 * Up to {@code limit} events after {@code afterId}, with the snapshot they were read in, so that a reader can
+	 * tell an id still being committed from one whose transaction rolled back.
+	 */
+	public Mono<Batch> read(long afterId, int limit) {
+		String sql = "WITH snapshot AS (SELECT " + SNAPSHOT + ") SELECT s.xmin, s.xmax, e.* FROM snapshot s "
+				+ "LEFT JOIN LATERAL (SELECT " + COLUMNS + FROM + " WHERE e.id > :after ORDER BY e.id LIMIT :limit) e "
+				+ "ON true ORDER BY e.id";
+		return this.db.sql(sql)
+			.bind("after", afterId)
+			.bind("limit", limit)
+			.map((row) -> new Row((row.get("id", Long.class) != null) ? read(row) : null, row.get("xmin", Long.class),
+					row.get("xmax", Long.class)))
+			.all()
+			.collectList()
+			.map((rows) -> new Batch(
+					rows.stream().map(Row::event).filter(Objects::nonNull).toList(),
+					rows.get(0).xmin(), rows.get(0).xmax()));
+	}
+
+	/** The newest event id (0 on an empty log) and the snapshot it was read in. */
+	public Mono<Head> head() {
+		return this.db.sql("SELECT coalesce((SELECT max(id) FROM job_events), 0) AS head, " + SNAPSHOT)
+			.map((row) -> new Head(row.get("head", Long.class), row.get("xmin", Long.class), row.get("xmax", Long.class)))
+			.one();
+	}
+
+	/**
+	 * What decides whether a stream can resume after {@code afterId} without a hole, when events are kept for
+	 * {@code retention}.
+	 */
+	public Mono<Horizon> horizon(long afterId, Duration retention) {
+		String sql = "SELECT (SELECT up_to FROM job_events_pruned) AS pruned_up_to, "
+				+ "coalesce((SELECT created_at < now() - make_interval(secs => :retention) FROM job_events "
+				+ "WHERE id > :after ORDER BY id LIMIT 1), false) AS next_expired, "
+				+ "coalesce(pg_sequence_last_value('job_events_id_seq'), 0) AS issued";
+		return this.db.sql(sql)
+			.bind("after", afterId)
+			.bind("retention", retention.toMillis() / 1000.0)
+			.map((row) -> new Horizon(row.get("pruned_up_to", Long.class),
+					Boolean.TRUE.equals(row.get("next_expired", Boolean.class)), row.get("issued", Long.class)))
 			.one();
 	}
 
 	private static JobEvent read(Readable row) {
 		return new JobEvent(row.get("id", Long.class), row.get("job_id", UUID.class),
-				JobEventType.fromWireName(row.get("type", String.class)), row.get("payload", Json.class).asString(),
+				JobEventType.fromWireName(row.get("type", String.class)),
+				JobStatus.fromValue(row.get("status", String.class)), row.get("model", String.class),
+				row.get("provider", String.class), row.get("payload", Json.class).asString(),
 				row.get("created_at", Instant.class));
+	}
+
+	/** Events read together, and the bounds of the snapshot that read them (transaction ids). */
+	public record Batch(List<JobEvent> events, long xmin, long xmax) {
+	}
+
+	/** The newest event id and the snapshot it was read in. */
+	public record Head(long id, long xmin, long xmax) {
+	}
+
+	/**
+	 * {@code prunedUpTo}: the highest id deleted by retention; {@code nextExpired}: the first event after the asked
+	 * id is older than the retention window; {@code issued}: the highest id ever handed out.
+	 */
+	public record Horizon(long prunedUpTo, boolean nextExpired, long issued) {
+	}
+
+	private record Row(@Nullable JobEvent event, long xmin, long xmax) {
 	}
 
 }

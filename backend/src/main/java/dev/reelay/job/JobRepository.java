@@ -121,12 +121,38 @@ class JobRepository {
 			.rowsUpdated();
 	}
 
+	/**
+	 * Appends an event and announces its id on {@link JobEventLog#CHANNEL}; PostgreSQL delivers the notification
+	 * at commit, so listeners never hear of an event they cannot read yet. Runs after the job row's write in the
+	 * same transaction, which gives the transaction its id before the event takes its id: the log tail relies on
+	 * that to tell a still-open transaction from a rolled-back one.
+	 */
 	Mono<Long> insertEvent(UUID jobId, JobEventType type, String payload) {
-		return this.db.sql("INSERT INTO job_events (job_id, type, payload) VALUES (:job_id, :type, CAST(:payload AS json)) RETURNING id")
+		return this.db.sql("WITH event AS (INSERT INTO job_events (job_id, type, payload) "
+				+ "VALUES (:job_id, :type, CAST(:payload AS json)) RETURNING id) "
+				+ "SELECT id, pg_notify('" + JobEventLog.CHANNEL + "', id::text)::text AS notified FROM event")
 			.bind("job_id", jobId)
 			.bind("type", type.wireName())
 			.bind("payload", payload)
 			.map((row) -> row.get("id", Long.class))
+			.one();
+	}
+
+	/**
+	 * Deletes up to {@code limit} events older than {@code age}, keeping each job's newest event so that a
+	 * finished job's stream can still show its final state, and raises the pruned-up-to mark in the same
+	 * transaction. Answers how many were deleted.
+	 */
+	Mono<Long> pruneEvents(Duration age, int limit) {
+		String sql = "WITH gone AS (DELETE FROM job_events WHERE id IN (SELECT e.id FROM job_events e "
+				+ "WHERE e.created_at < now() - make_interval(secs => :age) AND EXISTS (SELECT 1 FROM job_events later "
+				+ "WHERE later.job_id = e.job_id AND later.id > e.id) ORDER BY e.created_at LIMIT :limit) RETURNING id), "
+				+ "mark AS (UPDATE job_events_pruned SET up_to = greatest(up_to, (SELECT max(id) FROM gone)) "
+				+ "WHERE EXISTS (SELECT 1 FROM gone)) SELECT count(*) AS deleted FROM gone";
+		return this.db.sql(sql)
+			.bind("age", age.toMillis() / 1000.0)
+			.bind("limit", limit)
+			.map((row) -> row.get("deleted", Long.class))
 			.one();
 	}
 

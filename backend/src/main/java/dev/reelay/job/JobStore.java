@@ -121,6 +121,14 @@ public class JobStore {
 		return this.jobs.releaseLeases(owner);
 	}
 
+	/**
+	 * Deletes up to {@code limit} events older than {@code age} (each job keeps its newest); answers how many went.
+	 * Streams asked to resume from before a deleted event answer with a reset instead of a silent hole.
+	 */
+	public Mono<Long> pruneEventsOlderThan(Duration age, int limit) {
+		return this.jobs.pruneEvents(age, limit);
+	}
+
 	/** Every event appended by this instance, after commit. Bounded: a slow subscriber misses notices. */
 	public Flux<JobEventNotice> notices() {
 		return this.notices.asFlux();

@@ -1,8 +1,10 @@
 package dev.reelay.stream;
 
+import java.util.List;
 import java.util.UUID;
 
 import dev.reelay.job.InvalidJobRequestException;
+import dev.reelay.job.JobEventFilter;
 import dev.reelay.job.JobStore;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -26,25 +28,45 @@ class JobEventsController {
 
 	private final JobStore jobs;
 
-	JobEventsController(JobStreams streams, JobStore jobs) {
+	private final StreamSettings settings;
+
+	JobEventsController(JobStreams streams, JobStore jobs, StreamSettings settings) {
 		this.streams = streams;
 		this.jobs = jobs;
+		this.settings = settings;
 	}
 
+	/**
+	 * One job's stream. A client that already has the job's terminal event gets 204, which tells an EventSource
+	 * to stop reconnecting.
+	 */
 	@GetMapping(path = "/api/v1/jobs/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 	Mono<ResponseEntity<Flux<ServerSentEvent<String>>>> job(@PathVariable UUID id,
 			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String header,
 			@RequestParam(name = "last_event_id", required = false) @Nullable String parameter) {
 		return Mono.fromCallable(() -> lastEventId(header, parameter))
-			.flatMap((lastEventId) -> this.jobs.find(id).map((job) -> stream(this.streams.forJob(id, lastEventId.value))));
+			.flatMap((lastEventId) -> this.jobs.find(id).flatMap((job) -> {
+				Long after = lastEventId.value();
+				Mono<Boolean> ended = (after != null && job.status().isTerminal()) ? this.streams.hasEnded(id, after)
+						: Mono.just(false);
+				return ended.map((done) -> done ? ResponseEntity.noContent().<Flux<ServerSentEvent<String>>>build()
+						: stream(this.streams.forJob(id, after)));
+			}));
 	}
 
 	@GetMapping(path = "/api/v1/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 	Mono<ResponseEntity<Flux<ServerSentEvent<String>>>> all(
 			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String header,
-			@RequestParam(name = "last_event_id", required = false) @Nullable String parameter) {
-		return Mono.fromCallable(() -> lastEventId(header, parameter))
-			.map((lastEventId) -> stream(this.streams.forAll(lastEventId.value)));
+			@RequestParam(name = "last_event_id", required = false) @Nullable String parameter,
+			@RequestParam(name = "status", required = false) @Nullable List<String> status,
+			@RequestParam(name = "model", required = false) @Nullable List<String> model,
+			@RequestParam(name = "provider", required = false) @Nullable List<String> provider,
+			@RequestParam(name = "job_id", required = false) @Nullable List<String> jobId) {
+		return Mono.fromCallable(() -> {
+			JobEventFilter filter = EventFilterParameters.parse(status, model, provider, jobId,
+					this.settings.maxFilterValues());
+			return stream(this.streams.forAll(filter, lastEventId(header, parameter).value()));
+		});
 	}
 
 	private static ResponseEntity<Flux<ServerSentEvent<String>>> stream(Flux<ServerSentEvent<String>> events) {

@@ -1,13 +1,13 @@
 package dev.reelay.stream;
 
 import java.time.Duration;
-import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.reelay.job.JobEvent;
+import dev.reelay.job.JobEventFilter;
 import dev.reelay.job.JobEventLog;
-import dev.reelay.job.JobStore;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -16,23 +16,35 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
 
 /**
- * Live streams read from the durable log: a stream only remembers the last id it delivered, so replay after a
- * reconnect and live delivery are the same code and cannot leave a gap or send a duplicate.
+ * Streams as clients see them: a replay from the durable log, then live events from the log tail, joined at the
+ * position the tail registered the stream at, so nothing is missed or repeated however fast events are written.
  */
 @Component
 class JobStreams {
 
+	private static final Outgoing READY = new Outgoing(null, StreamMessages.READY);
+
 	private static final ServerSentEvent<String> END = ServerSentEvent.<String>builder().comment("end").build();
+
+	// Messages the merge with heartbeats may take ahead of the connection; the subscriber's buffer holds the rest.
+	private static final int MERGE_PREFETCH = 8;
+
+	private final LogTail tail;
 
 	private final JobEventLog log;
 
-	private final JobStore jobs;
+	private final EventRetention retention;
+
+	private final StreamMessages messages;
 
 	private final StreamSettings settings;
 
-	JobStreams(JobEventLog log, JobStore jobs, StreamSettings settings) {
+	JobStreams(LogTail tail, JobEventLog log, EventRetention retention, StreamMessages messages,
+			StreamSettings settings) {
+		this.tail = tail;
 		this.log = log;
-		this.jobs = jobs;
+		this.retention = retention;
+		this.messages = messages;
 		this.settings = settings;
 	}
 
@@ -41,53 +53,91 @@ class JobStreams {
 	 * terminal one.
 	 */
 	Flux<ServerSentEvent<String>> forJob(UUID jobId, @Nullable Long lastEventId) {
-		return Flux.defer(() -> {
-			AtomicLong cursor = new AtomicLong((lastEventId != null) ? lastEventId : 0);
-			Flux<JobEvent> current = (lastEventId != null) ? Flux.empty()
-					: this.log.latestForJob(jobId).doOnNext((event) -> cursor.set(event.id())).flux();
-			Flux<Object> wakeUps = Flux.merge(this.jobs.notices().filter((notice) -> notice.jobId().equals(jobId)),
-					Flux.interval(this.settings.recheck()))
-				.onBackpressureLatest();
-			Flux<JobEvent> live = Flux.concat(Mono.just(0L), wakeUps)
-				.concatMap((wake) -> this.log.forJobAfter(jobId, cursor.get())
-					.doOnNext((event) -> cursor.set(event.id())), 1);
-			Flux<JobEvent> events = current.concatWith(live).takeUntil((event) -> event.type().isTerminal());
-			return withHeartbeats(events.map(this::toSse));
+		return withHeartbeats(open(JobEventFilter.job(jobId), jobId, lastEventId).takeUntil(Outgoing::endsJob));
+	}
+
+	/** Every event {@code filter} accepts after {@code lastEventId}, or from now on when it is null. */
+	Flux<ServerSentEvent<String>> forAll(JobEventFilter filter, @Nullable Long lastEventId) {
+		return withHeartbeats(open(filter, null, lastEventId));
+	}
+
+	/** True when the client already has the job's terminal event: nothing will ever follow. */
+	Mono<Boolean> hasEnded(UUID jobId, long lastEventId) {
+		return this.log.latestForJob(jobId)
+			.map((latest) -> latest.type().isTerminal() && latest.id() <= lastEventId)
+			.defaultIfEmpty(false);
+	}
+
+	/** Subscribers held by this instance now (for tests and the benchmark). */
+	int subscribers() {
+		return this.tail.subscribers();
+	}
+
+	private Flux<Outgoing> open(JobEventFilter filter, @Nullable UUID currentStateOf, @Nullable Long lastEventId) {
+		Mono<ResumeVerdict> verdict = (lastEventId != null) ? this.retention.check(lastEventId)
+				: Mono.just(ResumeVerdict.RESUMABLE);
+		return verdict.flatMapMany((resume) -> {
+			Subscriber subscriber = new Subscriber(filter, this.settings.buffer());
+			return Flux.defer(() -> stream(subscriber, currentStateOf, lastEventId, resume))
+				.doFinally((signal) -> this.tail.unregister(subscriber));
 		});
 	}
 
-	/** Every job's events after {@code lastEventId}, or from now on when it is null. Never ends by itself. */
-	Flux<ServerSentEvent<String>> forAll(@Nullable Long lastEventId) {
-		Mono<Long> start = (lastEventId != null) ? Mono.just(lastEventId) : this.log.head();
-		return start.flatMapMany((position) -> {
-			GapAwareCursor cursor = new GapAwareCursor(position, this.settings.gapGrace());
-			Flux<Object> wakeUps = Flux.merge(this.jobs.notices(), Flux.interval(this.settings.recheck()),
-					Flux.interval(this.settings.gapGrace().dividedBy(4)).filter((tick) -> cursor.isWaiting()))
-				.onBackpressureLatest();
-			Flux<JobEvent> events = Flux.concat(Mono.just(0L), wakeUps)
-				.concatMap((wake) -> this.log.after(cursor.position(), this.settings.readBatch())
-					.collectList()
-					.flatMapIterable((batch) -> cursor.accept(batch, Instant.now())), 1);
-			// Says "ready" once the starting position is fixed: from here on nothing is missed.
-			return Flux.concat(Mono.just(ServerSentEvent.<String>builder().comment("ready").build()),
-					withHeartbeats(events.map(this::toSse)));
+	private Flux<Outgoing> stream(Subscriber subscriber, @Nullable UUID currentStateOf, @Nullable Long lastEventId,
+			ResumeVerdict resume) {
+		JobEventFilter filter = subscriber.filter();
+		Long resumeAfter = (resume == ResumeVerdict.RESUMABLE) ? lastEventId : null;
+		AtomicLong sent = new AtomicLong((resumeAfter != null) ? resumeAfter : 0);
+		// A long replay runs before registering, so the live buffer only has to cover the short final stretch.
+		Flux<Outgoing> catchUp = (resumeAfter == null) ? Flux.empty()
+				: this.tail.position().flatMapMany((upTo) -> replay(filter, sent, upTo));
+		Flux<Outgoing> rest = this.tail.register(subscriber).flatMapMany((start) -> {
+			Flux<Outgoing> reset = Flux.empty();
+			if (resume != ResumeVerdict.RESUMABLE && lastEventId != null) {
+				reset = Flux.just(this.messages.reset(resume, lastEventId, (currentStateOf == null) ? start : null));
+			}
+			Flux<Outgoing> upToStart = Flux.empty();
+			if (resumeAfter != null) {
+				upToStart = replay(filter, sent, start);
+			}
+			else if (currentStateOf != null) {
+				upToStart = this.log.latestForJob(currentStateOf, start)
+					.doOnNext((event) -> sent.set(event.id()))
+					.map(this.messages::event)
+					.flux();
+			}
+			// Live events all come after start; this only matters when the client is ahead of this instance.
+			Flux<Outgoing> live = subscriber.messages()
+				.filter((message) -> message.event() == null || message.id() > sent.get());
+			return Flux.concat(Flux.just(READY), reset, upToStart, live);
 		});
+		return catchUp.concatWith(rest);
 	}
 
-	/** Keeps idle connections open through proxies; ends when {@code events} ends. */
-	private Flux<ServerSentEvent<String>> withHeartbeats(Flux<ServerSentEvent<String>> events) {
+	/** The events {@code filter} accepts in {@code (sent, upTo]}, a page at a time; advances {@code sent}. */
+	private Flux<Outgoing> replay(JobEventFilter filter, AtomicLong sent, long upTo) {
+		int page = this.settings.readBatch();
+		return Flux.defer(() -> this.log.between(sent.get(), upTo, filter, page)
+			.collectList()
+			.expand((events) -> (events.size() < page) ? Mono.empty()
+					: this.log.between(last(events).id(), upTo, filter, page).collectList())
+			.concatMapIterable((events) -> events))
+			.doOnNext((event) -> sent.set(event.id()))
+			.map(this.messages::event);
+	}
+
+	/** Keeps idle connections open through proxies; ends when {@code messages} ends. */
+	private Flux<ServerSentEvent<String>> withHeartbeats(Flux<Outgoing> messages) {
 		Duration every = this.settings.heartbeat();
 		Flux<ServerSentEvent<String>> heartbeats = Flux.interval(every, every)
-			.map((tick) -> ServerSentEvent.<String>builder().comment("heartbeat").build());
-		return Flux.merge(events.concatWith(Mono.just(END)), heartbeats).takeWhile((event) -> event != END);
+			.onBackpressureDrop()
+			.map((tick) -> StreamMessages.HEARTBEAT);
+		return Flux.merge(MERGE_PREFETCH, messages.map(Outgoing::sse).concatWith(Mono.just(END)), heartbeats)
+			.takeWhile((event) -> event != END);
 	}
 
-	private ServerSentEvent<String> toSse(JobEvent event) {
-		return ServerSentEvent.builder(event.payload())
-			.id(Long.toString(event.id()))
-			.event(event.type().wireName())
-			.retry(this.settings.clientRetry())
-			.build();
+	private static JobEvent last(List<JobEvent> events) {
+		return events.get(events.size() - 1);
 	}
 
 }

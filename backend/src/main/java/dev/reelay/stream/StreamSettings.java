@@ -6,12 +6,26 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * SSE timing. {@code recheck} is how often a stream reads the log even without a wake-up, the safety net for a
- * missed notice; {@code gapGrace} is how long a hole in event ids may be an uncommitted write before it is taken
- * for a rolled-back one.
+ * SSE streams and the log tail behind them.
+ * <ul>
+ * <li>{@code recheck}: how often the tail reads the log without being told to, the safety net for a lost
+ * notification.</li>
+ * <li>{@code gapCheck} / {@code gapGrace}: while an event id is taken but not yet visible (its transaction is still
+ * open), delivery waits behind it; the tail looks again every {@code gapCheck} and, if PostgreSQL cannot say
+ * whether that transaction ended, gives up on the id after {@code gapGrace}.</li>
+ * <li>{@code buffer}: events held per subscriber; when full, superseded progress events are dropped, and a
+ * subscriber that still cannot keep up is closed (it resumes from the log).</li>
+ * <li>{@code listenerCheck}: how often the LISTEN connection is probed, so a silently dead one is replaced.</li>
+ * <li>{@code retention}: how long events are kept for resuming; older ones are pruned every
+ * {@code pruneInterval} in batches of {@code pruneBatch}, and resuming from before them gets a reset.</li>
+ * <li>{@code maxFilterValues}: the most values one filter parameter of {@code /api/v1/events} may list.</li>
+ * </ul>
  */
 @ConfigurationProperties("reelay.stream")
-record StreamSettings(@DefaultValue("15s") Duration heartbeat, @DefaultValue("2s") Duration recheck,
-		@DefaultValue("3s") Duration clientRetry, @DefaultValue("1s") Duration gapGrace,
-		@DefaultValue("500") int readBatch) {
+record StreamSettings(@DefaultValue("15s") Duration heartbeat, @DefaultValue("3s") Duration clientRetry,
+		@DefaultValue("2s") Duration recheck, @DefaultValue("25ms") Duration gapCheck,
+		@DefaultValue("10s") Duration gapGrace, @DefaultValue("500") int readBatch, @DefaultValue("256") int buffer,
+		@DefaultValue("30s") Duration listenerCheck, @DefaultValue("7d") Duration retention,
+		@DefaultValue("10m") Duration pruneInterval, @DefaultValue("10000") int pruneBatch,
+		@DefaultValue("100") int maxFilterValues) {
 }

@@ -1,0 +1,90 @@
+package dev.reelay.stream;
+
+import dev.reelay.job.JobEventLog;
+import dev.reelay.job.JobStore;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * How far back streams can resume: events are kept for {@code reelay.stream.retention} and pruned in batches
+ * (each job keeps its newest event). A client asking to resume from before that gets a reset, never a silent
+ * hole. Every instance prunes; the deletes are idempotent, so two at once only repeat work.
+ */
+@Component
+class EventRetention implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(EventRetention.class);
+
+	private final JobEventLog events;
+
+	private final JobStore jobs;
+
+	private final StreamSettings settings;
+
+	private volatile @Nullable Disposable loop;
+
+	EventRetention(JobEventLog events, JobStore jobs, StreamSettings settings) {
+		this.events = events;
+		this.jobs = jobs;
+		this.settings = settings;
+	}
+
+	/** Whether every event after {@code lastEventId} is still in the log. */
+	Mono<ResumeVerdict> check(long lastEventId) {
+		return this.events.horizon(lastEventId, this.settings.retention()).map((horizon) -> {
+			if (lastEventId > horizon.issued()) {
+				return ResumeVerdict.UNKNOWN;
+			}
+			if (lastEventId < horizon.prunedUpTo() || horizon.nextExpired()) {
+				return ResumeVerdict.EXPIRED;
+			}
+			return ResumeVerdict.RESUMABLE;
+		});
+	}
+
+	/** Deletes every event older than the retention window, a batch at a time; answers how many went. */
+	Mono<Long> prune() {
+		int batch = this.settings.pruneBatch();
+		return this.jobs.pruneEventsOlderThan(this.settings.retention(), batch)
+			.expand((deleted) -> (deleted == batch)
+					? this.jobs.pruneEventsOlderThan(this.settings.retention(), batch) : Mono.empty())
+			.reduce(0L, Long::sum);
+	}
+
+	@Override
+	public void start() {
+		this.loop = Flux.interval(this.settings.pruneInterval())
+			.onBackpressureDrop()
+			.concatMap((tick) -> prune().doOnNext((deleted) -> {
+				if (deleted > 0) {
+					log.info("pruned {} events older than {}", deleted, this.settings.retention());
+				}
+			}).onErrorResume((error) -> {
+				log.warn("pruning old events failed; will try again: {}", error.toString());
+				return Mono.empty();
+			}), 1)
+			.subscribe();
+	}
+
+	@Override
+	public void stop() {
+		Disposable running = this.loop;
+		if (running != null) {
+			running.dispose();
+			this.loop = null;
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.loop != null;
+	}
+
+}

@@ -1,0 +1,299 @@
+package dev.reelay.stream;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.reelay.job.JobEvent;
+import dev.reelay.job.JobEventLog;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one reader of the event log on this instance: woken by PostgreSQL notifications (and a periodic recheck),
+ * it reads each new event once, in id order and never past an id still being committed, and hands it to every
+ * registered subscriber that wants it. A subscriber registered at position P gets exactly the events after P.
+ */
+@Component
+class LogTail implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(LogTail.class);
+
+	private static final Subscriber[] NONE = new Subscriber[0];
+
+	private final JobEventLog events;
+
+	private final EventNotifications notifications;
+
+	private final StreamMessages messages;
+
+	private final StreamSettings settings;
+
+	private final Outgoing tooSlow;
+
+	private final Outgoing shuttingDown;
+
+	private final Sinks.One<Long> started = Sinks.one();
+
+	// Written under the lock and only by the tail thread; read anywhere.
+	private volatile long position;
+
+	// Registry: copy-on-write arrays, changed under the lock, read without it while delivering.
+	private final Map<UUID, Subscriber[]> byJob = new ConcurrentHashMap<>();
+
+	private volatile Subscriber[] everyJob = NONE;
+
+	private int count;
+
+	private boolean stopped;
+
+	private volatile @Nullable GapAwareCursor cursor;
+
+	private volatile @Nullable Disposable loop;
+
+	private volatile @Nullable Scheduler thread;
+
+	LogTail(JobEventLog events, EventNotifications notifications, StreamMessages messages, StreamSettings settings) {
+		this.events = events;
+		this.notifications = notifications;
+		this.messages = messages;
+		this.settings = settings;
+		this.tooSlow = messages.close("slow_consumer", "This client read too slowly and its buffer ("
+				+ settings.buffer() + " events) filled up; reconnect with the last event id to resume from the log.");
+		this.shuttingDown = messages.close("shutdown",
+				"This server is shutting down; reconnect with the last event id to resume elsewhere.");
+	}
+
+	/** The id up to which every event has been delivered, once the tail has started. */
+	Mono<Long> position() {
+		return this.started.asMono().map((ignored) -> this.position);
+	}
+
+	/**
+	 * Adds {@code subscriber} and answers the position it starts after: every later event its filter accepts is
+	 * delivered to it, no earlier one. Empty if the subscriber went away in the meantime.
+	 */
+	Mono<Long> register(Subscriber subscriber) {
+		return this.started.asMono().flatMap((ignored) -> Mono.justOrEmpty(add(subscriber)));
+	}
+
+	/** Forgets {@code subscriber}; it receives nothing more. */
+	void unregister(Subscriber subscriber) {
+		subscriber.dispose();
+		synchronized (this) {
+			if (subscriber.filter().jobIds().isEmpty()) {
+				Subscriber[] without = without(this.everyJob, subscriber);
+				if (without != this.everyJob) {
+					this.everyJob = without;
+					this.count--;
+				}
+				return;
+			}
+			boolean removed = false;
+			for (UUID jobId : subscriber.filter().jobIds()) {
+				Subscriber[] current = this.byJob.get(jobId);
+				if (current == null) {
+					continue;
+				}
+				Subscriber[] without = without(current, subscriber);
+				removed |= without != current;
+				if (without.length == 0) {
+					this.byJob.remove(jobId);
+				}
+				else {
+					this.byJob.put(jobId, without);
+				}
+			}
+			if (removed) {
+				this.count--;
+			}
+		}
+	}
+
+	/** Subscribers registered now. */
+	synchronized int subscribers() {
+		return this.count;
+	}
+
+	private synchronized @Nullable Long add(Subscriber subscriber) {
+		if (this.stopped) {
+			subscriber.close(this.shuttingDown);
+			return this.position;
+		}
+		if (!subscriber.startAfter(this.position)) {
+			return null;
+		}
+		if (subscriber.filter().jobIds().isEmpty()) {
+			this.everyJob = with(this.everyJob, subscriber);
+		}
+		else {
+			for (UUID jobId : subscriber.filter().jobIds()) {
+				this.byJob.put(jobId, with(this.byJob.getOrDefault(jobId, NONE), subscriber));
+			}
+		}
+		this.count++;
+		return this.position;
+	}
+
+	@Override
+	public void start() {
+		Scheduler tail = Schedulers.newSingle("reelay-log-tail");
+		this.thread = tail;
+		AtomicBoolean more = new AtomicBoolean();
+		Flux<Long> wakeUps = Flux.merge(this.notifications.eventIds(),
+				Flux.interval(this.settings.recheck()).map((tick) -> EventNotifications.CONNECTED),
+				Flux.interval(this.settings.gapCheck())
+					.filter((tick) -> waiting())
+					.map((tick) -> EventNotifications.CONNECTED))
+			.filter((id) -> id == EventNotifications.CONNECTED || id > this.position)
+			.onBackpressureLatest();
+		this.loop = startingPoint().publishOn(tail).doOnNext(this::begin).thenMany(wakeUps)
+			.concatMap((wake) -> Mono.defer(() -> readOnce(more)).repeat(more::get).then()
+				.onErrorResume((error) -> {
+					log.warn("reading the event log failed; will try again: {}", error.toString());
+					return Mono.empty();
+				}), 1)
+			.subscribe();
+	}
+
+	/**
+	 * The newest id once no transaction that might still commit an older one is open: a subscriber that starts
+	 * there misses nothing.
+	 */
+	private Mono<Long> startingPoint() {
+		return this.events.head()
+			.flatMap((head) -> Mono.defer(this.events::head)
+				.filter((now) -> now.xmin() >= head.xmax())
+				.repeatWhenEmpty((tries) -> tries.delayElements(this.settings.gapCheck()))
+				.timeout(this.settings.gapGrace(), Mono.just(head))
+				.map((settled) -> head.id()))
+			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
+				.maxBackoff(Duration.ofSeconds(5))
+				.doBeforeRetry((signal) -> log.warn("cannot read the event log yet; retrying: {}",
+						signal.failure().toString())));
+	}
+
+	private boolean waiting() {
+		GapAwareCursor current = this.cursor;
+		return current != null && current.isWaiting();
+	}
+
+	private void begin(long head) {
+		synchronized (this) {
+			this.position = head;
+		}
+		this.cursor = new GapAwareCursor(head, this.settings.gapGrace());
+		this.started.tryEmitValue(head);
+		log.info("streams start after event {}", head);
+	}
+
+	private Mono<Void> readOnce(AtomicBoolean more) {
+		GapAwareCursor from = this.cursor;
+		if (from == null) {
+			return Mono.empty();
+		}
+		Scheduler tail = this.thread;
+		return this.events.read(from.position(), this.settings.readBatch())
+			.publishOn((tail != null) ? tail : Schedulers.immediate())
+			.doOnNext((batch) -> {
+				List<JobEvent> ready = from.accept(batch, Instant.now());
+				more.set(batch.events().size() == this.settings.readBatch() && !from.isWaiting());
+				publish(ready);
+			})
+			.then();
+	}
+
+	private void publish(List<JobEvent> batch) {
+		if (batch.isEmpty()) {
+			return;
+		}
+		// Position first: a subscriber registering from here on starts after this batch and is skipped by it.
+		synchronized (this) {
+			this.position = batch.get(batch.size() - 1).id();
+		}
+		for (JobEvent event : batch) {
+			Outgoing message = this.messages.event(event);
+			deliver(this.byJob.getOrDefault(event.jobId(), NONE), event, message);
+			deliver(this.everyJob, event, message);
+		}
+	}
+
+	private void deliver(Subscriber[] subscribers, JobEvent event, Outgoing message) {
+		for (Subscriber subscriber : subscribers) {
+			if (subscriber.filter().matches(event) && !subscriber.deliver(message, this.tooSlow)) {
+				unregister(subscriber);
+			}
+		}
+	}
+
+	/** Ends every stream with a notice, so clients reconnect to another instance instead of waiting. */
+	@Override
+	public void stop() {
+		Disposable running = this.loop;
+		if (running != null) {
+			running.dispose();
+			this.loop = null;
+		}
+		Subscriber[] open;
+		synchronized (this) {
+			this.stopped = true;
+			open = this.everyJob;
+			for (Subscriber[] forJob : this.byJob.values()) {
+				open = concat(open, forJob);
+			}
+		}
+		for (Subscriber subscriber : open) {
+			subscriber.close(this.shuttingDown);
+		}
+		Scheduler tail = this.thread;
+		if (tail != null) {
+			tail.dispose();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.loop != null;
+	}
+
+	private static Subscriber[] with(Subscriber[] subscribers, Subscriber added) {
+		Subscriber[] grown = Arrays.copyOf(subscribers, subscribers.length + 1);
+		grown[subscribers.length] = added;
+		return grown;
+	}
+
+	private static Subscriber[] without(Subscriber[] subscribers, Subscriber removed) {
+		for (int i = 0; i < subscribers.length; i++) {
+			if (subscribers[i] == removed) {
+				Subscriber[] shrunk = new Subscriber[subscribers.length - 1];
+				System.arraycopy(subscribers, 0, shrunk, 0, i);
+				System.arraycopy(subscribers, i + 1, shrunk, i, subscribers.length - i - 1);
+				return shrunk;
+			}
+		}
+		return subscribers;
+	}
+
+	private static Subscriber[] concat(Subscriber[] first, Subscriber[] second) {
+		Subscriber[] both = Arrays.copyOf(first, first.length + second.length);
+		System.arraycopy(second, 0, both, first.length, second.length);
+		return both;
+	}
+
+}
