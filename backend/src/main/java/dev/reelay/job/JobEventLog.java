@@ -30,9 +30,8 @@ public class JobEventLog {
 
 	private static final String FROM = " FROM job_events e JOIN jobs j ON j.id = e.job_id";
 
-	// A statement's snapshot: transactions below xmin have ended; those from xmax on had not started.
-	private static final String SNAPSHOT = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin, "
-			+ "pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax";
+	// The oldest transaction still open as this statement runs: every older one has ended.
+	private static final String XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin";
 
 	private final DatabaseClient db;
 
@@ -98,29 +97,43 @@ public class JobEventLog {
 	}
 
 	/**
-	 * Up to {@code limit} events after {@code afterId}, with the snapshot they were read in, so that a reader can
-	 * tell an id still being committed from one whose transaction rolled back.
+	 * Up to {@code limit} events after {@code afterId}, with the oldest transaction open when they were read, so
+	 * that a reader can tell an id still being committed from one whose transaction rolled back.
 	 */
 	public Mono<Batch> read(long afterId, int limit) {
-		String sql = "WITH snapshot AS (SELECT " + SNAPSHOT + ") SELECT s.xmin, s.xmax, e.* FROM snapshot s "
+		String sql = "WITH snapshot AS (SELECT " + XMIN + ") SELECT s.xmin, e.* FROM snapshot s "
 				+ "LEFT JOIN LATERAL (SELECT " + COLUMNS + FROM + " WHERE e.id > :after ORDER BY e.id LIMIT :limit) e "
 				+ "ON true ORDER BY e.id";
 		return this.db.sql(sql)
 			.bind("after", afterId)
 			.bind("limit", limit)
-			.map((row) -> new Row((row.get("id", Long.class) != null) ? read(row) : null, row.get("xmin", Long.class),
-					row.get("xmax", Long.class)))
+			.map((row) -> new Row((row.get("id", Long.class) != null) ? read(row) : null, row.get("xmin", Long.class)))
 			.all()
 			.collectList()
-			.map((rows) -> new Batch(
-					rows.stream().map(Row::event).filter(Objects::nonNull).toList(),
-					rows.get(0).xmin(), rows.get(0).xmax()));
+			.map((rows) -> new Batch(rows.stream().map(Row::event).filter(Objects::nonNull).toList(),
+					rows.get(0).xmin()));
 	}
 
-	/** The newest event id (0 on an empty log) and the snapshot it was read in. */
-	public Mono<Head> head() {
-		return this.db.sql("SELECT coalesce((SELECT max(id) FROM job_events), 0) AS head, " + SNAPSHOT)
-			.map((row) -> new Head(row.get("head", Long.class), row.get("xmin", Long.class), row.get("xmax", Long.class)))
+	/** The newest event id, or 0 on an empty log. */
+	public Mono<Long> head() {
+		return this.db.sql("SELECT coalesce(max(id), 0) AS head FROM job_events")
+			.map((row) -> row.get("head", Long.class))
+			.one();
+	}
+
+	/** The oldest transaction open now: every transaction with a smaller id has ended. */
+	public Mono<Long> oldestOpenTransaction() {
+		return this.db.sql("SELECT " + XMIN).map((row) -> row.get("xmin", Long.class)).one();
+	}
+
+	/**
+	 * A transaction id above that of every transaction already running (it takes a fresh one, in a transaction of
+	 * its own). Once {@link #oldestOpenTransaction()} reaches it, all of those have ended. A snapshot's own upper
+	 * bound cannot serve: it leaves out transactions younger than the last one to finish.
+	 */
+	public Mono<Long> transactionHorizon() {
+		return this.db.sql("SELECT pg_current_xact_id()::text::bigint AS horizon")
+			.map((row) -> row.get("horizon", Long.class))
 			.one();
 	}
 
@@ -149,12 +162,8 @@ public class JobEventLog {
 				row.get("created_at", Instant.class));
 	}
 
-	/** Events read together, and the bounds of the snapshot that read them (transaction ids). */
-	public record Batch(List<JobEvent> events, long xmin, long xmax) {
-	}
-
-	/** The newest event id and the snapshot it was read in. */
-	public record Head(long id, long xmin, long xmax) {
+	/** Events read together, and the oldest transaction that was open when they were read. */
+	public record Batch(List<JobEvent> events, long xmin) {
 	}
 
 	/**
@@ -164,7 +173,7 @@ public class JobEventLog {
 	public record Horizon(long prunedUpTo, boolean nextExpired, long issued) {
 	}
 
-	private record Row(@Nullable JobEvent event, long xmin, long xmax) {
+	private record Row(@Nullable JobEvent event, long xmin) {
 	}
 
 }

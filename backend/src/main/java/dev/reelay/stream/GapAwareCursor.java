@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A position in the event log that never skips an event still being committed. Ids come from a sequence, so a
  * missing id below a visible one belongs to a transaction that is still open (wait for it) or that rolled back
- * (skip it). That transaction was open when the later event became visible, so once PostgreSQL's oldest open
- * transaction is newer than every transaction open at that moment, the missing id is settled one way or the
- * other. {@code grace} bounds the wait when something else holds that horizon back (a long transaction).
+ * (skip it). That transaction was already running when the hole was seen, so it has a smaller transaction id than
+ * any taken afterwards: given such a {@linkplain #horizon(long) horizon}, the hole is settled once PostgreSQL's
+ * oldest open transaction has reached it. {@code grace} bounds the wait when something else holds that back (a
+ * long transaction).
  */
 final class GapAwareCursor {
 
@@ -51,6 +52,7 @@ final class GapAwareCursor {
 				break;
 			}
 			this.holeSeenAt = null;
+			this.horizon = 0;
 			this.position = event.id();
 			ready.add(event);
 		}
@@ -62,16 +64,29 @@ final class GapAwareCursor {
 		return this.holeSeenAt != null;
 	}
 
-	private boolean holeSettled(JobEventLog.Batch batch, Instant now, long nextVisible) {
-		if (this.holeSeenAt == null) {
-			this.holeSeenAt = now;
-			this.horizon = batch.xmax();
+	/** True while waiting without a horizon: the tail should take one (a fresh transaction id). */
+	boolean needsHorizon() {
+		return isWaiting() && this.horizon == 0;
+	}
+
+	/** A transaction id taken after the current hole was seen. */
+	void horizon(long transactionId) {
+		if (isWaiting() && this.horizon == 0) {
+			this.horizon = transactionId;
 		}
-		if (batch.xmin() >= this.horizon) {
+	}
+
+	private boolean holeSettled(JobEventLog.Batch batch, Instant now, long nextVisible) {
+		Instant seen = this.holeSeenAt;
+		if (seen == null) {
+			this.holeSeenAt = now;
+			return false;
+		}
+		if (this.horizon != 0 && batch.xmin() >= this.horizon) {
 			// Every transaction that could hold the missing ids has ended and they are still not visible: rolled back.
 			return true;
 		}
-		if (Duration.between(this.holeSeenAt, now).compareTo(this.grace) >= 0) {
+		if (Duration.between(seen, now).compareTo(this.grace) >= 0) {
 			log.warn("event ids {}..{} stayed invisible for {} behind an open transaction; delivering past them",
 					this.position + 1, nextVisible - 1, this.grace);
 			return true;

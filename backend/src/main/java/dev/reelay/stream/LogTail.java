@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.reelay.job.JobEvent;
 import dev.reelay.job.JobEventLog;
@@ -61,6 +63,10 @@ class LogTail implements SmartLifecycle {
 
 	private int count;
 
+	private final AtomicLong closedTooSlow = new AtomicLong();
+
+	private final AtomicInteger bufferHighWater = new AtomicInteger();
+
 	private boolean stopped;
 
 	private volatile @Nullable GapAwareCursor cursor;
@@ -96,16 +102,13 @@ class LogTail implements SmartLifecycle {
 	/** Forgets {@code subscriber}; it receives nothing more. */
 	void unregister(Subscriber subscriber) {
 		subscriber.dispose();
+		boolean removed = false;
 		synchronized (this) {
 			if (subscriber.filter().jobIds().isEmpty()) {
 				Subscriber[] without = without(this.everyJob, subscriber);
-				if (without != this.everyJob) {
-					this.everyJob = without;
-					this.count--;
-				}
-				return;
+				removed = without != this.everyJob;
+				this.everyJob = without;
 			}
-			boolean removed = false;
 			for (UUID jobId : subscriber.filter().jobIds()) {
 				Subscriber[] current = this.byJob.get(jobId);
 				if (current == null) {
@@ -124,11 +127,27 @@ class LogTail implements SmartLifecycle {
 				this.count--;
 			}
 		}
+		if (removed) {
+			this.bufferHighWater.accumulateAndGet(subscriber.buffer().highWater(), Math::max);
+			if (subscriber.overflowed()) {
+				this.closedTooSlow.incrementAndGet();
+			}
+		}
 	}
 
 	/** Subscribers registered now. */
 	synchronized int subscribers() {
 		return this.count;
+	}
+
+	/** Subscribers closed so far because they could not keep up. */
+	long closedTooSlow() {
+		return this.closedTooSlow.get();
+	}
+
+	/** The most events any departed subscriber's buffer held at once. */
+	int bufferHighWater() {
+		return this.bufferHighWater.get();
 	}
 
 	private synchronized @Nullable Long add(Subscriber subscriber) {
@@ -173,16 +192,17 @@ class LogTail implements SmartLifecycle {
 	}
 
 	/**
-	 * The newest id once no transaction that might still commit an older one is open: a subscriber that starts
-	 * there misses nothing.
+	 * The newest id once every transaction that might still commit an older one has ended: a subscriber that
+	 * starts there misses nothing.
 	 */
 	private Mono<Long> startingPoint() {
 		return this.events.head()
-			.flatMap((head) -> Mono.defer(this.events::head)
-				.filter((now) -> now.xmin() >= head.xmax())
-				.repeatWhenEmpty((tries) -> tries.delayElements(this.settings.gapCheck()))
-				.timeout(this.settings.gapGrace(), Mono.just(head))
-				.map((settled) -> head.id()))
+			.flatMap((head) -> this.events.transactionHorizon()
+				.flatMap((horizon) -> Mono.defer(this.events::oldestOpenTransaction)
+					.filter((oldest) -> oldest >= horizon)
+					.repeatWhenEmpty((tries) -> tries.delayElements(this.settings.gapCheck()))
+					.timeout(this.settings.gapGrace(), Mono.just(horizon)))
+				.thenReturn(head))
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
 				.maxBackoff(Duration.ofSeconds(5))
 				.doBeforeRetry((signal) -> log.warn("cannot read the event log yet; retrying: {}",
@@ -216,7 +236,10 @@ class LogTail implements SmartLifecycle {
 				more.set(batch.events().size() == this.settings.readBatch() && !from.isWaiting());
 				publish(ready);
 			})
-			.then();
+			.then(Mono.defer(() -> from.needsHorizon() ? this.events.transactionHorizon()
+				.publishOn((tail != null) ? tail : Schedulers.immediate())
+				.doOnNext(from::horizon)
+				.then() : Mono.empty()));
 	}
 
 	private void publish(List<JobEvent> batch) {

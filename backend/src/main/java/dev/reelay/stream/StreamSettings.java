@@ -13,6 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * <li>{@code gapCheck} / {@code gapGrace}: while an event id is taken but not yet visible (its transaction is still
  * open), delivery waits behind it; the tail looks again every {@code gapCheck} and, if PostgreSQL cannot say
  * whether that transaction ended, gives up on the id after {@code gapGrace}.</li>
+ * <li>{@code readBatch}: events read at once; keep it below {@code buffer}, since a batch reaches a subscriber
+ * faster than any connection drains it.</li>
  * <li>{@code buffer}: events held per subscriber; when full, superseded progress events are dropped, and a
  * subscriber that still cannot keep up is closed (it resumes from the log).</li>
  * <li>{@code listenerCheck}: how often the LISTEN connection is probed, so a silently dead one is replaced.</li>
@@ -24,7 +26,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("reelay.stream")
 record StreamSettings(@DefaultValue("15s") Duration heartbeat, @DefaultValue("3s") Duration clientRetry,
 		@DefaultValue("2s") Duration recheck, @DefaultValue("25ms") Duration gapCheck,
-		@DefaultValue("10s") Duration gapGrace, @DefaultValue("500") int readBatch, @DefaultValue("256") int buffer,
+		@DefaultValue("10s") Duration gapGrace, @DefaultValue("200") int readBatch, @DefaultValue("256") int buffer,
 		@DefaultValue("30s") Duration listenerCheck, @DefaultValue("7d") Duration retention,
 		@DefaultValue("10m") Duration pruneInterval, @DefaultValue("10000") int pruneBatch,
 		@DefaultValue("100") int maxFilterValues) {

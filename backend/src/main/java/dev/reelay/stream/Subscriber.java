@@ -20,6 +20,8 @@ final class Subscriber {
 
 	private boolean gone;
 
+	private boolean overflowed;
+
 	Subscriber(JobEventFilter filter, int capacity) {
 		this.filter = filter;
 		this.buffer = new SubscriberBuffer(capacity);
@@ -62,8 +64,10 @@ final class Subscriber {
 		if (result.isSuccess()) {
 			return true;
 		}
-		if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
+		// The buffer refused: FAIL_ZERO_SUBSCRIBER when the stream is still replaying and has not subscribed yet.
+		if (result == Sinks.EmitResult.FAIL_OVERFLOW || result == Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
 			close(tooSlow);
+			this.overflowed = true;
 		}
 		this.gone = true;
 		return false;
@@ -83,6 +87,11 @@ final class Subscriber {
 	synchronized void dispose() {
 		this.gone = true;
 		this.buffer.clear();
+	}
+
+	/** True if this subscriber was closed because its buffer overflowed. */
+	synchronized boolean overflowed() {
+		return this.overflowed;
 	}
 
 	synchronized boolean isGone() {

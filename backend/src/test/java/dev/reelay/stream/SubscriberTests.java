@@ -1,0 +1,104 @@
+package dev.reelay.stream;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import dev.reelay.job.JobEventFilter;
+import dev.reelay.job.JobEventType;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+import static dev.reelay.stream.TestMessages.event;
+import static dev.reelay.stream.TestMessages.progress;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SubscriberTests {
+
+	private static final Outgoing TOO_SLOW = TestMessages.MESSAGES.close("slow_consumer", "too slow");
+
+	@Test
+	void deliversOnlyEventsAfterItsStart() {
+		Subscriber subscriber = new Subscriber(JobEventFilter.ALL, 8);
+		subscriber.startAfter(10);
+		UUID job = UUID.randomUUID();
+		assertThat(subscriber.deliver(progress(9, job), TOO_SLOW)).isTrue();
+		assertThat(subscriber.deliver(progress(10, job), TOO_SLOW)).isTrue();
+		assertThat(subscriber.deliver(progress(11, job), TOO_SLOW)).isTrue();
+		StepVerifier.create(subscriber.messages().map(Outgoing::id)).expectNext(11L).thenCancel().verify();
+	}
+
+	@Test
+	void aReaderThatRequestsNothingCannotGrowTheBufferAndIsClosedWithAReason() {
+		Subscriber subscriber = new Subscriber(JobEventFilter.ALL, 8);
+		subscriber.startAfter(0);
+		// Three jobs' progress coalesces; then state events nobody may drop pile up until the buffer is hopeless.
+		List<UUID> jobs = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+		long id = 0;
+		for (int i = 0; i < 10_000; i++) {
+			id++;
+			assertThat(subscriber.deliver(progress(id, jobs.get(i % 3)), TOO_SLOW)).isTrue();
+		}
+		assertThat(subscriber.buffer().highWater()).isLessThanOrEqualTo(8);
+		boolean accepted = true;
+		int terminal = 0;
+		while (accepted) {
+			id++;
+			terminal++;
+			accepted = subscriber.deliver(event(id, UUID.randomUUID(), JobEventType.COMPLETED), TOO_SLOW);
+		}
+		assertThat(terminal).isEqualTo(9 - 3);
+		assertThat(subscriber.isGone()).isTrue();
+		assertThat(subscriber.buffer().highWater()).isLessThanOrEqualTo(8);
+		assertThat(subscriber.deliver(progress(id + 1, jobs.get(0)), TOO_SLOW)).isFalse();
+		// What was buffered is dropped: the client resumes from the log with the last id it really got.
+		StepVerifier.create(subscriber.messages(), 0)
+			.expectSubscription()
+			.thenRequest(1)
+			.assertNext((message) -> {
+				assertThat(message.sse().event()).isEqualTo("close");
+				assertThat(message.sse().data()).contains("\"reason\":\"slow_consumer\"");
+			})
+			.expectComplete()
+			.verify(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void aReaderThatKeepsUpGetsEveryEventInOrder() {
+		Subscriber subscriber = new Subscriber(JobEventFilter.ALL, 8);
+		subscriber.startAfter(0);
+		List<Long> received = new ArrayList<>();
+		subscriber.messages().subscribe((message) -> received.add(message.id()));
+		UUID job = UUID.randomUUID();
+		for (long id = 1; id <= 1000; id++) {
+			assertThat(subscriber.deliver(progress(id, job), TOO_SLOW)).isTrue();
+		}
+		assertThat(received).hasSize(1000).isSorted();
+		assertThat(subscriber.buffer().coalesced()).isZero();
+	}
+
+	@Test
+	void closingEndsTheStreamWithTheNoticeAfterWhatWasDelivered() {
+		Subscriber subscriber = new Subscriber(JobEventFilter.ALL, 8);
+		subscriber.startAfter(0);
+		UUID job = UUID.randomUUID();
+		subscriber.deliver(progress(1, job), TOO_SLOW);
+		Outgoing shutdown = TestMessages.MESSAGES.close("shutdown", "bye");
+		StepVerifier.create(subscriber.messages())
+			.assertNext((message) -> assertThat(message.id()).isEqualTo(1))
+			.then(() -> subscriber.close(shutdown))
+			.expectNext(shutdown)
+			.expectComplete()
+			.verify(Duration.ofSeconds(5));
+		assertThat(subscriber.deliver(progress(2, job), TOO_SLOW)).isFalse();
+	}
+
+	@Test
+	void aSubscriberThatWentAwayCannotBeRegistered() {
+		Subscriber subscriber = new Subscriber(JobEventFilter.ALL, 8);
+		subscriber.dispose();
+		assertThat(subscriber.startAfter(5)).isFalse();
+	}
+
+}
