@@ -2,13 +2,10 @@ package dev.reelay.job;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Objects;
 import java.util.UUID;
 
 import io.r2dbc.postgresql.codec.Json;
 import io.r2dbc.spi.Readable;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -29,9 +26,6 @@ public class JobEventLog {
 			+ "e.payload->>'status' AS status";
 
 	private static final String FROM = " FROM job_events e JOIN jobs j ON j.id = e.job_id";
-
-	// The oldest transaction still open as this statement runs: every older one has ended.
-	private static final String XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin";
 
 	private final DatabaseClient db;
 
@@ -96,22 +90,13 @@ public class JobEventLog {
 		return spec.map(JobEventLog::read).all();
 	}
 
-	/**
-	 * Up to {@code limit} events after {@code afterId}, with the oldest transaction open when they were read, so
-	 * that a reader can tell an id still being committed from one whose transaction rolled back.
-	 */
-	public Mono<Batch> read(long afterId, int limit) {
-		String sql = "WITH snapshot AS (SELECT " + XMIN + ") SELECT s.xmin, e.* FROM snapshot s "
-				+ "LEFT JOIN LATERAL (SELECT " + COLUMNS + FROM + " WHERE e.id > :after ORDER BY e.id LIMIT :limit) e "
-				+ "ON true ORDER BY e.id";
-		return this.db.sql(sql)
+	/** Up to {@code limit} events after {@code afterId}, in id order. */
+	public Flux<JobEvent> after(long afterId, int limit) {
+		return this.db.sql("SELECT " + COLUMNS + FROM + " WHERE e.id > :after ORDER BY e.id LIMIT :limit")
 			.bind("after", afterId)
 			.bind("limit", limit)
-			.map((row) -> new Row((row.get("id", Long.class) != null) ? read(row) : null, row.get("xmin", Long.class)))
-			.all()
-			.collectList()
-			.map((rows) -> new Batch(rows.stream().map(Row::event).filter(Objects::nonNull).toList(),
-					rows.get(0).xmin()));
+			.map(JobEventLog::read)
+			.all();
 	}
 
 	/** The newest event id, or 0 on an empty log. */
@@ -121,19 +106,29 @@ public class JobEventLog {
 			.one();
 	}
 
-	/** The oldest transaction open now: every transaction with a smaller id has ended. */
-	public Mono<Long> oldestOpenTransaction() {
-		return this.db.sql("SELECT " + XMIN).map((row) -> row.get("xmin", Long.class)).one();
-	}
-
 	/**
 	 * A transaction id above that of every transaction already running (it takes a fresh one, in a transaction of
-	 * its own). Once {@link #oldestOpenTransaction()} reaches it, all of those have ended. A snapshot's own upper
-	 * bound cannot serve: it leaves out transactions younger than the last one to finish.
+	 * its own): see {@link #openBefore(long)}.
 	 */
 	public Mono<Long> transactionHorizon() {
 		return this.db.sql("SELECT pg_current_xact_id()::text::bigint AS horizon")
 			.map((row) -> row.get("horizon", Long.class))
+			.one();
+	}
+
+	/**
+	 * True while a transaction of this database that began writing before {@code horizon} is still open. Only
+	 * this database's writers count, so a long transaction elsewhere in the cluster (or a read-only one such as a
+	 * backup) holds nothing up. Sessions of other roles are invisible here, so every writer must use one role.
+	 */
+	public Mono<Boolean> openBefore(long horizon) {
+		// backend_xid is the 32-bit form; "precedes" is modular, as PostgreSQL compares them.
+		String sql = "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+				+ "AND backend_xid IS NOT NULL "
+				+ "AND ((:horizon - backend_xid::text::bigint) & 4294967295) BETWEEN 1 AND 2147483647) AS open";
+		return this.db.sql(sql)
+			.bind("horizon", horizon)
+			.map((row) -> Boolean.TRUE.equals(row.get("open", Boolean.class)))
 			.one();
 	}
 
@@ -162,18 +157,11 @@ public class JobEventLog {
 				row.get("created_at", Instant.class));
 	}
 
-	/** Events read together, and the oldest transaction that was open when they were read. */
-	public record Batch(List<JobEvent> events, long xmin) {
-	}
-
 	/**
 	 * {@code prunedUpTo}: the highest id deleted by retention; {@code nextExpired}: the first event after the asked
 	 * id is older than the retention window; {@code issued}: the highest id ever handed out.
 	 */
 	public record Horizon(long prunedUpTo, boolean nextExpired, long issued) {
-	}
-
-	private record Row(@Nullable JobEvent event, long xmin) {
 	}
 
 }

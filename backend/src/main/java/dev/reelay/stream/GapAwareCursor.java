@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.reelay.job.JobEvent;
-import dev.reelay.job.JobEventLog;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,10 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A position in the event log that never skips an event still being committed. Ids come from a sequence, so a
  * missing id below a visible one belongs to a transaction that is still open (wait for it) or that rolled back
- * (skip it). That transaction was already running when the hole was seen, so it has a smaller transaction id than
- * any taken afterwards: given such a {@linkplain #horizon(long) horizon}, the hole is settled once PostgreSQL's
- * oldest open transaction has reached it. {@code grace} bounds the wait when something else holds that back (a
- * long transaction).
+ * (skip it). That transaction was already running when the hole was seen, so its transaction id is below any
+ * taken afterwards: once no transaction below such a {@linkplain #horizon(long) horizon} is open, a read that
+ * still lacks the id proves it rolled back. {@code grace} bounds the wait when that cannot be learned.
  */
 final class GapAwareCursor {
 
@@ -41,14 +39,18 @@ final class GapAwareCursor {
 		return this.position;
 	}
 
-	/** The leading events of {@code batch} (in id order) that are safe to deliver now; advances past them. */
-	List<JobEvent> accept(JobEventLog.Batch batch, Instant now) {
-		List<JobEvent> ready = new ArrayList<>(batch.events().size());
-		for (JobEvent event : batch.events()) {
+	/**
+	 * The leading {@code events} (read in id order after {@link #position()}) that are safe to deliver now;
+	 * advances past them. {@code holdersEnded}: a check made before this read found no transaction below the
+	 * horizon open.
+	 */
+	List<JobEvent> accept(List<JobEvent> events, boolean holdersEnded, Instant now) {
+		List<JobEvent> ready = new ArrayList<>(events.size());
+		for (JobEvent event : events) {
 			if (event.id() <= this.position) {
 				continue;
 			}
-			if (event.id() != this.position + 1 && !holeSettled(batch, now, event.id())) {
+			if (event.id() != this.position + 1 && !holeSettled(holdersEnded, now, event.id())) {
 				break;
 			}
 			this.holeSeenAt = null;
@@ -64,9 +66,9 @@ final class GapAwareCursor {
 		return this.holeSeenAt != null;
 	}
 
-	/** True while waiting without a horizon: the tail should take one (a fresh transaction id). */
-	boolean needsHorizon() {
-		return isWaiting() && this.horizon == 0;
+	/** The horizon of the current hole, or 0 when there is none yet: the tail then takes one. */
+	long horizon() {
+		return this.horizon;
 	}
 
 	/** A transaction id taken after the current hole was seen. */
@@ -76,14 +78,15 @@ final class GapAwareCursor {
 		}
 	}
 
-	private boolean holeSettled(JobEventLog.Batch batch, Instant now, long nextVisible) {
+	private boolean holeSettled(boolean holdersEnded, Instant now, long nextVisible) {
 		Instant seen = this.holeSeenAt;
 		if (seen == null) {
 			this.holeSeenAt = now;
 			return false;
 		}
-		if (this.horizon != 0 && batch.xmin() >= this.horizon) {
+		if (this.horizon != 0 && holdersEnded) {
 			// Every transaction that could hold the missing ids has ended and they are still not visible: rolled back.
+			log.debug("event ids {}..{} were rolled back; delivering past them", this.position + 1, nextVisible - 1);
 			return true;
 		}
 		if (Duration.between(seen, now).compareTo(this.grace) >= 0) {

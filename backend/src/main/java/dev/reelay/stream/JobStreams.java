@@ -1,6 +1,5 @@
 package dev.reelay.stream;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,11 +22,6 @@ import org.springframework.stereotype.Component;
 class JobStreams {
 
 	private static final Outgoing READY = new Outgoing(null, StreamMessages.READY);
-
-	private static final ServerSentEvent<String> END = ServerSentEvent.<String>builder().comment("end").build();
-
-	// Messages the merge with heartbeats may take ahead of the connection; the subscriber's buffer holds the rest.
-	private static final int MERGE_PREFETCH = 8;
 
 	private final LogTail tail;
 
@@ -126,14 +120,8 @@ class JobStreams {
 			.map(this.messages::event);
 	}
 
-	/** Keeps idle connections open through proxies; ends when {@code messages} ends. */
 	private Flux<ServerSentEvent<String>> withHeartbeats(Flux<Outgoing> messages) {
-		Duration every = this.settings.heartbeat();
-		Flux<ServerSentEvent<String>> heartbeats = Flux.interval(every, every)
-			.onBackpressureDrop()
-			.map((tick) -> StreamMessages.HEARTBEAT);
-		return Flux.merge(MERGE_PREFETCH, messages.map(Outgoing::sse).concatWith(Mono.just(END)), heartbeats)
-			.takeWhile((event) -> event != END);
+		return Heartbeats.around(messages.map(Outgoing::sse), this.settings.heartbeat());
 	}
 
 	private static JobEvent last(List<JobEvent> events) {

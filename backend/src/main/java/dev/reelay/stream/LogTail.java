@@ -198,10 +198,10 @@ class LogTail implements SmartLifecycle {
 	private Mono<Long> startingPoint() {
 		return this.events.head()
 			.flatMap((head) -> this.events.transactionHorizon()
-				.flatMap((horizon) -> Mono.defer(this.events::oldestOpenTransaction)
-					.filter((oldest) -> oldest >= horizon)
+				.flatMap((horizon) -> Mono.defer(() -> this.events.openBefore(horizon))
+					.filter((open) -> !open)
 					.repeatWhenEmpty((tries) -> tries.delayElements(this.settings.gapCheck()))
-					.timeout(this.settings.gapGrace(), Mono.just(horizon)))
+					.timeout(this.settings.gapGrace(), Mono.just(true)))
 				.thenReturn(head))
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
 				.maxBackoff(Duration.ofSeconds(5))
@@ -225,19 +225,24 @@ class LogTail implements SmartLifecycle {
 
 	private Mono<Void> readOnce(AtomicBoolean more) {
 		GapAwareCursor from = this.cursor;
-		if (from == null) {
+		Scheduler tail = this.thread;
+		if (from == null || tail == null) {
 			return Mono.empty();
 		}
-		Scheduler tail = this.thread;
-		return this.events.read(from.position(), this.settings.readBatch())
-			.publishOn((tail != null) ? tail : Schedulers.immediate())
-			.doOnNext((batch) -> {
-				List<JobEvent> ready = from.accept(batch, Instant.now());
-				more.set(batch.events().size() == this.settings.readBatch() && !from.isWaiting());
+		// Checked before reading, so that a read still missing the id comes after its transaction ended.
+		long horizon = from.horizon();
+		Mono<Boolean> holdersEnded = (horizon != 0) ? this.events.openBefore(horizon).map((open) -> !open)
+				: Mono.just(false);
+		return holdersEnded.flatMap((ended) -> this.events.after(from.position(), this.settings.readBatch())
+			.collectList()
+			.publishOn(tail)
+			.doOnNext((events) -> {
+				List<JobEvent> ready = from.accept(events, ended, Instant.now());
+				more.set(events.size() == this.settings.readBatch() && !from.isWaiting());
 				publish(ready);
-			})
-			.then(Mono.defer(() -> from.needsHorizon() ? this.events.transactionHorizon()
-				.publishOn((tail != null) ? tail : Schedulers.immediate())
+			}))
+			.then(Mono.defer(() -> (from.isWaiting() && from.horizon() == 0) ? this.events.transactionHorizon()
+				.publishOn(tail)
 				.doOnNext(from::horizon)
 				.then() : Mono.empty()));
 	}

@@ -83,10 +83,12 @@ final class Subscriber {
 		this.sink.tryEmitComplete();
 	}
 
-	/** The connection went away; nothing more is delivered. */
+	/**
+	 * Nothing more is delivered. What is buffered stays: a closing notice must still go out, and a canceled
+	 * connection's sink empties the buffer itself.
+	 */
 	synchronized void dispose() {
 		this.gone = true;
-		this.buffer.clear();
 	}
 
 	/** True if this subscriber was closed because its buffer overflowed. */

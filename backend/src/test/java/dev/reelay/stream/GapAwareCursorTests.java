@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.reelay.job.JobEvent;
-import dev.reelay.job.JobEventLog;
 import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobStatus;
 import org.junit.jupiter.api.Test;
@@ -18,10 +17,14 @@ class GapAwareCursorTests {
 
 	private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
 
+	private static final boolean OPEN = false;
+
+	private static final boolean ENDED = true;
+
 	@Test
 	void deliversContiguousEventsAndAdvances() {
 		GapAwareCursor cursor = new GapAwareCursor(10, Duration.ofSeconds(10));
-		assertThat(ids(cursor.accept(batch(100, 11, 12, 13), T0))).containsExactly(11L, 12L, 13L);
+		assertThat(ids(cursor.accept(events(11, 12, 13), OPEN, T0))).containsExactly(11L, 12L, 13L);
 		assertThat(cursor.position()).isEqualTo(13);
 		assertThat(cursor.isWaiting()).isFalse();
 	}
@@ -29,69 +32,65 @@ class GapAwareCursorTests {
 	@Test
 	void holdsBackEventsBehindAnIdWhoseTransactionMayStillCommit() {
 		GapAwareCursor cursor = new GapAwareCursor(10, Duration.ofSeconds(10));
-		assertThat(ids(cursor.accept(batch(100, 11, 13, 14), T0))).containsExactly(11L);
+		assertThat(ids(cursor.accept(events(11, 13, 14), OPEN, T0))).containsExactly(11L);
 		assertThat(cursor.isWaiting()).isTrue();
-		assertThat(cursor.needsHorizon()).isTrue();
+		assertThat(cursor.horizon()).isZero();
 		cursor.horizon(120);
-		// Transaction 100 (older than the horizon) is still open: keep waiting.
-		assertThat(cursor.accept(batch(100, 13, 14), T0.plusMillis(100))).isEmpty();
+		assertThat(cursor.accept(events(13, 14), OPEN, T0.plusMillis(100))).isEmpty();
 		// The missing event committed: everything comes through in order.
-		assertThat(ids(cursor.accept(batch(104, 12, 13, 14), T0.plusMillis(200)))).containsExactly(12L, 13L, 14L);
+		assertThat(ids(cursor.accept(events(12, 13, 14), OPEN, T0.plusMillis(200)))).containsExactly(12L, 13L, 14L);
 		assertThat(cursor.isWaiting()).isFalse();
 	}
 
 	@Test
-	void skipsAnIdOnceEveryTransactionOlderThanTheHorizonHasEnded() {
+	void skipsAnIdOnceEveryTransactionBelowTheHorizonHasEnded() {
 		GapAwareCursor cursor = new GapAwareCursor(10, Duration.ofSeconds(10));
-		assertThat(cursor.accept(batch(100, 12), T0)).isEmpty();
+		assertThat(cursor.accept(events(12), OPEN, T0)).isEmpty();
 		cursor.horizon(120);
-		assertThat(cursor.accept(batch(119, 12), T0.plusMillis(30))).isEmpty();
-		// Newer transactions may be open, but none that could hold 11.
-		assertThat(ids(cursor.accept(batch(120, 12, 13), T0.plusMillis(60)))).containsExactly(12L, 13L);
+		assertThat(cursor.accept(events(12), OPEN, T0.plusMillis(30))).isEmpty();
+		assertThat(ids(cursor.accept(events(12, 13), ENDED, T0.plusMillis(60)))).containsExactly(12L, 13L);
 		assertThat(cursor.position()).isEqualTo(13);
 		assertThat(cursor.isWaiting()).isFalse();
 	}
 
 	@Test
-	void withoutAHorizonNoSnapshotIsTakenAsProofOfARollback() {
+	void aCheckWithoutAHorizonProvesNothing() {
 		GapAwareCursor cursor = new GapAwareCursor(10, Duration.ofSeconds(10));
-		assertThat(cursor.accept(batch(500, 12), T0)).isEmpty();
-		// However old every open transaction looks, the one holding 11 may have started after the last to finish.
-		assertThat(cursor.accept(batch(900, 12), T0.plusMillis(30))).isEmpty();
-		assertThat(cursor.needsHorizon()).isTrue();
+		assertThat(cursor.accept(events(12), ENDED, T0)).isEmpty();
+		assertThat(cursor.accept(events(12), ENDED, T0.plusMillis(30))).isEmpty();
+		assertThat(cursor.horizon()).isZero();
 	}
 
 	@Test
-	void givesUpOnAnIdAfterTheGraceWhenAnOldTransactionHoldsTheHorizonBack() {
+	void givesUpOnAnIdAfterTheGraceWhenItsTransactionCannotBeSeenToEnd() {
 		GapAwareCursor cursor = new GapAwareCursor(10, Duration.ofSeconds(1));
-		assertThat(cursor.accept(batch(100, 12), T0)).isEmpty();
+		assertThat(cursor.accept(events(12), OPEN, T0)).isEmpty();
 		cursor.horizon(120);
-		assertThat(cursor.accept(batch(100, 12), T0.plusMillis(999))).isEmpty();
-		assertThat(ids(cursor.accept(batch(100, 12, 13), T0.plusSeconds(1)))).containsExactly(12L, 13L);
+		assertThat(cursor.accept(events(12), OPEN, T0.plusMillis(999))).isEmpty();
+		assertThat(ids(cursor.accept(events(12, 13), OPEN, T0.plusSeconds(1)))).containsExactly(12L, 13L);
 		assertThat(cursor.position()).isEqualTo(13);
 	}
 
 	@Test
 	void eachHoleNeedsItsOwnHorizon() {
 		GapAwareCursor cursor = new GapAwareCursor(10, Duration.ofSeconds(10));
-		assertThat(cursor.accept(batch(100, 12), T0)).isEmpty();
+		assertThat(cursor.accept(events(12), OPEN, T0)).isEmpty();
 		cursor.horizon(120);
-		// 11 settles; the transaction holding 13 may be newer than the first horizon.
-		assertThat(ids(cursor.accept(batch(125, 12, 14), T0.plusMillis(30)))).containsExactly(12L);
+		// 11 settles; the transaction holding 13 may have started after the first horizon was taken.
+		assertThat(ids(cursor.accept(events(12, 14), ENDED, T0.plusMillis(30)))).containsExactly(12L);
 		assertThat(cursor.isWaiting()).isTrue();
-		assertThat(cursor.needsHorizon()).isTrue();
-		assertThat(cursor.accept(batch(130, 14), T0.plusMillis(60))).isEmpty();
+		assertThat(cursor.horizon()).isZero();
+		assertThat(cursor.accept(events(14), ENDED, T0.plusMillis(60))).isEmpty();
 		cursor.horizon(140);
-		assertThat(ids(cursor.accept(batch(140, 14), T0.plusMillis(90)))).containsExactly(14L);
+		assertThat(ids(cursor.accept(events(14), ENDED, T0.plusMillis(90)))).containsExactly(14L);
 	}
 
-	private static JobEventLog.Batch batch(long xmin, long... ids) {
+	private static List<JobEvent> events(long... ids) {
 		UUID job = UUID.randomUUID();
-		List<JobEvent> events = Arrays.stream(ids)
+		return Arrays.stream(ids)
 			.mapToObj((id) -> new JobEvent(id, job, JobEventType.PROGRESS, JobStatus.IN_PROGRESS, "sim-video",
 					"simulator", "{}", T0))
 			.toList();
-		return new JobEventLog.Batch(events, xmin);
 	}
 
 	private static List<Long> ids(List<JobEvent> events) {

@@ -195,6 +195,7 @@ class JobStreamsTests extends LiveStreamTestSupport {
 		written.asMono().block(WAIT);
 		String uri = "/api/v1/events?job_id=" + doomed.id() + "&job_id=" + other.id();
 		AtomicReference<Job> next = new AtomicReference<>(other);
+		awaitTailCaughtUp();
 		// gap-grace is a minute here: only seeing that the transaction ended can let the stream move on.
 		StepVerifier.create(stream(uri, null).filter((event) -> isEvent(event) || "ready".equals(event.comment())))
 			.assertNext((ready) -> assertThat(ready.comment()).isEqualTo("ready"))
@@ -212,6 +213,7 @@ class JobStreamsTests extends LiveStreamTestSupport {
 		Job second = create("filter two");
 		String ids = "job_id=" + first.id() + "," + second.id();
 		int before = this.tail.subscribers();
+		awaitTailCaughtUp();
 		Mono<List<String>> seen = Flux.merge(watch("canceled-only", "/api/v1/events?status=canceled&" + ids),
 				watch("other-model", "/api/v1/events?model=another-model&provider=simulator&" + ids),
 				watch("queued-sim", "/api/v1/events?model=sim-video&provider=simulator&status=queued&" + ids))
@@ -265,6 +267,7 @@ class JobStreamsTests extends LiveStreamTestSupport {
 	void anIdThatWasNeverSentGetsAResetAndTheStreamGoesOnLive() {
 		Job job = create("after an unknown id");
 		AtomicReference<Job> latest = new AtomicReference<>(job);
+		awaitTailCaughtUp();
 		StepVerifier.create(stream("/api/v1/events?job_id=" + job.id(), 999_999_999_999L).filter(LiveStreamTestSupport::isEvent))
 			.assertNext((reset) -> {
 				assertThat(reset.event()).isEqualTo("reset");

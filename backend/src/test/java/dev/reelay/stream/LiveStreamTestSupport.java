@@ -22,6 +22,8 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * One application on a real port and PostgreSQL, with the dispatcher off (tests move jobs themselves) and no
  * periodic recheck of the log, so every live delivery must come through LISTEN/NOTIFY. Subclasses share the
@@ -86,6 +88,18 @@ abstract class LiveStreamTestSupport {
 			.all()
 			.collectList()
 			.block(WAIT);
+	}
+
+	/**
+	 * Waits until the tail has delivered everything written so far, so that a stream opened next without an id
+	 * starts after it (otherwise it may begin a few events earlier, at the tail's position).
+	 */
+	void awaitTailCaughtUp() {
+		long head = this.db.sql("SELECT coalesce(max(id), 0) AS head FROM job_events")
+			.map((row) -> row.get("head", Long.class))
+			.one()
+			.block(WAIT);
+		await().atMost(WAIT).until(() -> this.tail.position().block(WAIT) >= head);
 	}
 
 	static long id(ServerSentEvent<String> event) {
