@@ -15,6 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param failureRate fraction of creates whose job ends {@code failed} with {@code internal_error}
  * @param moderationRate fraction of creates whose job ends {@code failed} with {@code moderation_blocked}
  * @param rateLimitRate fraction of create and retrieve requests answered with 429
+ * @param serverErrorRate fraction of create and retrieve requests answered with 500 before doing anything
+ * @param lostResponseRate fraction of creates that are stored (and billed) but answered with 500, as when a
+ * response is lost: the client cannot tell whether its video exists
  * @param latency delay added before every simulator response
  * @param retryAfter wait advertised on 429 responses
  * @param seed seed for the random source behind the rates; {@code null} for a fresh one each start
@@ -26,6 +29,8 @@ record SimulatorSettings(
 		@DefaultValue("0") double failureRate,
 		@DefaultValue("0") double moderationRate,
 		@DefaultValue("0") double rateLimitRate,
+		@DefaultValue("0") double serverErrorRate,
+		@DefaultValue("0") double lostResponseRate,
 		@DefaultValue("0s") Duration latency,
 		@DefaultValue("1s") Duration retryAfter,
 		@Nullable Long seed) {
@@ -38,6 +43,8 @@ record SimulatorSettings(
 		requireRate("failure-rate", failureRate);
 		requireRate("moderation-rate", moderationRate);
 		requireRate("rate-limit-rate", rateLimitRate);
+		requireRate("server-error-rate", serverErrorRate);
+		requireRate("lost-response-rate", lostResponseRate);
 		if (latency.isNegative() || retryAfter.isNegative()) {
 			throw new IllegalArgumentException("reelay.simulator latency and retry-after must not be negative");
 		}
