@@ -29,10 +29,13 @@ class ProviderGate {
 
 	private final TransactionalOperator tx;
 
-	ProviderGate(JobStore jobs, CallLedger ledger, TransactionalOperator tx) {
+	private final Duration margin;
+
+	ProviderGate(JobStore jobs, CallLedger ledger, TransactionalOperator tx, DispatchSettings settings) {
 		this.jobs = jobs;
 		this.ledger = ledger;
 		this.tx = tx;
+		this.margin = settings.callMargin();
 	}
 
 	/** Jobs to submit, at most {@code free}, within in-flight and submission limits. */
@@ -69,7 +72,7 @@ class ProviderGate {
 		}
 		Mono<List<Job>> decision = this.ledger.lock(provider, CallLedger.POLL)
 			.then(this.ledger.pausedUntil(provider, now).map((until) -> 0).switchIfEmpty(Mono.defer(
-					() -> this.ledger.countSince(provider, CallLedger.POLL, now, limits.polls().per())
+					() -> this.ledger.countSince(provider, CallLedger.POLL, now, limits.polls().per().plus(this.margin))
 						.map((used) -> Permits.left(limits.polls().count(), used)))))
 			.flatMapMany((allowed) -> this.jobs.claimRunning(provider, owner, now, lease, Math.min(allowed, free)))
 			.collectList()
@@ -87,7 +90,7 @@ class ProviderGate {
 				: this.jobs.countInFlight(provider, null, now);
 		Limits.Rate rate = limits.submits();
 		Mono<Long> inWindow = (rate == null) ? Mono.just(0L)
-				: this.ledger.countSince(provider, CallLedger.SUBMIT, now, rate.per());
+				: this.ledger.countSince(provider, CallLedger.SUBMIT, now, rate.per().plus(this.margin));
 		Mono<Long> lastDay = (limits.submitsPerDay() == null) ? Mono.just(0L)
 				: this.ledger.countSince(provider, CallLedger.SUBMIT, now, DAY);
 		return Mono.zip(inFlight, inWindow, lastDay)
@@ -127,7 +130,7 @@ class ProviderGate {
 				: this.jobs.countInFlight(provider, model.getKey(), now);
 		Limits.Rate rate = limits.submits();
 		Mono<Long> inWindow = (rate == null) ? Mono.just(0L)
-				: this.ledger.countSince(provider + "/" + model.getKey(), CallLedger.SUBMIT, now, rate.per());
+				: this.ledger.countSince(provider + "/" + model.getKey(), CallLedger.SUBMIT, now, rate.per().plus(this.margin));
 		return Mono.zip(inFlight, inWindow)
 			.map((used) -> Permits.min(Permits.left(limits.maxInFlight(), used.getT1()),
 					(rate != null) ? Permits.left(rate.count(), used.getT2()) : Permits.UNLIMITED));
