@@ -1,5 +1,6 @@
 package dev.reelay.dispatch;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -27,7 +28,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Moves one claimed job one step forward. Every outcome is written before the lease is let go, so a crash at any
- * point leaves a job that the next claim can pick up where it stood.
+ * point leaves a job that the next claim can pick up where it stood. A create is never retried blindly: when its
+ * outcome is unknown the job is reconciled (looked for at the provider) before anything is sent again.
  */
 @Component
 class JobWorker {
@@ -42,17 +44,23 @@ class JobWorker {
 
 	private final VideoStorage storage;
 
+	private final ProviderGate gate;
+
 	private final DispatchSettings settings;
+
+	private final Clock clock;
 
 	private final Backoff backoff;
 
 	JobWorker(JobStore jobs, ProviderRegistry providers, ModelCatalog catalog, VideoStorage storage,
-			DispatchSettings settings) {
+			ProviderGate gate, DispatchSettings settings, DispatchClock clock) {
 		this.jobs = jobs;
 		this.providers = providers;
 		this.catalog = catalog;
 		this.storage = storage;
+		this.gate = gate;
 		this.settings = settings;
+		this.clock = clock.clock();
 		this.backoff = new Backoff(settings.retryBase(), settings.retryMax());
 	}
 
@@ -83,7 +91,8 @@ class JobWorker {
 		VideoProvider provider = this.providers.get(job.provider());
 		return switch (job.status()) {
 			case QUEUED -> submit(job, provider);
-			case SUBMITTING -> reconcile(job, provider);
+			// SUBMITTING found by a claim: the instance that wrote it died before the provider's answer was saved.
+			case SUBMITTING, RECONCILING -> reconcile(job, provider);
 			case SUBMITTED, IN_PROGRESS -> poll(job, provider);
 			case DOWNLOADING -> download(job, provider);
 			case COMPLETED, FAILED, CANCELED -> Mono.just(job);
@@ -98,7 +107,7 @@ class JobWorker {
 		}
 		return this.jobs.change(job, (c) -> {
 			c.status = JobStatus.SUBMITTING;
-			c.submitStartedAt = Instant.now();
+			c.submitStartedAt = now();
 			c.attempts = job.attempts() + 1;
 			c.statusReason = "submitting to " + job.provider();
 		}, false).flatMap((submitting) -> provider.submit(request(submitting))
@@ -109,32 +118,36 @@ class JobWorker {
 	private Mono<Job> accepted(Job submitting, RemoteJob remote) {
 		return this.jobs.change(submitting, (c) -> {
 			c.remoteId = remote.remoteId();
-			c.status = (remote.status() == RemoteStatus.IN_PROGRESS) ? JobStatus.IN_PROGRESS
-					: JobStatus.SUBMITTED;
+			c.status = (remote.status() == RemoteStatus.IN_PROGRESS) ? JobStatus.IN_PROGRESS : JobStatus.SUBMITTED;
 			c.progress = remote.progress();
 			c.statusReason = null;
-			c.nextAttemptAt = Instant.now().plus(pollDelay(submitting, remote));
+			c.nextAttemptAt = now().plus(pollDelay(submitting, remote));
 		}, true);
 	}
 
 	private Mono<Job> submitFailed(Job submitting, ProviderException error) {
 		return switch (error.kind()) {
-			case RATE_LIMITED -> this.jobs.change(submitting, (c) -> {
+			case RATE_LIMITED -> pauseProvider(submitting, error).flatMap((until) -> this.jobs.change(submitting, (c) -> {
 				c.status = JobStatus.QUEUED;
 				// Refused before anything was created: waiting for a limit is not a failed attempt.
 				c.attempts = submitting.attempts() - 1;
 				c.statusReason = "waiting for rate limit at " + submitting.provider();
-				c.nextAttemptAt = Instant.now().plus(waitAfter(error, submitting.attempts()));
-			}, true);
+				c.nextAttemptAt = until;
+			}, true));
 			case PERMANENT -> fail(submitting, new JobError(error.code(), error.getMessage(), false));
 			// No answer: the provider may have created (and billed) the job. Look for it before submitting again.
 			case RETRYABLE -> this.jobs.change(submitting, (c) -> {
+				c.status = JobStatus.RECONCILING;
 				c.statusReason = "checking whether " + submitting.provider() + " received the job";
-				c.nextAttemptAt = Instant.now().plus(waitAfter(error, submitting.attempts()));
+				c.nextAttemptAt = now().plus(waitAfter(error, submitting.attempts()));
 			}, true);
 		};
 	}
 
+	/**
+	 * Looks for the generation an unanswered create may have started. Found: adopt it. Not found: queue the job
+	 * again, where it waits for a submission permit like any other.
+	 */
 	private Mono<Job> reconcile(Job job, VideoProvider provider) {
 		Instant since = Objects.requireNonNullElse(job.submitStartedAt(), job.createdAt());
 		return provider.findSubmitted(request(job), since)
@@ -143,11 +156,20 @@ class JobWorker {
 						found.remoteId());
 				return accepted(job, found);
 			})
-			.switchIfEmpty(Mono.defer(() -> submit(job, provider)))
-			.onErrorResume(ProviderException.class, (error) -> error.isRetryable()
-					? retryLater(job, error, "checking whether " + job.provider() + " received the job")
-					: fail(job, new JobError("submit_outcome_unknown", "Could not confirm whether " + job.provider()
-							+ " received the job, so it was not sent again: " + error.getMessage(), false)));
+			.switchIfEmpty(Mono.defer(() -> {
+				log.info("job {} not found at {}; queueing it again", job.id(), job.provider());
+				return this.jobs.change(job, (c) -> {
+					c.status = JobStatus.QUEUED;
+					c.statusReason = job.provider() + " never received the job; sending it again";
+					c.nextAttemptAt = now();
+				}, true);
+			}))
+			.onErrorResume(ProviderException.class, (error) -> switch (error.kind()) {
+				case RATE_LIMITED -> pauseProvider(job, error).flatMap((until) -> retryAt(job, until, null));
+				case RETRYABLE -> retryLater(job, error, "checking whether " + job.provider() + " received the job");
+				case PERMANENT -> fail(job, new JobError("submit_outcome_unknown", "Could not confirm whether "
+						+ job.provider() + " received the job, so it was not sent again: " + error.getMessage(), false));
+			});
 	}
 
 	private Mono<Job> poll(Job job, VideoProvider provider) {
@@ -160,7 +182,7 @@ class JobWorker {
 				c.progress = remote.progress();
 				c.statusReason = (remote.status() == RemoteStatus.UNKNOWN)
 						? job.provider() + " reported a state Reelay does not know yet" : null;
-				c.nextAttemptAt = Instant.now().plus(pollDelay(job, remote));
+				c.nextAttemptAt = now().plus(pollDelay(job, remote));
 			}, true);
 			case COMPLETED -> this.jobs.change(job, (c) -> {
 				c.status = JobStatus.DOWNLOADING;
@@ -175,9 +197,11 @@ class JobWorker {
 				c.status = JobStatus.CANCELED;
 				c.statusReason = "canceled at " + job.provider();
 			}, true);
-		}).onErrorResume(ProviderException.class, (error) -> error.isRetryable()
-				? retryLater(job, error, null)
-				: fail(job, new JobError(error.code(), error.getMessage(), false)));
+		}).onErrorResume(ProviderException.class, (error) -> switch (error.kind()) {
+			case RATE_LIMITED -> pauseProvider(job, error).flatMap((until) -> retryAt(job, until, null));
+			case RETRYABLE -> retryLater(job, error, null);
+			case PERMANENT -> fail(job, new JobError(error.code(), error.getMessage(), false));
+		});
 	}
 
 	/** A job is completed only once its video is in Reelay's storage; downloads retry apart from generation. */
@@ -196,19 +220,33 @@ class JobWorker {
 				ProviderException classified = (error instanceof ProviderException provided) ? provided
 						: new ProviderException(ProviderException.Kind.RETRYABLE, "download_failed",
 								"Saving the video failed: " + error, 0, null, null, error);
-				return classified.isRetryable() ? retryLater(job, classified, "saving the video (retrying)")
-						: fail(job, new JobError("content_unavailable",
-								"The video finished but could not be downloaded: " + classified.getMessage(), false));
+				return switch (classified.kind()) {
+					case RATE_LIMITED -> pauseProvider(job, classified).flatMap((until) -> retryAt(job, until, null));
+					case RETRYABLE -> retryLater(job, classified, "saving the video (retrying)");
+					case PERMANENT -> fail(job, new JobError("content_unavailable",
+							"The video finished but could not be downloaded: " + classified.getMessage(), false));
+				};
 			});
+	}
+
+	/** A 429 stops every instance from calling the provider until it says; returns when calls may resume. */
+	private Mono<Instant> pauseProvider(Job job, ProviderException error) {
+		Instant until = now().plus(waitAfter(error, job.attempts()));
+		log.info("{} answered 429 ({}); pausing it until {}", job.provider(), error.code(), until);
+		return this.gate.pause(job.provider(), until, error.getMessage()).thenReturn(until);
 	}
 
 	private Mono<Job> retryLater(Job job, ProviderException error, @Nullable String reason) {
 		log.info("job {} at {}: {} ({}), retrying", job.id(), job.provider(), error.code(), error.getMessage());
+		return retryAt(job, now().plus(waitAfter(error, job.attempts())), reason);
+	}
+
+	private Mono<Job> retryAt(Job job, Instant at, @Nullable String reason) {
 		return this.jobs.change(job, (c) -> {
 			if (reason != null) {
 				c.statusReason = reason;
 			}
-			c.nextAttemptAt = Instant.now().plus(waitAfter(error, job.attempts()));
+			c.nextAttemptAt = at;
 		}, true);
 	}
 
@@ -242,10 +280,19 @@ class JobWorker {
 				job.parameters().seed());
 	}
 
+	/**
+	 * Polls often while a generation is young (progress is most interesting then) and less as it ages, never
+	 * faster than the instance's poll interval nor than the provider asks.
+	 */
 	private Duration pollDelay(Job job, RemoteJob remote) {
-		Duration configured = this.providers.settings(job.provider()).pollInterval();
+		Duration floor = this.providers.settings(job.provider()).pollInterval();
+		Duration ceiling = this.settings.limitsFor(job.provider()).maxPollInterval();
+		Instant started = Objects.requireNonNullElse(job.submitStartedAt(), job.createdAt());
+		Duration age = Duration.between(started, now());
+		Duration adaptive = age.dividedBy(10);
+		Duration delay = (adaptive.compareTo(floor) < 0) ? floor : (adaptive.compareTo(ceiling) > 0 ? ceiling : adaptive);
 		Duration hinted = remote.pollAfter();
-		return (hinted != null && hinted.compareTo(configured) > 0) ? hinted : configured;
+		return (hinted != null && hinted.compareTo(delay) > 0) ? hinted : delay;
 	}
 
 	private Duration waitAfter(ProviderException error, int attempt) {
@@ -255,7 +302,11 @@ class JobWorker {
 	}
 
 	private Instant later(int attempt) {
-		return Instant.now().plus(this.backoff.after(attempt));
+		return now().plus(this.backoff.after(attempt));
+	}
+
+	private Instant now() {
+		return this.clock.instant();
 	}
 
 }

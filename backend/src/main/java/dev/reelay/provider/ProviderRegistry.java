@@ -39,6 +39,15 @@ public class ProviderRegistry {
 		});
 	}
 
+	/** Names of the configured instances that are switched on. */
+	public List<String> enabledInstances() {
+		return this.settings.instances().entrySet().stream()
+			.filter((entry) -> entry.getValue().enabled())
+			.map(Map.Entry::getKey)
+			.sorted()
+			.toList();
+	}
+
 	public boolean isAvailable(String instance) {
 		ProviderSettings.Instance config = this.settings.instances().get(instance);
 		return config != null && config.enabled();
