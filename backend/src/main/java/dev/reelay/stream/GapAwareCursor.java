@@ -27,6 +27,8 @@ final class GapAwareCursor {
 
 	private long horizon;
 
+	private int readsWaiting;
+
 	// Read by the timer that decides whether to look again; written by the tail thread only.
 	private volatile @Nullable Instant holeSeenAt;
 
@@ -55,6 +57,7 @@ final class GapAwareCursor {
 			}
 			this.holeSeenAt = null;
 			this.horizon = 0;
+			this.readsWaiting = 0;
 			this.position = event.id();
 			ready.add(event);
 		}
@@ -66,9 +69,17 @@ final class GapAwareCursor {
 		return this.holeSeenAt != null;
 	}
 
-	/** The horizon of the current hole, or 0 when there is none yet: the tail then takes one. */
+	/** The horizon of the current hole, or 0 when there is none yet. */
 	long horizon() {
 		return this.horizon;
+	}
+
+	/**
+	 * True when the tail should take a horizon: the hole outlived a second read. Most holes are transactions a
+	 * moment from committing, and their commit fills them without one.
+	 */
+	boolean needsHorizon() {
+		return isWaiting() && this.horizon == 0 && this.readsWaiting >= 2;
 	}
 
 	/** A transaction id taken after the current hole was seen. */
@@ -80,6 +91,7 @@ final class GapAwareCursor {
 
 	private boolean holeSettled(boolean holdersEnded, Instant now, long nextVisible) {
 		Instant seen = this.holeSeenAt;
+		this.readsWaiting++;
 		if (seen == null) {
 			this.holeSeenAt = now;
 			return false;

@@ -241,7 +241,7 @@ class LogTail implements SmartLifecycle {
 				more.set(events.size() == this.settings.readBatch() && !from.isWaiting());
 				publish(ready);
 			}))
-			.then(Mono.defer(() -> (from.isWaiting() && from.horizon() == 0) ? this.events.transactionHorizon()
+			.then(Mono.defer(() -> from.needsHorizon() ? this.events.transactionHorizon()
 				.publishOn(tail)
 				.doOnNext(from::horizon)
 				.then() : Mono.empty()));

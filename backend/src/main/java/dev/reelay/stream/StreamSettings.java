@@ -26,7 +26,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("reelay.stream")
 record StreamSettings(@DefaultValue("15s") Duration heartbeat, @DefaultValue("3s") Duration clientRetry,
 		@DefaultValue("2s") Duration recheck, @DefaultValue("25ms") Duration gapCheck,
-		@DefaultValue("10s") Duration gapGrace, @DefaultValue("200") int readBatch, @DefaultValue("256") int buffer,
+		@DefaultValue("10s") Duration gapGrace, @DefaultValue("200") int readBatch, @DefaultValue("1024") int buffer,
 		@DefaultValue("30s") Duration listenerCheck, @DefaultValue("7d") Duration retention,
 		@DefaultValue("10m") Duration pruneInterval, @DefaultValue("10000") int pruneBatch,
 		@DefaultValue("100") int maxFilterValues) {
