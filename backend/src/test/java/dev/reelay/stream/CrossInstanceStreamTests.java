@@ -15,6 +15,7 @@ import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -59,6 +60,17 @@ class CrossInstanceStreamTests extends LiveStreamTestSupport {
 				assertThat(median(latencies)).as("median delivery latency in ms").isLessThan(100);
 				assertThat(latencies).allSatisfy((millis) -> assertThat(millis).isLessThan(2_000));
 			}
+
+			// Stopping an instance ends its streams with a notice, so clients reconnect elsewhere at once.
+			StepVerifier.create(otherHttp.get().uri("/api/v1/events").retrieve().bodyToFlux(SSE))
+				.assertNext((ready) -> assertThat(ready.comment()).isEqualTo("ready"))
+				.then(other::close)
+				.assertNext((close) -> {
+					assertThat(close.event()).isEqualTo("close");
+					assertThat(close.data()).contains("\"reason\":\"shutdown\"");
+				})
+				.expectComplete()
+				.verify(WAIT);
 		}
 	}
 
