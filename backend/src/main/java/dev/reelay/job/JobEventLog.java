@@ -108,7 +108,7 @@ public class JobEventLog {
 
 	/**
 	 * A transaction id above that of every transaction already running (it takes a fresh one, in a transaction of
-	 * its own): see {@link #openBefore(long)}.
+	 * its own): see {@link #appendersOpenBefore(long)}.
 	 */
 	public Mono<Long> transactionHorizon() {
 		return this.db.sql("SELECT pg_current_xact_id()::text::bigint AS horizon")
@@ -117,15 +117,18 @@ public class JobEventLog {
 	}
 
 	/**
-	 * True while a transaction of this database that began writing before {@code horizon} is still open. Only
-	 * this database's writers count, so a long transaction elsewhere in the cluster (or a read-only one such as a
-	 * backup) holds nothing up. Sessions of other roles are invisible here, so every writer must use one role.
+	 * True while a transaction that began before {@code horizon} and appends to the event log (it holds the
+	 * table's row-exclusive lock from its first insert to its end) is still open. Only such a transaction can hold
+	 * a missing event id: a long transaction elsewhere, even one left open by a faulty client, holds nothing up.
 	 */
-	public Mono<Boolean> openBefore(long horizon) {
-		// backend_xid is the 32-bit form; "precedes" is modular, as PostgreSQL compares them.
-		String sql = "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
-				+ "AND backend_xid IS NOT NULL "
-				+ "AND ((:horizon - backend_xid::text::bigint) & 4294967295) BETWEEN 1 AND 2147483647) AS open";
+	public Mono<Boolean> appendersOpenBefore(long horizon) {
+		// Transaction ids in pg_locks are 32-bit; "precedes" is modular, as PostgreSQL compares them.
+		String sql = "SELECT EXISTS (SELECT 1 FROM pg_locks appender JOIN pg_locks own "
+				+ "ON own.pid = appender.pid AND own.locktype = 'transactionid' AND own.mode = 'ExclusiveLock' "
+				+ "WHERE appender.locktype = 'relation' AND appender.granted "
+				+ "AND appender.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+				+ "AND appender.relation = 'job_events'::regclass AND appender.mode = 'RowExclusiveLock' "
+				+ "AND ((:horizon - own.transactionid::text::bigint) & 4294967295) BETWEEN 1 AND 2147483647) AS open";
 		return this.db.sql(sql)
 			.bind("horizon", horizon)
 			.map((row) -> Boolean.TRUE.equals(row.get("open", Boolean.class)))

@@ -51,7 +51,10 @@ class LogTail implements SmartLifecycle {
 
 	private final Outgoing shuttingDown;
 
-	private final Sinks.One<Long> started = Sinks.one();
+	// Replaced on each start: the context may be stopped and started again (Spring's test contexts are paused).
+	private volatile Sinks.One<Long> started = Sinks.one();
+
+	private volatile boolean begun;
 
 	// Written under the lock and only by the tail thread; read anywhere.
 	private volatile long position;
@@ -67,7 +70,8 @@ class LogTail implements SmartLifecycle {
 
 	private final AtomicInteger bufferHighWater = new AtomicInteger();
 
-	private boolean stopped;
+	// Guarded by the lock; true until the tail has a position to register streams at.
+	private boolean stopped = true;
 
 	private volatile @Nullable GapAwareCursor cursor;
 
@@ -172,6 +176,10 @@ class LogTail implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		if (this.begun) {
+			this.started = Sinks.one();
+			this.begun = false;
+		}
 		Scheduler tail = Schedulers.newSingle("reelay-log-tail");
 		this.thread = tail;
 		AtomicBoolean more = new AtomicBoolean();
@@ -198,7 +206,7 @@ class LogTail implements SmartLifecycle {
 	private Mono<Long> startingPoint() {
 		return this.events.head()
 			.flatMap((head) -> this.events.transactionHorizon()
-				.flatMap((horizon) -> Mono.defer(() -> this.events.openBefore(horizon))
+				.flatMap((horizon) -> Mono.defer(() -> this.events.appendersOpenBefore(horizon))
 					.filter((open) -> !open)
 					.repeatWhenEmpty((tries) -> tries.delayElements(this.settings.gapCheck()))
 					.timeout(this.settings.gapGrace(), Mono.just(true)))
@@ -215,10 +223,12 @@ class LogTail implements SmartLifecycle {
 	}
 
 	private void begin(long head) {
+		this.cursor = new GapAwareCursor(head, this.settings.gapGrace());
 		synchronized (this) {
 			this.position = head;
+			this.stopped = false;
 		}
-		this.cursor = new GapAwareCursor(head, this.settings.gapGrace());
+		this.begun = true;
 		this.started.tryEmitValue(head);
 		log.info("streams start after event {}", head);
 	}
@@ -231,7 +241,7 @@ class LogTail implements SmartLifecycle {
 		}
 		// Checked before reading, so that a read still missing the id comes after its transaction ended.
 		long horizon = from.horizon();
-		Mono<Boolean> holdersEnded = (horizon != 0) ? this.events.openBefore(horizon).map((open) -> !open)
+		Mono<Boolean> holdersEnded = (horizon != 0) ? this.events.appendersOpenBefore(horizon).map((open) -> !open)
 				: Mono.just(false);
 		return holdersEnded.flatMap((ended) -> this.events.after(from.position(), this.settings.readBatch())
 			.collectList()
@@ -289,6 +299,8 @@ class LogTail implements SmartLifecycle {
 		for (Subscriber subscriber : open) {
 			subscriber.close(this.shuttingDown);
 		}
+		// Streams still waiting for the start are let through, to be closed the same way.
+		this.begun |= this.started.tryEmitValue(this.position).isSuccess();
 		Scheduler tail = this.thread;
 		if (tail != null) {
 			tail.dispose();

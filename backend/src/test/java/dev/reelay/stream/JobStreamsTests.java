@@ -335,6 +335,26 @@ class JobStreamsTests extends LiveStreamTestSupport {
 		await().atMost(WAIT).until(() -> !listeners().isEmpty() && listeners().stream().noneMatch(old::contains));
 	}
 
+	@Test
+	void aStoppedTailClosesItsStreamsAndServesNewOnesOnceStartedAgain() {
+		Job job = create("across a stop and start");
+		StepVerifier.create(stream("/api/v1/jobs/" + job.id() + "/events", null))
+			.assertNext((ready) -> assertThat(ready.comment()).isEqualTo("ready"))
+			.assertNext((queued) -> assertThat(queued.event()).isEqualTo("job.queued"))
+			.then(this.tail::stop)
+			.assertNext((close) -> assertThat(close.data()).contains("\"reason\":\"shutdown\""))
+			.expectComplete()
+			.verify(WAIT);
+		this.tail.start();
+		AtomicReference<Job> latest = new AtomicReference<>(job);
+		StepVerifier.create(stream("/api/v1/jobs/" + job.id() + "/events", null).filter(LiveStreamTestSupport::isEvent))
+			.assertNext((queued) -> assertThat(queued.event()).isEqualTo("job.queued"))
+			.then(() -> latest.set(touch(latest.get(), "after the restart")))
+			.assertNext((event) -> assertThat(event.data()).contains("after the restart"))
+			.thenCancel()
+			.verify(WAIT);
+	}
+
 	private List<Integer> listeners() {
 		return this.db.sql("SELECT pid FROM pg_stat_activity WHERE application_name = :name AND datname = current_database()")
 			.bind("name", EventNotifications.APPLICATION_NAME)
