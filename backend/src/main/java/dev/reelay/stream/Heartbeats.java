@@ -5,12 +5,10 @@ import java.time.Duration;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.http.codec.ServerSentEvent;
-
 /** Comments that keep idle connections open through proxies, for as long as the stream itself lasts. */
 final class Heartbeats {
 
-	private static final ServerSentEvent<String> END = ServerSentEvent.<String>builder().comment("end").build();
+	private static final byte[] END = new byte[0];
 
 	// Messages the merge may take ahead of the connection; the subscriber's buffer holds the rest.
 	private static final int PREFETCH = 8;
@@ -18,14 +16,13 @@ final class Heartbeats {
 	private Heartbeats() {
 	}
 
-	/** {@code messages} with a heartbeat comment every {@code every}; ends when {@code messages} ends. */
-	static Flux<ServerSentEvent<String>> around(Flux<ServerSentEvent<String>> messages, Duration every) {
+	/** {@code frames} with a heartbeat comment every {@code every}; ends when {@code frames} ends. */
+	static Flux<byte[]> around(Flux<byte[]> frames, Duration every) {
 		// Dropped, not queued, while the client is not reading: a backlog of heartbeats says nothing.
-		Flux<ServerSentEvent<String>> heartbeats = Flux.interval(every, every)
+		Flux<byte[]> heartbeats = Flux.interval(every, every)
 			.onBackpressureDrop()
 			.map((tick) -> StreamMessages.HEARTBEAT);
-		return Flux.merge(PREFETCH, messages.concatWith(Mono.just(END)), heartbeats)
-			.takeWhile((event) -> event != END);
+		return Flux.merge(PREFETCH, frames.concatWith(Mono.just(END)), heartbeats).takeWhile((frame) -> frame != END);
 	}
 
 }

@@ -11,7 +11,6 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
 
 /**
@@ -46,12 +45,12 @@ class JobStreams {
 	 * One job: its current state (or everything after {@code lastEventId}), then live events, ending after the
 	 * terminal one.
 	 */
-	Flux<ServerSentEvent<String>> forJob(UUID jobId, @Nullable Long lastEventId) {
+	Flux<byte[]> forJob(UUID jobId, @Nullable Long lastEventId) {
 		return withHeartbeats(open(JobEventFilter.job(jobId), jobId, lastEventId).takeUntil(Outgoing::endsJob));
 	}
 
 	/** Every event {@code filter} accepts after {@code lastEventId}, or from now on when it is null. */
-	Flux<ServerSentEvent<String>> forAll(JobEventFilter filter, @Nullable Long lastEventId) {
+	Flux<byte[]> forAll(JobEventFilter filter, @Nullable Long lastEventId) {
 		return withHeartbeats(open(filter, null, lastEventId));
 	}
 
@@ -120,8 +119,8 @@ class JobStreams {
 			.map(this.messages::event);
 	}
 
-	private Flux<ServerSentEvent<String>> withHeartbeats(Flux<Outgoing> messages) {
-		return Heartbeats.around(messages.map(Outgoing::sse), this.settings.heartbeat());
+	private Flux<byte[]> withHeartbeats(Flux<Outgoing> messages) {
+		return Heartbeats.around(messages.map(Outgoing::frame), this.settings.heartbeat());
 	}
 
 	private static JobEvent last(List<JobEvent> events) {

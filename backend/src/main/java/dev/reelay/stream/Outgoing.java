@@ -4,13 +4,11 @@ import dev.reelay.job.JobEvent;
 import dev.reelay.job.JobEventType;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.http.codec.ServerSentEvent;
-
 /**
- * One message of a stream: a job event, or a notice about the stream itself ({@code event} is null). Built once
- * per event and shared by every subscriber it goes to.
+ * One message of a stream: a job event, or a notice about the stream itself ({@code event} is null), with its
+ * bytes on the wire. Built once per event and shared by every subscriber it goes to, so a delivery copies nothing.
  */
-record Outgoing(@Nullable JobEvent event, ServerSentEvent<String> sse) {
+record Outgoing(@Nullable JobEvent event, byte[] frame) {
 
 	/** The event id, or 0 for a notice. */
 	long id() {

@@ -1,5 +1,7 @@
 package dev.reelay.stream;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -7,16 +9,18 @@ import dev.reelay.job.JobEvent;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
 
-/** What streams send besides job events: the wire format of every message lives here. */
+/**
+ * The wire format of every message (text/event-stream). Frames are encoded once and shared: with thousands of
+ * streams, encoding per delivery would be most of the work.
+ */
 @Component
 class StreamMessages {
 
-	static final ServerSentEvent<String> READY = ServerSentEvent.<String>builder().comment("ready").build();
+	static final byte[] READY = ":ready\n\n".getBytes(StandardCharsets.UTF_8);
 
-	static final ServerSentEvent<String> HEARTBEAT = ServerSentEvent.<String>builder().comment("heartbeat").build();
+	static final byte[] HEARTBEAT = ":heartbeat\n\n".getBytes(StandardCharsets.UTF_8);
 
 	private final StreamSettings settings;
 
@@ -28,11 +32,7 @@ class StreamMessages {
 	}
 
 	Outgoing event(JobEvent event) {
-		return new Outgoing(event, ServerSentEvent.builder(event.payload())
-			.id(Long.toString(event.id()))
-			.event(event.type().wireName())
-			.retry(this.settings.clientRetry())
-			.build());
+		return new Outgoing(event, frame(event.id(), event.type().wireName(), event.payload()));
 	}
 
 	/**
@@ -44,13 +44,7 @@ class StreamMessages {
 		data.put("reason", verdict.reason());
 		data.put("message", verdict.message());
 		data.put("last_event_id", lastEventId);
-		ServerSentEvent.Builder<String> sse = ServerSentEvent.builder(this.json.writeValueAsString(data))
-			.event("reset")
-			.retry(this.settings.clientRetry());
-		if (continueAfter != null) {
-			sse.id(Long.toString(continueAfter));
-		}
-		return new Outgoing(null, sse.build());
+		return new Outgoing(null, frame(continueAfter, "reset", this.json.writeValueAsString(data)));
 	}
 
 	/** The last message of a stream the server ends; the client reconnects and resumes from its last event id. */
@@ -58,10 +52,20 @@ class StreamMessages {
 		Map<String, Object> data = new LinkedHashMap<>();
 		data.put("reason", reason);
 		data.put("message", message);
-		return new Outgoing(null, ServerSentEvent.builder(this.json.writeValueAsString(data))
-			.event("close")
-			.retry(this.settings.clientRetry())
-			.build());
+		return new Outgoing(null, frame(null, "close", this.json.writeValueAsString(data)));
+	}
+
+	private byte[] frame(@Nullable Long id, String event, String data) {
+		StringBuilder frame = new StringBuilder(data.length() + 64);
+		if (id != null) {
+			frame.append("id:").append(id).append('\n');
+		}
+		frame.append("event:").append(event).append('\n');
+		Duration retry = this.settings.clientRetry();
+		frame.append("retry:").append(retry.toMillis()).append('\n');
+		// A line break inside data would end the field; each line gets its own "data:".
+		frame.append("data:").append(data.replace("\n", "\ndata:")).append("\n\n");
+		return frame.toString().getBytes(StandardCharsets.UTF_8);
 	}
 
 }

@@ -43,7 +43,13 @@ final class BenchServer implements AutoCloseable {
 	static BenchServer start(List<String> properties, String heap, Path log) throws IOException {
 		int port = freePort();
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx" + heap, "-cp", System.getProperty("java.class.path"), "dev.reelay.ReelayApplication",
+				"-Xmx" + heap));
+		// For instance -Dbench.server-jvm-args=-XX:StartFlightRecording=filename=target/bench/server.jfr
+		String extra = System.getProperty("bench.server-jvm-args", "");
+		if (!extra.isBlank()) {
+			command.addAll(List.of(extra.strip().split("\\s+")));
+		}
+		command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.reelay.ReelayApplication",
 				"--server.port=" + port, "--management.endpoints.web.exposure.include=health,metrics"));
 		properties.forEach((property) -> command.add("--" + property));
 		Files.createDirectories(log.getParent());

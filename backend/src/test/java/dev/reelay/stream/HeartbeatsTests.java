@@ -1,5 +1,6 @@
 package dev.reelay.stream;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -7,17 +8,15 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
-import org.springframework.http.codec.ServerSentEvent;
-
 class HeartbeatsTests {
 
 	private static final Duration EVERY = Duration.ofSeconds(15);
 
-	private static final ServerSentEvent<String> EVENT = ServerSentEvent.builder("{}").event("job.progress").build();
+	private static final byte[] EVENT = "event:job.progress\ndata:{}\n\n".getBytes(StandardCharsets.UTF_8);
 
 	@Test
 	void anIdleStreamGetsAHeartbeatEveryInterval() {
-		StepVerifier.withVirtualTime(() -> Heartbeats.around(Flux.never(), EVERY))
+		StepVerifier.withVirtualTime(() -> Heartbeats.around(Flux.<byte[]>never(), EVERY))
 			.expectSubscription()
 			.expectNoEvent(EVERY.minusMillis(1))
 			.thenAwait(Duration.ofMillis(1))
@@ -42,7 +41,7 @@ class HeartbeatsTests {
 
 	@Test
 	void aClientThatReadsNothingDoesNotPileUpHeartbeats() {
-		StepVerifier.withVirtualTime(() -> Heartbeats.around(Flux.never(), EVERY), 0)
+		StepVerifier.withVirtualTime(() -> Heartbeats.around(Flux.<byte[]>never(), EVERY), 0)
 			.expectSubscription()
 			.thenAwait(EVERY.multipliedBy(1_000))
 			.thenRequest(1)

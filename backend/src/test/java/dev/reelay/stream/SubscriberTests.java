@@ -1,5 +1,6 @@
 package dev.reelay.stream;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,8 +60,8 @@ class SubscriberTests {
 			.expectSubscription()
 			.thenRequest(1)
 			.assertNext((message) -> {
-				assertThat(message.sse().event()).isEqualTo("close");
-				assertThat(message.sse().data()).contains("\"reason\":\"slow_consumer\"");
+				assertThat(new String(message.frame(), StandardCharsets.UTF_8)).startsWith("event:close\n")
+					.contains("\"reason\":\"slow_consumer\"");
 			})
 			.expectComplete()
 			.verify(Duration.ofSeconds(5));
