@@ -2,14 +2,8 @@ package dev.reelay.stream;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import dev.reelay.job.JobEvent;
 import dev.reelay.job.JobEventLog;
@@ -37,8 +31,6 @@ class LogTail implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(LogTail.class);
 
-	private static final Subscriber[] NONE = new Subscriber[0];
-
 	private final JobEventLog events;
 
 	private final EventNotifications notifications;
@@ -59,16 +51,7 @@ class LogTail implements SmartLifecycle {
 	// Written under the lock and only by the tail thread; read anywhere.
 	private volatile long position;
 
-	// Registry: copy-on-write arrays, changed under the lock, read without it while delivering.
-	private final Map<UUID, Subscriber[]> byJob = new ConcurrentHashMap<>();
-
-	private volatile Subscriber[] everyJob = NONE;
-
-	private int count;
-
-	private final AtomicLong closedTooSlow = new AtomicLong();
-
-	private final AtomicInteger bufferHighWater = new AtomicInteger();
+	private final SubscriberRegistry subscribers = new SubscriberRegistry();
 
 	// Guarded by the lock; true until the tail has a position to register streams at.
 	private boolean stopped = true;
@@ -106,54 +89,25 @@ class LogTail implements SmartLifecycle {
 	/** Forgets {@code subscriber}; it receives nothing more. */
 	void unregister(Subscriber subscriber) {
 		subscriber.dispose();
-		boolean removed = false;
-		synchronized (this) {
-			if (subscriber.filter().jobIds().isEmpty()) {
-				Subscriber[] without = without(this.everyJob, subscriber);
-				removed = without != this.everyJob;
-				this.everyJob = without;
-			}
-			for (UUID jobId : subscriber.filter().jobIds()) {
-				Subscriber[] current = this.byJob.get(jobId);
-				if (current == null) {
-					continue;
-				}
-				Subscriber[] without = without(current, subscriber);
-				removed |= without != current;
-				if (without.length == 0) {
-					this.byJob.remove(jobId);
-				}
-				else {
-					this.byJob.put(jobId, without);
-				}
-			}
-			if (removed) {
-				this.count--;
-			}
-		}
-		if (removed) {
-			this.bufferHighWater.accumulateAndGet(subscriber.buffer().highWater(), Math::max);
-			if (subscriber.overflowed()) {
-				this.closedTooSlow.incrementAndGet();
-			}
-		}
+		this.subscribers.remove(subscriber);
 	}
 
 	/** Subscribers registered now. */
-	synchronized int subscribers() {
-		return this.count;
+	int subscribers() {
+		return this.subscribers.size();
 	}
 
 	/** Subscribers closed so far because they could not keep up. */
 	long closedTooSlow() {
-		return this.closedTooSlow.get();
+		return this.subscribers.closedTooSlow();
 	}
 
 	/** The most events any departed subscriber's buffer held at once. */
 	int bufferHighWater() {
-		return this.bufferHighWater.get();
+		return this.subscribers.bufferHighWater();
 	}
 
+	// The lock makes "read the position, join" atomic against "move the position, then deliver".
 	private synchronized @Nullable Long add(Subscriber subscriber) {
 		if (this.stopped) {
 			subscriber.close(this.shuttingDown);
@@ -162,15 +116,7 @@ class LogTail implements SmartLifecycle {
 		if (!subscriber.startAfter(this.position)) {
 			return null;
 		}
-		if (subscriber.filter().jobIds().isEmpty()) {
-			this.everyJob = with(this.everyJob, subscriber);
-		}
-		else {
-			for (UUID jobId : subscriber.filter().jobIds()) {
-				this.byJob.put(jobId, with(this.byJob.getOrDefault(jobId, NONE), subscriber));
-			}
-		}
-		this.count++;
+		this.subscribers.add(subscriber);
 		return this.position;
 	}
 
@@ -267,8 +213,8 @@ class LogTail implements SmartLifecycle {
 		}
 		for (JobEvent event : batch) {
 			Outgoing message = this.messages.event(event);
-			deliver(this.byJob.getOrDefault(event.jobId(), NONE), event, message);
-			deliver(this.everyJob, event, message);
+			deliver(this.subscribers.forJob(event.jobId()), event, message);
+			deliver(this.subscribers.forEveryJob(), event, message);
 		}
 	}
 
@@ -288,15 +234,10 @@ class LogTail implements SmartLifecycle {
 			running.dispose();
 			this.loop = null;
 		}
-		Subscriber[] open;
 		synchronized (this) {
 			this.stopped = true;
-			open = this.everyJob;
-			for (Subscriber[] forJob : this.byJob.values()) {
-				open = concat(open, forJob);
-			}
 		}
-		for (Subscriber subscriber : open) {
+		for (Subscriber subscriber : this.subscribers.all()) {
 			subscriber.close(this.shuttingDown);
 		}
 		// Streams still waiting for the start are let through, to be closed the same way.
@@ -310,30 +251,6 @@ class LogTail implements SmartLifecycle {
 	@Override
 	public boolean isRunning() {
 		return this.loop != null;
-	}
-
-	private static Subscriber[] with(Subscriber[] subscribers, Subscriber added) {
-		Subscriber[] grown = Arrays.copyOf(subscribers, subscribers.length + 1);
-		grown[subscribers.length] = added;
-		return grown;
-	}
-
-	private static Subscriber[] without(Subscriber[] subscribers, Subscriber removed) {
-		for (int i = 0; i < subscribers.length; i++) {
-			if (subscribers[i] == removed) {
-				Subscriber[] shrunk = new Subscriber[subscribers.length - 1];
-				System.arraycopy(subscribers, 0, shrunk, 0, i);
-				System.arraycopy(subscribers, i + 1, shrunk, i, subscribers.length - i - 1);
-				return shrunk;
-			}
-		}
-		return subscribers;
-	}
-
-	private static Subscriber[] concat(Subscriber[] first, Subscriber[] second) {
-		Subscriber[] both = Arrays.copyOf(first, first.length + second.length);
-		System.arraycopy(second, 0, both, first.length, second.length);
-		return both;
 	}
 
 }
