@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.reelay.job.JobEvent;
 import dev.reelay.job.JobEventLog;
@@ -53,6 +54,8 @@ class LogTail implements SmartLifecycle {
 
 	private final SubscriberRegistry subscribers = new SubscriberRegistry();
 
+	private final AtomicLong published = new AtomicLong();
+
 	// Guarded by the lock; true until the tail has a position to register streams at.
 	private boolean stopped = true;
 
@@ -100,6 +103,16 @@ class LogTail implements SmartLifecycle {
 	/** Subscribers closed so far because they could not keep up. */
 	long closedTooSlow() {
 		return this.subscribers.closedTooSlow();
+	}
+
+	/** Events read from the log and handed to the streams so far. */
+	long published() {
+		return this.published.get();
+	}
+
+	/** Progress events dropped so far from full buffers because a later one of the same job superseded them. */
+	long coalesced() {
+		return this.subscribers.coalesced();
 	}
 
 	/** The most events any departed subscriber's buffer held at once. */
@@ -207,6 +220,7 @@ class LogTail implements SmartLifecycle {
 		if (batch.isEmpty()) {
 			return;
 		}
+		this.published.addAndGet(batch.size());
 		// Position first: a subscriber registering from here on starts after this batch and is skipped by it.
 		synchronized (this) {
 			this.position = batch.get(batch.size() - 1).id();

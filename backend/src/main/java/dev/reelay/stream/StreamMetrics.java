@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.stereotype.Component;
 
-/** How the streams fare: open subscribers, and how many were closed for reading too slowly. */
+/** How the streams fare: open subscribers, progress dropped from full buffers, streams closed as too slow. */
 @Component
 class StreamMetrics implements MeterBinder {
 
@@ -24,6 +24,12 @@ class StreamMetrics implements MeterBinder {
 			.register(registry);
 		FunctionCounter.builder("reelay.stream.closed.slow", this.tail, LogTail::closedTooSlow)
 			.description("Streams closed because their buffer overflowed (the client resumes from the log)")
+			.register(registry);
+		FunctionCounter.builder("reelay.stream.events", this.tail, LogTail::published)
+			.description("Events read from the log and handed to this instance's streams")
+			.register(registry);
+		FunctionCounter.builder("reelay.stream.coalesced", this.tail, LogTail::coalesced)
+			.description("Progress events dropped from full buffers because a later event of the job superseded them")
 			.register(registry);
 	}
 

@@ -44,8 +44,8 @@ final class BenchServer implements AutoCloseable {
 		int port = freePort();
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx" + heap));
-		// For instance -Dbench.server-jvm-args=-XX:StartFlightRecording=filename=target/bench/server.jfr
-		String extra = System.getProperty("bench.server-jvm-args", "");
+		// ZGC by default: G1 pauses 30-140 ms at this live set (see README). -Dbench.server-jvm-args to change.
+		String extra = System.getProperty("bench.server-jvm-args", "-XX:+UseZGC");
 		if (!extra.isBlank()) {
 			command.addAll(List.of(extra.strip().split("\\s+")));
 		}
@@ -75,6 +75,16 @@ final class BenchServer implements AutoCloseable {
 	/** Open SSE streams as the server counts them. */
 	long subscribers() {
 		return (long) metric("reelay.stream.subscribers");
+	}
+
+	/** Events the server's log tail read and handed to its streams. */
+	long published() {
+		return (long) metric("reelay.stream.events");
+	}
+
+	/** Progress events the server dropped from full buffers (superseded by a later event of the same job). */
+	long coalesced() {
+		return (long) metric("reelay.stream.coalesced");
 	}
 
 	/** Heap in use right after a full collection: what the server really keeps. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.netty.buffer.ByteBuf;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
@@ -38,6 +39,8 @@ final class SseLoad implements AutoCloseable {
 	private final AtomicInteger opened = new AtomicInteger();
 
 	private final AtomicLong delivered = new AtomicLong();
+
+	private final AtomicLong deliveredToAllJobStreams = new AtomicLong();
 
 	private final AtomicLong closes = new AtomicLong();
 
@@ -76,11 +79,10 @@ final class SseLoad implements AutoCloseable {
 	/** Opens a stream at {@code path}; completes once the server says it is registered ({@code : ready}). */
 	Mono<Void> open(String path) {
 		Sinks.Empty<Void> ready = Sinks.empty();
-		Reader reader = new Reader(ready);
+		Reader reader = new Reader(ready, path.startsWith("/api/v1/events"));
 		this.connections.add(this.client.get()
 			.uri(path)
 			.responseContent()
-			.asString(StandardCharsets.UTF_8)
 			.subscribe(reader::accept, (error) -> {
 				this.ended.incrementAndGet();
 				ready.tryEmitError(error);
@@ -91,6 +93,7 @@ final class SseLoad implements AutoCloseable {
 	/** From now on, deliveries count and their latencies are kept. */
 	void startRecording() {
 		this.delivered.set(0);
+		this.deliveredToAllJobStreams.set(0);
 		this.recorded.set(0);
 		this.recordedSinceCommit.set(0);
 		this.overflow.set(0);
@@ -107,6 +110,11 @@ final class SseLoad implements AutoCloseable {
 
 	long delivered() {
 		return this.delivered.get();
+	}
+
+	/** Of {@link #delivered()}, those to streams of every job. */
+	long deliveredToAllJobStreams() {
+		return this.deliveredToAllJobStreams.get();
 	}
 
 	long closes() {
@@ -149,9 +157,12 @@ final class SseLoad implements AutoCloseable {
 		return ChronoUnit.MICROS.between(Instant.EPOCH, now);
 	}
 
-	private void record(long writtenAtMicros) {
+	private void record(long writtenAtMicros, boolean allJobs) {
 		if (!this.recording) {
 			return;
+		}
+		if (allJobs) {
+			this.deliveredToAllJobStreams.incrementAndGet();
 		}
 		long now = nowMicros();
 		this.delivered.incrementAndGet();
@@ -171,48 +182,75 @@ final class SseLoad implements AutoCloseable {
 		}
 	}
 
-	/** One connection's line splitter: chunks do not follow line boundaries. */
+	/**
+	 * One connection's scanner. It looks for a few byte patterns instead of decoding text, so that the client side
+	 * costs little of the machine it shares with the server; the last bytes of each chunk are kept, since a pattern
+	 * may straddle two chunks.
+	 */
 	private final class Reader {
+
+		private static final byte[] STAMP = MARK.getBytes(StandardCharsets.UTF_8);
+
+		private static final byte[] READY = ":ready\n".getBytes(StandardCharsets.UTF_8);
+
+		private static final byte[] CLOSE = "event:close\n".getBytes(StandardCharsets.UTF_8);
+
+		private static final int CARRY = 64;
 
 		private final Sinks.Empty<Void> ready;
 
-		private final StringBuilder partial = new StringBuilder();
+		private final boolean allJobs;
 
-		Reader(Sinks.Empty<Void> ready) {
+		private byte[] carry = new byte[0];
+
+		Reader(Sinks.Empty<Void> ready, boolean allJobs) {
 			this.ready = ready;
+			this.allJobs = allJobs;
 		}
 
-		void accept(String chunk) {
-			int start = 0;
-			for (int end = chunk.indexOf('\n'); end >= 0; end = chunk.indexOf('\n', start)) {
-				String line;
-				if (this.partial.length() > 0) {
-					line = this.partial.append(chunk, start, end).toString();
-					this.partial.setLength(0);
+		void accept(ByteBuf chunk) {
+			byte[] bytes = new byte[this.carry.length + chunk.readableBytes()];
+			System.arraycopy(this.carry, 0, bytes, 0, this.carry.length);
+			chunk.getBytes(chunk.readerIndex(), bytes, this.carry.length, chunk.readableBytes());
+			int fresh = this.carry.length;
+			for (int at = indexOf(bytes, STAMP, 0); at >= 0; at = indexOf(bytes, STAMP, at + 1)) {
+				int digits = at + STAMP.length;
+				int end = digits;
+				while (end < bytes.length && bytes[end] != '"') {
+					end++;
 				}
-				else {
-					line = chunk.substring(start, end);
-				}
-				line(line);
-				start = end + 1;
-			}
-			this.partial.append(chunk, start, chunk.length());
-		}
-
-		private void line(String line) {
-			if (line.startsWith("data:")) {
-				int mark = line.indexOf(MARK);
-				if (mark >= 0) {
-					int from = mark + MARK.length();
-					record(Long.parseLong(line.substring(from, line.indexOf('"', from))));
+				// Counted when its closing quote arrives: in this chunk, not in the part carried over.
+				if (end < bytes.length && end >= fresh) {
+					record(parseLong(bytes, digits, end), this.allJobs);
 				}
 			}
-			else if (line.equals(":ready")) {
+			if (indexOf(bytes, READY, Math.max(0, fresh - READY.length + 1)) >= 0) {
 				this.ready.tryEmitEmpty();
 			}
-			else if (line.equals("event:close")) {
+			if (indexOf(bytes, CLOSE, Math.max(0, fresh - CLOSE.length + 1)) >= 0) {
 				SseLoad.this.closes.incrementAndGet();
 			}
+			this.carry = Arrays.copyOfRange(bytes, Math.max(0, bytes.length - CARRY), bytes.length);
+		}
+
+		private static int indexOf(byte[] bytes, byte[] pattern, int from) {
+			outer: for (int i = from; i <= bytes.length - pattern.length; i++) {
+				for (int j = 0; j < pattern.length; j++) {
+					if (bytes[i + j] != pattern[j]) {
+						continue outer;
+					}
+				}
+				return i;
+			}
+			return -1;
+		}
+
+		private static long parseLong(byte[] bytes, int from, int to) {
+			long value = 0;
+			for (int i = from; i < to; i++) {
+				value = value * 10 + (bytes[i] - '0');
+			}
+			return value;
 		}
 
 	}

@@ -139,6 +139,7 @@ class StreamBenchmark {
 
 	private static Measurement measure(BenchServer server, SseLoad load, AtomicLong written) throws Exception {
 		long writtenBefore = written.get();
+		long publishedBefore = server.published();
 		Duration cpuBefore = server.cpuTime();
 		long clientCpuBefore = clientCpuNanos();
 		AtomicLong heapPeak = new AtomicLong();
@@ -150,14 +151,17 @@ class StreamBenchmark {
 			.doOnNext((tick) -> heapPeak.accumulateAndGet(server.heapUsed(), Math::max))
 			.blockLast();
 		load.stopRecording();
+		long writtenDuring = written.get() - writtenBefore;
+		long publishedDuring = server.published() - publishedBefore;
 		double seconds = (System.nanoTime() - start) / 1e9;
 		double serverCores = (server.cpuTime().minus(cpuBefore).toNanos() / 1e9) / seconds;
 		double clientCores = ((clientCpuNanos() - clientCpuBefore) / 1e9) / seconds;
 		// Let the last writes arrive before the server's live set is taken.
 		Flux.interval(Duration.ofSeconds(2)).next().block();
 		long heapAfterGc = server.heapAfterGc();
-		return new Measurement(seconds, written.get() - writtenBefore, load.latencies(), load.latenciesSinceCommit(),
-				heapPeak.get(), heapAfterGc, serverCores, clientCores, server.subscribers());
+		return new Measurement(seconds, writtenDuring, load.latencies(), load.latenciesSinceCommit(),
+				heapPeak.get(), heapAfterGc, serverCores, clientCores, server.subscribers(), server.coalesced(),
+				publishedDuring);
 	}
 
 	private static List<String> serverProperties(Environment environment) {
@@ -180,7 +184,8 @@ class StreamBenchmark {
 	}
 
 	private record Measurement(double seconds, long written, long[] latencies, long[] sinceCommit, long heapPeak,
-			long heapAfterGc, double serverCores, double clientCores, long subscribers) {
+			long heapAfterGc, double serverCores, double clientCores, long subscribers, long coalesced,
+			long published) {
 
 		long p99Millis() {
 			return percentile(this.latencies, 0.99) / 1000;
@@ -207,7 +212,9 @@ class StreamBenchmark {
 					== Reelay SSE benchmark ==
 					subscribers          %d open (%d on /api/v1/events, the rest on /api/v1/jobs/{id}/events over %d jobs)
 					events written       %d in %.1f s = %.0f/s (%d writes skipped: writer behind)
-					deliveries           %d (%.0f/s), %d latencies recorded, %d not recorded
+					deliveries           %d (%.0f/s; %d to the all-jobs streams), %d latencies recorded, %d not recorded
+					expected deliveries  about %d (events x watchers); progress coalesced in full buffers: %d
+					server read          %d events from the log in the same time
 					write  -> client     %s
 					commit -> client     %s (%d samples)
 					server heap          peak %d MiB, after full GC %d MiB (limit -Xmx%s)
@@ -217,7 +224,9 @@ class StreamBenchmark {
 					load average (1 min) %s
 					""", this.subscribers, ALL_JOB_STREAMS, JOBS, this.written, this.seconds,
 					this.written / this.seconds, skippedWrites, load.delivered(), load.delivered() / this.seconds,
-					this.latencies.length, load.unrecorded(), summary(this.latencies), summary(this.sinceCommit),
+					load.deliveredToAllJobStreams(), this.latencies.length, load.unrecorded(),
+					Math.round(this.written * ((double) (SUBSCRIBERS - ALL_JOB_STREAMS) / JOBS + ALL_JOB_STREAMS)),
+					this.coalesced, this.published, summary(this.latencies), summary(this.sinceCommit),
 					this.sinceCommit.length, this.heapPeak >> 20, this.heapAfterGc >> 20, SERVER_HEAP, this.serverCores,
 					Runtime.getRuntime().availableProcessors(),
 					100 * this.serverCores / Runtime.getRuntime().availableProcessors(), this.clientCores, load.closes(),
