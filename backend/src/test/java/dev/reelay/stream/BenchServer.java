@@ -44,8 +44,8 @@ final class BenchServer implements AutoCloseable {
 		int port = freePort();
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx" + heap));
-		// ZGC by default: G1 pauses 30-140 ms at this live set (see README). -Dbench.server-jvm-args to change.
-		String extra = System.getProperty("bench.server-jvm-args", "-XX:+UseZGC");
+		// For instance -Dbench.server-jvm-args=-XX:+UseZGC (see README, Benchmarks).
+		String extra = System.getProperty("bench.server-jvm-args", "");
 		if (!extra.isBlank()) {
 			command.addAll(List.of(extra.strip().split("\\s+")));
 		}
