@@ -31,21 +31,15 @@ async function start() {
   const remixOf = new URLSearchParams(location.search).get('remix_of');
   if (remixOf) await form.remix(remixOf);
 
-  // The list is (re)loaded once the stream is open, so nothing created in between is missed; after a reconnect
-  // the stream replays what was missed from its last event id and the reload catches anything older.
-  let first = true;
-  await new Promise((resolve) => {
-    new LiveStream('/api/v1/events', {
-      indicator: document.getElementById('connection'),
-      onEvent: (type, job) => jobs.upsert(job),
-      onOpen: async ({ resumed }) => {
-        if (first || resumed) await jobs.load();
-        first = false;
-        resolve();
-      },
-      onReset: () => jobs.load(),
-    }).start();
-  });
+  // The list loads at once and again when the stream opens, so a job created before the stream was listening is
+  // not missed; after a reconnect the stream replays from its last event id and the reload catches anything older.
+  new LiveStream('/api/v1/events', {
+    indicator: document.getElementById('connection'),
+    onEvent: (type, job) => jobs.upsert(job),
+    onOpen: () => jobs.load(),
+    onReset: () => jobs.load(),
+  }).start();
+  await jobs.load();
   await chart.start();
   document.body.dataset.ready = 'true';
 }

@@ -125,6 +125,7 @@ export class SubmitForm {
     setIfPresent($('duration_seconds'), job.parameters.duration_seconds);
     setIfPresent($('aspect_ratio'), job.parameters.aspect_ratio);
     setIfPresent($('resolution'), job.parameters.resolution);
+    setIfPresent($('priority'), job.priority);
     this.prompt.value = job.prompt;
     this.remixOf = job;
     $('remix-source').textContent = `“${shorten(job.prompt, 50)}”`;
@@ -150,8 +151,8 @@ export class SubmitForm {
       aspect_ratio: $('aspect_ratio').value,
       resolution: $('resolution').value,
     };
-    // Sent only to an API that says it understands them: the job API rejects fields it does not know.
-    if ($('priority').value !== 'normal' && this.supportsPriority) body.priority = $('priority').value;
+    if ($('priority').value !== 'normal') body.priority = $('priority').value;
+    // Sent only for a model that says it can remix: the job API rejects what it does not understand.
     if (this.remixOf && can(model, 'remix')) body.remix_of = this.remixOf.id;
     return body;
   }
@@ -221,7 +222,7 @@ export class SubmitForm {
 function orientation(ratio) {
   const [w, h] = ratio.split(':').map(Number);
   if (!w || !h) return '';
-  return w > h ? '(landscape)' : w < h ? '(portrait)' : '(square)';
+  return w > h ? 'wide' : w < h ? 'tall' : 'square';
 }
 
 function fill(select, values, format = (v) => String(v)) {

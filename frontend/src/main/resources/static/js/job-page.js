@@ -73,6 +73,7 @@ function details() {
   const rows = [
     ['Model', `${model?.display_name ?? job.model} (${job.model})`],
     ['Provider', job.provider],
+    ['Priority', job.priority],
     ['Duration', `${job.parameters.duration_seconds} s`],
     ['Aspect ratio', job.parameters.aspect_ratio],
     ['Resolution', job.parameters.resolution],

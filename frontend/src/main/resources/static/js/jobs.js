@@ -5,6 +5,7 @@ import { clock, money, shorten, statusLabel } from './format.js';
 import { costOfJob } from './pricing.js';
 
 const PAGE = 100;
+const SHOWN = 20;
 
 export class JobList {
   constructor({ models, announce, onChange = () => {} }) {
@@ -16,12 +17,16 @@ export class JobList {
     this.template = document.getElementById('job-template');
     this.statusFilter = document.getElementById('filter-status');
     this.modelFilter = document.getElementById('filter-model');
+    this.more = document.getElementById('more-jobs');
     this.jobs = new Map();
+    this.shown = SHOWN;
+    this.cursor = null;
   }
 
   start() {
-    this.statusFilter.addEventListener('change', () => { this.applyFilters(); this.load(); });
-    this.modelFilter.addEventListener('change', () => this.applyFilters());
+    this.statusFilter.addEventListener('change', () => { this.shown = SHOWN; this.applyFilters(); this.load(); });
+    this.modelFilter.addEventListener('change', () => { this.shown = SHOWN; this.applyFilters(); });
+    this.more.addEventListener('click', () => this.showMore());
     setInterval(() => this.jobs.forEach((entry) => this.renderTiming(entry)), 1000);
   }
 
@@ -30,7 +35,20 @@ export class JobList {
     const statuses = this.statusQuery();
     const page = await getJson(`/api/v1/jobs?limit=${PAGE}${statuses ? `&status=${statuses}` : ''}`);
     page?.data.forEach((job) => this.upsert(job, { quiet: true }));
-    this.refreshEmpty();
+    this.cursor = page?.next_cursor ?? null;
+    this.applyFilters();
+  }
+
+  // Shows the next few; fetches an older page first when the ones already here run out.
+  async showMore() {
+    this.shown += SHOWN;
+    if (this.matching().length < this.shown && this.cursor) {
+      const statuses = this.statusQuery();
+      const page = await getJson(`/api/v1/jobs?limit=${PAGE}&cursor=${encodeURIComponent(this.cursor)}${statuses ? `&status=${statuses}` : ''}`);
+      page?.data.forEach((job) => this.upsert(job, { quiet: true }));
+      this.cursor = page?.next_cursor ?? null;
+    }
+    this.applyFilters();
   }
 
   statusQuery() {
@@ -98,6 +116,7 @@ export class JobList {
     element.querySelector('.percent').textContent = `${job.progress} %`;
     const model = this.models.get(job.model);
     element.querySelector('.model').textContent = `${model?.display_name ?? job.model} · ${job.provider}`;
+    element.querySelector('.priority').textContent = job.priority && job.priority !== 'normal' ? `${job.priority} priority` : '';
     const cost = costOfJob(job, model);
     element.querySelector('.cost').textContent = cost ? `${cost.estimated ? '≈ ' : ''}${money(cost.amount, cost.currency)}` : '';
     element.querySelector('.reason').textContent = TERMINAL.has(job.status) ? '' : (job.status_reason ?? '');
@@ -106,8 +125,7 @@ export class JobList {
     element.querySelector('.retry').hidden = job.status !== 'failed' && job.status !== 'canceled';
     element.querySelector('.play').hidden = !(job.status === 'completed' && job.links?.content);
     this.renderTiming(entry);
-    element.hidden = !this.matches(job);
-    this.refreshEmpty();
+    this.applyFilters();
   }
 
   renderTiming({ job, element, seen }) {
@@ -137,8 +155,19 @@ export class JobList {
     return statusOk && modelOk;
   }
 
+  // Matching jobs in list order (newest first).
+  matching() {
+    return [...this.list.children].filter((element) => {
+      const entry = this.jobs.get(element.dataset.jobId);
+      return entry && this.matches(entry.job);
+    });
+  }
+
+  // Only the newest few matching jobs are shown, so a long history never makes the page endless.
   applyFilters() {
-    this.jobs.forEach(({ job, element }) => { element.hidden = !this.matches(job); });
+    const matching = new Set(this.matching().slice(0, this.shown));
+    this.jobs.forEach(({ element }) => { element.hidden = !matching.has(element); });
+    this.more.hidden = this.matching().length <= this.shown && !this.cursor;
     this.refreshEmpty();
   }
 

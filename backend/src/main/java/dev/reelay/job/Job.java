@@ -14,7 +14,18 @@ public record Job(UUID id, JobStatus status, int progress, String model, String 
 		JobParameters parameters, @Nullable String remoteId, @Nullable String statusReason, @Nullable JobError error,
 		@Nullable StoredContent content, int attempts, Instant nextAttemptAt, @Nullable String leaseOwner,
 		@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
-		@Nullable Instant completedAt, long version) {
+		@Nullable Instant completedAt, long version, JobPriority priority) {
+
+	/** A job at normal priority. */
+	public Job(UUID id, JobStatus status, int progress, String model, String provider, String prompt,
+			JobParameters parameters, @Nullable String remoteId, @Nullable String statusReason, @Nullable JobError error,
+			@Nullable StoredContent content, int attempts, Instant nextAttemptAt, @Nullable String leaseOwner,
+			@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
+			@Nullable Instant completedAt, long version) {
+		this(id, status, progress, model, provider, prompt, parameters, remoteId, statusReason, error, content, attempts,
+				nextAttemptAt, leaseOwner, leaseUntil, submitStartedAt, createdAt, updatedAt, completedAt, version,
+				JobPriority.NORMAL);
+	}
 
 	public Job with(Consumer<Changes> change) {
 		Changes changes = new Changes(this);
@@ -62,7 +73,8 @@ public record Job(UUID id, JobStatus status, int progress, String model, String 
 			return new Job(this.from.id, this.status, this.progress, this.from.model, this.from.provider,
 					this.from.prompt, this.from.parameters, this.remoteId, this.statusReason, this.error, this.content,
 					this.attempts, this.nextAttemptAt, this.from.leaseOwner, this.from.leaseUntil, this.submitStartedAt,
-					this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version);
+					this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version,
+					this.from.priority);
 		}
 
 	}

@@ -33,10 +33,10 @@ class JobRepository {
 	}
 
 	Mono<Job> insert(Job job) {
-		String sql = "INSERT INTO jobs (id, model, provider, prompt, parameters, created_at, updated_at, "
+		String sql = "INSERT INTO jobs (id, model, provider, prompt, parameters, priority, created_at, updated_at, "
 				+ "status, progress, remote_id, status_reason, error_code, error_message, error_retryable, content_path, "
 				+ "content_type, content_length, content_sha256, attempts, next_attempt_at, submit_started_at) "
-				+ "VALUES (:id, :model, :provider, :prompt, :parameters, now(), now(), :status, :progress, :remote_id, "
+				+ "VALUES (:id, :model, :provider, :prompt, :parameters, :priority, now(), now(), :status, :progress, :remote_id, "
 				+ ":status_reason, :error_code, :error_message, :error_retryable, :content_path, :content_type, "
 				+ ":content_length, :content_sha256, :attempts, :next_attempt_at, :submit_started_at) RETURNING "
 				+ JobRows.COLUMNS;
@@ -45,7 +45,8 @@ class JobRepository {
 			.bind("model", job.model())
 			.bind("provider", job.provider())
 			.bind("prompt", job.prompt())
-			.bind("parameters", this.rows.parametersJson(job));
+			.bind("parameters", this.rows.parametersJson(job))
+			.bind("priority", (short) job.priority().rank());
 		return this.rows.bindState(spec, job).map(this.rows::read).one();
 	}
 
@@ -97,14 +98,14 @@ class JobRepository {
 	}
 
 	/**
-	 * Leases up to {@code limit} due jobs to {@code owner}. SKIP LOCKED lets several instances claim at once
+	 * Leases up to {@code limit} due jobs to {@code owner}, higher priority first. SKIP LOCKED lets several instances claim at once
 	 * without waiting on each other; the version bump makes a stale holder's later write fail.
 	 */
 	Flux<Job> claimDue(String owner, Duration lease, int limit) {
 		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = now() + make_interval(secs => :lease), "
 				+ "version = version + 1 WHERE id IN (SELECT id FROM jobs WHERE status = ANY(:active) "
 				+ "AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now()) "
-				+ "ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
+				+ "ORDER BY priority DESC, next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
 		return this.db.sql(sql)
 			.bind("owner", owner)
 			.bind("lease", lease.toMillis() / 1000.0)

@@ -49,8 +49,11 @@ class JobRequestValidator {
 		int duration = pick("duration_seconds", "durations", modelId, request.durationSeconds(), model.durations());
 		String aspectRatio = pick("aspect_ratio", "aspect ratios", modelId, request.aspectRatio(), model.aspectRatios());
 		String resolution = pick("resolution", "resolutions", modelId, request.resolution(), model.resolutions());
+		JobPriority priority = (request.priority() != null) ? JobPriority.fromValue(request.priority())
+				: JobPriority.NORMAL;
 		return new NewJob(modelId, model.provider(), prompt,
-				new JobParameters(duration, aspectRatio, resolution, blankToNull(request.negativePrompt()), request.seed()));
+				new JobParameters(duration, aspectRatio, resolution, blankToNull(request.negativePrompt()), request.seed()),
+				priority);
 	}
 
 	/** The requested value if the model supports it, else the model's first (default) value when none was sent. */

@@ -38,7 +38,8 @@ class JobRetryController {
 			}
 			JobParameters parameters = job.parameters();
 			CreateJobRequest again = new CreateJobRequest(job.model(), job.prompt(), parameters.durationSeconds(),
-					parameters.aspectRatio(), parameters.resolution(), parameters.negativePrompt(), parameters.seed());
+					parameters.aspectRatio(), parameters.resolution(), parameters.negativePrompt(), parameters.seed(),
+					job.priority().value());
 			return Mono.fromCallable(() -> this.validator.validate(again)).flatMap(this.jobs::create);
 		})
 			.map((created) -> ResponseEntity.accepted()

@@ -18,7 +18,7 @@ class JobRows {
 	static final String COLUMNS = "id, status, progress, model, provider, prompt, parameters, remote_id, status_reason, "
 			+ "error_code, error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
 			+ "attempts, next_attempt_at, lease_owner, lease_until, submit_started_at, created_at, updated_at, "
-			+ "completed_at, version";
+			+ "completed_at, version, priority";
 
 	private final JsonMapper json;
 
@@ -43,7 +43,7 @@ class JobRows {
 				row.get("lease_owner", String.class), row.get("lease_until", Instant.class),
 				row.get("submit_started_at", Instant.class), row.get("created_at", Instant.class),
 				row.get("updated_at", Instant.class), row.get("completed_at", Instant.class),
-				row.get("version", Long.class));
+				row.get("version", Long.class), JobPriority.ofRank(row.get("priority", Short.class)));
 	}
 
 	/** Binds every mutable column of {@code job} under its column name. */

@@ -48,7 +48,7 @@ public class JobStore {
 		Instant now = Instant.now();
 		Job job = new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
 				request.prompt(), request.parameters(), null, null, null, null, 0, now, null, null, null, now, now, null,
-				0);
+				0, request.priority());
 		return this.jobs.insert(job)
 			.flatMap((inserted) -> appendEvent(inserted, JobEventType.QUEUED))
 			.as(this.tx::transactional)

@@ -5,12 +5,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -86,11 +86,15 @@ final class Browser implements AutoCloseable {
 
 	/** The whole page at {@code width} CSS pixels, however tall it is. */
 	void screenshot(Path file, int width) throws IOException {
-		this.driver.manage().window().setSize(new Dimension(width, 900));
-		long height = this.<Long>script("return Math.ceil(document.documentElement.scrollHeight)");
-		this.driver.manage().window().setSize(new Dimension(width, (int) Math.min(height + 20, 4000)));
+		this.driver.manage().window().setSize(new Dimension(width, 1000));
+		Map<String, Object> metrics = this.driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
+		Map<?, ?> content = (Map<?, ?>) metrics.get("cssContentSize");
+		double height = Math.min(((Number) content.get("height")).doubleValue(), 6000);
+		Map<String, Object> shot = this.driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+				"captureBeyondViewport", true,
+				"clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
 		Files.createDirectories(file.getParent());
-		Files.write(file, this.driver.getScreenshotAs(OutputType.BYTES));
+		Files.write(file, Base64.getDecoder().decode((String) shot.get("data")));
 		this.driver.manage().window().setSize(new Dimension(1366, 1000));
 	}
 

@@ -85,6 +85,32 @@ class JobControllerTests {
 	}
 
 	@Test
+	void priorityIsStoredWithTheJob() {
+		given(this.jobs.create(any())).willAnswer((call) -> {
+			NewJob request = call.getArgument(0);
+			Instant now = Instant.now();
+			return Mono.just(new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
+					request.prompt(), request.parameters(), null, null, null, null, 0, now, null, null, null, now, now,
+					null, 1, request.priority()));
+		});
+		this.http.post()
+			.uri("/api/v1/jobs")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"prompt\":\"a cat\",\"priority\":\"high\"}")
+			.exchange()
+			.expectStatus()
+			.isAccepted()
+			.expectBody()
+			.jsonPath("$.priority").isEqualTo("high");
+	}
+
+	@Test
+	void unknownPriorityNamesTheFieldAndTheChoices() {
+		expectProblem("{\"prompt\":\"a cat\",\"priority\":\"urgent\"}", "priority")
+			.jsonPath("$.detail").isEqualTo("priority must be one of low, normal, high; got 'urgent'");
+	}
+
+	@Test
 	void unsupportedDurationNamesTheFieldAndTheChoices() {
 		expectProblem("{\"prompt\":\"a cat\",\"duration_seconds\":5}", "duration_seconds")
 			.jsonPath("$.detail").isEqualTo("sim-video supports durations 4, 8, 12; got 5");
