@@ -33,12 +33,14 @@ async function start() {
 
   // The list loads at once and again when the stream opens, so a job created before the stream was listening is
   // not missed; after a reconnect the stream replays from its last event id and the reload catches anything older.
-  new LiveStream('/api/v1/events', {
+  const stream = new LiveStream('/api/v1/events', {
     indicator: document.getElementById('connection'),
     onEvent: (type, job) => jobs.upsert(job),
     onOpen: () => jobs.load(),
     onReset: () => jobs.load(),
   }).start();
+  // Reachable from the console (and the browser tests) to look at the stream's state.
+  window.reelay = { stream };
   await jobs.load();
   await chart.start();
   document.body.dataset.ready = 'true';

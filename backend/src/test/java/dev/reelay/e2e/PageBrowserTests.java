@@ -205,6 +205,29 @@ class PageBrowserTests {
 	}
 
 	@Test
+	void aBrokenStreamReconnectsByItselfAndCatchesUp() {
+		openDashboard();
+		WebElement connection = find("#connection");
+		browser.waitUpTo(QUICK).until(ExpectedConditions.attributeToBe(connection, "data-state", "live"));
+		jobWithPrompt((String) submitThroughApi("Browser: seen before the blip " + System.nanoTime()).get("prompt"), QUICK);
+		String lastSeen = browser.script("return window.reelay.stream.lastEventId");
+		assertThat(lastSeen).isNotBlank();
+
+		// What the browser does when the server goes away mid-stream: the connection ends in an error it will not
+		// retry by itself (readyState CLOSED).
+		browser.script("const s = window.reelay.stream.source; s.close(); s.dispatchEvent(new Event('error'));");
+		assertThat(connection.getAttribute("data-state")).isEqualTo("reconnecting");
+		assertThat(connection.getText()).contains("reconnecting");
+		String missed = "Browser: written while disconnected " + System.nanoTime();
+		submitThroughApi(missed);
+
+		browser.waitUpTo(QUICK).until(ExpectedConditions.attributeToBe(connection, "data-state", "reconnected"));
+		assertThat(browser.<String>script("return window.reelay.stream.source.url")).endsWith("last_event_id=" + lastSeen);
+		jobWithPrompt(missed, QUICK);
+		browser.waitUpTo(QUICK).until(ExpectedConditions.attributeToBe(connection, "data-state", "live"));
+	}
+
+	@Test
 	void filtersShowOnlyMatchingJobs() {
 		String prompt = "Browser: filtered out once done " + System.nanoTime();
 		submitThroughApi(prompt);
