@@ -3,7 +3,6 @@ import { getJson } from './api.js';
 import { plural } from './format.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const WIDTH = 600;
 const HEIGHT = 150;
 const LEFT = 26;
 const BOTTOM = 18;
@@ -33,7 +32,8 @@ export class ActivityChart {
   }
 
   start() {
-    this.svg.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
+    // Drawn in CSS pixels at the chart's real width, so labels keep their size on a phone.
+    new ResizeObserver(() => { if (this.last) this.draw(this.last); }).observe(this.svg);
     this.window.addEventListener('change', () => this.refresh());
     // Rolls the window forward even when nothing happens.
     setInterval(() => this.refresh(), 30000);
@@ -52,6 +52,9 @@ export class ActivityChart {
   }
 
   draw(activity) {
+    this.last = activity;
+    const WIDTH = Math.max(200, Math.round(this.svg.getBoundingClientRect().width) || 600);
+    this.svg.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
     const rows = activity.buckets.map((bucket) => SERIES.map((series) =>
       series.statuses.reduce((sum, status) => sum + (bucket.counts[status] ?? 0), 0)));
     const peak = Math.max(1, ...rows.map((row) => row.reduce((a, b) => a + b, 0)));

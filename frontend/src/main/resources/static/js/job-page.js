@@ -26,6 +26,7 @@ function show(next) {
   $('job-badge').dataset.status = job.status;
   const card = document.querySelector('.job-card');
   card.dataset.status = job.status;
+  if (!card.dataset.settled) requestAnimationFrame(() => requestAnimationFrame(() => { card.dataset.settled = 'true'; }));
   $('job-progress').setAttribute('aria-valuenow', String(job.progress));
   $('job-progress').querySelector('.bar').style.width = `${job.progress}%`;
   $('job-percent').textContent = `${job.progress} %`;

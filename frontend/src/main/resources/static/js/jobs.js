@@ -81,6 +81,7 @@ export class JobList {
     element.querySelector('.play').addEventListener('click', () => this.togglePlayer(entry));
     this.jobs.set(job.id, entry);
     this.insertSorted(element, job);
+    requestAnimationFrame(() => requestAnimationFrame(() => { element.dataset.settled = 'true'; }));
     return entry;
   }
 

@@ -251,6 +251,7 @@ class PageBrowserTests {
 		submitThroughApi("Neon city street in the rain, reflections on wet asphalt");
 		type("A paper boat drifting down a rain gutter, macro lens");
 		jobWithPrompt("Neon city street in the rain, reflections on wet asphalt", QUICK);
+		browser.waitUpTo(QUICK).until(ExpectedConditions.textToBePresentInElement(find("#activity-summary"), "completed"));
 
 		browser.prefersDark(false);
 		browser.screenshot(SCREENSHOTS.resolve("dashboard.png"), 1366);
