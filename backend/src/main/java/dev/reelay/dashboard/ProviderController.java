@@ -54,8 +54,8 @@ class ProviderController {
 				ProviderSettings.Instance instance = entry.getValue();
 				List<ModelSpec> models = this.catalog.all().stream().filter((m) -> m.provider().equals(name)).toList();
 				JobStatistics.ProviderLoad busy = counts.getT1().get(name);
-				return new ProviderView(name, instance.family(), state(name, instance, models, today),
-						reason(name, instance, models, today), isSimulator(instance),
+				State state = state(name, instance, models, today);
+				return new ProviderView(name, instance.family(), state.name(), state.reason(), isSimulator(instance),
 						models.stream().map(ModelSpec::id).toList(),
 						new Limits(instance.pollInterval().toMillis(), instance.timeout().toMillis()),
 						(busy != null) ? busy.inFlight() : 0, (busy != null) ? busy.queued() : 0,
@@ -65,25 +65,17 @@ class ProviderController {
 		});
 	}
 
-	private String state(String name, ProviderSettings.Instance instance, List<ModelSpec> models, LocalDate today) {
+	private State state(String name, ProviderSettings.Instance instance, List<ModelSpec> models, LocalDate today) {
 		if (!this.registry.isAvailable(name)) {
-			return "disabled";
+			return new State("disabled", isBlank(instance.apiKey()) ? "no API key" : "turned off in configuration");
 		}
 		if (!isSimulator(instance) && isBlank(instance.apiKey())) {
-			return "disabled";
+			return new State("disabled", "no API key");
 		}
 		if (!models.isEmpty() && models.stream().allMatch((model) -> model.isRetired(today))) {
-			return "retired";
+			return new State("retired", "every model it serves is retired");
 		}
-		return "enabled";
-	}
-
-	private String reason(String name, ProviderSettings.Instance instance, List<ModelSpec> models, LocalDate today) {
-		return switch (state(name, instance, models, today)) {
-			case "disabled" -> isBlank(instance.apiKey()) ? "no API key" : "turned off in configuration";
-			case "retired" -> "every model it serves is retired";
-			default -> isSimulator(instance) ? "built-in simulator, no key needed" : "taking jobs";
-		};
+		return new State("enabled", isSimulator(instance) ? "built-in simulator, no key needed" : "taking jobs");
 	}
 
 	// A blank base URL on openai-videos is this Reelay's own simulator (see ProviderSettings).
@@ -93,6 +85,9 @@ class ProviderController {
 
 	private static boolean isBlank(@Nullable String value) {
 		return value == null || value.isBlank();
+	}
+
+	private record State(String name, String reason) {
 	}
 
 	record ProviderList(long rateLimitWindowMinutes, List<ProviderView> data) {
