@@ -32,16 +32,17 @@ public class ProviderRegistry {
 	public VideoProvider get(String instance) {
 		return this.built.computeIfAbsent(instance, (name) -> {
 			ProviderSettings.Instance config = this.settings.instances().get(name);
-			if (config == null || !config.enabled()) {
+			if (config == null || !config.usable()) {
 				throw new UnknownProviderException(name);
 			}
 			return this.families.get(config.family()).create(name, config);
 		});
 	}
 
+	/** Configured, enabled and with a key; a model on any other instance cannot take jobs here. */
 	public boolean isAvailable(String instance) {
 		ProviderSettings.Instance config = this.settings.instances().get(instance);
-		return config != null && config.enabled();
+		return config != null && config.usable();
 	}
 
 	public ProviderSettings.Instance settings(String instance) {
