@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.Resource;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -23,6 +24,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
 
 /** Job API v1: submit, read, list, cancel, download. */
 @RestController
@@ -37,19 +39,59 @@ class JobController {
 
 	private final VideoStorage storage;
 
-	JobController(JobStore jobs, JobRequestValidator validator, VideoStorage storage) {
+	private final JobInputSettings inputs;
+
+	JobController(JobStore jobs, JobRequestValidator validator, VideoStorage storage, JobInputSettings inputs) {
 		this.jobs = jobs;
 		this.validator = validator;
 		this.storage = storage;
+		this.inputs = inputs;
 	}
 
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
 	Mono<ResponseEntity<JobView>> create(@RequestBody CreateJobRequest request) {
-		return Mono.fromCallable(() -> this.validator.validate(request))
+		return submit(request, null);
+	}
+
+	/** The same fields as form fields, and {@code image} as an uploaded file (image-to-video). */
+	@PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	Mono<ResponseEntity<JobView>> createWithUpload(ServerWebExchange exchange) {
+		return exchange.getMultipartData()
+			.onErrorMap(DataBufferLimitException.class, (tooBig) -> new InvalidJobRequestException("image",
+					"image is larger than " + this.inputs.maxSize().toMegabytes() + " MB"))
+			.flatMap((parts) -> JobForm.read(parts, this.inputs))
+			.flatMap((form) -> submit(form.request(), form.upload()));
+	}
+
+	private Mono<ResponseEntity<JobView>> submit(CreateJobRequest request, @Nullable ImageUpload upload) {
+		return Mono.fromCallable(() -> this.validator.validate(request, upload))
+			.flatMap((job) -> remixSource(job).thenReturn(job))
 			.flatMap(this.jobs::create)
 			.map((job) -> ResponseEntity.accepted()
 				.location(URI.create("/api/v1/jobs/" + job.id()))
 				.body(JobView.of(job)));
+	}
+
+	/** A remix needs a finished video of the same model to start from. */
+	private Mono<Void> remixSource(NewJob job) {
+		UUID sourceId = job.parameters().remixOf();
+		if (sourceId == null) {
+			return Mono.empty();
+		}
+		return this.jobs.find(sourceId)
+			.onErrorMap(JobNotFoundException.class,
+					(missing) -> new InvalidJobRequestException("remix_of", "no job with id " + sourceId + " to remix"))
+			.flatMap((source) -> {
+				if (source.status() != JobStatus.COMPLETED || source.remoteId() == null) {
+					return Mono.error(new InvalidJobRequestException("remix_of", "job " + sourceId + " is "
+							+ source.status().value() + "; only completed videos can be remixed"));
+				}
+				if (!source.model().equals(job.model())) {
+					return Mono.error(new InvalidJobRequestException("remix_of", "job " + sourceId + " was made with "
+							+ source.model() + "; a remix must use the same model"));
+				}
+				return Mono.empty();
+			});
 	}
 
 	@GetMapping("/{id}")

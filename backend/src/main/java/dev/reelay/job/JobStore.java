@@ -49,7 +49,10 @@ public class JobStore {
 		Job job = new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
 				request.prompt(), request.parameters(), null, null, null, null, 0, now, null, null, null, now, now, null,
 				0);
+		ImageUpload upload = request.upload();
 		return this.jobs.insert(job)
+			.flatMap((inserted) -> (upload != null) ? this.jobs.insertInput(inserted.id(), upload).thenReturn(inserted)
+					: Mono.just(inserted))
 			.flatMap((inserted) -> appendEvent(inserted, JobEventType.QUEUED))
 			.as(this.tx::transactional)
 			.doOnNext(this::announce)
@@ -109,6 +112,19 @@ public class JobStore {
 					c.statusReason = "canceled by request";
 				}, true)))
 			.retryWhen(Retry.max(5).filter(OptimisticLockingFailureException.class::isInstance));
+	}
+
+	/** The image uploaded with a job; empty when it had none. */
+	public Mono<ImageUpload> uploadedImage(UUID id) {
+		return this.jobs.findInput(id);
+	}
+
+	/**
+	 * Asks for a prompt look at the job with this remote id (a webhook said it changed): it becomes due, and the
+	 * dispatcher fetches its status from the provider as on any poll. Returns how many jobs matched.
+	 */
+	public Mono<Long> pollSoon(String provider, String remoteId) {
+		return this.jobs.makeDue(provider, remoteId);
 	}
 
 	/** Leases due jobs to {@code owner}; see the dispatcher for how leases are used. */

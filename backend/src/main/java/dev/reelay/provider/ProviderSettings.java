@@ -26,6 +26,12 @@ public record ProviderSettings(@DefaultValue Map<String, Instance> instances) {
 			@DefaultValue("2s") Duration pollInterval, @DefaultValue List<String> webhookSecrets,
 			@DefaultValue Map<String, String> options) {
 
+		/** Blank entries dropped: an unset environment variable binds as one empty secret. */
+		@Override
+		public List<String> webhookSecrets() {
+			return this.webhookSecrets.stream().filter((secret) -> !secret.isBlank()).map(String::strip).toList();
+		}
+
 		/** Enabled and holding a key: models served by an instance without a key show as disabled. */
 		public boolean usable() {
 			return this.enabled && this.apiKey != null && !this.apiKey.isBlank();
