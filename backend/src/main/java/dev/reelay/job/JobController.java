@@ -58,7 +58,7 @@ class JobController {
 	Mono<ResponseEntity<JobView>> createWithUpload(ServerWebExchange exchange) {
 		return exchange.getMultipartData()
 			.onErrorMap(DataBufferLimitException.class, (tooBig) -> new InvalidJobRequestException("image",
-					"image is larger than " + this.inputs.maxSize().toMegabytes() + " MB"))
+					"image is larger than " + this.inputs.maxSizeText()))
 			.flatMap((parts) -> JobForm.read(parts, this.inputs))
 			.flatMap((form) -> submit(form.request(), form.upload()));
 	}

@@ -77,7 +77,7 @@ final class JobForm {
 			DataBufferUtils.release(buffer);
 			return bytes;
 		}).onErrorMap(DataBufferLimitException.class, (tooBig) -> new InvalidJobRequestException("image",
-				"image is larger than " + limits.maxSize().toMegabytes() + " MB"))
+				"image is larger than " + limits.maxSizeText()))
 			.flatMap((bytes) -> {
 				if (bytes.length == 0) {
 					return Mono.error(new InvalidJobRequestException("image", "image is empty"));

@@ -13,4 +13,12 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("reelay.jobs.image")
 record JobInputSettings(@DefaultValue("10MB") DataSize maxSize,
 		@DefaultValue({ "image/png", "image/jpeg", "image/webp" }) List<String> types) {
+
+	/** The limit as people write it: {@code 10 MB}, {@code 64 KB}. */
+	String maxSizeText() {
+		long bytes = this.maxSize.toBytes();
+		return (bytes % (1024 * 1024) == 0) ? (bytes / (1024 * 1024)) + " MB"
+				: (bytes % 1024 == 0) ? (bytes / 1024) + " KB" : bytes + " bytes";
+	}
+
 }
