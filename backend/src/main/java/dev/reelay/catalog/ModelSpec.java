@@ -47,15 +47,6 @@ public record ModelSpec(String id, String displayName, String provider, String r
 	 */
 	public record Price(@DefaultValue("USD") String currency, @DefaultValue Map<String, Double> perSecond,
 			@Nullable Double perClip) {
-
-		public @Nullable Double estimate(int seconds, String resolution) {
-			Double rate = this.perSecond.get(resolution);
-			if (rate != null) {
-				return Math.round(rate * seconds * 10_000) / 10_000.0;
-			}
-			return this.perClip;
-		}
-
 	}
 
 }

@@ -26,6 +26,10 @@ public class ProviderRegistry {
 				throw new IllegalStateException("Provider instance '" + name + "' names unknown family '"
 						+ instance.family() + "'; known: " + this.families.keySet());
 			}
+			if (instance.usable()) {
+				// Built now so a misconfigured instance stops startup instead of failing every job sent to it.
+				get(name);
+			}
 		});
 	}
 

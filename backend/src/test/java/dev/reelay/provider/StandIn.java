@@ -96,9 +96,25 @@ public final class StandIn implements AutoCloseable {
 
 	public static ProviderSettings.Instance settings(String family, String baseUrl, List<String> webhookSecrets,
 			Map<String, String> options) {
-		return new ProviderSettings.Instance(family, baseUrl, "test-key", true, Duration.ofSeconds(2),
-				Duration.ofSeconds(1), webhookSecrets, options);
+		return settings(family, baseUrl, webhookSecrets, options, Duration.ofSeconds(5));
 	}
+
+	public static ProviderSettings.Instance settings(String family, String baseUrl, List<String> webhookSecrets,
+			Map<String, String> options, Duration timeout) {
+		return new ProviderSettings.Instance(family, baseUrl, "test-key", true, timeout, Duration.ofSeconds(1),
+				webhookSecrets, options);
+	}
+
+	/** The next answer comes only after a second. */
+	public void slowly() {
+		this.server.enqueue(new MockResponse.Builder().headersDelay(1, TimeUnit.SECONDS)
+			.setHeader("Content-Type", "application/json")
+			.body("{}")
+			.build());
+	}
+
+	/** The timeout an impatient adapter gets: far below {@link #slowly()}. */
+	public static final Duration IMPATIENT = Duration.ofMillis(200);
 
 	public static WebClient.Builder webClients() {
 		return WebClient.builder();

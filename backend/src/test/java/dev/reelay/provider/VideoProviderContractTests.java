@@ -53,6 +53,14 @@ public abstract class VideoProviderContractTests {
 	/** Makes the next call fail with {@code httpStatus} in the provider's error shape; false when it cannot. */
 	protected abstract boolean willFail(int httpStatus);
 
+	/**
+	 * The adapter with a timeout far shorter than the stand-in's next answer (which this makes slow); null when the
+	 * stand-in cannot be slowed down.
+	 */
+	protected VideoProvider impatientProvider() {
+		return null;
+	}
+
 	@Test
 	void submitSendsTheDocumentedRequestAndReturnsTheRemoteId() throws Exception {
 		GenerationRequest request = request();
@@ -126,7 +134,7 @@ public abstract class VideoProviderContractTests {
 
 	@Test
 	void serverErrorsAreRetryable() {
-		for (int status : new int[] { 500, 503 }) {
+		for (int status : new int[] { 408, 409, 500, 502, 503 }) {
 			assumeTrue(willFail(status), "the stand-in cannot be made to answer " + status);
 			expectError(provider().status("job-1"), ProviderException.Kind.RETRYABLE, status);
 		}
@@ -147,6 +155,19 @@ public abstract class VideoProviderContractTests {
 				assertThat(error).isInstanceOf(ProviderException.class);
 				assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
 				assertThat(((ProviderException) error).httpStatus()).isZero();
+			})
+			.verify(WAIT);
+	}
+
+	@Test
+	void aProviderThatDoesNotAnswerInTimeIsRetryable() {
+		VideoProvider impatient = impatientProvider();
+		assumeTrue(impatient != null, "the stand-in cannot be slowed down");
+		StepVerifier.create(impatient.status("job-1"))
+			.expectErrorSatisfies((error) -> {
+				assertThat(error).isInstanceOf(ProviderException.class);
+				assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
+				assertThat(((ProviderException) error).code()).isEqualTo("provider_unreachable");
 			})
 			.verify(WAIT);
 	}

@@ -48,6 +48,12 @@ class FalContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
+	protected VideoProvider impatientProvider() {
+		this.api.slowly();
+		return new FalFamily(StandIn.webClients()).create("fal", StandIn.settings("fal", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
+	}
+
+	@Override
 	protected GenerationRequest request() {
 		return new GenerationRequest(MODEL, "A red fox in fresh snow", 5, "16:9", "720p", "blur", 99L);
 	}

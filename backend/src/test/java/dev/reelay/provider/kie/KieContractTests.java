@@ -1,5 +1,6 @@
 package dev.reelay.provider.kie;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -10,12 +11,16 @@ import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
+import dev.reelay.provider.WebhookDelivery;
+import dev.reelay.provider.signing.KieSignatures;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
+
+import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,6 +46,12 @@ class KieContractTests extends VideoProviderContractTests {
 	protected VideoProvider unreachableProvider() {
 		return new KieFamily(StandIn.webClients()).create("kie", StandIn.settings("kie", StandIn.deadUrl(), List.of(),
 				Map.of()));
+	}
+
+	@Override
+	protected VideoProvider impatientProvider() {
+		this.api.slowly();
+		return new KieFamily(StandIn.webClients()).create("kie", StandIn.settings("kie", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
 
 	@Override
@@ -220,6 +231,33 @@ class KieContractTests extends VideoProviderContractTests {
 				.isEqualTo(ProviderException.Kind.PERMANENT))
 			.verify(WAIT);
 		assertThat(this.api.requestCount()).isZero();
+	}
+
+	@Test
+	void callbacksNameTheTaskForEitherApiAndAreVerifiedOnTaskIdAndTime() {
+		VideoProvider hooked = new KieFamily(StandIn.webClients()).create("kie",
+				StandIn.settings("kie", this.api.url(""), List.of("kie-key"), Map.of()));
+		long now = Instant.now().getEpochSecond();
+		HttpHeaders headers = new HttpHeaders();
+		headers.set("X-Webhook-Timestamp", Long.toString(now));
+		headers.set("X-Webhook-Signature", KieSignatures.sign("kie-key", "e989621f", now));
+		byte[] market = """
+				{"code": 501, "msg": "Generation failed", "data": {"taskId": "e989621f", "model": "sora-2-text-to-video",
+				 "state": "fail", "failCode": "500", "failMsg": "Internal server error", "consumeCredits": 0}}
+				""".getBytes();
+		StepVerifier.create(hooked.verifyWebhook(new WebhookDelivery(headers, market)))
+			.assertNext((notice) -> {
+				assertThat(notice.remoteId()).isEqualTo("e989621f");
+				assertThat(notice.deliveryId()).isEqualTo("e989621f." + now);
+			})
+			.verifyComplete();
+		// The Chinese example's task_id spelling, on a Veo callback (no state): the Veo API is asked.
+		byte[] veo = "{\"code\": 400, \"msg\": \"Only English prompts are supported\", \"data\": {\"task_id\": \"e989621f\"}}"
+			.getBytes();
+		StepVerifier.create(hooked.verifyWebhook(new WebhookDelivery(headers, veo)))
+			.assertNext((notice) -> assertThat(notice.remoteId()).isEqualTo("veo/e989621f"))
+			.verifyComplete();
+		assertThat(this.api.requestCount()).as("nothing in a callback is trusted or fetched here").isZero();
 	}
 
 }

@@ -54,6 +54,12 @@ class OpenAiVideosContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
+	protected VideoProvider impatientProvider() {
+		this.api.slowly();
+		return family().create("openai", StandIn.settings("openai-videos", this.api.url("/v1"), List.of(), Map.of(), StandIn.IMPATIENT));
+	}
+
+	@Override
 	protected GenerationRequest request() {
 		return new GenerationRequest("sora-2", "A calico cat playing a grand piano", 8, "16:9", "720p", null, null);
 	}

@@ -47,6 +47,12 @@ class RunwayContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
+	protected VideoProvider impatientProvider() {
+		this.api.slowly();
+		return new RunwayFamily(StandIn.webClients()).create("runway", StandIn.settings("runway", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
+	}
+
+	@Override
 	protected GenerationRequest request() {
 		return new GenerationRequest("gen4_turbo", "Clouds race across a sunny sky", 5, "16:9", "720p", "rain", 7L,
 				new ImageInput.Url("https://example.com/frame.jpg"), null);

@@ -1,5 +1,6 @@
 package dev.reelay.provider.veo;
 
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -10,12 +11,17 @@ import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
+import dev.reelay.provider.WebhookDelivery;
+import dev.reelay.provider.WebhookRejectedException;
+import dev.reelay.provider.signing.StandardWebhooks;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
+
+import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,6 +49,12 @@ class GoogleVeoContractTests extends VideoProviderContractTests {
 	protected VideoProvider unreachableProvider() {
 		return new GoogleVeoFamily(StandIn.webClients()).create("gemini",
 				StandIn.settings("google-veo", StandIn.deadUrl() + "/v1beta", List.of(), Map.of()));
+	}
+
+	@Override
+	protected VideoProvider impatientProvider() {
+		this.api.slowly();
+		return new GoogleVeoFamily(StandIn.webClients()).create("gemini", StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
 
 	@Override
@@ -207,6 +219,32 @@ class GoogleVeoContractTests extends VideoProviderContractTests {
 		assertThat(poll.getUrl().encodedPath())
 			.isEqualTo("/v1/projects/p1/locations/us-central1/publishers/google/models/veo-3.1-generate-001:fetchPredictOperation");
 		assertThat(StandIn.jsonBody(poll).get("operationName").stringValue()).isEqualTo(name);
+	}
+
+	@Test
+	void staticGeminiWebhooksAreStandardWebhooksNamingTheOperation() {
+		String secret = "whsec_" + Base64.getEncoder().encodeToString("gemini webhook secret, 32 bytes".getBytes());
+		VideoProvider hooked = new GoogleVeoFamily(StandIn.webClients()).create("gemini",
+				StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(secret), Map.of()));
+		byte[] body = ("{\"type\": \"video.generated\", \"version\": \"v1\", \"data\": {\"id\": \"" + OPERATION + "\"}}")
+			.getBytes();
+		long now = Instant.now().getEpochSecond();
+		HttpHeaders headers = new HttpHeaders();
+		headers.set("webhook-id", "wh_1");
+		headers.set("webhook-timestamp", Long.toString(now));
+		headers.set("webhook-signature", StandardWebhooks.sign(secret, "wh_1", now, body));
+		StepVerifier.create(hooked.verifyWebhook(new WebhookDelivery(headers, body)))
+			.assertNext((notice) -> {
+				assertThat(notice.deliveryId()).isEqualTo("wh_1");
+				assertThat(notice.remoteId()).isEqualTo(OPERATION);
+				assertThat(notice.type()).isEqualTo("video.generated");
+			})
+			.verifyComplete();
+		// Without a configured secret the instance takes no webhooks at all.
+		StepVerifier.create(this.provider.verifyWebhook(new WebhookDelivery(headers, body)))
+			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
+				.isEqualTo(WebhookRejectedException.Reason.NOT_ACCEPTED))
+			.verify(WAIT);
 	}
 
 }
