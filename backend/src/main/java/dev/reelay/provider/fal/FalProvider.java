@@ -98,7 +98,21 @@ final class FalProvider implements VideoProvider {
 					return new RemoteJob(app(request.remoteModel()) + "/requests/" + requestId, RemoteStatus.QUEUED, 0,
 							null, null, null);
 				});
-		});
+		}).onErrorMap(ProviderException.class, this::reachedTheApp);
+	}
+
+	/**
+	 * A 5xx that carries {@code x-fal-request-id} came from the model's app, not fal's ingress: the request ran, and
+	 * fal's own client does not send it again. Neither does Reelay, as it cannot look the request up to avoid paying
+	 * twice.
+	 */
+	private ProviderException reachedTheApp(ProviderException error) {
+		if (error.httpStatus() < 500 || error.requestId() == null) {
+			return error;
+		}
+		return new ProviderException(ProviderException.Kind.PERMANENT, error.code(), this.http.provider()
+				+ "'s model failed while running the request (HTTP " + error.httpStatus()
+				+ "); it is not sent again, to avoid paying twice.", error.httpStatus(), null, error.requestId(), error);
 	}
 
 	/** {@code owner/app} of a model id such as {@code fal-ai/kling-video/v2.1/standard/text-to-video}. */

@@ -1,5 +1,6 @@
 package dev.reelay.provider.support;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -9,6 +10,7 @@ import dev.reelay.provider.RemoteContent;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientRequest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.MissingNode;
@@ -36,11 +38,30 @@ public final class ProviderHttp {
 
 	public ProviderHttp(String provider, WebClient.Builder builder, Duration timeout) {
 		this.provider = provider;
-		// Result URLs (Google's file downloads, CDNs) answer with redirects.
+		// Result URLs (Google's file downloads, CDNs) answer with redirects; keys stay with the host they are for.
 		this.http = builder.clone()
-			.clientConnector(new ReactorClientHttpConnector(HttpClient.create().followRedirect(true)))
+			.clientConnector(new ReactorClientHttpConnector(
+					HttpClient.create().followRedirect(true, ProviderHttp::dropKeysOnHostChange)))
 			.build();
 		this.timeout = timeout;
+	}
+
+	private static void dropKeysOnHostChange(io.netty.handler.codec.http.HttpHeaders previous,
+			HttpClientRequest redirect) {
+		String[] from = redirect.redirectedFrom();
+		String origin = (from.length > 0) ? from[0] : redirect.resourceUrl();
+		if (!Objects.equals(host(origin), host(redirect.resourceUrl()))) {
+			redirect.requestHeaders().remove("x-goog-api-key").remove(HttpHeaders.AUTHORIZATION);
+		}
+	}
+
+	private static @Nullable String host(String url) {
+		try {
+			return URI.create(url).getAuthority();
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
 	}
 
 	public WebClient client() {

@@ -6,6 +6,7 @@ import java.util.Map;
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
+import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
 import dev.reelay.provider.VideoProvider;
@@ -163,6 +164,15 @@ class FalContractTests extends VideoProviderContractTests {
 				"720p", null, null, new ImageInput.Upload(new byte[] { (byte) 0xff, (byte) 0xd8, (byte) 0xff }, "image/jpeg"),
 				null)).block(WAIT);
 		assertThat(StandIn.jsonBody(this.api.take()).get("image_url").stringValue()).isEqualTo("data:image/jpeg;base64,/9j/");
+	}
+
+	@Test
+	void aServerErrorFromTheAppIsNotSubmittedAgainButOneFromTheIngressIs() {
+		willFail(503);
+		expectError(this.provider.submit(request()), ProviderException.Kind.PERMANENT, 503);
+		this.api.respond(new MockResponse.Builder().code(503).setHeader("Content-Type", "application/json")
+			.body("{\"detail\": \"upstream unavailable\"}").build());
+		expectError(this.provider.submit(request()), ProviderException.Kind.RETRYABLE, 503);
 	}
 
 }

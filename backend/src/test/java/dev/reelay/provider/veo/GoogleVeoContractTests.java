@@ -158,7 +158,25 @@ class GoogleVeoContractTests extends VideoProviderContractTests {
 		RecordedRequest download = this.api.take();
 		assertThat(download.getTarget()).isEqualTo("/v1beta/files/3k9x2q7m1abc:download?alt=media");
 		assertThat(download.getHeaders().get("x-goog-api-key")).isEqualTo("test-key");
-		assertThat(this.api.take().getUrl().encodedPath()).isEqualTo("/storage/clip.mp4");
+		RecordedRequest redirected = this.api.take();
+		assertThat(redirected.getUrl().encodedPath()).isEqualTo("/storage/clip.mp4");
+		assertThat(redirected.getHeaders().get("x-goog-api-key")).as("same host: the key goes along").isEqualTo("test-key");
+	}
+
+	@Test
+	void theKeyIsNotForwardedWhenTheDownloadRedirectsToAnotherHost() {
+		try (StandIn storage = new StandIn()) {
+			String file = this.api.url("/v1beta/files/f9:download?alt=media");
+			this.api.json(200, completed(OPERATION, file));
+			this.api.respond(new MockResponse.Builder().code(302)
+				.setHeader("Location", storage.url("/signed/clip.mp4?sig=1"))
+				.build());
+			storage.video(StandIn.VIDEO);
+			this.provider.content(OPERATION).flatMap((content) -> content.body().then()).block(WAIT);
+			RecordedRequest elsewhere = storage.take();
+			assertThat(elsewhere.getUrl().encodedPath()).isEqualTo("/signed/clip.mp4");
+			assertThat(elsewhere.getHeaders().get("x-goog-api-key")).isNull();
+		}
 	}
 
 	@Test
