@@ -142,6 +142,10 @@ class JobRepository {
 			.one();
 	}
 
+	Mono<Void> deleteInput(UUID jobId) {
+		return this.db.sql("DELETE FROM job_inputs WHERE job_id = :job_id").bind("job_id", jobId).then();
+	}
+
 	/**
 	 * Makes active jobs with this remote id due now. A webhook may name only the last segment of an id Reelay keeps
 	 * as a path (fal's {@code app/requests/<id>}), so that matches too. No version bump: a worker holding the job

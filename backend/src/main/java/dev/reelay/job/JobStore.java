@@ -90,7 +90,10 @@ public class JobStore {
 				: changed;
 		boolean visible = monotonic.status() != from.status() || monotonic.progress() != from.progress()
 				|| !Objects.equals(monotonic.statusReason(), from.statusReason());
+		boolean ending = monotonic.status().isTerminal() && !from.status().isTerminal();
 		return this.jobs.update(monotonic, releaseLease)
+			// An uploaded image is needed only until the job ends; it goes in the same transaction.
+			.flatMap((updated) -> ending ? this.jobs.deleteInput(updated.id()).thenReturn(updated) : Mono.just(updated))
 			.flatMap((updated) -> visible ? appendEvent(updated, eventType(from, updated))
 					: Mono.just(new Written(updated, null)))
 			.as(this.tx::transactional)

@@ -140,6 +140,9 @@ class CatalogAndJobInputsTests {
 		Map<String, Object> row = this.db.sql("SELECT id, input_reference FROM simulator_videos WHERE prompt = :p")
 			.bind("p", prompt).fetch().one().block();
 		assertThat(row.get("input_reference")).as("the simulator got input_reference as a file").isEqualTo(true);
+		assertThat(this.db.sql("SELECT count(*) AS n FROM job_inputs WHERE job_id = :id")
+			.bind("id", java.util.UUID.fromString((String) job.get("id"))).fetch().one().block().get("n"))
+			.as("the upload is dropped once the job has ended").isEqualTo(0L);
 
 		Map<?, ?> remix = http().post().uri("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("model", "sim-video", "prompt", "The same, at night", "remix_of", job.get("id")))
