@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
 		properties = { "reelay.dispatch.enabled=false", "reelay.providers.instances.scripted.family=scripted",
-				"reelay.providers.instances.scripted.poll-interval=2s" })
+				"reelay.providers.instances.scripted.poll-interval=2s",
+				"reelay.providers.instances.scripted.api-key=scripted-key" })
 class JobWorkerTests {
 
 	/** Later than any job's creation time, so every job is due. */

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.reelay.provider.CancelOutcome;
+import dev.reelay.provider.ContentVariant;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.ProviderFamily;
@@ -108,7 +109,7 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	}
 
 	@Override
-	public Mono<RemoteContent> content(String remoteId) {
+	public Mono<RemoteContent> content(String remoteId, ContentVariant variant) {
 		byte[] video = { 0, 0, 0, 8, 'f', 't', 'y', 'p' };
 		return Mono.just(new RemoteContent("video/mp4", (long) video.length,
 				Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(video))));
