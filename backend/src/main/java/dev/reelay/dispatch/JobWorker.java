@@ -153,6 +153,12 @@ class JobWorker {
 	 * again, where it waits for a submission permit like any other.
 	 */
 	private Mono<Job> reconcile(Job job, VideoProvider provider) {
+		if (!provider.canFindSubmitted()) {
+			return fail(job, new JobError("submit_outcome_unknown", job.provider() + " did not confirm the job and "
+					+ "offers no way to check whether it started it. Reelay did not send it again, so it cannot be "
+					+ "paid for twice; retry the job if it does not appear in your " + job.provider() + " account.",
+					true));
+		}
 		Instant since = Objects.requireNonNullElse(job.submitStartedAt(), job.createdAt());
 		return request(job).flatMap((request) -> provider.findSubmitted(request, since))
 			.flatMap((found) -> {

@@ -31,6 +31,14 @@ public interface VideoProvider {
 	Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore);
 
 	/**
+	 * Whether {@link #findSubmitted} can really tell: a family with no way to list or look up its jobs cannot, and
+	 * a job whose create went unanswered there is not sent again (it might be paid for twice).
+	 */
+	default boolean canFindSubmitted() {
+		return true;
+	}
+
+	/**
 	 * Checks a webhook's signature on the raw body, then reads which job it is about. Fails with
 	 * {@link WebhookRejectedException} when it cannot be verified.
 	 */

@@ -77,6 +77,24 @@ class JobWorkerTests {
 	}
 
 	@Test
+	void aLostAnswerWhereJobsCannotBeLookedUpFailsRatherThanRiskPayingTwice() {
+		this.provider.script(ScriptedProvider.Outcome.LOSE_ANSWER);
+		this.provider.canLookUp = false;
+		try {
+			Job job = stepNewJob("cannot look up");
+			assertThat(job.status()).isEqualTo(JobStatus.RECONCILING);
+			Job failed = step(job);
+			assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+			assertThat(failed.error().code()).isEqualTo("submit_outcome_unknown");
+			assertThat(failed.error().retryable()).isTrue();
+			assertThat(this.provider.createsFor(job.prompt())).isEqualTo(1);
+		}
+		finally {
+			this.provider.canLookUp = true;
+		}
+	}
+
+	@Test
 	void aCreateThatNeverArrivedIsQueuedAgainAndSentOnce() {
 		this.provider.script(ScriptedProvider.Outcome.FAIL_BEFORE);
 		Job job = stepNewJob("never arrived");

@@ -55,6 +55,8 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	private final Deque<Outcome> script = new ArrayDeque<>();
 
+	volatile boolean canLookUp = true;
+
 	synchronized void script(Outcome... outcomes) {
 		this.script.clear();
 		this.script.addAll(List.of(outcomes));
@@ -118,6 +120,11 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	@Override
 	public Mono<CancelOutcome> cancel(String remoteId) {
 		return Mono.just(CancelOutcome.UNSUPPORTED);
+	}
+
+	@Override
+	public boolean canFindSubmitted() {
+		return this.canLookUp;
 	}
 
 	@Override

@@ -184,6 +184,11 @@ final class FalProvider implements VideoProvider {
 		return Mono.empty();
 	}
 
+	@Override
+	public boolean canFindSubmitted() {
+		return false;
+	}
+
 	/**
 	 * Ed25519 over {@code request_id \n user_id \n timestamp \n hex(sha256(body))}, checked with any key of fal's
 	 * published set; the timestamp must be within 300 s.

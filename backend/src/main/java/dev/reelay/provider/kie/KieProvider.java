@@ -197,6 +197,11 @@ final class KieProvider implements VideoProvider {
 		return Mono.empty();
 	}
 
+	@Override
+	public boolean canFindSubmitted() {
+		return false;
+	}
+
 	/**
 	 * Kie signs only the task id and the timestamp, so the body is read first to find the id; the body's status is
 	 * never used, the task is fetched again.

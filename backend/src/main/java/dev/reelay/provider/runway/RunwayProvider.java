@@ -164,6 +164,11 @@ final class RunwayProvider implements VideoProvider {
 		return Mono.empty();
 	}
 
+	@Override
+	public boolean canFindSubmitted() {
+		return false;
+	}
+
 	private WebClient.RequestHeadersSpec<?> headers(WebClient.RequestHeadersSpec<?> request) {
 		return request.header("Authorization", "Bearer " + this.settings.apiKey())
 			.header("X-Runway-Version", this.settings.option("api-version", DEFAULT_VERSION));

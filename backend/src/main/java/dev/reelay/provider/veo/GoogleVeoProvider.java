@@ -201,8 +201,13 @@ final class GoogleVeoProvider implements VideoProvider {
 
 	@Override
 	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
-		// Operations cannot be listed; an unknown submit outcome is resolved by submitting again.
+		// Operations cannot be listed (see canFindSubmitted).
 		return Mono.empty();
+	}
+
+	@Override
+	public boolean canFindSubmitted() {
+		return false;
 	}
 
 	/** Static Gemini webhooks follow Standard Webhooks; the payload is thin, so the operation is fetched again. */
