@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -49,6 +50,8 @@ class Dispatcher implements SmartLifecycle {
 
 	private final AtomicInteger inHand = new AtomicInteger();
 
+	private volatile Disposable.Composite steps = Disposables.composite();
+
 	private static final Duration PRUNE_EVERY = Duration.ofMinutes(10);
 
 	private volatile @Nullable Disposable loop;
@@ -73,13 +76,14 @@ class Dispatcher implements SmartLifecycle {
 		if (!this.settings.enabled()) {
 			return;
 		}
+		this.steps = Disposables.composite();
 		Flux<Long> wakeUps = Flux.merge(Flux.interval(this.settings.tick()),
 				this.jobs.notices().filter((notice) -> notice.type() == JobEventType.QUEUED).map((notice) -> 0L));
-		// Ticks that arrive while a claim is running are dropped: the claim in progress serves them.
+		// Ticks that arrive while a claim is running are dropped: the claim in progress serves them. Each claimed
+		// job runs on its own; the in-hand count (never above concurrency) is what bounds them, not a flatMap,
+		// whose batched upstream demand would hold claimed rows back until a quarter of the slots were free.
 		this.loop = wakeUps.onBackpressureDrop()
-			.concatMap((tick) -> claim(), 1)
-			.flatMap((job) -> this.worker.run(job).doFinally((signal) -> this.inHand.decrementAndGet()),
-					this.settings.concurrency())
+			.concatMap((tick) -> claim().doOnNext(this::run).then(), 1)
 			.subscribe();
 		this.pruning = Flux.interval(PRUNE_EVERY)
 			.concatMap((tick) -> this.ledger.prune(this.clock.instant()).onErrorResume((error) -> Mono.empty()))
@@ -102,6 +106,16 @@ class Dispatcher implements SmartLifecycle {
 		});
 	}
 
+	private void run(Job job) {
+		Disposable.Composite steps = this.steps;
+		Disposable.Swap slot = Disposables.swap();
+		steps.add(slot);
+		slot.update(this.worker.run(job).doFinally((signal) -> {
+			this.inHand.decrementAndGet();
+			steps.remove(slot);
+		}).subscribe());
+	}
+
 	private int free() {
 		return this.settings.concurrency() - this.inHand.get();
 	}
@@ -118,6 +132,8 @@ class Dispatcher implements SmartLifecycle {
 			prune.dispose();
 			this.pruning = null;
 		}
+		// Steps cut off here leave their jobs where they stood; see stop(Runnable).
+		this.steps.dispose();
 	}
 
 	/**

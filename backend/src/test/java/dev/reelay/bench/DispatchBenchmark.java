@@ -62,8 +62,15 @@ class DispatchBenchmark {
 
 		long start = System.nanoTime();
 		pause("bench", Instant.now().minusSeconds(1));
-		await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(200))
-			.until(() -> count("bench", "completed") == THROUGHPUT_JOBS);
+		long[] lastPrint = { System.nanoTime() };
+		await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+			long completed = count("bench", "completed");
+			if (System.nanoTime() - lastPrint[0] > 5_000_000_000L) {
+				lastPrint[0] = System.nanoTime();
+				System.out.printf(Locale.ROOT, "  %5.1f s: %d completed%n", (lastPrint[0] - start) / 1e9, completed);
+			}
+			return completed == THROUGHPUT_JOBS;
+		});
 		double seconds = (System.nanoTime() - start) / 1e9;
 
 		long events = countEvents("bench");
