@@ -7,6 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.reelay.job.Job;
 import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,12 +39,15 @@ class Dispatcher implements SmartLifecycle {
 
 	private volatile @Nullable Disposable loop;
 
-	Dispatcher(JobStore jobs, JobWorker worker, DispatchSettings settings) {
+	Dispatcher(JobStore jobs, JobWorker worker, DispatchSettings settings, MeterRegistry meters) {
 		this.jobs = jobs;
 		this.worker = worker;
 		this.settings = settings;
 		this.owner = (settings.instanceId() != null) ? settings.instanceId()
 				: ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+		Gauge.builder("reelay.dispatch.in.hand", this.inHand, AtomicInteger::get)
+			.description("Jobs this instance has claimed and is working on (at most reelay.dispatch.concurrency)")
+			.register(meters);
 	}
 
 	@Override

@@ -3,6 +3,7 @@ package dev.reelay.dispatch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.job.Job;
@@ -12,11 +13,13 @@ import dev.reelay.job.JobStore;
 import dev.reelay.job.StoredContent;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderException;
+import dev.reelay.provider.ProviderPauses;
 import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.storage.VideoStorage;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,14 +49,20 @@ class JobWorker {
 
 	private final Backoff backoff;
 
+	private final ProviderPauses pauses;
+
+	private final MeterRegistry meters;
+
 	JobWorker(JobStore jobs, ProviderRegistry providers, ModelCatalog catalog, VideoStorage storage,
-			DispatchSettings settings) {
+			DispatchSettings settings, ProviderPauses pauses, MeterRegistry meters) {
 		this.jobs = jobs;
 		this.providers = providers;
 		this.catalog = catalog;
 		this.storage = storage;
 		this.settings = settings;
 		this.backoff = new Backoff(settings.retryBase(), settings.retryMax());
+		this.pauses = pauses;
+		this.meters = meters;
 	}
 
 	Mono<Void> run(Job job) {
@@ -64,10 +73,11 @@ class JobWorker {
 				log.error("job {} step failed unexpectedly; retrying later", job.id(), unexpected);
 				return this.jobs.find(job.id())
 					.flatMap((current) -> current.status().isTerminal() ? Mono.empty()
-							: this.jobs.change(current, (c) -> c.nextAttemptAt = later(current.attempts()), true))
+							: change(current, (c) -> c.nextAttemptAt = later(current.attempts()), true))
 					.onErrorResume((ignored) -> Mono.empty())
 					.then();
-			});
+			})
+			.contextWrite((context) -> context.put(ProviderCalls.class, new ProviderCalls()));
 	}
 
 	private Mono<Job> step(Job job) {
@@ -80,7 +90,7 @@ class JobWorker {
 			return fail(job, new JobError("remote_id_missing",
 					"Reelay lost track of this job at " + job.provider() + " and cannot follow it.", false));
 		}
-		VideoProvider provider = this.providers.get(job.provider());
+		VideoProvider provider = new MeteredProvider(this.providers.get(job.provider()), job.provider(), this.meters);
 		return switch (job.status()) {
 			case QUEUED -> submit(job, provider);
 			case SUBMITTING -> reconcile(job, provider);
@@ -96,7 +106,7 @@ class JobWorker {
 			return fail(job, new JobError("submit_attempts_exhausted",
 					"Gave up after " + job.attempts() + " attempts to submit the job to " + job.provider() + ".", true));
 		}
-		return this.jobs.change(job, (c) -> {
+		return change(job, (c) -> {
 			c.status = JobStatus.SUBMITTING;
 			c.submitStartedAt = Instant.now();
 			c.attempts = job.attempts() + 1;
@@ -107,7 +117,7 @@ class JobWorker {
 	}
 
 	private Mono<Job> accepted(Job submitting, RemoteJob remote) {
-		return this.jobs.change(submitting, (c) -> {
+		return change(submitting, (c) -> {
 			c.remoteId = remote.remoteId();
 			c.status = (remote.status() == RemoteStatus.IN_PROGRESS) ? JobStatus.IN_PROGRESS
 					: JobStatus.SUBMITTED;
@@ -119,18 +129,18 @@ class JobWorker {
 
 	private Mono<Job> submitFailed(Job submitting, ProviderException error) {
 		return switch (error.kind()) {
-			case RATE_LIMITED -> this.jobs.change(submitting, (c) -> {
+			case RATE_LIMITED -> change(submitting, (c) -> {
 				c.status = JobStatus.QUEUED;
 				// Refused before anything was created: waiting for a limit is not a failed attempt.
 				c.attempts = submitting.attempts() - 1;
 				c.statusReason = "waiting for rate limit at " + submitting.provider();
-				c.nextAttemptAt = Instant.now().plus(waitAfter(error, submitting.attempts()));
+				c.nextAttemptAt = Instant.now().plus(waitAfter(submitting, error));
 			}, true);
 			case PERMANENT -> fail(submitting, new JobError(error.code(), error.getMessage(), false));
 			// No answer: the provider may have created (and billed) the job. Look for it before submitting again.
-			case RETRYABLE -> this.jobs.change(submitting, (c) -> {
+			case RETRYABLE -> change(submitting, (c) -> {
 				c.statusReason = "checking whether " + submitting.provider() + " received the job";
-				c.nextAttemptAt = Instant.now().plus(waitAfter(error, submitting.attempts()));
+				c.nextAttemptAt = Instant.now().plus(waitAfter(submitting, error));
 			}, true);
 		};
 	}
@@ -153,7 +163,7 @@ class JobWorker {
 	private Mono<Job> poll(Job job, VideoProvider provider) {
 		String remoteId = Objects.requireNonNull(job.remoteId());
 		return provider.status(remoteId).flatMap((remote) -> switch (remote.status()) {
-			case QUEUED, IN_PROGRESS, UNKNOWN -> this.jobs.change(job, (c) -> {
+			case QUEUED, IN_PROGRESS, UNKNOWN -> change(job, (c) -> {
 				if (remote.status() == RemoteStatus.IN_PROGRESS) {
 					c.status = JobStatus.IN_PROGRESS;
 				}
@@ -162,7 +172,7 @@ class JobWorker {
 						? job.provider() + " reported a state Reelay does not know yet" : null;
 				c.nextAttemptAt = Instant.now().plus(pollDelay(job, remote));
 			}, true);
-			case COMPLETED -> this.jobs.change(job, (c) -> {
+			case COMPLETED -> change(job, (c) -> {
 				c.status = JobStatus.DOWNLOADING;
 				c.progress = 100;
 				c.statusReason = "saving the video";
@@ -171,7 +181,7 @@ class JobWorker {
 				RemoteJob.RemoteError error = Objects.requireNonNull(remote.error());
 				yield fail(job, new JobError(error.code(), error.message(), false));
 			}
-			case CANCELED -> this.jobs.change(job, (c) -> {
+			case CANCELED -> change(job, (c) -> {
 				c.status = JobStatus.CANCELED;
 				c.statusReason = "canceled at " + job.provider();
 			}, true);
@@ -186,7 +196,7 @@ class JobWorker {
 		return provider.content(remoteId)
 			.flatMap((content) -> this.storage.store(job.id(), content.contentType(), content.body()))
 			.timeout(this.settings.downloadTimeout())
-			.flatMap((stored) -> this.jobs.change(job, (c) -> {
+			.flatMap((stored) -> change(job, (c) -> {
 				c.status = JobStatus.COMPLETED;
 				c.progress = 100;
 				c.statusReason = null;
@@ -204,16 +214,16 @@ class JobWorker {
 
 	private Mono<Job> retryLater(Job job, ProviderException error, @Nullable String reason) {
 		log.info("job {} at {}: {} ({}), retrying", job.id(), job.provider(), error.code(), error.getMessage());
-		return this.jobs.change(job, (c) -> {
+		return change(job, (c) -> {
 			if (reason != null) {
 				c.statusReason = reason;
 			}
-			c.nextAttemptAt = Instant.now().plus(waitAfter(error, job.attempts()));
+			c.nextAttemptAt = Instant.now().plus(waitAfter(job, error));
 		}, true);
 	}
 
 	private Mono<Job> fail(Job job, JobError error) {
-		return this.jobs.change(job, (c) -> {
+		return change(job, (c) -> {
 			c.status = JobStatus.FAILED;
 			c.error = error;
 			c.statusReason = null;
@@ -248,10 +258,31 @@ class JobWorker {
 		return (hinted != null && hinted.compareTo(configured) > 0) ? hinted : configured;
 	}
 
-	private Duration waitAfter(ProviderException error, int attempt) {
-		Duration computed = this.backoff.after(attempt);
+	/** How long {@code job} waits after {@code error}; a rate limit is also reported as a pause of the provider. */
+	private Duration waitAfter(Job job, ProviderException error) {
+		Duration computed = this.backoff.after(job.attempts());
 		Duration asked = error.retryAfter();
-		return (asked != null && asked.compareTo(computed) > 0) ? asked : computed;
+		Duration wait = (asked != null && asked.compareTo(computed) > 0) ? asked : computed;
+		if (error.kind() == ProviderException.Kind.RATE_LIMITED) {
+			this.pauses.pause(job.provider(), Instant.now().plus(wait), "rate limited: " + error.code());
+		}
+		return wait;
+	}
+
+	/**
+	 * Writes a change to {@code from}, adding what this step's provider calls left for the job (their number and
+	 * the provider's last request id).
+	 */
+	private Mono<Job> change(Job from, Consumer<Job.Changes> edit, boolean releaseLease) {
+		return Mono.deferContextual((context) -> {
+			ProviderCalls calls = context.getOrDefault(ProviderCalls.class, null);
+			return this.jobs.change(from, (changes) -> {
+				edit.accept(changes);
+				if (calls != null) {
+					calls.recordOn(changes);
+				}
+			}, releaseLease);
+		});
 	}
 
 	private Instant later(int attempt) {

@@ -36,26 +36,31 @@ public class JobStore {
 
 	private final JsonMapper json;
 
+	private final JobMetrics metrics;
+
 	private final Sinks.Many<JobEventNotice> notices = Sinks.many().multicast().directBestEffort();
 
-	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json) {
+	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json, JobMetrics metrics) {
 		this.jobs = jobs;
 		this.tx = tx;
 		this.json = json;
+		this.metrics = metrics;
 	}
 
 	public Mono<Job> create(NewJob request) {
 		Instant now = Instant.now();
 		Job job = new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
 				request.prompt(), request.parameters(), null, null, null, null, 0, now, null, null, null, now, now, null,
-				0);
+				0, null, 0);
 		return this.jobs.insert(job)
 			.flatMap((inserted) -> appendEvent(inserted, JobEventType.QUEUED))
 			.as(this.tx::transactional)
 			.doOnNext(this::announce)
 			.map(Written::job)
-			.doOnNext((created) -> log.info("job {} queued model={} provider={}", created.id(), created.model(),
-					created.provider()));
+			.doOnNext((created) -> {
+				this.metrics.created(created);
+				log.info("job {} queued model={} provider={}", created.id(), created.model(), created.provider());
+			});
 	}
 
 	public Mono<Job> find(UUID id) {
@@ -94,9 +99,11 @@ public class JobStore {
 			.doOnNext(this::announce)
 			.map(Written::job)
 			.doOnNext((updated) -> {
+				this.metrics.changed(from, updated);
 				if (updated.status() != from.status()) {
-					log.info("job {} {} -> {} provider={} remote_id={}", updated.id(), from.status().value(),
-							updated.status().value(), updated.provider(), updated.remoteId());
+					log.info("job {} {} -> {} provider={} remote_id={} request_id={}", updated.id(),
+							from.status().value(), updated.status().value(), updated.provider(), updated.remoteId(),
+							updated.providerRequestId());
 				}
 			});
 	}

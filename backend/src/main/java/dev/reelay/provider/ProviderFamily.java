@@ -7,4 +7,9 @@ public interface ProviderFamily {
 
 	VideoProvider create(String instanceName, ProviderSettings.Instance settings);
 
+	/** Whether an instance configured like this cannot work without an API key (most cannot). */
+	default boolean needsApiKey(ProviderSettings.Instance settings) {
+		return true;
+	}
+
 }

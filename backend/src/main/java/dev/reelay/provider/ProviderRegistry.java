@@ -1,7 +1,9 @@
 package dev.reelay.provider;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -32,16 +34,32 @@ public class ProviderRegistry {
 	public VideoProvider get(String instance) {
 		return this.built.computeIfAbsent(instance, (name) -> {
 			ProviderSettings.Instance config = this.settings.instances().get(name);
-			if (config == null || !config.enabled()) {
+			if (config == null || !isAvailable(name)) {
 				throw new UnknownProviderException(name);
 			}
 			return this.families.get(config.family()).create(name, config);
 		});
 	}
 
+	/** Configured, enabled, and holding the API key its family needs: jobs may be sent to it. */
 	public boolean isAvailable(String instance) {
 		ProviderSettings.Instance config = this.settings.instances().get(instance);
-		return config != null && config.enabled();
+		return config != null && config.enabled() && !lacksApiKey(instance);
+	}
+
+	/** True when {@code instance} is configured without the API key its family needs. */
+	public boolean lacksApiKey(String instance) {
+		ProviderSettings.Instance config = this.settings.instances().get(instance);
+		if (config == null) {
+			return false;
+		}
+		String key = config.apiKey();
+		return (key == null || key.isBlank()) && this.families.get(config.family()).needsApiKey(config);
+	}
+
+	/** The configured instance names, in configuration order. */
+	public Set<String> names() {
+		return Collections.unmodifiableSet(this.settings.instances().keySet());
 	}
 
 	public ProviderSettings.Instance settings(String instance) {

@@ -65,7 +65,7 @@ class JobControllerTests {
 			Instant now = Instant.now();
 			return Mono.just(new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
 					request.prompt(), request.parameters(), null, null, null, null, 0, now, null, null, null, now, now,
-					null, 1));
+					null, 1, null, 0));
 		});
 		this.http.post()
 			.uri("/api/v1/jobs")

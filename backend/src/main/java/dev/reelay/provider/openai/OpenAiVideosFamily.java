@@ -31,6 +31,12 @@ class OpenAiVideosFamily implements ProviderFamily {
 		return NAME;
 	}
 
+	/** Only the built-in simulator (a blank base URL) works without a key. */
+	@Override
+	public boolean needsApiKey(ProviderSettings.Instance settings) {
+		return StringUtils.hasText(settings.baseUrl());
+	}
+
 	@Override
 	public VideoProvider create(String instanceName, ProviderSettings.Instance settings) {
 		String configured = settings.baseUrl();

@@ -1,0 +1,28 @@
+package dev.reelay.ops;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.reelay.catalog.ModelCatalog;
+import dev.reelay.provider.ProviderPauses;
+import dev.reelay.provider.ProviderRegistry;
+
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** {@code /actuator/health/providers}: one component per configured provider instance. */
+@Configuration(proxyBeanMethods = false)
+class ProviderHealthConfiguration {
+
+	@Bean
+	CompositeHealthContributor providersHealthContributor(ProviderRegistry providers, ModelCatalog catalog,
+			ProviderPauses pauses) {
+		Map<String, HealthContributor> instances = new LinkedHashMap<>();
+		providers.names()
+			.forEach((name) -> instances.put(name, new ProviderInstanceHealth(name, providers, catalog, pauses)));
+		return CompositeHealthContributor.fromMap(instances);
+	}
+
+}
