@@ -158,6 +158,30 @@ class OperationsEndpointsTests {
 	}
 
 	@Test
+	void aProviderWithoutItsKeyTakesNoJobs() {
+		JsonNode models = get("/api/v1/models");
+		models.get("data").forEach((model) -> {
+			String expected = switch (model.get("id").asString()) {
+				case "keyless-video" -> "disabled";
+				case "sunset-video" -> "retired";
+				default -> "available";
+			};
+			assertThat(model.get("status").asString()).as(model.toString()).isEqualTo(expected);
+		});
+		JsonNode problem = http().post()
+			.uri("/api/v1/jobs")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("model", "keyless-video", "prompt", "No key, no job"))
+			.exchangeToMono((response) -> {
+				assertThat(response.statusCode().value()).isEqualTo(400);
+				return response.bodyToMono(String.class);
+			})
+			.map(this.json::readTree)
+			.block(Duration.ofSeconds(5));
+		assertThat(problem.get("field").asString()).isEqualTo("model");
+	}
+
+	@Test
 	void readinessIncludesTheDatabase() {
 		JsonNode readiness = get("/actuator/health/readiness");
 		assertThat(readiness.get("status").asString()).isEqualTo("UP");
