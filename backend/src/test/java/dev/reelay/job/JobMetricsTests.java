@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -119,7 +120,7 @@ class JobMetricsTests {
 			.block(Duration.ofSeconds(5));
 	}
 
-	private Job change(Job job, java.util.function.Consumer<Job.Changes> change) {
+	private Job change(Job job, Consumer<Job.Changes> change) {
 		return this.store.change(job, change, false).block(Duration.ofSeconds(5));
 	}
 

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import dev.reelay.job.JobEventType;
 import org.junit.jupiter.api.Test;
+import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -16,6 +17,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping;
@@ -94,15 +96,24 @@ class ApiDocumentationTests {
 
 	@Test
 	void servesTheBrowsableUi() {
+		// The documented address redirects to the UI's page.
 		String page = WebClient.builder()
+			.clientConnector(new ReactorClientHttpConnector(HttpClient.create().followRedirect(true)))
 			.baseUrl("http://127.0.0.1:" + this.port)
 			.build()
 			.get()
-			.uri("/webjars/swagger-ui/index.html")
+			.uri("/swagger-ui.html")
 			.retrieve()
 			.bodyToMono(String.class)
 			.block(Duration.ofSeconds(10));
 		assertThat(page).contains("Swagger UI");
+		String yaml = WebClient.create("http://127.0.0.1:" + this.port)
+			.get()
+			.uri("/v3/api-docs.yaml")
+			.retrieve()
+			.bodyToMono(String.class)
+			.block(Duration.ofSeconds(10));
+		assertThat(yaml).contains("title: Reelay API").contains("/api/v1/jobs/{id}/events:");
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.reelay.ops;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -238,7 +239,7 @@ class OperationsEndpointsTests {
 	}
 
 	private static Map<String, String> with(Map<String, String> labels, String... more) {
-		Map<String, String> all = new java.util.HashMap<>(labels);
+		Map<String, String> all = new HashMap<>(labels);
 		for (int i = 0; i < more.length; i += 2) {
 			all.put(more[i], more[i + 1]);
 		}

@@ -1,5 +1,6 @@
 package dev.reelay.provider;
 
+import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class ErrorClassTests {
 				"no answer", 0, null, null, new TimeoutException());
 		assertThat(ErrorClass.of(timedOut)).isEqualTo(ErrorClass.TIMEOUT);
 		ProviderException refused = new ProviderException(ProviderException.Kind.RETRYABLE, "io", "refused", 0, null,
-				null, new java.net.ConnectException());
+				null, new ConnectException());
 		assertThat(ErrorClass.of(refused)).isEqualTo(ErrorClass.UNREACHABLE);
 	}
 
