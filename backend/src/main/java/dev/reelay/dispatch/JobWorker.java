@@ -90,7 +90,7 @@ class JobWorker {
 			return fail(job, new JobError("remote_id_missing",
 					"Reelay lost track of this job at " + job.provider() + " and cannot follow it.", false));
 		}
-		VideoProvider provider = new MeteredProvider(this.providers.get(job.provider()), job.provider(), this.meters);
+		VideoProvider provider = provider(job.provider());
 		return switch (job.status()) {
 			case QUEUED -> submit(job, provider);
 			case SUBMITTING -> reconcile(job, provider);
@@ -234,8 +234,7 @@ class JobWorker {
 	private Mono<Void> afterConcurrentChange(Job job) {
 		return this.jobs.find(job.id()).flatMap((current) -> {
 			if (current.status() == JobStatus.CANCELED && current.remoteId() != null) {
-				return this.providers.get(current.provider())
-					.cancel(current.remoteId())
+				return provider(current.provider()).cancel(current.remoteId())
 					.doOnNext((outcome) -> log.info("job {} canceled; remote {} cancel: {}", job.id(),
 							current.remoteId(), outcome))
 					.onErrorResume((ignored) -> Mono.empty())
@@ -243,6 +242,11 @@ class JobWorker {
 			}
 			return Mono.empty();
 		});
+	}
+
+	/** The provider instance, with every call timed and tallied for the job. */
+	private VideoProvider provider(String instance) {
+		return new MeteredProvider(this.providers.get(instance), instance, this.meters);
 	}
 
 	private GenerationRequest request(Job job) {

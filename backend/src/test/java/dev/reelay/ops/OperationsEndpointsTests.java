@@ -75,6 +75,7 @@ class OperationsEndpointsTests {
 
 		// Queue gauges are read from PostgreSQL on a schedule: wait for a read after the job ended.
 		Prometheus scrape = Flux.interval(Duration.ZERO, Duration.ofMillis(100))
+			.onBackpressureDrop()
 			.concatMap((tick) -> scrape())
 			.filter((text) -> text.value("reelay_jobs_in_flight", Map.of("provider", "ops-sim")).orElse(-1) == 0)
 			.blockFirst(Duration.ofSeconds(10));
@@ -203,6 +204,7 @@ class OperationsEndpointsTests {
 			.thenCancel()
 			.verify(Duration.ofSeconds(10));
 		Prometheus after = Flux.interval(Duration.ZERO, Duration.ofMillis(50))
+			.onBackpressureDrop()
 			.concatMap((tick) -> scrape())
 			.filter((text) -> text.require("reelay_streams_subscribers", all) == before)
 			.blockFirst(Duration.ofSeconds(5));
