@@ -1,6 +1,7 @@
 package dev.reelay.dispatch;
 
 import java.time.Duration;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
@@ -9,12 +10,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * How this instance works the queue. {@code concurrency} bounds jobs in hand at once (and so memory); a lease
- * longer than the slowest step keeps two instances from working one job.
+ * longer than the slowest step (the download timeout) keeps two instances from working one job. {@code limits}
+ * are per provider instance and hold across all instances sharing the database; {@code callMargin} widens every
+ * rate window because a permit is counted when a job is claimed and the call reaches the provider a little later.
  */
 @ConfigurationProperties("reelay.dispatch")
 record DispatchSettings(@DefaultValue("true") boolean enabled, @DefaultValue("500ms") Duration tick,
-		@DefaultValue("32") int concurrency, @DefaultValue("2m") Duration lease,
-		@DefaultValue("90s") Duration downloadTimeout, @DefaultValue("2s") Duration retryBase,
+		@DefaultValue("32") int concurrency, @DefaultValue("60s") Duration lease,
+		@DefaultValue("50s") Duration downloadTimeout, @DefaultValue("2s") Duration retryBase,
 		@DefaultValue("5m") Duration retryMax, @DefaultValue("8") int maxSubmitAttempts,
-		@Nullable String instanceId) {
+		@Nullable String instanceId, @DefaultValue("1s") Duration callMargin,
+		@DefaultValue Map<String, Limits> limits) {
+
+	Limits limitsFor(String provider) {
+		return this.limits.getOrDefault(provider, Limits.NONE);
+	}
+
 }

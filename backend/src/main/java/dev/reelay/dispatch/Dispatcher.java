@@ -1,12 +1,16 @@
 package dev.reelay.dispatch;
 
 import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.reelay.job.Job;
 import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobStore;
+import dev.reelay.provider.ProviderRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -14,12 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Claims only as many due jobs as it has free slots, so the backlog stays in PostgreSQL and never in memory.
+ * Claims only as many due jobs as it has free slots, and only as many as each provider's limits allow, so the
+ * backlog stays in PostgreSQL and never in memory. Jobs already at a provider are served before new submissions.
  * Wakes on a timer and whenever a job is queued on this instance.
  */
 @Component
@@ -31,18 +37,35 @@ class Dispatcher implements SmartLifecycle {
 
 	private final JobWorker worker;
 
+	private final ProviderGate gate;
+
+	private final ProviderRegistry providers;
+
+	private final CallLedger ledger;
+
 	private final DispatchSettings settings;
+
+	private final Clock clock;
 
 	private final String owner;
 
 	private final AtomicInteger inHand = new AtomicInteger();
 
+	private static final Duration PRUNE_EVERY = Duration.ofMinutes(10);
+
 	private volatile @Nullable Disposable loop;
 
-	Dispatcher(JobStore jobs, JobWorker worker, DispatchSettings settings, MeterRegistry meters) {
+	private volatile @Nullable Disposable pruning;
+
+	Dispatcher(JobStore jobs, JobWorker worker, ProviderGate gate, ProviderRegistry providers, CallLedger ledger,
+			DispatchSettings settings, DispatchClock clock, MeterRegistry meters) {
 		this.jobs = jobs;
 		this.worker = worker;
+		this.gate = gate;
+		this.providers = providers;
+		this.ledger = ledger;
 		this.settings = settings;
+		this.clock = clock.clock();
 		this.owner = (settings.instanceId() != null) ? settings.instanceId()
 				: ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
 		Gauge.builder("reelay.dispatch.in.hand", this.inHand, AtomicInteger::get)
@@ -57,25 +80,35 @@ class Dispatcher implements SmartLifecycle {
 		}
 		Flux<Long> wakeUps = Flux.merge(Flux.interval(this.settings.tick()),
 				this.jobs.notices().filter((notice) -> notice.type() == JobEventType.QUEUED).map((notice) -> 0L));
+		// Ticks that arrive while a claim is running are dropped: the claim in progress serves them.
 		this.loop = wakeUps.onBackpressureDrop()
 			.concatMap((tick) -> claim(), 1)
 			.flatMap((job) -> this.worker.run(job).doFinally((signal) -> this.inHand.decrementAndGet()),
 					this.settings.concurrency())
 			.subscribe();
+		this.pruning = Flux.interval(PRUNE_EVERY)
+			.concatMap((tick) -> this.ledger.prune(this.clock.instant()).onErrorResume((error) -> Mono.empty()))
+			.subscribe();
 		log.info("dispatcher {} started: up to {} jobs at once", this.owner, this.settings.concurrency());
 	}
 
 	private Flux<Job> claim() {
-		int free = this.settings.concurrency() - this.inHand.get();
-		if (free <= 0) {
+		Instant now = this.clock.instant();
+		Flux<String> providers = Flux.fromIterable(this.providers.enabledInstances());
+		Flux<Job> running = providers.concatMap((provider) -> this.gate.claimRunning(provider,
+				this.settings.limitsFor(provider), free(), this.owner, now, this.settings.lease())
+			.doOnNext((job) -> this.inHand.incrementAndGet()));
+		Flux<Job> submissions = providers.concatMap((provider) -> this.gate.claimSubmissions(provider,
+				this.settings.limitsFor(provider), free(), this.owner, now, this.settings.lease())
+			.doOnNext((job) -> this.inHand.incrementAndGet()));
+		return running.concatWith(submissions).onErrorResume((error) -> {
+			log.warn("claiming jobs failed; will try again: {}", error.toString());
 			return Flux.empty();
-		}
-		return this.jobs.claimDue(this.owner, this.settings.lease(), free)
-			.doOnNext((job) -> this.inHand.incrementAndGet())
-			.onErrorResume((error) -> {
-				log.warn("claiming jobs failed; will try again: {}", error.toString());
-				return Flux.empty();
-			});
+		});
+	}
+
+	private int free() {
+		return this.settings.concurrency() - this.inHand.get();
 	}
 
 	@Override
@@ -84,6 +117,11 @@ class Dispatcher implements SmartLifecycle {
 		if (running != null) {
 			running.dispose();
 			this.loop = null;
+		}
+		Disposable prune = this.pruning;
+		if (prune != null) {
+			prune.dispose();
+			this.pruning = null;
 		}
 	}
 

@@ -1,5 +1,6 @@
 package dev.reelay.dispatch;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -13,7 +14,6 @@ import dev.reelay.job.JobStore;
 import dev.reelay.job.StoredContent;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderException;
-import dev.reelay.provider.ProviderPauses;
 import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
@@ -30,7 +30,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Moves one claimed job one step forward. Every outcome is written before the lease is let go, so a crash at any
- * point leaves a job that the next claim can pick up where it stood.
+ * point leaves a job that the next claim can pick up where it stood. A create is never retried blindly: when its
+ * outcome is unknown the job is reconciled (looked for at the provider) before anything is sent again.
  */
 @Component
 class JobWorker {
@@ -45,23 +46,26 @@ class JobWorker {
 
 	private final VideoStorage storage;
 
+	private final ProviderGate gate;
+
 	private final DispatchSettings settings;
 
-	private final Backoff backoff;
+	private final Clock clock;
 
-	private final ProviderPauses pauses;
+	private final Backoff backoff;
 
 	private final MeterRegistry meters;
 
 	JobWorker(JobStore jobs, ProviderRegistry providers, ModelCatalog catalog, VideoStorage storage,
-			DispatchSettings settings, ProviderPauses pauses, MeterRegistry meters) {
+			ProviderGate gate, DispatchSettings settings, DispatchClock clock, MeterRegistry meters) {
 		this.jobs = jobs;
 		this.providers = providers;
 		this.catalog = catalog;
 		this.storage = storage;
+		this.gate = gate;
 		this.settings = settings;
+		this.clock = clock.clock();
 		this.backoff = new Backoff(settings.retryBase(), settings.retryMax());
-		this.pauses = pauses;
 		this.meters = meters;
 	}
 
@@ -93,7 +97,8 @@ class JobWorker {
 		VideoProvider provider = provider(job.provider());
 		return switch (job.status()) {
 			case QUEUED -> submit(job, provider);
-			case SUBMITTING -> reconcile(job, provider);
+			// SUBMITTING found by a claim: the instance that wrote it died before the provider's answer was saved.
+			case SUBMITTING, RECONCILING -> reconcile(job, provider);
 			case SUBMITTED, IN_PROGRESS -> poll(job, provider);
 			case DOWNLOADING -> download(job, provider);
 			case COMPLETED, FAILED, CANCELED -> Mono.just(job);
@@ -108,7 +113,7 @@ class JobWorker {
 		}
 		return change(job, (c) -> {
 			c.status = JobStatus.SUBMITTING;
-			c.submitStartedAt = Instant.now();
+			c.submitStartedAt = now();
 			c.attempts = job.attempts() + 1;
 			c.statusReason = "submitting to " + job.provider();
 		}, false).flatMap((submitting) -> provider.submit(request(submitting))
@@ -119,32 +124,36 @@ class JobWorker {
 	private Mono<Job> accepted(Job submitting, RemoteJob remote) {
 		return change(submitting, (c) -> {
 			c.remoteId = remote.remoteId();
-			c.status = (remote.status() == RemoteStatus.IN_PROGRESS) ? JobStatus.IN_PROGRESS
-					: JobStatus.SUBMITTED;
+			c.status = (remote.status() == RemoteStatus.IN_PROGRESS) ? JobStatus.IN_PROGRESS : JobStatus.SUBMITTED;
 			c.progress = remote.progress();
 			c.statusReason = null;
-			c.nextAttemptAt = Instant.now().plus(pollDelay(submitting, remote));
+			c.nextAttemptAt = now().plus(pollDelay(submitting, remote));
 		}, true);
 	}
 
 	private Mono<Job> submitFailed(Job submitting, ProviderException error) {
 		return switch (error.kind()) {
-			case RATE_LIMITED -> change(submitting, (c) -> {
+			case RATE_LIMITED -> pauseProvider(submitting, error).flatMap((until) -> change(submitting, (c) -> {
 				c.status = JobStatus.QUEUED;
 				// Refused before anything was created: waiting for a limit is not a failed attempt.
 				c.attempts = submitting.attempts() - 1;
 				c.statusReason = "waiting for rate limit at " + submitting.provider();
-				c.nextAttemptAt = Instant.now().plus(waitAfter(submitting, error));
-			}, true);
+				c.nextAttemptAt = until;
+			}, true));
 			case PERMANENT -> fail(submitting, new JobError(error.code(), error.getMessage(), false));
 			// No answer: the provider may have created (and billed) the job. Look for it before submitting again.
 			case RETRYABLE -> change(submitting, (c) -> {
+				c.status = JobStatus.RECONCILING;
 				c.statusReason = "checking whether " + submitting.provider() + " received the job";
-				c.nextAttemptAt = Instant.now().plus(waitAfter(submitting, error));
+				c.nextAttemptAt = now().plus(waitAfter(error, submitting.attempts()));
 			}, true);
 		};
 	}
 
+	/**
+	 * Looks for the generation an unanswered create may have started. Found: adopt it. Not found: queue the job
+	 * again, where it waits for a submission permit like any other.
+	 */
 	private Mono<Job> reconcile(Job job, VideoProvider provider) {
 		Instant since = Objects.requireNonNullElse(job.submitStartedAt(), job.createdAt());
 		return provider.findSubmitted(request(job), since)
@@ -153,11 +162,20 @@ class JobWorker {
 						found.remoteId());
 				return accepted(job, found);
 			})
-			.switchIfEmpty(Mono.defer(() -> submit(job, provider)))
-			.onErrorResume(ProviderException.class, (error) -> error.isRetryable()
-					? retryLater(job, error, "checking whether " + job.provider() + " received the job")
-					: fail(job, new JobError("submit_outcome_unknown", "Could not confirm whether " + job.provider()
-							+ " received the job, so it was not sent again: " + error.getMessage(), false)));
+			.switchIfEmpty(Mono.defer(() -> {
+				log.info("job {} not found at {}; queueing it again", job.id(), job.provider());
+				return change(job, (c) -> {
+					c.status = JobStatus.QUEUED;
+					c.statusReason = job.provider() + " never received the job; sending it again";
+					c.nextAttemptAt = now();
+				}, true);
+			}))
+			.onErrorResume(ProviderException.class, (error) -> switch (error.kind()) {
+				case RATE_LIMITED -> pauseProvider(job, error).flatMap((until) -> retryAt(job, until, null));
+				case RETRYABLE -> retryLater(job, error, "checking whether " + job.provider() + " received the job");
+				case PERMANENT -> fail(job, new JobError("submit_outcome_unknown", "Could not confirm whether "
+						+ job.provider() + " received the job, so it was not sent again: " + error.getMessage(), false));
+			});
 	}
 
 	private Mono<Job> poll(Job job, VideoProvider provider) {
@@ -170,7 +188,7 @@ class JobWorker {
 				c.progress = remote.progress();
 				c.statusReason = (remote.status() == RemoteStatus.UNKNOWN)
 						? job.provider() + " reported a state Reelay does not know yet" : null;
-				c.nextAttemptAt = Instant.now().plus(pollDelay(job, remote));
+				c.nextAttemptAt = now().plus(pollDelay(job, remote));
 			}, true);
 			case COMPLETED -> change(job, (c) -> {
 				c.status = JobStatus.DOWNLOADING;
@@ -185,9 +203,11 @@ class JobWorker {
 				c.status = JobStatus.CANCELED;
 				c.statusReason = "canceled at " + job.provider();
 			}, true);
-		}).onErrorResume(ProviderException.class, (error) -> error.isRetryable()
-				? retryLater(job, error, null)
-				: fail(job, new JobError(error.code(), error.getMessage(), false)));
+		}).onErrorResume(ProviderException.class, (error) -> switch (error.kind()) {
+			case RATE_LIMITED -> pauseProvider(job, error).flatMap((until) -> retryAt(job, until, null));
+			case RETRYABLE -> retryLater(job, error, null);
+			case PERMANENT -> fail(job, new JobError(error.code(), error.getMessage(), false));
+		});
 	}
 
 	/** A job is completed only once its video is in Reelay's storage; downloads retry apart from generation. */
@@ -206,19 +226,33 @@ class JobWorker {
 				ProviderException classified = (error instanceof ProviderException provided) ? provided
 						: new ProviderException(ProviderException.Kind.RETRYABLE, "download_failed",
 								"Saving the video failed: " + error, 0, null, null, error);
-				return classified.isRetryable() ? retryLater(job, classified, "saving the video (retrying)")
-						: fail(job, new JobError("content_unavailable",
-								"The video finished but could not be downloaded: " + classified.getMessage(), false));
+				return switch (classified.kind()) {
+					case RATE_LIMITED -> pauseProvider(job, classified).flatMap((until) -> retryAt(job, until, null));
+					case RETRYABLE -> retryLater(job, classified, "saving the video (retrying)");
+					case PERMANENT -> fail(job, new JobError("content_unavailable",
+							"The video finished but could not be downloaded: " + classified.getMessage(), false));
+				};
 			});
+	}
+
+	/** A 429 stops every instance from calling the provider until it says; returns when calls may resume. */
+	private Mono<Instant> pauseProvider(Job job, ProviderException error) {
+		Instant until = now().plus(waitAfter(error, job.attempts()));
+		log.info("{} answered 429 ({}); pausing it until {}", job.provider(), error.code(), until);
+		return this.gate.pause(job.provider(), until, error.getMessage()).thenReturn(until);
 	}
 
 	private Mono<Job> retryLater(Job job, ProviderException error, @Nullable String reason) {
 		log.info("job {} at {}: {} ({}), retrying", job.id(), job.provider(), error.code(), error.getMessage());
+		return retryAt(job, now().plus(waitAfter(error, job.attempts())), reason);
+	}
+
+	private Mono<Job> retryAt(Job job, Instant at, @Nullable String reason) {
 		return change(job, (c) -> {
 			if (reason != null) {
 				c.statusReason = reason;
 			}
-			c.nextAttemptAt = Instant.now().plus(waitAfter(job, error));
+			c.nextAttemptAt = at;
 		}, true);
 	}
 
@@ -244,35 +278,6 @@ class JobWorker {
 		});
 	}
 
-	/** The provider instance, with every call timed and tallied for the job. */
-	private VideoProvider provider(String instance) {
-		return new MeteredProvider(this.providers.get(instance), instance, this.meters);
-	}
-
-	private GenerationRequest request(Job job) {
-		String remoteModel = this.catalog.find(job.model()).map((model) -> model.remoteModel()).orElse(job.model());
-		return new GenerationRequest(remoteModel, job.prompt(), job.parameters().durationSeconds(),
-				job.parameters().aspectRatio(), job.parameters().resolution(), job.parameters().negativePrompt(),
-				job.parameters().seed());
-	}
-
-	private Duration pollDelay(Job job, RemoteJob remote) {
-		Duration configured = this.providers.settings(job.provider()).pollInterval();
-		Duration hinted = remote.pollAfter();
-		return (hinted != null && hinted.compareTo(configured) > 0) ? hinted : configured;
-	}
-
-	/** How long {@code job} waits after {@code error}; a rate limit is also reported as a pause of the provider. */
-	private Duration waitAfter(Job job, ProviderException error) {
-		Duration computed = this.backoff.after(job.attempts());
-		Duration asked = error.retryAfter();
-		Duration wait = (asked != null && asked.compareTo(computed) > 0) ? asked : computed;
-		if (error.kind() == ProviderException.Kind.RATE_LIMITED) {
-			this.pauses.pause(job.provider(), Instant.now().plus(wait), "rate limited: " + error.code());
-		}
-		return wait;
-	}
-
 	/**
 	 * Writes a change to {@code from}, adding what this step's provider calls left for the job (their number and
 	 * the provider's last request id).
@@ -289,8 +294,45 @@ class JobWorker {
 		});
 	}
 
+	/** The provider instance, with every call timed and tallied for the job. */
+	private VideoProvider provider(String instance) {
+		return new MeteredProvider(this.providers.get(instance), instance, this.meters);
+	}
+
+	private GenerationRequest request(Job job) {
+		String remoteModel = this.catalog.find(job.model()).map((model) -> model.remoteModel()).orElse(job.model());
+		return new GenerationRequest(remoteModel, job.prompt(), job.parameters().durationSeconds(),
+				job.parameters().aspectRatio(), job.parameters().resolution(), job.parameters().negativePrompt(),
+				job.parameters().seed());
+	}
+
+	/**
+	 * Polls often while a generation is young (progress is most interesting then) and less as it ages, never
+	 * faster than the instance's poll interval nor than the provider asks.
+	 */
+	private Duration pollDelay(Job job, RemoteJob remote) {
+		Duration floor = this.providers.settings(job.provider()).pollInterval();
+		Duration ceiling = this.settings.limitsFor(job.provider()).maxPollInterval();
+		Instant started = Objects.requireNonNullElse(job.submitStartedAt(), job.createdAt());
+		Duration age = Duration.between(started, now());
+		Duration adaptive = age.dividedBy(10);
+		Duration delay = (adaptive.compareTo(floor) < 0) ? floor : (adaptive.compareTo(ceiling) > 0 ? ceiling : adaptive);
+		Duration hinted = remote.pollAfter();
+		return (hinted != null && hinted.compareTo(delay) > 0) ? hinted : delay;
+	}
+
+	private Duration waitAfter(ProviderException error, int attempt) {
+		Duration computed = this.backoff.after(attempt);
+		Duration asked = error.retryAfter();
+		return (asked != null && asked.compareTo(computed) > 0) ? asked : computed;
+	}
+
 	private Instant later(int attempt) {
-		return Instant.now().plus(this.backoff.after(attempt));
+		return now().plus(this.backoff.after(attempt));
+	}
+
+	private Instant now() {
+		return this.clock.instant();
 	}
 
 }

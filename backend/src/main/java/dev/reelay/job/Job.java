@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * compared against the row it started from (optimistic locking on {@code version}).
  */
 public record Job(UUID id, JobStatus status, int progress, String model, String provider, String prompt,
-		JobParameters parameters, @Nullable String remoteId, @Nullable String statusReason, @Nullable JobError error,
+		JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String remoteId, @Nullable String statusReason, @Nullable JobError error,
 		@Nullable StoredContent content, int attempts, Instant nextAttemptAt, @Nullable String leaseOwner,
 		@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
 		@Nullable Instant completedAt, long version, @Nullable String providerRequestId, int providerCalls) {
@@ -68,7 +68,7 @@ public record Job(UUID id, JobStatus status, int progress, String model, String 
 
 		private Job apply() {
 			return new Job(this.from.id, this.status, this.progress, this.from.model, this.from.provider,
-					this.from.prompt, this.from.parameters, this.remoteId, this.statusReason, this.error, this.content,
+					this.from.prompt, this.from.parameters, this.from.priority, this.from.notBefore, this.remoteId, this.statusReason, this.error, this.content,
 					this.attempts, this.nextAttemptAt, this.from.leaseOwner, this.from.leaseUntil, this.submitStartedAt,
 					this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version,
 					this.providerRequestId, this.providerCalls);

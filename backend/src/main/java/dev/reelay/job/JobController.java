@@ -1,6 +1,7 @@
 package dev.reelay.job;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -30,6 +32,10 @@ import org.springframework.web.server.ResponseStatusException;
 class JobController {
 
 	private static final int MAX_PAGE = 100;
+
+	private static final int MAX_BATCH = 100;
+
+	private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
 	private final JobStore jobs;
 
@@ -44,12 +50,62 @@ class JobController {
 	}
 
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-	Mono<ResponseEntity<JobView>> create(@RequestBody CreateJobRequest request) {
+	Mono<ResponseEntity<JobView>> create(@RequestBody CreateJobRequest request,
+			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
 		return Mono.fromCallable(() -> this.validator.validate(request))
-			.flatMap(this.jobs::create)
-			.map((job) -> ResponseEntity.accepted()
-				.location(URI.create("/api/v1/jobs/" + job.id()))
-				.body(JobView.of(job)));
+			.flatMap((job) -> this.jobs.create(job, idempotencyKey(idempotencyKey)))
+			.map((submission) -> {
+				Job job = submission.jobs().get(0);
+				return accepted(submission).location(URI.create("/api/v1/jobs/" + job.id())).body(JobView.of(job));
+			});
+	}
+
+	@PostMapping(path = "/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
+	Mono<ResponseEntity<JobPage>> createBatch(@RequestBody CreateBatchRequest request,
+			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
+		return Mono.fromCallable(() -> validateBatch(request))
+			.flatMap((batch) -> this.jobs.createBatch(batch, idempotencyKey(idempotencyKey)))
+			.map((submission) -> accepted(submission)
+				.body(new JobPage(submission.jobs().stream().map(JobView::of).toList(), null)));
+	}
+
+	private List<NewJob> validateBatch(CreateBatchRequest request) {
+		List<CreateJobRequest> jobs = request.jobs();
+		if (jobs == null || jobs.isEmpty()) {
+			throw new InvalidJobRequestException("jobs", "jobs must list between 1 and " + MAX_BATCH + " jobs");
+		}
+		if (jobs.size() > MAX_BATCH) {
+			throw new InvalidJobRequestException("jobs",
+					"a batch holds at most " + MAX_BATCH + " jobs; got " + jobs.size());
+		}
+		List<NewJob> valid = new ArrayList<>(jobs.size());
+		for (int i = 0; i < jobs.size(); i++) {
+			try {
+				valid.add(this.validator.validate(jobs.get(i)));
+			}
+			catch (InvalidJobRequestException ex) {
+				// Nothing of the batch is stored: say which job and which field.
+				throw new InvalidJobRequestException("jobs[" + i + "]." + ex.field(), "jobs[" + i + "]: " + ex.getMessage());
+			}
+		}
+		return valid;
+	}
+
+	private static ResponseEntity.BodyBuilder accepted(JobStore.Submission submission) {
+		ResponseEntity.BodyBuilder response = ResponseEntity.accepted();
+		return submission.replayed() ? response.header("Idempotent-Replayed", "true") : response;
+	}
+
+	private static @Nullable String idempotencyKey(@Nullable String header) {
+		if (header == null) {
+			return null;
+		}
+		String key = header.strip();
+		if (key.isEmpty() || key.length() > 255 || key.contains("#")) {
+			throw new InvalidJobRequestException(IDEMPOTENCY_KEY,
+					"Idempotency-Key must be 1 to 255 characters without '#'");
+		}
+		return key;
 	}
 
 	@GetMapping("/{id}")

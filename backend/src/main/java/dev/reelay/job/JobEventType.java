@@ -37,7 +37,7 @@ public enum JobEventType {
 		return switch (status) {
 			case QUEUED -> QUEUED;
 			case SUBMITTED -> SUBMITTED;
-			case SUBMITTING, IN_PROGRESS, DOWNLOADING -> PROGRESS;
+			case SUBMITTING, RECONCILING, IN_PROGRESS, DOWNLOADING -> PROGRESS;
 			case COMPLETED -> COMPLETED;
 			case FAILED -> FAILED;
 			case CANCELED -> CANCELED;

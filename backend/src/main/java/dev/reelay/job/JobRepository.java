@@ -1,6 +1,7 @@
 package dev.reelay.job;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.UUID;
 
@@ -11,11 +12,14 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Repository;
 
 /** SQL for the jobs table. Every write is guarded by the row's version. */
 @Repository
 class JobRepository {
+
+	private static final String[] RUNNING = JobStatus.running().stream().map(JobStatus::value).toArray(String[]::new);
 
 	private static final String MUTABLE_SET = "status = :status, progress = :progress, remote_id = :remote_id, "
 			+ "status_reason = :status_reason, error_code = :error_code, error_message = :error_message, "
@@ -33,12 +37,13 @@ class JobRepository {
 		this.rows = rows;
 	}
 
-	Mono<Job> insert(Job job) {
-		String sql = "INSERT INTO jobs (id, model, provider, prompt, parameters, created_at, updated_at, "
-				+ "status, progress, remote_id, status_reason, error_code, error_message, error_retryable, content_path, "
-				+ "content_type, content_length, content_sha256, attempts, next_attempt_at, submit_started_at, "
-				+ "provider_request_id, provider_calls) "
-				+ "VALUES (:id, :model, :provider, :prompt, :parameters, now(), now(), :status, :progress, :remote_id, "
+	Mono<Job> insert(Job job, @Nullable String idempotencyKey, @Nullable String requestHash) {
+		String sql = "INSERT INTO jobs (id, model, provider, prompt, parameters, priority, not_before, idempotency_key, "
+				+ "request_hash, created_at, updated_at, status, progress, remote_id, status_reason, error_code, "
+				+ "error_message, error_retryable, content_path, content_type, content_length, content_sha256, attempts, "
+				+ "next_attempt_at, submit_started_at, provider_request_id, provider_calls) VALUES (:id, :model, "
+				+ ":provider, :prompt, :parameters, :priority, "
+				+ ":not_before, :idempotency_key, :request_hash, now(), now(), :status, :progress, :remote_id, "
 				+ ":status_reason, :error_code, :error_message, :error_retryable, :content_path, :content_type, "
 				+ ":content_length, :content_sha256, :attempts, :next_attempt_at, :submit_started_at, "
 				+ ":provider_request_id, :provider_calls) RETURNING "
@@ -48,8 +53,25 @@ class JobRepository {
 			.bind("model", job.model())
 			.bind("provider", job.provider())
 			.bind("prompt", job.prompt())
-			.bind("parameters", this.rows.parametersJson(job));
+			.bind("parameters", this.rows.parametersJson(job))
+			.bind("priority", job.priority())
+			.bind("not_before", Parameter.fromOrEmpty(job.notBefore(), Instant.class))
+			.bind("idempotency_key", Parameter.fromOrEmpty(idempotencyKey, String.class))
+			.bind("request_hash", Parameter.fromOrEmpty(requestHash, String.class));
 		return this.rows.bindState(spec, job).map(this.rows::read).one();
+	}
+
+	/** The jobs an idempotency key created (one, or a whole batch), oldest first, with the hash of their request. */
+	Flux<KeyedJob> findByIdempotencyKey(String key) {
+		return this.db.sql("SELECT " + JobRows.COLUMNS + ", request_hash FROM jobs WHERE idempotency_key = :key "
+				+ "OR idempotency_key LIKE :prefix ORDER BY created_at, idempotency_key")
+			.bind("key", key)
+			.bind("prefix", key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "#%")
+			.map((row) -> new KeyedJob(this.rows.read(row), row.get("request_hash", String.class)))
+			.all();
+	}
+
+	record KeyedJob(Job job, @Nullable String requestHash) {
 	}
 
 	Mono<Job> findById(UUID id) {
@@ -100,21 +122,76 @@ class JobRepository {
 	}
 
 	/**
-	 * Leases up to {@code limit} due jobs to {@code owner}. SKIP LOCKED lets several instances claim at once
-	 * without waiting on each other; the version bump makes a stale holder's later write fail.
+	 * Leases up to {@code limit} queued jobs of one provider (and model, when given), highest priority first and
+	 * FIFO within a priority. SKIP LOCKED lets several instances claim at once without waiting on each other; the
+	 * version bump makes a stale holder's later write fail.
 	 */
-	Flux<Job> claimDue(String owner, Duration lease, int limit) {
-		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = now() + make_interval(secs => :lease), "
-				+ "version = version + 1 WHERE id IN (SELECT id FROM jobs WHERE status = ANY(:active) "
-				+ "AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now()) "
+	Flux<Job> claimQueued(String provider, @Nullable String model, Collection<String> exceptModels, String owner,
+			Instant now, Duration lease, int limit) {
+		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
+				+ "WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND provider = :provider "
+				+ ((model != null) ? "AND model = :model " : "")
+				+ (exceptModels.isEmpty() ? "" : "AND model <> ALL(:except_models) ")
+				+ "AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now) "
+				+ "ORDER BY priority DESC, created_at, id LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING "
+				+ JobRows.COLUMNS;
+		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
+			.bind("owner", owner)
+			.bind("lease_until", now.plus(lease))
+			.bind("provider", provider)
+			.bind("now", now)
+			.bind("limit", limit);
+		if (model != null) {
+			spec = spec.bind("model", model);
+		}
+		if (!exceptModels.isEmpty()) {
+			spec = spec.bind("except_models", exceptModels.toArray(String[]::new));
+		}
+		return spec.map(this.rows::read).all();
+	}
+
+	/** Leases due jobs that are past submission (to poll, reconcile or download), most overdue first. */
+	Flux<Job> claimRunning(String provider, String owner, Instant now, Duration lease, int limit) {
+		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
+				+ "WHERE id IN (SELECT id FROM jobs WHERE status = ANY(:running) AND provider = :provider "
+				+ "AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now) "
 				+ "ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
 		return this.db.sql(sql)
 			.bind("owner", owner)
-			.bind("lease", lease.toMillis() / 1000.0)
-			.bind("active", JobStatus.active().stream().map(JobStatus::value).toArray(String[]::new))
+			.bind("lease_until", now.plus(lease))
+			.bind("running", RUNNING)
+			.bind("provider", provider)
+			.bind("now", now)
 			.bind("limit", limit)
 			.map(this.rows::read)
 			.all();
+	}
+
+	/** Generations a provider is running for us, plus queued jobs already leased to be submitted. */
+	Mono<Long> countInFlight(String provider, @Nullable String model, Instant now) {
+		String sql = "SELECT count(*) AS n FROM jobs WHERE provider = :provider "
+				+ ((model != null) ? "AND model = :model " : "")
+				+ "AND (status = ANY(:running) OR (status = 'queued' AND lease_until >= :now))";
+		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
+			.bind("provider", provider)
+			.bind("running", RUNNING)
+			.bind("now", now);
+		if (model != null) {
+			spec = spec.bind("model", model);
+		}
+		return spec.map((row) -> row.get("n", Long.class)).one();
+	}
+
+	/** Brings the next poll of a remote job forward, e.g. when the provider's webhook says it changed. */
+	Mono<Long> pollSoon(String provider, String remoteId, Instant at) {
+		return this.db.sql("UPDATE jobs SET next_attempt_at = :at WHERE provider = :provider AND remote_id = :remote_id "
+				+ "AND status = ANY(:running) AND next_attempt_at > :at")
+			.bind("at", at)
+			.bind("provider", provider)
+			.bind("remote_id", remoteId)
+			.bind("running", RUNNING)
+			.fetch()
+			.rowsUpdated();
 	}
 
 	Mono<Long> releaseLeases(String owner) {

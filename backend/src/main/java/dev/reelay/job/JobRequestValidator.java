@@ -1,5 +1,7 @@
 package dev.reelay.job;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -15,6 +17,12 @@ import org.springframework.stereotype.Component;
 /** Checks a job request against the catalog, naming the field and what the model accepts. */
 @Component
 class JobRequestValidator {
+
+	static final int MIN_PRIORITY = -100;
+
+	static final int MAX_PRIORITY = 100;
+
+	private static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(30);
 
 	private final ModelCatalog catalog;
 
@@ -49,8 +57,19 @@ class JobRequestValidator {
 		int duration = pick("duration_seconds", "durations", modelId, request.durationSeconds(), model.durations());
 		String aspectRatio = pick("aspect_ratio", "aspect ratios", modelId, request.aspectRatio(), model.aspectRatios());
 		String resolution = pick("resolution", "resolutions", modelId, request.resolution(), model.resolutions());
+		int priority = (request.priority() != null) ? request.priority() : 0;
+		if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+			throw new InvalidJobRequestException("priority", "priority must be between " + MIN_PRIORITY + " and "
+					+ MAX_PRIORITY + " (higher runs first); got " + priority);
+		}
+		Instant notBefore = request.notBefore();
+		if (notBefore != null && notBefore.isAfter(Instant.now().plus(MAX_SCHEDULE_AHEAD))) {
+			throw new InvalidJobRequestException("not_before",
+					"not_before may be at most " + MAX_SCHEDULE_AHEAD.toDays() + " days ahead; got " + notBefore);
+		}
 		return new NewJob(modelId, model.provider(), prompt,
-				new JobParameters(duration, aspectRatio, resolution, blankToNull(request.negativePrompt()), request.seed()));
+				new JobParameters(duration, aspectRatio, resolution, blankToNull(request.negativePrompt()), request.seed()),
+				priority, notBefore);
 	}
 
 	/** The requested value if the model supports it, else the model's first (default) value when none was sent. */

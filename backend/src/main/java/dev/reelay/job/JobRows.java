@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
 @Component
 class JobRows {
 
-	static final String COLUMNS = "id, status, progress, model, provider, prompt, parameters, remote_id, status_reason, "
+	static final String COLUMNS = "id, status, progress, model, provider, prompt, parameters, priority, not_before, "
+			+ "remote_id, status_reason, "
 			+ "error_code, error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
 			+ "attempts, next_attempt_at, lease_owner, lease_until, submit_started_at, created_at, updated_at, "
 			+ "completed_at, version, provider_request_id, provider_calls";
@@ -38,7 +39,7 @@ class JobRows {
 				row.get("progress", Integer.class), row.get("model", String.class), row.get("provider", String.class),
 				row.get("prompt", String.class),
 				this.json.readValue(row.get("parameters", Json.class).asString(), JobParameters.class),
-				row.get("remote_id", String.class), row.get("status_reason", String.class), error, content,
+				row.get("priority", Integer.class), row.get("not_before", Instant.class), row.get("remote_id", String.class), row.get("status_reason", String.class), error, content,
 				row.get("attempts", Integer.class), row.get("next_attempt_at", Instant.class),
 				row.get("lease_owner", String.class), row.get("lease_until", Instant.class),
 				row.get("submit_started_at", Instant.class), row.get("created_at", Instant.class),

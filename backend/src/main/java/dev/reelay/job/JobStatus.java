@@ -13,12 +13,14 @@ import com.fasterxml.jackson.annotation.JsonValue;
  */
 public enum JobStatus {
 
-	QUEUED, SUBMITTING, SUBMITTED, IN_PROGRESS, DOWNLOADING, COMPLETED, FAILED, CANCELED;
+	QUEUED, SUBMITTING, RECONCILING, SUBMITTED, IN_PROGRESS, DOWNLOADING, COMPLETED, FAILED, CANCELED;
 
 	private static final Map<JobStatus, Set<JobStatus>> ALLOWED = Map.of(
 			QUEUED, EnumSet.of(QUEUED, SUBMITTING, FAILED, CANCELED),
 			// SUBMITTING -> QUEUED: the provider refused the create outright (429), so nothing was billed.
-			SUBMITTING, EnumSet.of(SUBMITTING, QUEUED, SUBMITTED, IN_PROGRESS, DOWNLOADING, FAILED, CANCELED),
+			SUBMITTING, EnumSet.of(SUBMITTING, QUEUED, RECONCILING, SUBMITTED, IN_PROGRESS, DOWNLOADING, FAILED, CANCELED),
+			// RECONCILING: a create whose outcome is unknown; it is looked for before anything is sent again.
+			RECONCILING, EnumSet.of(RECONCILING, QUEUED, SUBMITTING, SUBMITTED, IN_PROGRESS, DOWNLOADING, FAILED, CANCELED),
 			SUBMITTED, EnumSet.of(SUBMITTED, IN_PROGRESS, DOWNLOADING, FAILED, CANCELED),
 			IN_PROGRESS, EnumSet.of(IN_PROGRESS, DOWNLOADING, FAILED, CANCELED),
 			DOWNLOADING, EnumSet.of(DOWNLOADING, COMPLETED, FAILED, CANCELED),
@@ -41,6 +43,11 @@ public enum JobStatus {
 
 	public static JobStatus fromValue(String value) {
 		return valueOf(value.toUpperCase(Locale.ROOT));
+	}
+
+	/** Statuses after submission began: the provider may be working (and billing) for this job. */
+	public static Set<JobStatus> running() {
+		return EnumSet.of(SUBMITTING, RECONCILING, SUBMITTED, IN_PROGRESS, DOWNLOADING);
 	}
 
 	/** Statuses a job is in while the dispatcher still owes it work. */

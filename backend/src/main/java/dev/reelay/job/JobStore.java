@@ -17,6 +17,7 @@ import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -48,19 +49,63 @@ public class JobStore {
 	}
 
 	public Mono<Job> create(NewJob request) {
-		Instant now = Instant.now();
-		Job job = new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
-				request.prompt(), request.parameters(), null, null, null, null, 0, now, null, null, null, now, now, null,
-				0, null, 0);
-		return this.jobs.insert(job)
-			.flatMap((inserted) -> appendEvent(inserted, JobEventType.QUEUED))
+		return create(request, null).map((submission) -> submission.jobs().get(0));
+	}
+
+	/**
+	 * Queues one job. With an idempotency key, a repeat of the same request returns the job it created; the same
+	 * key with a different request is an {@link IdempotencyConflictException}.
+	 */
+	public Mono<Submission> create(NewJob request, @Nullable String idempotencyKey) {
+		return submit(List.of(request), idempotencyKey, false);
+	}
+
+	/** Queues all of {@code requests} or none of them, under one optional idempotency key. */
+	public Mono<Submission> createBatch(List<NewJob> requests, @Nullable String idempotencyKey) {
+		return submit(requests, idempotencyKey, true);
+	}
+
+	private Mono<Submission> submit(List<NewJob> requests, @Nullable String key, boolean batch) {
+		String hash = RequestHash.of(this.json, requests, batch);
+		Mono<Submission> insert = Flux.range(0, requests.size())
+			.concatMap((index) -> insertQueued(requests.get(index),
+					(key == null) ? null : (batch ? key + "#" + index : key), hash))
+			.collectList()
 			.as(this.tx::transactional)
-			.doOnNext(this::announce)
-			.map(Written::job)
-			.doOnNext((created) -> {
+			.doOnNext((written) -> written.forEach(this::announce))
+			.map((written) -> new Submission(written.stream().map(Written::job).toList(), false))
+			.doOnNext((submission) -> submission.jobs().forEach((created) -> {
 				this.metrics.created(created);
 				log.info("job {} queued model={} provider={}", created.id(), created.model(), created.provider());
-			});
+			}));
+		if (key == null) {
+			return insert;
+		}
+		Mono<Submission> replay = this.jobs.findByIdempotencyKey(key).collectList().flatMap((existing) -> {
+			if (existing.isEmpty()) {
+				return Mono.empty();
+			}
+			if (!existing.stream().allMatch((keyed) -> hash.equals(keyed.requestHash()))) {
+				return Mono.error(new IdempotencyConflictException(key));
+			}
+			return Mono.just(new Submission(existing.stream().map(JobRepository.KeyedJob::job).toList(), true));
+		});
+		// Two requests racing with one key: the unique index lets one insert win; the other replays it.
+		return replay.switchIfEmpty(insert.onErrorResume(DuplicateKeyException.class, (raced) -> replay));
+	}
+
+	private Mono<Written> insertQueued(NewJob request, @Nullable String key, String hash) {
+		Instant now = Instant.now();
+		Instant due = (request.notBefore() != null && request.notBefore().isAfter(now)) ? request.notBefore() : now;
+		Job job = new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
+				request.prompt(), request.parameters(), request.priority(), request.notBefore(), null,
+				(due == now) ? null : "scheduled for " + due, null, null, 0, due, null, null, null, now, now, null, 0,
+				null, 0);
+		return this.jobs.insert(job, key, hash).flatMap((inserted) -> appendEvent(inserted, JobEventType.QUEUED));
+	}
+
+	/** The jobs a submission created, and whether they were created earlier under the same idempotency key. */
+	public record Submission(List<Job> jobs, boolean replayed) {
 	}
 
 	public Mono<Job> find(UUID id) {
@@ -118,9 +163,25 @@ public class JobStore {
 			.retryWhen(Retry.max(5).filter(OptimisticLockingFailureException.class::isInstance));
 	}
 
-	/** Leases due jobs to {@code owner}; see the dispatcher for how leases are used. */
-	public Flux<Job> claimDue(String owner, Duration lease, int limit) {
-		return this.jobs.claimDue(owner, lease, limit);
+	/** Leases queued jobs of one provider (and model) in priority order; the caller enforces the limits. */
+	public Flux<Job> claimQueued(String provider, @Nullable String model, Collection<String> exceptModels,
+			String owner, Instant now, Duration lease, int limit) {
+		return this.jobs.claimQueued(provider, model, exceptModels, owner, now, lease, limit);
+	}
+
+	/** Leases submitted jobs of one provider that are due to be polled, reconciled or downloaded. */
+	public Flux<Job> claimRunning(String provider, String owner, Instant now, Duration lease, int limit) {
+		return this.jobs.claimRunning(provider, owner, now, lease, limit);
+	}
+
+	/** Jobs the provider is working on for us (or that are leased to be submitted right now). */
+	public Mono<Long> countInFlight(String provider, @Nullable String model, Instant now) {
+		return this.jobs.countInFlight(provider, model, now);
+	}
+
+	/** Polls a remote job at once, e.g. after its provider's webhook. */
+	public Mono<Boolean> pollSoon(String provider, String remoteId) {
+		return this.jobs.pollSoon(provider, remoteId, Instant.now()).map((updated) -> updated > 0);
 	}
 
 	/** Lets go of every lease {@code owner} holds, so a restarted instance resumes its jobs at once. */

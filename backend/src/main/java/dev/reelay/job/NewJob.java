@@ -1,5 +1,18 @@
 package dev.reelay.job;
 
-/** A validated job request, routed to a provider instance and its remote model name. */
-public record NewJob(String model, String provider, String prompt, JobParameters parameters) {
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A validated job request, routed to a provider instance. Higher {@code priority} runs first; a job is not
+ * submitted before {@code notBefore}.
+ */
+public record NewJob(String model, String provider, String prompt, JobParameters parameters, int priority,
+		@Nullable Instant notBefore) {
+
+	public NewJob(String model, String provider, String prompt, JobParameters parameters) {
+		this(model, provider, prompt, parameters, 0, null);
+	}
+
 }

@@ -67,8 +67,9 @@ class QueueGauges implements SmartLifecycle {
 	/** Reads the counts once and publishes them. */
 	Mono<Void> refresh() {
 		return this.db.sql(COUNT_ACTIVE)
-			.map((row) -> new Count(row.get("provider", String.class), JobStatus.fromValue(row.get("status", String.class)),
-					row.get("jobs", Long.class), row.get("oldest", Instant.class)))
+			.map((row) -> new Count(row.get("provider", String.class),
+					JobStatus.fromValue(row.get("status", String.class)), row.get("jobs", Long.class),
+					row.get("oldest", Instant.class)))
 			.all()
 			.collectList()
 			.doOnNext((counts) -> {
@@ -88,7 +89,8 @@ class QueueGauges implements SmartLifecycle {
 		gauge("reelay.jobs.queue.oldest.age", "Age of the oldest job waiting to be submitted", provider, "seconds",
 				(queue) -> {
 					Instant oldest = queue.oldestQueued();
-					return (oldest != null) ? Math.max(0, Duration.between(oldest, Instant.now()).toMillis() / 1000.0) : 0;
+					return (oldest != null) ? Math.max(0, Duration.between(oldest, Instant.now()).toMillis() / 1000.0)
+							: 0;
 				});
 		gauge("reelay.jobs.in.flight", "Jobs submitted to the provider and not finished yet", provider, null,
 				ProviderQueue::inFlight);

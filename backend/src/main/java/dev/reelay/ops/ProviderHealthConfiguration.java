@@ -7,8 +7,8 @@ import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.provider.ProviderPauses;
 import dev.reelay.provider.ProviderRegistry;
 
-import org.springframework.boot.health.contributor.CompositeHealthContributor;
-import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.health.contributor.CompositeReactiveHealthContributor;
+import org.springframework.boot.health.contributor.ReactiveHealthContributor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -17,12 +17,12 @@ import org.springframework.context.annotation.Configuration;
 class ProviderHealthConfiguration {
 
 	@Bean
-	CompositeHealthContributor providersHealthContributor(ProviderRegistry providers, ModelCatalog catalog,
+	CompositeReactiveHealthContributor providersHealthContributor(ProviderRegistry providers, ModelCatalog catalog,
 			ProviderPauses pauses) {
-		Map<String, HealthContributor> instances = new LinkedHashMap<>();
+		Map<String, ReactiveHealthContributor> instances = new LinkedHashMap<>();
 		providers.names()
 			.forEach((name) -> instances.put(name, new ProviderInstanceHealth(name, providers, catalog, pauses)));
-		return CompositeHealthContributor.fromMap(instances);
+		return CompositeReactiveHealthContributor.fromMap(instances);
 	}
 
 }

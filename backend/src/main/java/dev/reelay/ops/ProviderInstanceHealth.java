@@ -5,23 +5,23 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
 import dev.reelay.provider.ProviderPauses;
 import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.ProviderSettings;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * One provider instance as this Reelay sees it, from configuration, the catalog and reported pauses alone: a
- * health check never spends a provider request.
+ * One provider instance as this Reelay sees it, from configuration, the catalog and the pauses the dispatcher
+ * recorded: a health check never spends a provider request.
  */
-final class ProviderInstanceHealth implements HealthIndicator {
+final class ProviderInstanceHealth implements ReactiveHealthIndicator {
 
 	static final Status DISABLED = new Status("DISABLED", "Not used: switched off or missing its API key");
 
@@ -48,35 +48,41 @@ final class ProviderInstanceHealth implements HealthIndicator {
 	}
 
 	@Override
-	public Health health() {
-		LocalDate today = LocalDate.now(ZoneOffset.UTC);
-		List<ModelSpec> models = this.catalog.all().stream().filter((model) -> model.provider().equals(this.name)).toList();
-		Health.Builder health;
-		Optional<ProviderPauses.Pause> pause = this.pauses.current(this.name, Instant.now());
+	public Mono<Health> health() {
+		List<ModelSpec> served = this.catalog.all()
+			.stream()
+			.filter((model) -> model.provider().equals(this.name))
+			.toList();
+		List<String> models = served.stream().map(ModelSpec::id).toList();
 		if (!this.settings.enabled()) {
-			health = Health.status(DISABLED).withDetail("state", "disabled").withDetail("reason", "enabled is false");
+			return described(Health.status(DISABLED).withDetail("state", "disabled").withDetail("reason",
+					"enabled is false"), models);
 		}
-		else if (this.providers.lacksApiKey(this.name)) {
-			health = Health.status(DISABLED)
-				.withDetail("state", "disabled")
-				.withDetail("reason", "no API key (REELAY_PROVIDERS_INSTANCES_"
-						+ this.name.toUpperCase(Locale.ROOT).replace('-', '_') + "_API_KEY)");
+		if (this.providers.lacksApiKey(this.name)) {
+			return described(Health.status(DISABLED).withDetail("state", "disabled").withDetail("reason",
+					"no API key (REELAY_PROVIDERS_INSTANCES_" + this.name.toUpperCase(Locale.ROOT).replace('-', '_')
+							+ "_API_KEY)"),
+					models);
 		}
-		else if (!models.isEmpty() && models.stream().allMatch((model) -> model.isRetired(today))) {
-			health = Health.status(RETIRED).withDetail("state", "retired");
+		LocalDate today = LocalDate.now(ZoneOffset.UTC);
+		if (!served.isEmpty() && served.stream().allMatch((model) -> model.isRetired(today))) {
+			return described(Health.status(RETIRED).withDetail("state", "retired"), models);
 		}
-		else if (pause.isPresent()) {
-			health = Health.status(PAUSED)
+		return this.pauses.current(this.name, Instant.now())
+			.map((pause) -> Health.status(PAUSED)
 				.withDetail("state", "paused")
-				.withDetail("paused_until", pause.get().until().toString())
-				.withDetail("reason", pause.get().reason());
-		}
-		else {
-			health = Health.up().withDetail("state", "enabled");
-		}
-		return health.withDetail("family", this.settings.family())
-			.withDetail("models", models.stream().map(ModelSpec::id).toList())
-			.build();
+				.withDetail("paused_until", pause.until().toString())
+				.withDetail("reason", pause.reason()))
+			.defaultIfEmpty(Health.up().withDetail("state", "enabled"))
+			// The database being down is the r2dbc component's news; here it only means the pause is unknown.
+			.onErrorResume((error) -> Mono.just(Health.unknown()
+				.withDetail("state", "unknown")
+				.withDetail("reason", "could not read pauses: " + error.getClass().getSimpleName())))
+			.flatMap((health) -> described(health, models));
+	}
+
+	private Mono<Health> described(Health.Builder health, List<String> models) {
+		return Mono.just(health.withDetail("family", this.settings.family()).withDetail("models", models).build());
 	}
 
 }

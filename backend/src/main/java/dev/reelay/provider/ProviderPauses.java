@@ -1,45 +1,19 @@
 package dev.reelay.provider;
 
 import java.time.Instant;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
-import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
 
 /**
- * Provider instances this Reelay was told to leave alone for a while (a rate limit), so health can say so without
- * spending a request. Whoever meets the limit reports it; a pause ends by itself when its time is up.
+ * Provider instances Reelay leaves alone for a while because they answered 429. The dispatcher records pauses
+ * (for every instance on the database); this is how others, such as health, read them without a provider call.
  */
-@Component
-public class ProviderPauses {
+public interface ProviderPauses {
 
-	private final Map<String, Pause> pauses = new ConcurrentHashMap<>();
+	/** The pause in force for {@code instance} at {@code now}; empty when it may be called. */
+	Mono<Pause> current(String instance, Instant now);
 
-	/** Pauses {@code instance} until {@code until}; a pause already reported to end later is kept. */
-	public void pause(String instance, Instant until, String reason) {
-		Pause reported = new Pause(until, reason);
-		this.pauses.merge(instance, reported, (current, next) -> next.until().isAfter(current.until()) ? next : current);
-	}
-
-	public void resume(String instance) {
-		this.pauses.remove(instance);
-	}
-
-	/** The pause in force at {@code now}, if any. */
-	public Optional<Pause> current(String instance, Instant now) {
-		Pause pause = this.pauses.get(instance);
-		if (pause == null) {
-			return Optional.empty();
-		}
-		if (!pause.until().isAfter(now)) {
-			this.pauses.remove(instance, pause);
-			return Optional.empty();
-		}
-		return Optional.of(pause);
-	}
-
-	public record Pause(Instant until, String reason) {
+	record Pause(Instant until, String reason) {
 	}
 
 }

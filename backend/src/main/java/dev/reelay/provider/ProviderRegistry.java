@@ -41,6 +41,15 @@ public class ProviderRegistry {
 		});
 	}
 
+	/** Names of the configured instances that are switched on. */
+	public List<String> enabledInstances() {
+		return this.settings.instances().entrySet().stream()
+			.filter((entry) -> entry.getValue().enabled())
+			.map(Map.Entry::getKey)
+			.sorted()
+			.toList();
+	}
+
 	/** Configured, enabled, and holding the API key its family needs: jobs may be sent to it. */
 	public boolean isAvailable(String instance) {
 		ProviderSettings.Instance config = this.settings.instances().get(instance);

@@ -56,7 +56,7 @@ class SimulatorConfiguration {
 				.POST("/videos/{id}/remix", handler::remix)
 				// Edits, extensions and characters are not simulated; they get upstream's unknown-URL answer.
 				.route(RequestPredicates.all(), handler::unknownRoute))
-			.filter(new SimulatorFilter(settings.latency()))
+			.filter(new SimulatorFilter(settings))
 			.build();
 	}
 

@@ -33,8 +33,14 @@ final class SimulatorFilter implements HandlerFilterFunction<ServerResponse, Ser
 
 	private final Duration latency;
 
-	SimulatorFilter(Duration latency) {
-		this.latency = latency;
+	private final double spikeRate;
+
+	private final Duration spike;
+
+	SimulatorFilter(SimulatorSettings settings) {
+		this.latency = settings.latency();
+		this.spikeRate = settings.latencySpikeRate();
+		this.spike = settings.latencySpike();
 	}
 
 	@Override
@@ -47,7 +53,10 @@ final class SimulatorFilter implements HandlerFilterFunction<ServerResponse, Ser
 			request.attributes().put(PROJECT, Projects.of(apiKey(request)));
 			return next.handle(request);
 		});
-		return (this.latency.isZero() ? handled : Mono.delay(this.latency).then(handled))
+		// A spike holds the answer back after the work is done: the request arrived on time, the reply is late.
+		Mono<ServerResponse> answered = (this.spikeRate > 0 && ThreadLocalRandom.current().nextDouble() < this.spikeRate)
+				? handled.delayElement(this.spike) : handled;
+		return (this.latency.isZero() ? answered : Mono.delay(this.latency).then(answered))
 			.onErrorResume((ex) -> {
 				if (ex instanceof ApiError error) {
 					return error.toResponse();

@@ -15,7 +15,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param failureRate fraction of creates whose job ends {@code failed} with {@code internal_error}
  * @param moderationRate fraction of creates whose job ends {@code failed} with {@code moderation_blocked}
  * @param rateLimitRate fraction of create and retrieve requests answered with 429
+ * @param serverErrorRate fraction of create and retrieve requests answered with 500 before doing anything
+ * @param lostResponseRate fraction of creates that are stored (and billed) but answered with 500, as when a
+ * response is lost: the client cannot tell whether its video exists
  * @param latency delay added before every simulator response
+ * @param latencySpikeRate fraction of responses held back by an extra {@code latencySpike} after the request was
+ * handled, as when a provider is slow to answer
  * @param retryAfter wait advertised on 429 responses
  * @param seed seed for the random source behind the rates; {@code null} for a fresh one each start
  */
@@ -26,7 +31,11 @@ record SimulatorSettings(
 		@DefaultValue("0") double failureRate,
 		@DefaultValue("0") double moderationRate,
 		@DefaultValue("0") double rateLimitRate,
+		@DefaultValue("0") double serverErrorRate,
+		@DefaultValue("0") double lostResponseRate,
 		@DefaultValue("0s") Duration latency,
+		@DefaultValue("0") double latencySpikeRate,
+		@DefaultValue("0s") Duration latencySpike,
 		@DefaultValue("1s") Duration retryAfter,
 		@Nullable Long seed) {
 
@@ -38,6 +47,9 @@ record SimulatorSettings(
 		requireRate("failure-rate", failureRate);
 		requireRate("moderation-rate", moderationRate);
 		requireRate("rate-limit-rate", rateLimitRate);
+		requireRate("server-error-rate", serverErrorRate);
+		requireRate("lost-response-rate", lostResponseRate);
+		requireRate("latency-spike-rate", latencySpikeRate);
 		if (latency.isNegative() || retryAfter.isNegative()) {
 			throw new IllegalArgumentException("reelay.simulator latency and retry-after must not be negative");
 		}

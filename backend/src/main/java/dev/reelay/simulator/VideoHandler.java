@@ -83,8 +83,9 @@ final class VideoHandler {
 		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MILLIS);
 		SimulatedVideo created = new SimulatedVideo(newVideoId(), model, prompt, size, seconds, inputReference,
 				remixedFrom, now, this.settings.generationTime(), rollOutcome());
+		boolean loseResponse = this.random.nextDouble() < this.settings.lostResponseRate();
 		return this.videos.insert(project(request), created)
-			.then(ServerResponse.ok().bodyValue(Video.of(created, now)));
+			.then(loseResponse ? Mono.error(ApiError.serverError()) : ServerResponse.ok().bodyValue(Video.of(created, now)));
 	}
 
 	Mono<ServerResponse> retrieve(ServerRequest request) {
@@ -168,8 +169,13 @@ final class VideoHandler {
 	}
 
 	private Mono<Void> throttle() {
-		return Mono.defer(() -> (this.random.nextDouble() < this.settings.rateLimitRate())
-				? Mono.error(ApiError.rateLimited(this.settings.retryAfter())) : Mono.empty());
+		return Mono.defer(() -> {
+			if (this.random.nextDouble() < this.settings.rateLimitRate()) {
+				return Mono.error(ApiError.rateLimited(this.settings.retryAfter()));
+			}
+			return (this.random.nextDouble() < this.settings.serverErrorRate()) ? Mono.error(ApiError.serverError())
+					: Mono.empty();
+		});
 	}
 
 	private Outcome rollOutcome() {

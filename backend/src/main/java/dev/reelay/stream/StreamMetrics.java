@@ -27,7 +27,8 @@ class StreamMetrics {
 	private final Map<String, Counter> coalesced;
 
 	StreamMetrics(MeterRegistry registry) {
-		this.subscribers.forEach((scope, count) -> Gauge.builder("reelay.streams.subscribers", count, AtomicInteger::get)
+		this.subscribers.forEach((scope, count) -> Gauge
+			.builder("reelay.streams.subscribers", count, AtomicInteger::get)
 			.description("Open SSE streams")
 			.tag("scope", scope)
 			.register(registry));

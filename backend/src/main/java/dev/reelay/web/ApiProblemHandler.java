@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import dev.reelay.job.IdempotencyConflictException;
 import dev.reelay.job.InvalidJobRequestException;
 import dev.reelay.job.JobNotFoundException;
 import org.jspecify.annotations.Nullable;
@@ -40,6 +41,14 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 	@ExceptionHandler(InvalidJobRequestException.class)
 	ResponseEntity<ProblemDetail> invalid(InvalidJobRequestException ex) {
 		return ResponseEntity.badRequest().body(fieldProblem(ex.field(), ex.getMessage()));
+	}
+
+	@ExceptionHandler(IdempotencyConflictException.class)
+	ResponseEntity<ProblemDetail> idempotencyConflict(IdempotencyConflictException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, ex.getMessage());
+		problem.setTitle("Idempotency-Key reused");
+		problem.setProperty("field", "Idempotency-Key");
+		return ResponseEntity.unprocessableContent().body(problem);
 	}
 
 	@ExceptionHandler(JobNotFoundException.class)

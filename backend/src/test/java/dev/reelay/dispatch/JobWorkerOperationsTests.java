@@ -34,12 +34,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * What the worker leaves for operators after each step against a scripted provider: the call count and the
- * provider's request id on the job, timed calls by outcome, and a pause when the provider rate limits.
+ * What the worker leaves for operators after each step against a provider answering step by step: the call count
+ * and the provider's request id on the job, timed calls by outcome, and a pause health can read after a 429.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = { "reelay.dispatch.enabled=false",
-		"reelay.providers.instances.scripted.family=scripted", "reelay.providers.instances.scripted.api-key=key" })
-@Import(JobWorkerOperationsTests.ScriptedFamily.class)
+		"reelay.providers.instances.stepwise.family=stepwise", "reelay.providers.instances.stepwise.api-key=key" })
+@Import(JobWorkerOperationsTests.StepwiseFamily.class)
 class JobWorkerOperationsTests {
 
 	@Autowired
@@ -55,11 +55,11 @@ class JobWorkerOperationsTests {
 	private MeterRegistry registry;
 
 	@Autowired
-	private ScriptedFamily provider;
+	private StepwiseFamily provider;
 
 	@Test
 	void eachStepRecordsItsCallsRequestIdAndOutcome() {
-		Job job = this.jobs.create(new NewJob("sim-video", "scripted", "operations",
+		Job job = this.jobs.create(new NewJob("sim-video", "stepwise", "operations",
 				new JobParameters(4, "16:9", "720p", null, null)))
 			.block(Duration.ofSeconds(5));
 
@@ -70,12 +70,13 @@ class JobWorkerOperationsTests {
 		assertThat(limited.providerCalls()).isEqualTo(1);
 		assertThat(limited.providerRequestId()).isEqualTo("req_limited");
 		assertThat(calls("submit", "rate_limit")).isEqualTo(1);
-		ProviderPauses.Pause pause = this.pauses.current("scripted", Instant.now()).orElseThrow();
+		// The dispatcher's pause is what health reads through ProviderPauses.
+		ProviderPauses.Pause pause = this.pauses.current("stepwise", Instant.now()).block(Duration.ofSeconds(5));
 		assertThat(Duration.between(Instant.now(), pause.until()).toSeconds()).isCloseTo(30, within(2L));
-		assertThat(pause.reason()).isEqualTo("rate limited: rate_limit_exceeded");
-		this.pauses.resume("scripted");
+		assertThat(pause.reason()).isEqualTo("slow down");
 
-		this.provider.next(() -> Mono.just(new RemoteJob("remote-1", RemoteStatus.QUEUED, 0, null, null, "req_accepted")));
+		this.provider.next(
+				() -> Mono.just(new RemoteJob("remote-1", RemoteStatus.QUEUED, 0, null, null, "req_accepted")));
 		Job submitted = step(limited);
 		assertThat(submitted.status()).isEqualTo(JobStatus.SUBMITTED);
 		assertThat(submitted.providerCalls()).isEqualTo(2);
@@ -89,7 +90,8 @@ class JobWorkerOperationsTests {
 		assertThat(retrying.providerCalls()).isEqualTo(3);
 		assertThat(retrying.providerRequestId()).isEqualTo("req_503");
 		assertThat(calls("status", "provider_5xx")).isEqualTo(1);
-		assertThat(this.pauses.current("scripted", Instant.now())).isEmpty();
+		// A 5xx is no rate limit: the pause stays as it was.
+		assertThat(this.pauses.current("stepwise", Instant.now()).block(Duration.ofSeconds(5))).isEqualTo(pause);
 
 		this.provider.next(() -> Mono.just(new RemoteJob("remote-1", RemoteStatus.FAILED, 0,
 				new RemoteJob.RemoteError("moderation_blocked", "blocked"), null, null)));
@@ -98,10 +100,10 @@ class JobWorkerOperationsTests {
 		assertThat(failed.providerCalls()).isEqualTo(4);
 		// An answer without a request id keeps the last one known.
 		assertThat(failed.providerRequestId()).isEqualTo("req_503");
-		assertThat(this.registry.get("reelay.jobs.failed").tag("provider", "scripted").tag("error", "moderation")
+		assertThat(this.registry.get("reelay.jobs.failed").tag("provider", "stepwise").tag("error", "moderation")
 			.counter()
 			.count()).isEqualTo(1);
-		assertThat(this.registry.get("reelay.jobs.provider.calls").tag("provider", "scripted")
+		assertThat(this.registry.get("reelay.jobs.provider.calls").tag("provider", "stepwise")
 			.summary()
 			.totalAmount()).isEqualTo(4);
 	}
@@ -113,7 +115,7 @@ class JobWorkerOperationsTests {
 
 	private double calls(String operation, String outcome) {
 		return this.registry.get("reelay.provider.calls")
-			.tag("provider", "scripted")
+			.tag("provider", "stepwise")
 			.tag("operation", operation)
 			.tag("outcome", outcome)
 			.timer()
@@ -122,7 +124,7 @@ class JobWorkerOperationsTests {
 
 	/** A provider family whose one provider answers whatever the test scripted next, whatever was asked. */
 	@TestConfiguration(proxyBeanMethods = false)
-	static class ScriptedFamily implements ProviderFamily, VideoProvider {
+	static class StepwiseFamily implements ProviderFamily, VideoProvider {
 
 		private final Deque<Supplier<Mono<RemoteJob>>> answers = new ArrayDeque<>();
 
@@ -132,7 +134,7 @@ class JobWorkerOperationsTests {
 
 		@Override
 		public String name() {
-			return "scripted";
+			return "stepwise";
 		}
 
 		@Override

@@ -60,12 +60,12 @@ class JobControllerTests {
 
 	@Test
 	void acceptsAValidJobWithLocation() {
-		given(this.jobs.create(any())).willAnswer((call) -> {
+		given(this.jobs.create(any(), any())).willAnswer((call) -> {
 			NewJob request = call.getArgument(0);
 			Instant now = Instant.now();
-			return Mono.just(new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
-					request.prompt(), request.parameters(), null, null, null, null, 0, now, null, null, null, now, now,
-					null, 1, null, 0));
+			return Mono.just(new JobStore.Submission(java.util.List.of(new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
+					request.prompt(), request.parameters(), request.priority(), request.notBefore(), null, null, null,
+					null, 0, now, null, null, null, now, now, null, 1, null, 0)), false));
 		});
 		this.http.post()
 			.uri("/api/v1/jobs")
@@ -129,7 +129,7 @@ class JobControllerTests {
 			.isBadRequest()
 			.expectHeader()
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON);
-		then(this.jobs).should(never()).create(any());
+		then(this.jobs).should(never()).create(any(), any());
 	}
 
 	@Test
@@ -193,7 +193,7 @@ class JobControllerTests {
 			.expectBody()
 			.jsonPath("$.field").isEqualTo(field)
 			.jsonPath("$.errors[0].field").isEqualTo(field);
-		then(this.jobs).should(never()).create(any());
+		then(this.jobs).should(never()).create(any(), any());
 		return spec;
 	}
 

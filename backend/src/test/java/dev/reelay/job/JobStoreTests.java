@@ -1,6 +1,7 @@
 package dev.reelay.job;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -117,25 +118,57 @@ class JobStoreTests {
 
 	@Test
 	void twoClaimsNeverLeaseTheSameJob() {
+		String provider = "claims-" + UUID.randomUUID();
 		for (int i = 0; i < 6; i++) {
-			create("claim-" + i);
+			this.store.create(new NewJob("sim-video", provider, "claim-" + i, PARAMETERS)).block();
 		}
-		List<Job> first = this.store.claimDue("instance-a", Duration.ofMinutes(1), 3).collectList().block();
-		List<Job> second = this.store.claimDue("instance-b", Duration.ofMinutes(1), 100).collectList().block();
-		assertThat(first).hasSize(3);
-		assertThat(first).allSatisfy((job) -> assertThat(job.leaseOwner()).isEqualTo("instance-a"));
-		assertThat(second).extracting(Job::id).doesNotContainAnyElementsOf(first.stream().map(Job::id).toList());
-		assertThat(this.store.claimDue("instance-c", Duration.ofMinutes(1), 100).collectList().block())
-			.extracting(Job::id)
+		Instant now = Instant.now();
+		List<Job> first = this.store.claimQueued(provider, null, Set.of(), "instance-a", now, Duration.ofMinutes(1), 3)
+			.collectList()
+			.block();
+		List<Job> second = this.store.claimQueued(provider, null, Set.of(), "instance-b", now, Duration.ofMinutes(1), 100)
+			.collectList()
+			.block();
+		assertThat(first).hasSize(3).allSatisfy((job) -> assertThat(job.leaseOwner()).isEqualTo("instance-a"));
+		assertThat(second).hasSize(3).extracting(Job::id)
 			.doesNotContainAnyElementsOf(first.stream().map(Job::id).toList());
+		assertThat(this.store.countInFlight(provider, null, now).block()).isEqualTo(6);
+		// Once the leases lapse, the jobs can be claimed again (their holder died).
+		assertThat(this.store.claimQueued(provider, null, Set.of(), "instance-c", now.plus(Duration.ofMinutes(2)),
+				Duration.ofMinutes(1), 100).collectList().block()).hasSize(6);
+	}
+
+	@Test
+	void claimsTakeHigherPriorityFirstThenOldestFirstAndWaitForNotBefore() {
+		String provider = "priority-" + UUID.randomUUID();
+		Instant now = Instant.now();
+		Job low = this.store.create(new NewJob("sim-video", provider, "low", PARAMETERS, 0, null)).block();
+		Job high = this.store.create(new NewJob("sim-video", provider, "high", PARAMETERS, 5, null)).block();
+		Job lowLater = this.store.create(new NewJob("sim-video", provider, "low later", PARAMETERS, 0, null)).block();
+		Job scheduled = this.store.create(new NewJob("sim-video", provider, "tonight", PARAMETERS, 9,
+				now.plus(Duration.ofHours(6)))).block();
+		assertThat(scheduled.statusReason()).startsWith("scheduled for");
+		List<UUID> order = Flux.range(0, 4)
+			.concatMap((i) -> this.store.claimQueued(provider, null, Set.of(), "me", now.plusSeconds(1),
+					Duration.ofHours(1), 1))
+			.map(Job::id)
+			.collectList()
+			.block();
+		assertThat(order).containsExactly(high.id(), low.id(), lowLater.id());
+		// Past its not_before the scheduled job is due, and its priority puts it ahead of anything else queued.
+		this.store.create(new NewJob("sim-video", provider, "low, after", PARAMETERS, 0, null)).block();
+		assertThat(this.store.claimQueued(provider, null, Set.of(), "me", now.plus(Duration.ofHours(7)),
+				Duration.ofMinutes(1), 1).map(Job::id).collectList().block()).containsExactly(scheduled.id());
 	}
 
 	private Job create(String prompt) {
 		return this.store.create(newJob(prompt)).block();
 	}
 
+	private static final JobParameters PARAMETERS = new JobParameters(4, "16:9", "720p", null, null);
+
 	private static NewJob newJob(String prompt) {
-		return new NewJob("sim-video", "simulator", prompt, new JobParameters(4, "16:9", "720p", null, null));
+		return new NewJob("sim-video", "store-tests", prompt, PARAMETERS);
 	}
 
 	private long eventCount(UUID jobId) {

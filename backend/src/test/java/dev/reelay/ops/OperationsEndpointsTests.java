@@ -2,12 +2,12 @@ package dev.reelay.ops;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.reelay.provider.ProviderPauses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
@@ -53,9 +53,6 @@ class OperationsEndpointsTests {
 
 	@Autowired
 	private DatabaseClient db;
-
-	@Autowired
-	private ProviderPauses pauses;
 
 	private WebClient http() {
 		return WebClient.create("http://127.0.0.1:" + this.port);
@@ -110,7 +107,8 @@ class OperationsEndpointsTests {
 		assertThat(scrape.has("reelay_streams_wakeups_coalesced_total")).isTrue();
 
 		// The job keeps the provider's request id and call count, and says so on every state change line.
-		Map<String, Object> row = this.db.sql("SELECT provider_request_id, provider_calls, remote_id FROM jobs WHERE id = :id")
+		Map<String, Object> row = this.db
+			.sql("SELECT provider_request_id, provider_calls, remote_id FROM jobs WHERE id = :id")
 			.bind("id", UUID.fromString(id))
 			.fetch()
 			.one()
@@ -141,8 +139,12 @@ class OperationsEndpointsTests {
 		assertThat(providers.at("/sunset/status").asString()).isEqualTo("RETIRED");
 		assertThat(providers.toString()).doesNotContain("not-used");
 
-		Instant until = Instant.now().plus(Duration.ofMinutes(5));
-		this.pauses.pause("ops-sim", until, "rate limited: rate_limit_exceeded");
+		// A pause as the dispatcher records it after a 429.
+		Instant until = Instant.now().plus(Duration.ofMinutes(5)).truncatedTo(ChronoUnit.MILLIS);
+		this.db.sql("INSERT INTO provider_pauses (provider, until, reason) VALUES ('ops-sim', :until, 'slow down')")
+			.bind("until", until)
+			.then()
+			.block(Duration.ofSeconds(5));
 		try {
 			JsonNode paused = get("/actuator/health");
 			assertThat(paused.get("status").asString()).isEqualTo("UP");
@@ -150,10 +152,10 @@ class OperationsEndpointsTests {
 			assertThat(paused.at("/components/providers/components/ops-sim/details/paused_until").asString())
 				.isEqualTo(until.toString());
 			assertThat(paused.at("/components/providers/components/ops-sim/details/reason").asString())
-				.isEqualTo("rate limited: rate_limit_exceeded");
+				.isEqualTo("slow down");
 		}
 		finally {
-			this.pauses.resume("ops-sim");
+			this.db.sql("DELETE FROM provider_pauses WHERE provider = 'ops-sim'").then().block(Duration.ofSeconds(5));
 		}
 		assertThat(get("/actuator/health").at("/components/providers/components/ops-sim/status").asString())
 			.isEqualTo("UP");

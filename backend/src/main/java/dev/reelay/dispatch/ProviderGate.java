@@ -1,0 +1,139 @@
+package dev.reelay.dispatch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.reelay.job.Job;
+import dev.reelay.job.JobStore;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+/**
+ * Claims work for one provider only as far as its limits allow. The decision (count, claim, record) happens in one
+ * transaction under an advisory lock per provider, so limits hold across every instance on the database.
+ */
+@Component
+class ProviderGate {
+
+	private static final Duration DAY = Duration.ofDays(1);
+
+	private final JobStore jobs;
+
+	private final CallLedger ledger;
+
+	private final TransactionalOperator tx;
+
+	private final Duration margin;
+
+	ProviderGate(JobStore jobs, CallLedger ledger, TransactionalOperator tx, DispatchSettings settings) {
+		this.jobs = jobs;
+		this.ledger = ledger;
+		this.tx = tx;
+		this.margin = settings.callMargin();
+	}
+
+	/** Jobs to submit, at most {@code free}, within in-flight and submission limits. */
+	Flux<Job> claimSubmissions(String provider, Limits limits, int free, String owner, Instant now, Duration lease) {
+		if (free <= 0) {
+			return Flux.empty();
+		}
+		if (!limits.limitsSubmissions()) {
+			return this.ledger.pausedUntil(provider, now)
+				.hasElement()
+				.flatMapMany((paused) -> paused ? Flux.empty()
+						: this.jobs.claimQueued(provider, null, Set.of(), owner, now, lease, free));
+		}
+		Mono<List<Job>> decision = this.ledger.lock(provider, CallLedger.SUBMIT)
+			.then(this.ledger.pausedUntil(provider, now).map((until) -> 0).switchIfEmpty(Mono.defer(
+					() -> providerAllowance(provider, limits, now))))
+			.flatMapMany((allowed) -> claimWithinModelLimits(provider, limits, Math.min(allowed, free), owner, now,
+					lease))
+			.collectList()
+			.flatMap((claimed) -> this.ledger.record(provider, CallLedger.SUBMIT, now, claimed.size()).thenReturn(claimed));
+		return decision.as(this.tx::transactional).flatMapIterable((claimed) -> claimed);
+	}
+
+	/** Submitted jobs due for a poll, reconcile or download, at most {@code free}, within the poll budget. */
+	Flux<Job> claimRunning(String provider, Limits limits, int free, String owner, Instant now, Duration lease) {
+		if (free <= 0) {
+			return Flux.empty();
+		}
+		if (limits.polls() == null) {
+			return this.ledger.pausedUntil(provider, now)
+				.hasElement()
+				.flatMapMany((paused) -> paused ? Flux.empty()
+						: this.jobs.claimRunning(provider, owner, now, lease, free));
+		}
+		Mono<List<Job>> decision = this.ledger.lock(provider, CallLedger.POLL)
+			.then(this.ledger.pausedUntil(provider, now).map((until) -> 0).switchIfEmpty(Mono.defer(
+					() -> this.ledger.countSince(provider, CallLedger.POLL, now, limits.polls().per().plus(this.margin))
+						.map((used) -> Permits.left(limits.polls().count(), used)))))
+			.flatMapMany((allowed) -> this.jobs.claimRunning(provider, owner, now, lease, Math.min(allowed, free)))
+			.collectList()
+			.flatMap((claimed) -> this.ledger.record(provider, CallLedger.POLL, now, claimed.size()).thenReturn(claimed));
+		return decision.as(this.tx::transactional).flatMapIterable((claimed) -> claimed);
+	}
+
+	/** Pauses every call to the provider, e.g. after a 429 with Retry-After. */
+	Mono<Void> pause(String provider, Instant until, String reason) {
+		return this.ledger.pause(provider, until, reason);
+	}
+
+	private Mono<Integer> providerAllowance(String provider, Limits limits, Instant now) {
+		Mono<Long> inFlight = (limits.maxInFlight() == null) ? Mono.just(0L)
+				: this.jobs.countInFlight(provider, null, now);
+		Limits.Rate rate = limits.submits();
+		Mono<Long> inWindow = (rate == null) ? Mono.just(0L)
+				: this.ledger.countSince(provider, CallLedger.SUBMIT, now, rate.per().plus(this.margin));
+		Mono<Long> lastDay = (limits.submitsPerDay() == null) ? Mono.just(0L)
+				: this.ledger.countSince(provider, CallLedger.SUBMIT, now, DAY);
+		return Mono.zip(inFlight, inWindow, lastDay)
+			.map((used) -> Permits.min(Permits.left(limits.maxInFlight(), used.getT1()),
+					(rate != null) ? Permits.left(rate.count(), used.getT2()) : Permits.UNLIMITED,
+					Permits.left(limits.submitsPerDay(), used.getT3())));
+	}
+
+	/** Models with limits of their own are claimed first within those; the rest share what is left. */
+	private Flux<Job> claimWithinModelLimits(String provider, Limits limits, int allowed, String owner, Instant now,
+			Duration lease) {
+		if (allowed <= 0) {
+			return Flux.empty();
+		}
+		if (limits.models().isEmpty()) {
+			return this.jobs.claimQueued(provider, null, Set.of(), owner, now, lease, allowed);
+		}
+		int[] left = { allowed };
+		Flux<Job> limitedModels = Flux.fromIterable(limits.models().entrySet())
+			.filter((entry) -> left[0] > 0)
+			.concatMap((entry) -> modelAllowance(provider, entry, now)
+				.flatMapMany((modelAllowed) -> this.jobs.claimQueued(provider, entry.getKey(), Set.of(), owner, now,
+						lease, Math.min(modelAllowed, left[0])))
+				.collectList()
+				.flatMapMany((claimed) -> {
+					left[0] -= claimed.size();
+					return this.ledger.record(provider + "/" + entry.getKey(), CallLedger.SUBMIT, now, claimed.size())
+						.thenMany(Flux.fromIterable(claimed));
+				}));
+		return limitedModels.concatWith(Flux.defer(() -> (left[0] <= 0) ? Flux.empty()
+				: this.jobs.claimQueued(provider, null, limits.models().keySet(), owner, now, lease, left[0])));
+	}
+
+	private Mono<Integer> modelAllowance(String provider, Map.Entry<String, Limits.ModelLimits> model, Instant now) {
+		Limits.ModelLimits limits = model.getValue();
+		Mono<Long> inFlight = (limits.maxInFlight() == null) ? Mono.just(0L)
+				: this.jobs.countInFlight(provider, model.getKey(), now);
+		Limits.Rate rate = limits.submits();
+		Mono<Long> inWindow = (rate == null) ? Mono.just(0L)
+				: this.ledger.countSince(provider + "/" + model.getKey(), CallLedger.SUBMIT, now, rate.per().plus(this.margin));
+		return Mono.zip(inFlight, inWindow)
+			.map((used) -> Permits.min(Permits.left(limits.maxInFlight(), used.getT1()),
+					(rate != null) ? Permits.left(rate.count(), used.getT2()) : Permits.UNLIMITED));
+	}
+
+}

@@ -1,0 +1,147 @@
+package dev.reelay.dispatch;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+import dev.reelay.job.Job;
+import dev.reelay.job.JobParameters;
+import dev.reelay.job.JobStatus;
+import dev.reelay.job.JobStore;
+import dev.reelay.job.NewJob;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One step at a time against a scripted provider, at a fixed instant: what each provider answer does to a job,
+ * and that an unanswered create is looked for before anything is sent again.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+		properties = { "reelay.dispatch.enabled=false", "reelay.providers.instances.scripted.family=scripted",
+				"reelay.providers.instances.scripted.poll-interval=2s" })
+class JobWorkerTests {
+
+	/** Later than any job's creation time, so every job is due. */
+	static final Instant NOW = Instant.now().plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS);
+
+	private static final Duration LEASE = Duration.ofMinutes(1);
+
+	@Autowired
+	private JobWorker worker;
+
+	@Autowired
+	private ProviderGate gate;
+
+	@Autowired
+	private JobStore jobs;
+
+	@Autowired
+	private ScriptedProvider provider;
+
+	@Autowired
+	private CallLedger ledger;
+
+	@Test
+	void aRateLimitedSubmitWaitsForRetryAfterAndPausesTheProvider() {
+		this.provider.script(ScriptedProvider.Outcome.RATE_LIMIT);
+		Job job = stepNewJob("rate limited");
+		assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+		assertThat(job.attempts()).isZero();
+		assertThat(job.statusReason()).isEqualTo("waiting for rate limit at scripted");
+		assertThat(job.nextAttemptAt()).isEqualTo(NOW.plus(ScriptedProvider.RETRY_AFTER));
+		assertThat(this.ledger.pausedUntil("scripted", NOW).block()).isEqualTo(NOW.plus(ScriptedProvider.RETRY_AFTER));
+		assertThat(this.provider.createsFor(job.prompt())).isZero();
+	}
+
+	@Test
+	void aLostAnswerIsReconciledNotResubmitted() {
+		this.provider.script(ScriptedProvider.Outcome.LOSE_ANSWER);
+		Job job = stepNewJob("lost answer");
+		assertThat(job.status()).isEqualTo(JobStatus.RECONCILING);
+		assertThat(job.remoteId()).isNull();
+		Job reconciled = step(job);
+		assertThat(reconciled.status()).isEqualTo(JobStatus.IN_PROGRESS);
+		assertThat(reconciled.remoteId()).startsWith("gen_");
+		assertThat(this.provider.createsFor(job.prompt())).isEqualTo(1);
+	}
+
+	@Test
+	void aCreateThatNeverArrivedIsQueuedAgainAndSentOnce() {
+		this.provider.script(ScriptedProvider.Outcome.FAIL_BEFORE);
+		Job job = stepNewJob("never arrived");
+		assertThat(job.status()).isEqualTo(JobStatus.RECONCILING);
+		Job requeued = step(job);
+		assertThat(requeued.status()).isEqualTo(JobStatus.QUEUED);
+		assertThat(this.provider.createsFor(job.prompt())).isZero();
+		Job submitted = step(requeued);
+		assertThat(submitted.status()).isEqualTo(JobStatus.SUBMITTED);
+		assertThat(submitted.attempts()).isEqualTo(2);
+		assertThat(this.provider.createsFor(job.prompt())).isEqualTo(1);
+	}
+
+	@Test
+	void aRejectedJobFailsAtOnceInPlainWords() {
+		this.provider.script(ScriptedProvider.Outcome.REJECT);
+		Job job = stepNewJob("rejected");
+		assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+		assertThat(job.error().code()).isEqualTo("invalid_request");
+		assertThat(job.error().message()).isEqualTo("scripted rejected the request: prompt too vague");
+		assertThat(job.error().retryable()).isFalse();
+	}
+
+	@Test
+	void anAcceptedJobIsPolledDownloadedAndCompleted() {
+		Job submitted = stepNewJob("happy path");
+		assertThat(submitted.status()).isEqualTo(JobStatus.SUBMITTED);
+		assertThat(submitted.nextAttemptAt()).isEqualTo(NOW.plusSeconds(2));
+		Job completed = step(submitted);
+		assertThat(completed.status()).isEqualTo(JobStatus.COMPLETED);
+		assertThat(completed.content().length()).isEqualTo(8);
+		assertThat(completed.leaseOwner()).isNull();
+	}
+
+	private Job stepNewJob(String prompt) {
+		Job job = this.jobs.create(new NewJob("scripted-model", "scripted", prompt + " " + UUID.randomUUID(),
+				new JobParameters(4, "16:9", "720p", null, null))).block();
+		return step(job);
+	}
+
+	/** Claims the job as the dispatcher would and runs one step of it. */
+	private Job step(Job job) {
+		Job claimed = ((job.status() == JobStatus.QUEUED)
+				? this.gate.claimSubmissions("scripted", Limits.NONE, 100, "worker", NOW.plusSeconds(60), LEASE)
+				: this.gate.claimRunning("scripted", Limits.NONE, 100, "worker", NOW.plusSeconds(60), LEASE))
+			.filter((candidate) -> candidate.id().equals(job.id()))
+			.blockFirst();
+		assertThat(claimed).as("job %s is due", job.id()).isNotNull();
+		this.worker.run(claimed).block();
+		return this.jobs.find(job.id()).block();
+	}
+
+	@TestConfiguration
+	static class Scripted {
+
+		@Bean
+		ScriptedProvider scriptedProvider() {
+			return new ScriptedProvider();
+		}
+
+		@Bean
+		@Primary
+		DispatchClock fixedDispatchClock() {
+			return new DispatchClock(Clock.fixed(NOW, ZoneOffset.UTC));
+		}
+
+	}
+
+}

@@ -1,0 +1,130 @@
+package dev.reelay.dispatch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.reelay.provider.CancelOutcome;
+import dev.reelay.provider.GenerationRequest;
+import dev.reelay.provider.ProviderException;
+import dev.reelay.provider.ProviderFamily;
+import dev.reelay.provider.ProviderSettings;
+import dev.reelay.provider.RemoteContent;
+import dev.reelay.provider.RemoteJob;
+import dev.reelay.provider.RemoteStatus;
+import dev.reelay.provider.VideoProvider;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+
+/**
+ * An in-memory provider whose answers a test scripts: each submit takes the next scripted outcome, and every
+ * generation that was really created is kept, so a test can count what would have been billed.
+ */
+class ScriptedProvider implements VideoProvider, ProviderFamily {
+
+	enum Outcome {
+
+		/** Created and answered. */
+		ACCEPT,
+		/** Refused with 429 and a Retry-After of 30 s; nothing created. */
+		RATE_LIMIT,
+		/** Created, but the answer is lost (a 502 after the fact). */
+		LOSE_ANSWER,
+		/** A 503 before anything was created. */
+		FAIL_BEFORE,
+		/** Refused as invalid; nothing created. */
+		REJECT
+
+	}
+
+	static final String NAME = "scripted";
+
+	static final Duration RETRY_AFTER = Duration.ofSeconds(30);
+
+	final List<GenerationRequest> created = new CopyOnWriteArrayList<>();
+
+	private final Map<String, GenerationRequest> byId = new ConcurrentHashMap<>();
+
+	private final Deque<Outcome> script = new ArrayDeque<>();
+
+	synchronized void script(Outcome... outcomes) {
+		this.script.clear();
+		this.script.addAll(List.of(outcomes));
+	}
+
+	private synchronized Outcome next() {
+		return this.script.isEmpty() ? Outcome.ACCEPT : this.script.poll();
+	}
+
+	@Override
+	public String name() {
+		return NAME;
+	}
+
+	@Override
+	public VideoProvider create(String instanceName, ProviderSettings.Instance settings) {
+		return this;
+	}
+
+	@Override
+	public Mono<RemoteJob> submit(GenerationRequest request) {
+		return Mono.defer(() -> switch (next()) {
+			case ACCEPT -> Mono.just(remember(request));
+			case RATE_LIMIT -> Mono.error(new ProviderException(ProviderException.Kind.RATE_LIMITED, "rate_limited",
+					"slow down", 429, RETRY_AFTER, "req_1", null));
+			case LOSE_ANSWER -> {
+				remember(request);
+				yield Mono.error(new ProviderException(ProviderException.Kind.RETRYABLE, "provider_error", "bad gateway",
+						502, null, "req_2", null));
+			}
+			case FAIL_BEFORE -> Mono.error(new ProviderException(ProviderException.Kind.RETRYABLE, "provider_error",
+					"unavailable", 503, null, "req_3", null));
+			case REJECT -> Mono.error(new ProviderException(ProviderException.Kind.PERMANENT, "invalid_request",
+					"scripted rejected the request: prompt too vague", 400, null, "req_4", null));
+		});
+	}
+
+	private RemoteJob remember(GenerationRequest request) {
+		String id = "gen_" + this.created.size() + "_" + Math.abs(request.prompt().hashCode());
+		this.created.add(request);
+		this.byId.put(id, request);
+		return new RemoteJob(id, RemoteStatus.QUEUED, 0, null, null, null);
+	}
+
+	long createsFor(String prompt) {
+		return this.created.stream().filter((request) -> request.prompt().equals(prompt)).count();
+	}
+
+	@Override
+	public Mono<RemoteJob> status(String remoteId) {
+		return Mono.just(new RemoteJob(remoteId, RemoteStatus.COMPLETED, 100, null, null, null));
+	}
+
+	@Override
+	public Mono<RemoteContent> content(String remoteId) {
+		byte[] video = { 0, 0, 0, 8, 'f', 't', 'y', 'p' };
+		return Mono.just(new RemoteContent("video/mp4", (long) video.length,
+				Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(video))));
+	}
+
+	@Override
+	public Mono<CancelOutcome> cancel(String remoteId) {
+		return Mono.just(CancelOutcome.UNSUPPORTED);
+	}
+
+	@Override
+	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
+		return Flux.fromIterable(this.byId.entrySet())
+			.filter((entry) -> entry.getValue().prompt().equals(request.prompt()))
+			.next()
+			.map((entry) -> new RemoteJob(entry.getKey(), RemoteStatus.IN_PROGRESS, 10, null, null, null));
+	}
+
+}

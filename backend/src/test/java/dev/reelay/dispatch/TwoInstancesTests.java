@@ -1,0 +1,111 @@
+package dev.reelay.dispatch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.reelay.ReelayApplication;
+import dev.reelay.job.JobEventType;
+import dev.reelay.job.JobStore;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Two Reelay instances on one database share the work, never claim one job twice, and hold limits together. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = TwoInstancesTests.SHARED)
+class TwoInstancesTests {
+
+	static final String SHARED = "reelay.simulator.generation-time=1s\n"
+			+ "reelay.providers.instances.simulator.poll-interval=200ms\n" + "reelay.dispatch.tick=100ms\n"
+			+ "reelay.dispatch.call-margin=300ms\n" + "reelay.dispatch.limits.simulator.submits.count=6\n"
+			+ "reelay.dispatch.limits.simulator.submits.per=2s\n" + "reelay.dispatch.limits.simulator.max-in-flight=5\n";
+
+	private static final int JOBS = 30;
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private Environment environment;
+
+	@Autowired
+	private DatabaseClient db;
+
+	@Autowired
+	private JobStore jobsHere;
+
+	@Test
+	void twoInstancesShareTheQueueWithinOneSetOfLimits() {
+		try (ConfigurableApplicationContext other = startSecondInstance()) {
+			AtomicInteger submittedHere = new AtomicInteger();
+			AtomicInteger submittedThere = new AtomicInteger();
+			Disposable here = countSubmissions(this.jobsHere, submittedHere);
+			Disposable there = countSubmissions(other.getBean(JobStore.class), submittedThere);
+			String tag = "two-instances-" + UUID.randomUUID() + " ";
+			WebClient http = WebClient.create("http://127.0.0.1:" + this.port);
+			Flux.range(0, JOBS)
+				.concatMap((i) -> http.post()
+					.uri("/api/v1/jobs")
+					.contentType(MediaType.APPLICATION_JSON)
+					.bodyValue(Map.of("prompt", tag + i))
+					.retrieve()
+					.toBodilessEntity())
+				.blockLast();
+
+			await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> completed(tag) == JOBS);
+			here.dispose();
+			there.dispose();
+
+			StandInLedger ledger = StandInLedger.read(this.db, tag);
+			assertThat(ledger.createsPerPrompt()).hasSize(JOBS)
+				.allSatisfy((prompt, creates) -> assertThat(creates).isEqualTo(1L));
+			assertThat(submittedHere.get() + submittedThere.get()).isEqualTo(JOBS);
+			assertThat(submittedHere.get()).as("jobs this instance submitted").isPositive();
+			assertThat(submittedThere.get()).as("jobs the other instance submitted").isPositive();
+			assertThat(ledger.mostCreatesWithin(Duration.ofSeconds(2))).isLessThanOrEqualTo(6);
+			assertThat(ledger.mostRunningAtOnce()).isLessThanOrEqualTo(5);
+		}
+	}
+
+	private ConfigurableApplicationContext startSecondInstance() {
+		List<String> properties = new java.util.ArrayList<>(List.of(SHARED.split("\n")));
+		properties.add("server.port=0");
+		properties.add("spring.r2dbc.url=" + this.environment.getRequiredProperty("spring.r2dbc.url"));
+		properties.add("spring.r2dbc.username=" + this.environment.getRequiredProperty("spring.r2dbc.username"));
+		properties.add("spring.r2dbc.password=" + this.environment.getRequiredProperty("spring.r2dbc.password"));
+		// As arguments, not builder properties: those are defaults that application.yaml would override.
+		return new SpringApplicationBuilder(ReelayApplication.class)
+			.run(properties.stream().map((property) -> "--" + property).toArray(String[]::new));
+	}
+
+	/** Notices are per instance: each counts only the submissions its own dispatcher made. */
+	private static Disposable countSubmissions(JobStore jobs, AtomicInteger counter) {
+		return jobs.notices()
+			.filter((notice) -> notice.type() == JobEventType.SUBMITTED)
+			.subscribe((notice) -> counter.incrementAndGet());
+	}
+
+	private long completed(String tag) {
+		return this.db.sql("SELECT count(*) AS n FROM jobs WHERE prompt LIKE :tag AND status = 'completed'")
+			.bind("tag", tag + "%")
+			.map((row) -> row.get("n", Long.class))
+			.one()
+			.block();
+	}
+
+}
