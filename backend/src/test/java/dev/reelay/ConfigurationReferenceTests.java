@@ -72,7 +72,9 @@ class ConfigurationReferenceTests {
 				collect(name, raw, into);
 			}
 			else if (Map.class.isAssignableFrom(raw) && isSettings(typeArgument(generic, 1))) {
-				collect(name + ".<name>", typeArgument(generic, 1), into);
+				// Keys are instance names, except under "models" where they are model ids.
+				collect(name + (component.getName().equals("models") ? ".<model>" : ".<name>"),
+						typeArgument(generic, 1), into);
 			}
 			else if (Collection.class.isAssignableFrom(raw) && isSettings(typeArgument(generic, 0))) {
 				collect(name + "[]", typeArgument(generic, 0), into);

@@ -85,6 +85,12 @@ class JobControllerTests {
 	}
 
 	@Test
+	void priorityOutsideTheRangeNamesTheField() {
+		expectProblem("{\"prompt\":\"a cat\",\"priority\":500}", "priority")
+			.jsonPath("$.detail").isEqualTo("priority must be between -100 and 100 (higher runs first); got 500");
+	}
+
+	@Test
 	void unsupportedDurationNamesTheFieldAndTheChoices() {
 		expectProblem("{\"prompt\":\"a cat\",\"duration_seconds\":5}", "duration_seconds")
 			.jsonPath("$.detail").isEqualTo("sim-video supports durations 4, 8, 12; got 5");
