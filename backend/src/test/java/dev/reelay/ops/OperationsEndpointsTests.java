@@ -166,7 +166,7 @@ class OperationsEndpointsTests {
 		JsonNode models = get("/api/v1/models");
 		models.get("data").forEach((model) -> {
 			String expected = switch (model.get("id").asString()) {
-				case "keyless-video" -> "disabled";
+				case "keyless-video", "sim-video" -> "disabled";
 				case "sunset-video" -> "retired";
 				default -> "available";
 			};
