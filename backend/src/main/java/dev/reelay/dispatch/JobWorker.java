@@ -4,15 +4,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.job.Job;
 import dev.reelay.job.JobError;
+import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.StoredContent;
 import dev.reelay.provider.GenerationRequest;
+import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.RemoteJob;
@@ -116,7 +120,7 @@ class JobWorker {
 			c.submitStartedAt = now();
 			c.attempts = job.attempts() + 1;
 			c.statusReason = "submitting to " + job.provider();
-		}, false).flatMap((submitting) -> provider.submit(request(submitting))
+		}, false).flatMap((submitting) -> request(submitting).flatMap(provider::submit)
 			.flatMap((remote) -> accepted(submitting, remote))
 			.onErrorResume(ProviderException.class, (error) -> submitFailed(submitting, error)));
 	}
@@ -155,8 +159,14 @@ class JobWorker {
 	 * again, where it waits for a submission permit like any other.
 	 */
 	private Mono<Job> reconcile(Job job, VideoProvider provider) {
+		if (!provider.canFindSubmitted()) {
+			return fail(job, new JobError("submit_outcome_unknown", job.provider() + " did not confirm the job and "
+					+ "offers no way to check whether it started it. Reelay did not send it again, so it cannot be "
+					+ "paid for twice; retry the job if it does not appear in your " + job.provider() + " account.",
+					true));
+		}
 		Instant since = Objects.requireNonNullElse(job.submitStartedAt(), job.createdAt());
-		return provider.findSubmitted(request(job), since)
+		return request(job).flatMap((request) -> provider.findSubmitted(request, since))
 			.flatMap((found) -> {
 				log.info("job {} found at {} as {} after an unknown submit outcome", job.id(), job.provider(),
 						found.remoteId());
@@ -299,11 +309,34 @@ class JobWorker {
 		return new MeteredProvider(this.providers.get(instance), instance, this.meters);
 	}
 
-	private GenerationRequest request(Job job) {
-		String remoteModel = this.catalog.find(job.model()).map((model) -> model.remoteModel()).orElse(job.model());
-		return new GenerationRequest(remoteModel, job.prompt(), job.parameters().durationSeconds(),
-				job.parameters().aspectRatio(), job.parameters().resolution(), job.parameters().negativePrompt(),
-				job.parameters().seed());
+	/** The request in the provider's terms: remote model name, uploaded image bytes, the remix source's remote id. */
+	private Mono<GenerationRequest> request(Job job) {
+		JobParameters parameters = job.parameters();
+		JobParameters.ImageRef image = parameters.image();
+		String remoteModel = this.catalog.find(job.model())
+			.map((model) -> model.remoteModelFor(image != null))
+			.orElse(job.model());
+		Mono<Optional<ImageInput>> imageInput = (image == null) ? Mono.just(Optional.empty())
+				: (image.url() != null) ? Mono.just(Optional.of(new ImageInput.Url(image.url())))
+						: this.jobs.uploadedImage(job.id())
+							.map((upload) -> Optional.<ImageInput>of(new ImageInput.Upload(upload.bytes(),
+									upload.contentType())))
+							.switchIfEmpty(Mono.error(() -> inputLost(job, "its uploaded image is missing")));
+		UUID remixOf = parameters.remixOf();
+		Mono<Optional<String>> remixSource = (remixOf == null) ? Mono.just(Optional.empty())
+				: this.jobs.find(remixOf)
+					.flatMap((source) -> Mono.justOrEmpty(source.remoteId()))
+					.map(Optional::of)
+					.switchIfEmpty(Mono.error(() -> inputLost(job, "the video it remixes has no remote id")));
+		return Mono.zip(imageInput, remixSource)
+			.map((inputs) -> new GenerationRequest(remoteModel, job.prompt(), parameters.durationSeconds(),
+					parameters.aspectRatio(), parameters.resolution(), parameters.negativePrompt(), parameters.seed(),
+					inputs.getT1().orElse(null), inputs.getT2().orElse(null)));
+	}
+
+	private static ProviderException inputLost(Job job, String what) {
+		return new ProviderException(ProviderException.Kind.PERMANENT, "input_missing",
+				"Job " + job.id() + " cannot be sent: " + what + ".", 0, null, null, null);
 	}
 
 	/**

@@ -5,12 +5,15 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.reelay.provider.CancelOutcome;
+import dev.reelay.provider.ContentVariant;
 import dev.reelay.provider.ErrorClass;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.VideoProvider;
+import dev.reelay.provider.WebhookDelivery;
+import dev.reelay.provider.WebhookNotice;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jspecify.annotations.Nullable;
@@ -45,9 +48,9 @@ final class MeteredProvider implements VideoProvider {
 	}
 
 	@Override
-	public Mono<RemoteContent> content(String remoteId) {
+	public Mono<RemoteContent> content(String remoteId, ContentVariant variant) {
 		// Timed until the response starts; the body's transfer is the download timeout's business.
-		return observe("content", () -> this.delegate.content(remoteId), (content) -> null);
+		return observe("content", () -> this.delegate.content(remoteId, variant), (content) -> null);
 	}
 
 	@Override
@@ -58,6 +61,17 @@ final class MeteredProvider implements VideoProvider {
 	@Override
 	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
 		return observe("find", () -> this.delegate.findSubmitted(request, notBefore), RemoteJob::requestId);
+	}
+
+	@Override
+	public boolean canFindSubmitted() {
+		return this.delegate.canFindSubmitted();
+	}
+
+	@Override
+	public Mono<WebhookNotice> verifyWebhook(WebhookDelivery delivery) {
+		// No provider call: a signature check on a body already received.
+		return this.delegate.verifyWebhook(delivery);
 	}
 
 	private <T> Mono<T> observe(String operation, Supplier<Mono<T>> call, Function<T, @Nullable String> requestId) {

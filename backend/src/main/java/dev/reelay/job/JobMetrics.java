@@ -3,11 +3,14 @@ package dev.reelay.job;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.reelay.catalog.ModelCatalog;
+import dev.reelay.catalog.ModelSpec;
 import dev.reelay.provider.ErrorClass;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.stereotype.Component;
 
@@ -27,8 +30,11 @@ class JobMetrics {
 
 	private final MeterRegistry registry;
 
-	JobMetrics(MeterRegistry registry) {
+	private final ModelCatalog catalog;
+
+	JobMetrics(MeterRegistry registry, ModelCatalog catalog) {
 		this.registry = registry;
+		this.catalog = catalog;
 	}
 
 	void created(Job job) {
@@ -83,6 +89,27 @@ class JobMetrics {
 				.register(this.registry)
 				.record(Duration.between(started, ended));
 		}
+		this.catalog.find(job.model()).map(ModelSpec::price).ifPresent((price) -> {
+			Double amount = listPrice(price, job.parameters());
+			if (amount != null) {
+				Counter.builder("reelay.jobs.spend")
+					.description("List-price estimate of completed jobs (the provider's bill is the truth)")
+					.tag("model", job.model())
+					.tag("provider", job.provider())
+					.tag("currency", price.currency())
+					.register(this.registry)
+					.increment(amount);
+			}
+		});
+	}
+
+	/** What the catalog says a clip like this costs: per clip, or per second at its resolution; null if unknown. */
+	static @Nullable Double listPrice(ModelSpec.Price price, JobParameters parameters) {
+		if (price.perClip() != null) {
+			return price.perClip();
+		}
+		Double perSecond = price.perSecond().getOrDefault(parameters.resolution(), price.perSecond().get("default"));
+		return (perSecond != null) ? perSecond * parameters.durationSeconds() : null;
 	}
 
 	private void failed(Job job) {

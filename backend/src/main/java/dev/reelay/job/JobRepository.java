@@ -1,5 +1,6 @@
 package dev.reelay.job;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -182,21 +183,48 @@ class JobRepository {
 		return spec.map((row) -> row.get("n", Long.class)).one();
 	}
 
-	/** Brings the next poll of a remote job forward, e.g. when the provider's webhook says it changed. */
-	Mono<Long> pollSoon(String provider, String remoteId, Instant at) {
-		return this.db.sql("UPDATE jobs SET next_attempt_at = :at WHERE provider = :provider AND remote_id = :remote_id "
-				+ "AND status = ANY(:running) AND next_attempt_at > :at")
-			.bind("at", at)
-			.bind("provider", provider)
-			.bind("remote_id", remoteId)
-			.bind("running", RUNNING)
+	Mono<Long> releaseLeases(String owner) {
+		return this.db.sql("UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = :owner")
+			.bind("owner", owner)
 			.fetch()
 			.rowsUpdated();
 	}
 
-	Mono<Long> releaseLeases(String owner) {
-		return this.db.sql("UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = :owner")
-			.bind("owner", owner)
+	Mono<Void> insertInput(UUID jobId, ImageUpload upload) {
+		return this.db.sql("INSERT INTO job_inputs (job_id, content_type, bytes) VALUES (:job_id, :type, :bytes)")
+			.bind("job_id", jobId)
+			.bind("type", upload.contentType())
+			.bind("bytes", ByteBuffer.wrap(upload.bytes()))
+			.then();
+	}
+
+	Mono<ImageUpload> findInput(UUID jobId) {
+		return this.db.sql("SELECT content_type, bytes FROM job_inputs WHERE job_id = :job_id")
+			.bind("job_id", jobId)
+			.map((row) -> {
+				ByteBuffer buffer = row.get("bytes", ByteBuffer.class);
+				byte[] bytes = new byte[buffer.remaining()];
+				buffer.get(bytes);
+				return new ImageUpload(row.get("content_type", String.class), bytes);
+			})
+			.one();
+	}
+
+	Mono<Void> deleteInput(UUID jobId) {
+		return this.db.sql("DELETE FROM job_inputs WHERE job_id = :job_id").bind("job_id", jobId).then();
+	}
+
+	/**
+	 * Makes active jobs with this remote id due now. A webhook may name only the last segment of an id Reelay keeps
+	 * as a path (fal's {@code app/requests/<id>}), so that matches too. No version bump: a worker holding the job
+	 * may write its own next time over this one, which is fine, as it has just looked.
+	 */
+	Mono<Long> makeDue(String provider, String remoteId) {
+		return this.db.sql("UPDATE jobs SET next_attempt_at = now() WHERE provider = :provider "
+				+ "AND (remote_id = :remote_id OR right(remote_id, length(:remote_id) + 1) = '/' || :remote_id) "
+				+ "AND status IN ('submitted', 'in_progress', 'downloading') AND next_attempt_at > now()")
+			.bind("provider", provider)
+			.bind("remote_id", remoteId)
 			.fetch()
 			.rowsUpdated();
 	}

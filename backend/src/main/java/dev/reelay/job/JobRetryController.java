@@ -37,9 +37,11 @@ class JobRetryController {
 						+ job.status().value() + "; only failed or canceled jobs can be retried"));
 			}
 			JobParameters parameters = job.parameters();
+			// An uploaded image is gone once its job ended; an image URL or a remix source carries over.
+			JobParameters.ImageRef image = parameters.image();
 			CreateJobRequest again = new CreateJobRequest(job.model(), job.prompt(), parameters.durationSeconds(),
 					parameters.aspectRatio(), parameters.resolution(), parameters.negativePrompt(), parameters.seed(),
-					job.priority(), null);
+					(image != null) ? image.url() : null, parameters.remixOf(), job.priority(), null);
 			return Mono.fromCallable(() -> this.validator.validate(again)).flatMap(this.jobs::create);
 		})
 			.map((created) -> ResponseEntity.accepted()

@@ -101,7 +101,11 @@ public class JobStore {
 				request.prompt(), request.parameters(), request.priority(), request.notBefore(), null,
 				(due == now) ? null : "scheduled for " + due, null, null, 0, due, null, null, null, now, now, null, 0,
 				null, 0);
-		return this.jobs.insert(job, key, hash).flatMap((inserted) -> appendEvent(inserted, JobEventType.QUEUED));
+		ImageUpload upload = request.upload();
+		return this.jobs.insert(job, key, hash)
+			.flatMap((inserted) -> (upload != null) ? this.jobs.insertInput(inserted.id(), upload).thenReturn(inserted)
+					: Mono.just(inserted))
+			.flatMap((inserted) -> appendEvent(inserted, JobEventType.QUEUED));
 	}
 
 	/** The jobs a submission created, and whether they were created earlier under the same idempotency key. */
@@ -137,7 +141,10 @@ public class JobStore {
 				: changed;
 		boolean visible = monotonic.status() != from.status() || monotonic.progress() != from.progress()
 				|| !Objects.equals(monotonic.statusReason(), from.statusReason());
+		boolean ending = monotonic.status().isTerminal() && !from.status().isTerminal();
 		return this.jobs.update(monotonic, releaseLease)
+			// An uploaded image is needed only until the job ends; it goes in the same transaction.
+			.flatMap((updated) -> ending ? this.jobs.deleteInput(updated.id()).thenReturn(updated) : Mono.just(updated))
 			.flatMap((updated) -> visible ? appendEvent(updated, eventType(from, updated))
 					: Mono.just(new Written(updated, null)))
 			.as(this.tx::transactional)
@@ -179,9 +186,17 @@ public class JobStore {
 		return this.jobs.countInFlight(provider, model, now);
 	}
 
-	/** Polls a remote job at once, e.g. after its provider's webhook. */
-	public Mono<Boolean> pollSoon(String provider, String remoteId) {
-		return this.jobs.pollSoon(provider, remoteId, Instant.now()).map((updated) -> updated > 0);
+	/** The image uploaded with a job; empty when it had none. */
+	public Mono<ImageUpload> uploadedImage(UUID id) {
+		return this.jobs.findInput(id);
+	}
+
+	/**
+	 * Asks for a prompt look at the job with this remote id (a webhook said it changed): it becomes due, and the
+	 * dispatcher fetches its status from the provider as on any poll. Returns how many jobs matched.
+	 */
+	public Mono<Long> pollSoon(String provider, String remoteId) {
+		return this.jobs.makeDue(provider, remoteId);
 	}
 
 	/** Lets go of every lease {@code owner} holds, so a restarted instance resumes its jobs at once. */

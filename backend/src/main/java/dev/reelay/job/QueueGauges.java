@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -57,11 +57,11 @@ class QueueGauges implements SmartLifecycle {
 
 	private volatile @Nullable Disposable loop;
 
-	QueueGauges(DatabaseClient db, MeterRegistry registry, QueueGaugeSettings settings, ProviderRegistry providers) {
+	QueueGauges(DatabaseClient db, MeterRegistry registry, QueueGaugeSettings settings, ProviderSettings providers) {
 		this.db = db;
 		this.registry = registry;
 		this.settings = settings;
-		providers.names().forEach(this::register);
+		providers.instances().keySet().forEach(this::register);
 	}
 
 	/** Reads the counts once and publishes them. */

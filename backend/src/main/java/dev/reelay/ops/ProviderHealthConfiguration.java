@@ -5,7 +5,7 @@ import java.util.Map;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.provider.ProviderPauses;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderSettings;
 
 import org.springframework.boot.health.contributor.CompositeReactiveHealthContributor;
 import org.springframework.boot.health.contributor.ReactiveHealthContributor;
@@ -17,11 +17,12 @@ import org.springframework.context.annotation.Configuration;
 class ProviderHealthConfiguration {
 
 	@Bean
-	CompositeReactiveHealthContributor providersHealthContributor(ProviderRegistry providers, ModelCatalog catalog,
+	CompositeReactiveHealthContributor providersHealthContributor(ProviderSettings providers, ModelCatalog catalog,
 			ProviderPauses pauses) {
 		Map<String, ReactiveHealthContributor> instances = new LinkedHashMap<>();
-		providers.names()
-			.forEach((name) -> instances.put(name, new ProviderInstanceHealth(name, providers, catalog, pauses)));
+		providers.instances()
+			.forEach((name, settings) -> instances.put(name,
+					new ProviderInstanceHealth(name, settings, catalog, pauses)));
 		return CompositeReactiveHealthContributor.fromMap(instances);
 	}
 

@@ -9,7 +9,6 @@ import java.util.Locale;
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
 import dev.reelay.provider.ProviderPauses;
-import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.ProviderSettings;
 import reactor.core.publisher.Mono;
 
@@ -31,18 +30,16 @@ final class ProviderInstanceHealth implements ReactiveHealthIndicator {
 
 	private final String name;
 
-	private final ProviderRegistry providers;
-
 	private final ProviderSettings.Instance settings;
 
 	private final ModelCatalog catalog;
 
 	private final ProviderPauses pauses;
 
-	ProviderInstanceHealth(String name, ProviderRegistry providers, ModelCatalog catalog, ProviderPauses pauses) {
+	ProviderInstanceHealth(String name, ProviderSettings.Instance settings, ModelCatalog catalog,
+			ProviderPauses pauses) {
 		this.name = name;
-		this.providers = providers;
-		this.settings = providers.settings(name);
+		this.settings = settings;
 		this.catalog = catalog;
 		this.pauses = pauses;
 	}
@@ -58,7 +55,7 @@ final class ProviderInstanceHealth implements ReactiveHealthIndicator {
 			return described(Health.status(DISABLED).withDetail("state", "disabled").withDetail("reason",
 					"enabled is false"), models);
 		}
-		if (this.providers.lacksApiKey(this.name)) {
+		if (!this.settings.usable()) {
 			return described(Health.status(DISABLED).withDetail("state", "disabled").withDetail("reason",
 					"no API key (REELAY_PROVIDERS_INSTANCES_" + this.name.toUpperCase(Locale.ROOT).replace('-', '_')
 							+ "_API_KEY)"),

@@ -3,6 +3,7 @@ package dev.reelay.dashboard;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
@@ -39,11 +40,13 @@ import static org.mockito.BDDMockito.given;
 @EnableConfigurationProperties({ DashboardSettings.class, ProviderSettings.class })
 class DashboardControllerTests {
 
-	private static final ModelSpec RETIRED = new ModelSpec("sora-2", "Sora 2", "old", "sora-2", List.of(4), List.of("16:9"),
-			List.of("720p"), 100, LocalDate.of(2026, 9, 24), null);
+	private static final ModelSpec RETIRED = new ModelSpec("sora-2", "Sora 2", "old", "sora-2", null, List.of(4),
+			List.of("16:9"), List.of("720p"), Map.of(), List.of(), false, false, false, 100, null,
+			LocalDate.of(2026, 9, 24), null);
 
-	private static final ModelSpec SIM = new ModelSpec("sim-video", "Simulator", "simulator", "sora-2", List.of(4),
-			List.of("16:9"), List.of("720p"), 100, null, null);
+	private static final ModelSpec SIM = new ModelSpec("sim-video", "Simulator", "simulator", "sora-2", null,
+			List.of(4), List.of("16:9"), List.of("720p"), Map.of(), List.of(), false, false, false, 100, null, null,
+			null);
 
 	@Autowired
 	private WebTestClient http;

@@ -12,6 +12,7 @@ import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
 import dev.reelay.provider.CancelOutcome;
+import dev.reelay.provider.ContentVariant;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.ProviderFamily;
@@ -153,7 +154,7 @@ class JobWorkerOperationsTests {
 		}
 
 		@Override
-		public Mono<RemoteContent> content(String remoteId) {
+		public Mono<RemoteContent> content(String remoteId, ContentVariant variant) {
 			return Mono.error(new UnsupportedOperationException());
 		}
 

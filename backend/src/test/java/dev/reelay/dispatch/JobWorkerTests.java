@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
 		properties = { "reelay.dispatch.enabled=false", "reelay.providers.instances.scripted.family=scripted",
-				"reelay.providers.instances.scripted.poll-interval=2s" })
+				"reelay.providers.instances.scripted.poll-interval=2s",
+				"reelay.providers.instances.scripted.api-key=scripted-key" })
 class JobWorkerTests {
 
 	/** Later than any job's creation time, so every job is due. */
@@ -73,6 +74,24 @@ class JobWorkerTests {
 		assertThat(reconciled.status()).isEqualTo(JobStatus.IN_PROGRESS);
 		assertThat(reconciled.remoteId()).startsWith("gen_");
 		assertThat(this.provider.createsFor(job.prompt())).isEqualTo(1);
+	}
+
+	@Test
+	void aLostAnswerWhereJobsCannotBeLookedUpFailsRatherThanRiskPayingTwice() {
+		this.provider.script(ScriptedProvider.Outcome.LOSE_ANSWER);
+		this.provider.canLookUp = false;
+		try {
+			Job job = stepNewJob("cannot look up");
+			assertThat(job.status()).isEqualTo(JobStatus.RECONCILING);
+			Job failed = step(job);
+			assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+			assertThat(failed.error().code()).isEqualTo("submit_outcome_unknown");
+			assertThat(failed.error().retryable()).isTrue();
+			assertThat(this.provider.createsFor(job.prompt())).isEqualTo(1);
+		}
+		finally {
+			this.provider.canLookUp = true;
+		}
 	}
 
 	@Test

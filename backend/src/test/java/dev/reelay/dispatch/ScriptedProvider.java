@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.reelay.provider.CancelOutcome;
+import dev.reelay.provider.ContentVariant;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.ProviderFamily;
@@ -53,6 +54,8 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	private final Map<String, GenerationRequest> byId = new ConcurrentHashMap<>();
 
 	private final Deque<Outcome> script = new ArrayDeque<>();
+
+	volatile boolean canLookUp = true;
 
 	synchronized void script(Outcome... outcomes) {
 		this.script.clear();
@@ -108,7 +111,7 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	}
 
 	@Override
-	public Mono<RemoteContent> content(String remoteId) {
+	public Mono<RemoteContent> content(String remoteId, ContentVariant variant) {
 		byte[] video = { 0, 0, 0, 8, 'f', 't', 'y', 'p' };
 		return Mono.just(new RemoteContent("video/mp4", (long) video.length,
 				Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(video))));
@@ -117,6 +120,11 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	@Override
 	public Mono<CancelOutcome> cancel(String remoteId) {
 		return Mono.just(CancelOutcome.UNSUPPORTED);
+	}
+
+	@Override
+	public boolean canFindSubmitted() {
+		return this.canLookUp;
 	}
 
 	@Override

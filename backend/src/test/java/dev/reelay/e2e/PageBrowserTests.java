@@ -16,6 +16,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -27,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * play, cancel and retry, validation next to the field, live updates from elsewhere. Writes screenshots of the
  * dashboard (light, dark, phone width) and a job page to {@code target/screenshots/}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@DirtiesContext
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "reelay.dispatch.enabled=true",
 		"reelay.simulator.generation-time=2s", "reelay.providers.instances.simulator.poll-interval=200ms",
 		"reelay.dispatch.tick=100ms" })
 class PageBrowserTests {

@@ -62,6 +62,10 @@ class JobMetricsTests {
 		});
 
 		assertThat(count("reelay.jobs.completed")).isEqualTo(1);
+		// The simulator's catalog price is zero: spend is counted, and is nothing.
+		assertThat(this.registry.get("reelay.jobs.spend").tag("provider", this.provider).tag("currency", "USD")
+			.counter()
+			.count()).isZero();
 		assertThat(this.registry.get("reelay.jobs.failed").tag("provider", this.provider).tag("error", "moderation")
 			.counter()
 			.count()).isEqualTo(1);

@@ -2,6 +2,7 @@ package dev.reelay.job;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -31,8 +32,9 @@ import static org.mockito.Mockito.never;
 @Import(JobRequestValidator.class)
 class JobRetryControllerTests {
 
-	private static final ModelSpec SIM = new ModelSpec("sim-video", "Simulator", "simulator", "sora-2",
-			List.of(4, 8, 12), List.of("16:9", "9:16"), List.of("720p"), 100, null, null);
+	private static final ModelSpec SIM = new ModelSpec("sim-video", "Simulator", "simulator", "sora-2", null,
+			List.of(4, 8, 12), List.of("16:9", "9:16"), List.of("720p"), Map.of(), List.of(), false, false, false,
+			100, null, null, null);
 
 	private static final JobParameters PARAMETERS = new JobParameters(8, "9:16", "720p", "blur", 42L);
 

@@ -18,7 +18,6 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.test.context.ActiveProfiles;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping;
 
@@ -26,7 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The OpenAPI document describes every public endpoint the application actually maps, and the SSE events. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("ops")
 class ApiDocumentationTests {
 
 	@LocalServerPort

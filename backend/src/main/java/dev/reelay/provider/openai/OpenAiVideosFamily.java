@@ -1,5 +1,6 @@
 package dev.reelay.provider.openai;
 
+import java.time.Clock;
 import java.util.function.Supplier;
 
 import dev.reelay.provider.ProviderFamily;
@@ -31,12 +32,6 @@ class OpenAiVideosFamily implements ProviderFamily {
 		return NAME;
 	}
 
-	/** Only the built-in simulator (a blank base URL) works without a key. */
-	@Override
-	public boolean needsApiKey(ProviderSettings.Instance settings) {
-		return StringUtils.hasText(settings.baseUrl());
-	}
-
 	@Override
 	public VideoProvider create(String instanceName, ProviderSettings.Instance settings) {
 		String configured = settings.baseUrl();
@@ -44,7 +39,8 @@ class OpenAiVideosFamily implements ProviderFamily {
 		Supplier<String> baseUrl = StringUtils.hasText(configured) ? () -> configured
 				: () -> "http://127.0.0.1:" + this.environment.getRequiredProperty("local.server.port")
 						+ "/simulator/openai/v1";
-		return new OpenAiVideosProvider(instanceName, this.webClients.clone().build(), baseUrl, settings);
+		return new OpenAiVideosProvider(instanceName, this.webClients.clone().build(), baseUrl, settings,
+				Clock.systemUTC());
 	}
 
 }
