@@ -11,9 +11,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -32,50 +32,37 @@ class ConfigurationReferenceTests {
 	private static final Map<String, String> BOUND_BY_HAND = Map.of("reelay.database.embedded",
 			"dev.reelay.database.EmbeddedPostgresSettings");
 
+	// <name>, <instance>, <model>: any map key.
+	private static final Pattern PLACEHOLDER = Pattern.compile("<[a-z]+>");
+
 	@Test
 	void theReadmeListsEverySetting() throws Exception {
-		Set<String> properties = new TreeSet<>();
+		List<Setting> settings = new ArrayList<>();
 		ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false);
 		scanner.addIncludeFilter(new AnnotationTypeFilter(ConfigurationProperties.class));
 		for (BeanDefinition candidate : scanner.findCandidateComponents("dev.reelay")) {
-			Class<?> settings = ClassUtils.forName(candidate.getBeanClassName(), getClass().getClassLoader());
-			ConfigurationProperties annotation = MergedAnnotations.from(settings)
+			Class<?> type = ClassUtils.forName(candidate.getBeanClassName(), getClass().getClassLoader());
+			ConfigurationProperties annotation = MergedAnnotations.from(type)
 				.get(ConfigurationProperties.class)
 				.synthesize();
 			String prefix = annotation.prefix().isEmpty() ? annotation.value() : annotation.prefix();
-			collect(prefix, settings, properties);
+			collect(prefix, type, null, null, settings);
 		}
-		for (Map.Entry<String, String> settings : BOUND_BY_HAND.entrySet()) {
-			collect(settings.getKey(), ClassUtils.forName(settings.getValue(), getClass().getClassLoader()), properties);
+		for (Map.Entry<String, String> bound : BOUND_BY_HAND.entrySet()) {
+			collect(bound.getKey(), ClassUtils.forName(bound.getValue(), getClass().getClassLoader()), null, null,
+					settings);
 		}
-		assertThat(properties).contains("reelay.dispatch.concurrency", "reelay.providers.instances.<name>.api-key",
-				"reelay.catalog.models[].remote-model", "reelay.database.embedded.data-dir");
+		assertThat(settings).extracting(Setting::name)
+			.contains("reelay.dispatch.concurrency", "reelay.providers.instances.<>.api-key",
+					"reelay.catalog.models[].remote-model", "reelay.database.embedded.data-dir",
+					"reelay.dispatch.limits.<>.submits.count");
 
-		String readme = readme();
-		List<String> missing = new ArrayList<>();
-		properties.stream().filter((property) -> !documented(property, readme)).forEach(missing::add);
+		String readme = PLACEHOLDER.matcher(readme()).replaceAll("<>");
+		List<String> missing = settings.stream()
+			.filter((setting) -> !setting.documentedIn(readme))
+			.map(Setting::name)
+			.toList();
 		assertThat(missing).as("settings missing from the README's configuration table").isEmpty();
-	}
-
-	/**
-	 * Named in full, or, for a field of a list or map element ({@code reelay.catalog.models[].remote-model}), the
-	 * element is named and the field appears as {@code `remote-model`} or as a key in an example
-	 * ({@code remote-model:}).
-	 */
-	private static boolean documented(String property, String readme) {
-		if (readme.contains("`" + property + "`")) {
-			return true;
-		}
-		int element = Math.max(property.lastIndexOf("[]."), property.lastIndexOf(">."));
-		if (element < 0) {
-			return false;
-		}
-		int fieldStart = property.indexOf('.', element) + 1;
-		String prefix = property.substring(0, fieldStart - 1);
-		String field = property.substring(fieldStart);
-		String leaf = field.substring(field.lastIndexOf('.') + 1);
-		return readme.contains("`" + prefix) && (readme.contains("`" + field + "`") || readme.contains("`" + leaf + "`")
-				|| readme.contains(leaf + ":"));
 	}
 
 	private static String readme() throws IOException {
@@ -83,25 +70,28 @@ class ConfigurationReferenceTests {
 		return Files.readString(Path.of("..", "README.md"));
 	}
 
-	/** Record components as property names; nested records, maps of records and lists of records are walked. */
-	private static void collect(String prefix, Class<?> type, Collection<String> into) {
+	/**
+	 * Record components as property names; nested records, maps of records and lists of records are walked.
+	 * {@code group} is the nearest record-valued setting above (documented as one, e.g. {@code submits} as
+	 * {@code {count, per}}); {@code element} the nearest list or map element ({@code models[]}, {@code <>}).
+	 */
+	private static void collect(String prefix, Class<?> type, @Nullable String group, @Nullable String element,
+			Collection<Setting> into) {
 		for (RecordComponent component : type.getRecordComponents()) {
 			String name = prefix + "." + kebab(component.getName());
 			Class<?> raw = component.getType();
 			Type generic = component.getGenericType();
 			if (isSettings(raw)) {
-				collect(name, raw, into);
+				collect(name, raw, (group != null) ? group : name, element, into);
 			}
 			else if (Map.class.isAssignableFrom(raw) && isSettings(typeArgument(generic, 1))) {
-				// Keys are instance names, except under "models" where they are model ids.
-				collect(name + (component.getName().equals("models") ? ".<model>" : ".<name>"),
-						typeArgument(generic, 1), into);
+				collect(name + ".<>", typeArgument(generic, 1), null, name + ".<>", into);
 			}
 			else if (Collection.class.isAssignableFrom(raw) && isSettings(typeArgument(generic, 0))) {
-				collect(name + "[]", typeArgument(generic, 0), into);
+				collect(name + "[]", typeArgument(generic, 0), null, name + "[]", into);
 			}
 			else {
-				into.add(name);
+				into.add(new Setting(name, group, element));
 			}
 		}
 	}
@@ -120,6 +110,29 @@ class ConfigurationReferenceTests {
 
 	private static String kebab(String camel) {
 		return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+	}
+
+	/** One setting, and what may document it for it. */
+	private record Setting(String name, @Nullable String group, @Nullable String element) {
+
+		/**
+		 * Named in full; or the record-valued setting it belongs to is; or, inside a list or map element, the
+		 * element is named and the field appears as {@code `field`} or as a key in an example ({@code field:}).
+		 */
+		boolean documentedIn(String readme) {
+			if (readme.contains("`" + this.name + "`") || (this.group != null && readme.contains("`" + this.group + "`"))) {
+				return true;
+			}
+			if (this.element == null || !readme.contains("`" + this.element)) {
+				return false;
+			}
+			String field = this.name.substring(this.element.length() + 1);
+			String first = field.split("\\.")[0];
+			String leaf = field.substring(field.lastIndexOf('.') + 1);
+			return readme.contains("`" + field + "`") || readme.contains("`" + first + "`")
+					|| readme.contains("`" + leaf + "`") || readme.contains(leaf + ":");
+		}
+
 	}
 
 }
