@@ -125,7 +125,7 @@ class JobWorker {
 			c.statusReason = "submitting to " + job.provider();
 		}, false).flatMap((submitting) -> request(submitting).flatMap((request) -> {
 			if (permitLapsed(submitting, this.settings.limitsFor(job.provider()).limitsSubmissions())) {
-				return this.jobs.change(submitting, (c) -> {
+				return change(submitting, (c) -> {
 					c.status = JobStatus.QUEUED;
 					c.attempts = job.attempts();
 					c.submitStartedAt = job.submitStartedAt();
