@@ -11,6 +11,8 @@ import dev.reelay.job.Job;
 import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobStore;
 import dev.reelay.provider.ProviderRegistry;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +61,7 @@ class Dispatcher implements SmartLifecycle {
 	private volatile @Nullable Disposable pruning;
 
 	Dispatcher(JobStore jobs, JobWorker worker, ProviderGate gate, ProviderRegistry providers, CallLedger ledger,
-			DispatchSettings settings, DispatchClock clock) {
+			DispatchSettings settings, DispatchClock clock, MeterRegistry meters) {
 		this.jobs = jobs;
 		this.worker = worker;
 		this.gate = gate;
@@ -69,6 +71,9 @@ class Dispatcher implements SmartLifecycle {
 		this.clock = clock.clock();
 		this.owner = (settings.instanceId() != null) ? settings.instanceId()
 				: ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+		Gauge.builder("reelay.dispatch.in.hand", this.inHand, AtomicInteger::get)
+			.description("Jobs this instance has claimed and is working on (at most reelay.dispatch.concurrency)")
+			.register(meters);
 	}
 
 	@Override

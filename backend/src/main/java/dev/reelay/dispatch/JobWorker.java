@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.job.Job;
@@ -22,6 +23,7 @@ import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.storage.VideoStorage;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +58,10 @@ class JobWorker {
 
 	private final Backoff backoff;
 
+	private final MeterRegistry meters;
+
 	JobWorker(JobStore jobs, ProviderRegistry providers, ModelCatalog catalog, VideoStorage storage,
-			ProviderGate gate, DispatchSettings settings, DispatchClock clock) {
+			ProviderGate gate, DispatchSettings settings, DispatchClock clock, MeterRegistry meters) {
 		this.jobs = jobs;
 		this.providers = providers;
 		this.catalog = catalog;
@@ -66,6 +70,7 @@ class JobWorker {
 		this.settings = settings;
 		this.clock = clock.clock();
 		this.backoff = new Backoff(settings.retryBase(), settings.retryMax());
+		this.meters = meters;
 	}
 
 	Mono<Void> run(Job job) {
@@ -76,10 +81,11 @@ class JobWorker {
 				log.error("job {} step failed unexpectedly; retrying later", job.id(), unexpected);
 				return this.jobs.find(job.id())
 					.flatMap((current) -> current.status().isTerminal() ? Mono.empty()
-							: this.jobs.change(current, (c) -> c.nextAttemptAt = later(current.attempts()), true))
+							: change(current, (c) -> c.nextAttemptAt = later(current.attempts()), true))
 					.onErrorResume((ignored) -> Mono.empty())
 					.then();
-			});
+			})
+			.contextWrite((context) -> context.put(ProviderCalls.class, new ProviderCalls()));
 	}
 
 	private Mono<Job> step(Job job) {
@@ -92,7 +98,7 @@ class JobWorker {
 			return fail(job, new JobError("remote_id_missing",
 					"Reelay lost track of this job at " + job.provider() + " and cannot follow it.", false));
 		}
-		VideoProvider provider = this.providers.get(job.provider());
+		VideoProvider provider = provider(job.provider());
 		if (job.status() != JobStatus.QUEUED && permitLapsed(job, this.settings.limitsFor(job.provider()).polls() != null)) {
 			return retryAt(job, now(), null);
 		}
@@ -112,14 +118,14 @@ class JobWorker {
 			return fail(job, new JobError("submit_attempts_exhausted",
 					"Gave up after " + job.attempts() + " attempts to submit the job to " + job.provider() + ".", true));
 		}
-		return this.jobs.change(job, (c) -> {
+		return change(job, (c) -> {
 			c.status = JobStatus.SUBMITTING;
 			c.submitStartedAt = now();
 			c.attempts = job.attempts() + 1;
 			c.statusReason = "submitting to " + job.provider();
 		}, false).flatMap((submitting) -> request(submitting).flatMap((request) -> {
 			if (permitLapsed(submitting, this.settings.limitsFor(job.provider()).limitsSubmissions())) {
-				return this.jobs.change(submitting, (c) -> {
+				return change(submitting, (c) -> {
 					c.status = JobStatus.QUEUED;
 					c.attempts = job.attempts();
 					c.submitStartedAt = job.submitStartedAt();
@@ -147,7 +153,7 @@ class JobWorker {
 	}
 
 	private Mono<Job> accepted(Job submitting, RemoteJob remote) {
-		return this.jobs.change(submitting, (c) -> {
+		return change(submitting, (c) -> {
 			c.remoteId = remote.remoteId();
 			c.status = (remote.status() == RemoteStatus.IN_PROGRESS) ? JobStatus.IN_PROGRESS : JobStatus.SUBMITTED;
 			c.progress = remote.progress();
@@ -158,7 +164,7 @@ class JobWorker {
 
 	private Mono<Job> submitFailed(Job submitting, ProviderException error) {
 		return switch (error.kind()) {
-			case RATE_LIMITED -> pauseProvider(submitting, error).flatMap((until) -> this.jobs.change(submitting, (c) -> {
+			case RATE_LIMITED -> pauseProvider(submitting, error).flatMap((until) -> change(submitting, (c) -> {
 				c.status = JobStatus.QUEUED;
 				// Refused before anything was created: waiting for a limit is not a failed attempt.
 				c.attempts = submitting.attempts() - 1;
@@ -167,7 +173,7 @@ class JobWorker {
 			}, true));
 			case PERMANENT -> fail(submitting, new JobError(error.code(), error.getMessage(), false));
 			// No answer: the provider may have created (and billed) the job. Look for it before submitting again.
-			case RETRYABLE -> this.jobs.change(submitting, (c) -> {
+			case RETRYABLE -> change(submitting, (c) -> {
 				c.status = JobStatus.RECONCILING;
 				c.statusReason = "checking whether " + submitting.provider() + " received the job";
 				c.nextAttemptAt = now().plus(waitAfter(error, submitting.attempts()));
@@ -195,7 +201,7 @@ class JobWorker {
 			})
 			.switchIfEmpty(Mono.defer(() -> {
 				log.info("job {} not found at {}; queueing it again", job.id(), job.provider());
-				return this.jobs.change(job, (c) -> {
+				return change(job, (c) -> {
 					c.status = JobStatus.QUEUED;
 					c.statusReason = job.provider() + " never received the job; sending it again";
 					c.nextAttemptAt = now();
@@ -212,7 +218,7 @@ class JobWorker {
 	private Mono<Job> poll(Job job, VideoProvider provider) {
 		String remoteId = Objects.requireNonNull(job.remoteId());
 		return provider.status(remoteId).flatMap((remote) -> switch (remote.status()) {
-			case QUEUED, IN_PROGRESS, UNKNOWN -> this.jobs.change(job, (c) -> {
+			case QUEUED, IN_PROGRESS, UNKNOWN -> change(job, (c) -> {
 				if (remote.status() == RemoteStatus.IN_PROGRESS) {
 					c.status = JobStatus.IN_PROGRESS;
 				}
@@ -221,7 +227,7 @@ class JobWorker {
 						? job.provider() + " reported a state Reelay does not know yet" : null;
 				c.nextAttemptAt = now().plus(pollDelay(job, remote));
 			}, true);
-			case COMPLETED -> this.jobs.change(job, (c) -> {
+			case COMPLETED -> change(job, (c) -> {
 				c.status = JobStatus.DOWNLOADING;
 				c.progress = 100;
 				c.statusReason = "saving the video";
@@ -230,7 +236,7 @@ class JobWorker {
 				RemoteJob.RemoteError error = Objects.requireNonNull(remote.error());
 				yield fail(job, new JobError(error.code(), error.message(), false));
 			}
-			case CANCELED -> this.jobs.change(job, (c) -> {
+			case CANCELED -> change(job, (c) -> {
 				c.status = JobStatus.CANCELED;
 				c.statusReason = "canceled at " + job.provider();
 			}, true);
@@ -247,7 +253,7 @@ class JobWorker {
 		return provider.content(remoteId)
 			.flatMap((content) -> this.storage.store(job.id(), content.contentType(), content.body()))
 			.timeout(this.settings.downloadTimeout())
-			.flatMap((stored) -> this.jobs.change(job, (c) -> {
+			.flatMap((stored) -> change(job, (c) -> {
 				c.status = JobStatus.COMPLETED;
 				c.progress = 100;
 				c.statusReason = null;
@@ -279,7 +285,7 @@ class JobWorker {
 	}
 
 	private Mono<Job> retryAt(Job job, Instant at, @Nullable String reason) {
-		return this.jobs.change(job, (c) -> {
+		return change(job, (c) -> {
 			if (reason != null) {
 				c.statusReason = reason;
 			}
@@ -288,7 +294,7 @@ class JobWorker {
 	}
 
 	private Mono<Job> fail(Job job, JobError error) {
-		return this.jobs.change(job, (c) -> {
+		return change(job, (c) -> {
 			c.status = JobStatus.FAILED;
 			c.error = error;
 			c.statusReason = null;
@@ -299,8 +305,7 @@ class JobWorker {
 	private Mono<Void> afterConcurrentChange(Job job) {
 		return this.jobs.find(job.id()).flatMap((current) -> {
 			if (current.status() == JobStatus.CANCELED && current.remoteId() != null) {
-				return this.providers.get(current.provider())
-					.cancel(current.remoteId())
+				return provider(current.provider()).cancel(current.remoteId())
 					.doOnNext((outcome) -> log.info("job {} canceled; remote {} cancel: {}", job.id(),
 							current.remoteId(), outcome))
 					.onErrorResume((ignored) -> Mono.empty())
@@ -308,6 +313,27 @@ class JobWorker {
 			}
 			return Mono.empty();
 		});
+	}
+
+	/**
+	 * Writes a change to {@code from}, adding what this step's provider calls left for the job (their number and
+	 * the provider's last request id).
+	 */
+	private Mono<Job> change(Job from, Consumer<Job.Changes> edit, boolean releaseLease) {
+		return Mono.deferContextual((context) -> {
+			ProviderCalls calls = context.getOrDefault(ProviderCalls.class, null);
+			return this.jobs.change(from, (changes) -> {
+				edit.accept(changes);
+				if (calls != null) {
+					calls.recordOn(changes);
+				}
+			}, releaseLease);
+		});
+	}
+
+	/** The provider instance, with every call timed and tallied for the job. */
+	private VideoProvider provider(String instance) {
+		return new MeteredProvider(this.providers.get(instance), instance, this.meters);
 	}
 
 	/** The request in the provider's terms: remote model name, uploaded image bytes, the remix source's remote id. */

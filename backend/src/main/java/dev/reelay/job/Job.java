@@ -14,7 +14,7 @@ public record Job(UUID id, JobStatus status, int progress, String model, String 
 		JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String remoteId, @Nullable String statusReason, @Nullable JobError error,
 		@Nullable StoredContent content, int attempts, Instant nextAttemptAt, @Nullable String leaseOwner,
 		@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
-		@Nullable Instant completedAt, long version) {
+		@Nullable Instant completedAt, long version, @Nullable String providerRequestId, int providerCalls) {
 
 	public Job with(Consumer<Changes> change) {
 		Changes changes = new Changes(this);
@@ -45,6 +45,12 @@ public record Job(UUID id, JobStatus status, int progress, String model, String 
 
 		public @Nullable Instant submitStartedAt;
 
+		/** The provider's id of the last request about this job (e.g. {@code x-request-id}), for its support. */
+		public @Nullable String providerRequestId;
+
+		/** Provider calls made for this job so far, across every instance that worked on it. */
+		public int providerCalls;
+
 		private Changes(Job from) {
 			this.from = from;
 			this.status = from.status;
@@ -56,13 +62,16 @@ public record Job(UUID id, JobStatus status, int progress, String model, String 
 			this.attempts = from.attempts;
 			this.nextAttemptAt = from.nextAttemptAt;
 			this.submitStartedAt = from.submitStartedAt;
+			this.providerRequestId = from.providerRequestId;
+			this.providerCalls = from.providerCalls;
 		}
 
 		private Job apply() {
 			return new Job(this.from.id, this.status, this.progress, this.from.model, this.from.provider,
 					this.from.prompt, this.from.parameters, this.from.priority, this.from.notBefore, this.remoteId, this.statusReason, this.error, this.content,
 					this.attempts, this.nextAttemptAt, this.from.leaseOwner, this.from.leaseUntil, this.submitStartedAt,
-					this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version);
+					this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version,
+					this.providerRequestId, this.providerCalls);
 		}
 
 	}

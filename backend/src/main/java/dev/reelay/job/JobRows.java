@@ -19,7 +19,7 @@ class JobRows {
 			+ "remote_id, status_reason, "
 			+ "error_code, error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
 			+ "attempts, next_attempt_at, lease_owner, lease_until, submit_started_at, created_at, updated_at, "
-			+ "completed_at, version";
+			+ "completed_at, version, provider_request_id, provider_calls";
 
 	private final JsonMapper json;
 
@@ -44,7 +44,8 @@ class JobRows {
 				row.get("lease_owner", String.class), row.get("lease_until", Instant.class),
 				row.get("submit_started_at", Instant.class), row.get("created_at", Instant.class),
 				row.get("updated_at", Instant.class), row.get("completed_at", Instant.class),
-				row.get("version", Long.class));
+				row.get("version", Long.class), row.get("provider_request_id", String.class),
+				row.get("provider_calls", Integer.class));
 	}
 
 	/** Binds every mutable column of {@code job} under its column name. */
@@ -64,7 +65,9 @@ class JobRows {
 			.bind("content_sha256", Parameter.fromOrEmpty((content != null) ? content.sha256() : null, String.class))
 			.bind("attempts", job.attempts())
 			.bind("next_attempt_at", job.nextAttemptAt())
-			.bind("submit_started_at", Parameter.fromOrEmpty(job.submitStartedAt(), Instant.class));
+			.bind("submit_started_at", Parameter.fromOrEmpty(job.submitStartedAt(), Instant.class))
+			.bind("provider_request_id", Parameter.fromOrEmpty(job.providerRequestId(), String.class))
+			.bind("provider_calls", job.providerCalls());
 	}
 
 	Json parametersJson(Job job) {

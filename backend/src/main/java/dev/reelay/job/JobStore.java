@@ -37,12 +37,15 @@ public class JobStore {
 
 	private final JsonMapper json;
 
+	private final JobMetrics metrics;
+
 	private final Sinks.Many<JobEventNotice> notices = Sinks.many().multicast().directBestEffort();
 
-	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json) {
+	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json, JobMetrics metrics) {
 		this.jobs = jobs;
 		this.tx = tx;
 		this.json = json;
+		this.metrics = metrics;
 	}
 
 	public Mono<Job> create(NewJob request) {
@@ -71,9 +74,10 @@ public class JobStore {
 			.as(this.tx::transactional)
 			.doOnNext((written) -> written.forEach(this::announce))
 			.map((written) -> new Submission(written.stream().map(Written::job).toList(), false))
-			.doOnNext((submission) -> submission.jobs()
-				.forEach((created) -> log.info("job {} queued model={} provider={}", created.id(), created.model(),
-						created.provider())));
+			.doOnNext((submission) -> submission.jobs().forEach((created) -> {
+				this.metrics.created(created);
+				log.info("job {} queued model={} provider={}", created.id(), created.model(), created.provider());
+			}));
 		if (key == null) {
 			return insert;
 		}
@@ -95,7 +99,8 @@ public class JobStore {
 		Instant due = (request.notBefore() != null && request.notBefore().isAfter(now)) ? request.notBefore() : now;
 		Job job = new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
 				request.prompt(), request.parameters(), request.priority(), request.notBefore(), null,
-				(due == now) ? null : "scheduled for " + due, null, null, 0, due, null, null, null, now, now, null, 0);
+				(due == now) ? null : "scheduled for " + due, null, null, 0, due, null, null, null, now, now, null, 0,
+				null, 0);
 		ImageUpload upload = request.upload();
 		return this.jobs.insert(job, key, hash)
 			.flatMap((inserted) -> (upload != null) ? this.jobs.insertInput(inserted.id(), upload).thenReturn(inserted)
@@ -146,9 +151,11 @@ public class JobStore {
 			.doOnNext(this::announce)
 			.map(Written::job)
 			.doOnNext((updated) -> {
+				this.metrics.changed(from, updated);
 				if (updated.status() != from.status()) {
-					log.info("job {} {} -> {} provider={} remote_id={}", updated.id(), from.status().value(),
-							updated.status().value(), updated.provider(), updated.remoteId());
+					log.info("job {} {} -> {} provider={} remote_id={} request_id={}", updated.id(),
+							from.status().value(), updated.status().value(), updated.provider(), updated.remoteId(),
+							updated.providerRequestId());
 				}
 			});
 	}

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 /** The job as clients see it, in API responses and in every event's data. */
 public record JobView(UUID id, JobStatus status, int progress, String model, String provider, String prompt,
 		JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String statusReason,
-		@Nullable String remoteId, @Nullable JobError error,
+		@Nullable String remoteId, @Nullable String providerRequestId, @Nullable JobError error,
 		@Nullable ContentView content, Instant createdAt, Instant updatedAt, @Nullable Instant completedAt,
 		Map<String, String> links) {
 
@@ -26,8 +26,8 @@ public record JobView(UUID id, JobStatus status, int progress, String model, Str
 			content = new ContentView(stored.contentType(), stored.length(), stored.sha256());
 		}
 		return new JobView(job.id(), job.status(), job.progress(), job.model(), job.provider(), job.prompt(),
-				job.parameters(), job.priority(), job.notBefore(), job.statusReason(), job.remoteId(), job.error(), content, job.createdAt(),
-				job.updatedAt(), job.completedAt(), links);
+				job.parameters(), job.priority(), job.notBefore(), job.statusReason(), job.remoteId(),
+				job.providerRequestId(), job.error(), content, job.createdAt(), job.updatedAt(), job.completedAt(), links);
 	}
 
 	/** What a client needs to know about the stored video before downloading it. */

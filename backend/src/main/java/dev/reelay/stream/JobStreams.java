@@ -30,10 +30,13 @@ class JobStreams {
 
 	private final StreamSettings settings;
 
-	JobStreams(JobEventLog log, JobStore jobs, StreamSettings settings) {
+	private final StreamMetrics metrics;
+
+	JobStreams(JobEventLog log, JobStore jobs, StreamSettings settings, StreamMetrics metrics) {
 		this.log = log;
 		this.jobs = jobs;
 		this.settings = settings;
+		this.metrics = metrics;
 	}
 
 	/**
@@ -45,14 +48,14 @@ class JobStreams {
 			AtomicLong cursor = new AtomicLong((lastEventId != null) ? lastEventId : 0);
 			Flux<JobEvent> current = (lastEventId != null) ? Flux.empty()
 					: this.log.latestForJob(jobId).doOnNext((event) -> cursor.set(event.id())).flux();
-			Flux<Object> wakeUps = Flux.merge(this.jobs.notices().filter((notice) -> notice.jobId().equals(jobId)),
-					Flux.interval(this.settings.recheck()))
-				.onBackpressureLatest();
+			Flux<Object> wakeUps = this.metrics.coalesced(StreamMetrics.JOB, Flux.merge(
+					this.jobs.notices().filter((notice) -> notice.jobId().equals(jobId)),
+					Flux.interval(this.settings.recheck())));
 			Flux<JobEvent> live = Flux.concat(Mono.just(0L), wakeUps)
 				.concatMap((wake) -> this.log.forJobAfter(jobId, cursor.get())
 					.doOnNext((event) -> cursor.set(event.id())), 1);
 			Flux<JobEvent> events = current.concatWith(live).takeUntil((event) -> event.type().isTerminal());
-			return withHeartbeats(events.map(this::toSse));
+			return this.metrics.tracked(StreamMetrics.JOB, withHeartbeats(events.map(this::toSse)));
 		});
 	}
 
@@ -61,9 +64,9 @@ class JobStreams {
 		Mono<Long> start = (lastEventId != null) ? Mono.just(lastEventId) : this.log.head();
 		return start.flatMapMany((position) -> {
 			GapAwareCursor cursor = new GapAwareCursor(position, this.settings.gapGrace());
-			Flux<Object> wakeUps = Flux.merge(this.jobs.notices(), Flux.interval(this.settings.recheck()),
-					Flux.interval(this.settings.gapGrace().dividedBy(4)).filter((tick) -> cursor.isWaiting()))
-				.onBackpressureLatest();
+			Flux<Object> wakeUps = this.metrics.coalesced(StreamMetrics.ALL, Flux.merge(this.jobs.notices(),
+					Flux.interval(this.settings.recheck()),
+					Flux.interval(this.settings.gapGrace().dividedBy(4)).filter((tick) -> cursor.isWaiting())));
 			Flux<JobEvent> events = Flux.concat(Mono.just(0L), wakeUps)
 				.concatMap((wake) -> this.log.after(cursor.position(), this.settings.readBatch())
 					.collectList()
@@ -71,8 +74,9 @@ class JobStreams {
 			// Says "ready" once the starting position is fixed: from here on nothing is missed.
 			return Flux.concat(Mono.just(ServerSentEvent.<String>builder().comment("ready").build()),
 					withHeartbeats(events.map(this::toSse)));
-		});
+		}).transform((stream) -> this.metrics.tracked(StreamMetrics.ALL, stream));
 	}
+
 
 	/** Keeps idle connections open through proxies; ends when {@code events} ends. */
 	private Flux<ServerSentEvent<String>> withHeartbeats(Flux<ServerSentEvent<String>> events) {
