@@ -21,7 +21,10 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The fal family against a stand-in of fal's queue API (shared/providers/others.md, section 2). */
-class FalContractTests extends VideoProviderContractTests {
+class FalContractTests extends VideoProviderContractTests
+		implements VideoProviderContractTests.AnswersHttpErrors,
+		VideoProviderContractTests.ReportsUnknownStates,
+		VideoProviderContractTests.AnswersSlowly {
 
 	static final String MODEL = "fal-ai/kling-video/v2.1/standard/text-to-video";
 
@@ -49,7 +52,7 @@ class FalContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected VideoProvider impatientProvider() {
+	public VideoProvider impatientProvider() {
 		this.api.slowly();
 		return new FalFamily(StandIn.webClients()).create("fal", StandIn.settings("fal", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
@@ -107,9 +110,8 @@ class FalContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected boolean willReportUnknownState(String remoteId) {
+	public void willReportUnknownState(String remoteId) {
 		this.api.json(200, "{\"status\": \"PAUSED\"}");
-		return true;
 	}
 
 	@Override
@@ -121,7 +123,7 @@ class FalContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected boolean willFail(int httpStatus) {
+	public void willFail(int httpStatus) {
 		MockResponse.Builder response = new MockResponse.Builder().code(httpStatus)
 			.setHeader("Content-Type", "application/json")
 			.setHeader("x-fal-request-id", "abc")
@@ -130,7 +132,6 @@ class FalContractTests extends VideoProviderContractTests {
 			response.setHeader("Retry-After", "3");
 		}
 		this.api.respond(response.build());
-		return true;
 	}
 
 	@Test
