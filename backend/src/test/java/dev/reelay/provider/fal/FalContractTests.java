@@ -26,7 +26,7 @@ class FalContractTests extends VideoProviderContractTests
 		VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
 
-	static final String MODEL = "fal-ai/kling-video/v2.1/standard/text-to-video";
+	static final String MODEL = "fal-ai/kling-video/v2.5-turbo/pro/text-to-video";
 
 	static final String REQUEST_ID = "80e732af-660e-45cd-bd63-580e4f2a94cc";
 
@@ -161,10 +161,34 @@ class FalContractTests extends VideoProviderContractTests
 	@Test
 	void imagesTravelAsImageUrlEvenWhenUploaded() {
 		willAccept();
-		this.provider.submit(new GenerationRequest("fal-ai/kling-video/v2.1/standard/image-to-video", "Move", 10, "9:16",
+		this.provider.submit(new GenerationRequest("fal-ai/kling-video/v2.5-turbo/pro/image-to-video", "Move", 10, "9:16",
 				"720p", null, null, new ImageInput.Upload(new byte[] { (byte) 0xff, (byte) 0xd8, (byte) 0xff }, "image/jpeg"),
 				null)).block(WAIT);
 		assertThat(StandIn.jsonBody(this.api.take()).get("image_url").stringValue()).isEqualTo("data:image/jpeg;base64,/9j/");
+	}
+
+	@Test
+	void pikaTakesItsDurationAsAnIntegerAndLivesUnderItsOwnApp() {
+		this.api.json(200, "{\"request_id\": \"" + REQUEST_ID + "\"}");
+		StepVerifier.create(this.provider.submit(new GenerationRequest("fal-ai/pika/v2.2/text-to-video", "A paper boat",
+				10, "4:5", "1080p", "ugly", 5L)))
+			.assertNext((job) -> assertThat(job.remoteId()).isEqualTo("fal-ai/pika/requests/" + REQUEST_ID))
+			.verifyComplete();
+		RecordedRequest submit = this.api.take();
+		assertThat(submit.getUrl().encodedPath()).isEqualTo("/fal-ai/pika/v2.2/text-to-video");
+		JsonNode body = StandIn.jsonBody(submit);
+		assertThat(body.get("duration").isIntegralNumber()).isTrue();
+		assertThat(body.get("duration").intValue()).isEqualTo(10);
+		assertThat(body.get("aspect_ratio").stringValue()).isEqualTo("4:5");
+		assertThat(body.get("resolution").stringValue()).isEqualTo("1080p");
+		assertThat(body.get("negative_prompt").stringValue()).isEqualTo("ugly");
+
+		this.api.json(200, "{\"request_id\": \"" + REQUEST_ID + "\"}");
+		this.provider.submit(new GenerationRequest("fal-ai/pika/v2.2/image-to-video", "The boat drifts", 5, "16:9",
+				"720p", null, null, new ImageInput.Url("https://example.com/boat.png"), null)).block(WAIT);
+		JsonNode fromImage = StandIn.jsonBody(this.api.take());
+		assertThat(fromImage.get("image_url").stringValue()).isEqualTo("https://example.com/boat.png");
+		assertThat(fromImage.get("duration").intValue()).isEqualTo(5);
 	}
 
 	@Test
