@@ -94,6 +94,9 @@ class JobWorker {
 					"Reelay lost track of this job at " + job.provider() + " and cannot follow it.", false));
 		}
 		VideoProvider provider = this.providers.get(job.provider());
+		if (job.status() != JobStatus.QUEUED && permitLapsed(job, this.settings.limitsFor(job.provider()).polls() != null)) {
+			return retryAt(job, now(), null);
+		}
 		return switch (job.status()) {
 			case QUEUED -> submit(job, provider);
 			// SUBMITTING found by a claim: the instance that wrote it died before the provider's answer was saved.
@@ -115,9 +118,33 @@ class JobWorker {
 			c.submitStartedAt = now();
 			c.attempts = job.attempts() + 1;
 			c.statusReason = "submitting to " + job.provider();
-		}, false).flatMap((submitting) -> request(submitting).flatMap(provider::submit)
-			.flatMap((remote) -> accepted(submitting, remote))
-			.onErrorResume(ProviderException.class, (error) -> submitFailed(submitting, error)));
+		}, false).flatMap((submitting) -> request(submitting).flatMap((request) -> {
+			if (permitLapsed(submitting, this.settings.limitsFor(job.provider()).limitsSubmissions())) {
+				return this.jobs.change(submitting, (c) -> {
+					c.status = JobStatus.QUEUED;
+					c.attempts = job.attempts();
+					c.submitStartedAt = job.submitStartedAt();
+					c.statusReason = "waiting for rate limit at " + job.provider();
+					c.nextAttemptAt = now();
+				}, true);
+			}
+			return provider.submit(request)
+				.flatMap((remote) -> accepted(submitting, remote))
+				.onErrorResume(ProviderException.class, (error) -> submitFailed(submitting, error));
+		}));
+	}
+
+	/**
+	 * A rate permit is counted when the job is claimed; a call sent much later (a stalled instance) would land in a
+	 * window the permit was not counted in. Such a call is not sent: the job goes back to wait for a fresh permit.
+	 */
+	private boolean permitLapsed(Job job, boolean limited) {
+		Instant leaseUntil = job.leaseUntil();
+		if (!limited || leaseUntil == null) {
+			return false;
+		}
+		Instant claimedAt = leaseUntil.minus(this.settings.lease());
+		return now().isAfter(claimedAt.plus(this.settings.callMargin()));
 	}
 
 	private Mono<Job> accepted(Job submitting, RemoteJob remote) {

@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
 		"reelay.simulator.latency-spike-rate=0.1", "reelay.simulator.latency-spike=700ms",
 		"reelay.simulator.retry-after=500ms", "reelay.providers.instances.simulator.poll-interval=200ms",
 		"reelay.dispatch.tick=100ms", "reelay.dispatch.retry-base=100ms", "reelay.dispatch.retry-max=1s",
-		"reelay.dispatch.call-margin=300ms", "reelay.dispatch.limits.simulator.submits.count=5",
+		"reelay.dispatch.limits.simulator.submits.count=5",
 		"reelay.dispatch.limits.simulator.submits.per=2s", "reelay.dispatch.limits.simulator.max-in-flight=4",
 		"reelay.dispatch.limits.simulator.polls.count=40", "reelay.dispatch.limits.simulator.polls.per=1s" })
 class DispatchUnderFaultsTests {

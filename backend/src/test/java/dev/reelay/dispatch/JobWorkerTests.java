@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
 		properties = { "reelay.dispatch.enabled=false", "reelay.providers.instances.scripted.family=scripted",
 				"reelay.providers.instances.scripted.poll-interval=2s",
-				"reelay.providers.instances.scripted.api-key=scripted-key" })
+				"reelay.providers.instances.scripted.api-key=scripted-key",
+				"reelay.dispatch.limits.scripted.submits.count=1000", "reelay.dispatch.call-margin=1s" })
 class JobWorkerTests {
 
 	/** Later than any job's creation time, so every job is due. */
@@ -53,6 +54,20 @@ class JobWorkerTests {
 
 	@Autowired
 	private CallLedger ledger;
+
+	@Autowired
+	private DispatchSettings settings;
+
+	private Limits limits;
+
+	@Autowired
+	private org.springframework.r2dbc.core.DatabaseClient db;
+
+	@org.junit.jupiter.api.BeforeEach
+	void limitsOfTheScriptedProviderAndNoPause() {
+		this.limits = this.settings.limitsFor("scripted");
+		this.db.sql("DELETE FROM provider_pauses WHERE provider = 'scripted'").fetch().rowsUpdated().block();
+	}
 
 	@Test
 	void aRateLimitedSubmitWaitsForRetryAfterAndPausesTheProvider() {
@@ -111,6 +126,22 @@ class JobWorkerTests {
 	}
 
 	@Test
+	void aCreateThatWouldBeSentLongAfterItsPermitIsNotSent() {
+		Job job = this.jobs.create(new NewJob("scripted-model", "scripted", "stalled " + UUID.randomUUID(),
+				new JobParameters(4, "16:9", "720p", null, null))).block();
+		// Claimed five seconds before "now": the permit's window has moved on by the time the worker gets to it.
+		Job claimed = this.gate.claimSubmissions("scripted", this.limits, 100, "worker", NOW.minusSeconds(5), LEASE)
+			.filter((candidate) -> candidate.id().equals(job.id()))
+			.blockFirst();
+		this.worker.run(claimed).block();
+		Job after = this.jobs.find(job.id()).block();
+		assertThat(after.status()).isEqualTo(JobStatus.QUEUED);
+		assertThat(after.attempts()).isZero();
+		assertThat(after.leaseOwner()).isNull();
+		assertThat(this.provider.createsFor(job.prompt())).isZero();
+	}
+
+	@Test
 	void aRejectedJobFailsAtOnceInPlainWords() {
 		this.provider.script(ScriptedProvider.Outcome.REJECT);
 		Job job = stepNewJob("rejected");
@@ -152,8 +183,8 @@ class JobWorkerTests {
 	/** Claims the job as the dispatcher would and runs one step of it. */
 	private Job step(Job job) {
 		Job claimed = ((job.status() == JobStatus.QUEUED)
-				? this.gate.claimSubmissions("scripted", Limits.NONE, 100, "worker", NOW.plusSeconds(60), LEASE)
-				: this.gate.claimRunning("scripted", Limits.NONE, 100, "worker", NOW.plusSeconds(60), LEASE))
+				? this.gate.claimSubmissions("scripted", this.limits, 100, "worker", NOW, LEASE)
+				: this.gate.claimRunning("scripted", this.limits, 100, "worker", NOW.plusSeconds(60), LEASE))
 			.filter((candidate) -> candidate.id().equals(job.id()))
 			.blockFirst();
 		assertThat(claimed).as("job %s is due", job.id()).isNotNull();

@@ -34,7 +34,7 @@ class TwoInstancesTests {
 
 	static final String SHARED = "reelay.dispatch.enabled=true\n" + "reelay.simulator.generation-time=1s\n"
 			+ "reelay.providers.instances.simulator.poll-interval=200ms\n" + "reelay.dispatch.tick=100ms\n"
-			+ "reelay.dispatch.call-margin=300ms\n" + "reelay.dispatch.limits.simulator.submits.count=6\n"
+			+ "reelay.dispatch.limits.simulator.submits.count=6\n"
 			+ "reelay.dispatch.limits.simulator.submits.per=2s\n" + "reelay.dispatch.limits.simulator.max-in-flight=5\n";
 
 	private static final int JOBS = 30;
