@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  */
 public record Job(UUID id, JobStatus status, int progress, String model, String provider, String prompt,
 		JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String remoteId, @Nullable String statusReason, @Nullable JobError error,
-		@Nullable StoredContent content, @Nullable ProviderUsage providerUsage, int attempts, Instant nextAttemptAt, @Nullable String leaseOwner,
+		@Nullable StoredContent content, @Nullable ProviderUsage providerUsage, int attempts, Instant nextAttemptAt,
+		@Nullable String leaseOwner,
 		@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
 		@Nullable Instant completedAt, long version) {
 

@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 public record JobView(UUID id, JobStatus status, int progress, String model, String provider, String prompt,
 		JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String statusReason,
 		@Nullable String remoteId, @Nullable JobError error,
-		@Nullable ContentView content, @Nullable ProviderUsage providerUsage, Instant createdAt, Instant updatedAt, @Nullable Instant completedAt,
+		@Nullable ContentView content, @Nullable ProviderUsage providerUsage, Instant createdAt, Instant updatedAt,
+		@Nullable Instant completedAt,
 		Map<String, String> links) {
 
 	public static JobView of(Job job) {

@@ -19,7 +19,8 @@ public record ProviderUsage(@Nullable String billingRule, @Nullable BigDecimal c
 			return (later != null) ? later : earlier;
 		}
 		return new ProviderUsage(pick(later.billingRule, earlier.billingRule),
-				pick(later.creditsReserved, earlier.creditsReserved), pick(later.creditsCharged, earlier.creditsCharged),
+				pick(later.creditsReserved, earlier.creditsReserved),
+				pick(later.creditsCharged, earlier.creditsCharged),
 				pick(later.estimatedCost, earlier.estimatedCost), pick(later.costUsd, earlier.costUsd));
 	}
 

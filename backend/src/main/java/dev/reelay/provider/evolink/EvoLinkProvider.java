@@ -149,8 +149,8 @@ final class EvoLinkProvider implements VideoProvider {
 		JsonNode usage = task.path("usage");
 		ProviderUsage reported = new ProviderUsage(ProviderHttp.text(usage, "billing_rule"),
 				number(usage.path("credits_reserved")),
-				ProviderHttp.firstNonNull(number(usage.path("credits_used")), number(usage.path("cost").path("credits")),
-						number(task.path("billing").path("charged_credits"))),
+				ProviderHttp.firstNonNull(number(usage.path("credits_used")),
+						number(usage.path("cost").path("credits")), number(task.path("billing").path("charged_credits"))),
 				number(usage.path("estimated_cost")), number(usage.path("cost").path("usd")));
 		boolean empty = reported.billingRule() == null && reported.creditsReserved() == null
 				&& reported.creditsCharged() == null && reported.estimatedCost() == null && reported.costUsd() == null;
