@@ -19,6 +19,7 @@ import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderUsage;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
@@ -158,6 +159,7 @@ class JobWorker {
 			c.status = (remote.status() == RemoteStatus.IN_PROGRESS) ? JobStatus.IN_PROGRESS : JobStatus.SUBMITTED;
 			c.progress = remote.progress();
 			c.statusReason = null;
+			c.providerUsage = ProviderUsage.merge(submitting.providerUsage(), remote.usage());
 			c.nextAttemptAt = now().plus(pollDelay(submitting, remote));
 		}, true);
 	}
@@ -217,11 +219,24 @@ class JobWorker {
 
 	private Mono<Job> poll(Job job, VideoProvider provider) {
 		String remoteId = Objects.requireNonNull(job.remoteId());
-		return provider.status(remoteId).flatMap((remote) -> switch (remote.status()) {
+		return provider.status(remoteId)
+			.flatMap((remote) -> followed(job, provider, remote))
+			.onErrorResume(ProviderException.class, (error) -> switch (error.kind()) {
+				case RATE_LIMITED -> pauseProvider(job, error).flatMap((until) -> retryAt(job, until, null));
+				case RETRYABLE -> retryLater(job, error, null);
+				case PERMANENT -> fail(job, new JobError(error.code(), error.getMessage(), false));
+			});
+	}
+
+	/** Moves the job to where the provider says it is, keeping what the provider said about its cost. */
+	private Mono<Job> followed(Job job, VideoProvider provider, RemoteJob remote) {
+		ProviderUsage usage = ProviderUsage.merge(job.providerUsage(), remote.usage());
+		return switch (remote.status()) {
 			case QUEUED, IN_PROGRESS, UNKNOWN -> change(job, (c) -> {
 				if (remote.status() == RemoteStatus.IN_PROGRESS) {
 					c.status = JobStatus.IN_PROGRESS;
 				}
+				c.providerUsage = usage;
 				c.progress = remote.progress();
 				c.statusReason = (remote.status() == RemoteStatus.UNKNOWN)
 						? job.provider() + " reported a state Reelay does not know yet" : null;
@@ -231,20 +246,18 @@ class JobWorker {
 				c.status = JobStatus.DOWNLOADING;
 				c.progress = 100;
 				c.statusReason = "saving the video";
+				c.providerUsage = usage;
 			}, false).flatMap((downloading) -> download(downloading, provider));
 			case FAILED -> {
 				RemoteJob.RemoteError error = Objects.requireNonNull(remote.error());
-				yield fail(job, new JobError(error.code(), error.message(), false));
+				yield fail(job, new JobError(error.code(), error.message(), false), usage);
 			}
 			case CANCELED -> change(job, (c) -> {
 				c.status = JobStatus.CANCELED;
 				c.statusReason = "canceled at " + job.provider();
+				c.providerUsage = usage;
 			}, true);
-		}).onErrorResume(ProviderException.class, (error) -> switch (error.kind()) {
-			case RATE_LIMITED -> pauseProvider(job, error).flatMap((until) -> retryAt(job, until, null));
-			case RETRYABLE -> retryLater(job, error, null);
-			case PERMANENT -> fail(job, new JobError(error.code(), error.getMessage(), false));
-		});
+		};
 	}
 
 	/** A job is completed only once its video is in Reelay's storage; downloads retry apart from generation. */
@@ -294,10 +307,15 @@ class JobWorker {
 	}
 
 	private Mono<Job> fail(Job job, JobError error) {
+		return fail(job, error, job.providerUsage());
+	}
+
+	private Mono<Job> fail(Job job, JobError error, @Nullable ProviderUsage usage) {
 		return change(job, (c) -> {
 			c.status = JobStatus.FAILED;
 			c.error = error;
 			c.statusReason = null;
+			c.providerUsage = usage;
 		}, true);
 	}
 

@@ -4,15 +4,18 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import dev.reelay.provider.ProviderUsage;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A video job as stored. Immutable; {@link #with(Consumer)} makes a changed copy so a change is always
- * compared against the row it started from (optimistic locking on {@code version}).
+ * compared against the row it started from (optimistic locking on {@code version}). {@code providerUsage} is what
+ * the provider reported about the job's cost, as far as it did.
  */
 public record Job(UUID id, JobStatus status, int progress, String model, String provider, String prompt,
 		JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String remoteId, @Nullable String statusReason, @Nullable JobError error,
-		@Nullable StoredContent content, int attempts, Instant nextAttemptAt, @Nullable String leaseOwner,
+		@Nullable StoredContent content, @Nullable ProviderUsage providerUsage, int attempts, Instant nextAttemptAt,
+		@Nullable String leaseOwner,
 		@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
 		@Nullable Instant completedAt, long version, @Nullable String providerRequestId, int providerCalls) {
 
@@ -39,6 +42,8 @@ public record Job(UUID id, JobStatus status, int progress, String model, String 
 
 		public @Nullable StoredContent content;
 
+		public @Nullable ProviderUsage providerUsage;
+
 		public int attempts;
 
 		public Instant nextAttemptAt;
@@ -59,6 +64,7 @@ public record Job(UUID id, JobStatus status, int progress, String model, String 
 			this.statusReason = from.statusReason;
 			this.error = from.error;
 			this.content = from.content;
+			this.providerUsage = from.providerUsage;
 			this.attempts = from.attempts;
 			this.nextAttemptAt = from.nextAttemptAt;
 			this.submitStartedAt = from.submitStartedAt;
@@ -69,8 +75,8 @@ public record Job(UUID id, JobStatus status, int progress, String model, String 
 		private Job apply() {
 			return new Job(this.from.id, this.status, this.progress, this.from.model, this.from.provider,
 					this.from.prompt, this.from.parameters, this.from.priority, this.from.notBefore, this.remoteId, this.statusReason, this.error, this.content,
-					this.attempts, this.nextAttemptAt, this.from.leaseOwner, this.from.leaseUntil, this.submitStartedAt,
-					this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version,
+					this.providerUsage, this.attempts, this.nextAttemptAt, this.from.leaseOwner, this.from.leaseUntil,
+					this.submitStartedAt, this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version,
 					this.providerRequestId, this.providerCalls);
 		}
 

@@ -25,8 +25,8 @@ class JobRepository {
 	private static final String MUTABLE_SET = "status = :status, progress = :progress, remote_id = :remote_id, "
 			+ "status_reason = :status_reason, error_code = :error_code, error_message = :error_message, "
 			+ "error_retryable = :error_retryable, content_path = :content_path, content_type = :content_type, "
-			+ "content_length = :content_length, content_sha256 = :content_sha256, attempts = :attempts, "
-			+ "next_attempt_at = :next_attempt_at, submit_started_at = :submit_started_at, "
+			+ "content_length = :content_length, content_sha256 = :content_sha256, provider_usage = :provider_usage, "
+			+ "attempts = :attempts, next_attempt_at = :next_attempt_at, submit_started_at = :submit_started_at, "
 			+ "provider_request_id = :provider_request_id, provider_calls = :provider_calls";
 
 	private final DatabaseClient db;
@@ -41,14 +41,13 @@ class JobRepository {
 	Mono<Job> insert(Job job, @Nullable String idempotencyKey, @Nullable String requestHash) {
 		String sql = "INSERT INTO jobs (id, model, provider, prompt, parameters, priority, not_before, idempotency_key, "
 				+ "request_hash, created_at, updated_at, status, progress, remote_id, status_reason, error_code, "
-				+ "error_message, error_retryable, content_path, content_type, content_length, content_sha256, attempts, "
-				+ "next_attempt_at, submit_started_at, provider_request_id, provider_calls) VALUES (:id, :model, "
-				+ ":provider, :prompt, :parameters, :priority, "
+				+ "error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
+				+ "provider_usage, attempts, next_attempt_at, submit_started_at, provider_request_id, provider_calls) "
+				+ "VALUES (:id, :model, :provider, :prompt, :parameters, :priority, "
 				+ ":not_before, :idempotency_key, :request_hash, now(), now(), :status, :progress, :remote_id, "
 				+ ":status_reason, :error_code, :error_message, :error_retryable, :content_path, :content_type, "
-				+ ":content_length, :content_sha256, :attempts, :next_attempt_at, :submit_started_at, "
-				+ ":provider_request_id, :provider_calls) RETURNING "
-				+ JobRows.COLUMNS;
+				+ ":content_length, :content_sha256, :provider_usage, :attempts, :next_attempt_at, :submit_started_at, "
+				+ ":provider_request_id, :provider_calls) RETURNING " + JobRows.COLUMNS;
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
 			.bind("id", job.id())
 			.bind("model", job.model())

@@ -99,7 +99,7 @@ public class JobStore {
 		Instant due = (request.notBefore() != null && request.notBefore().isAfter(now)) ? request.notBefore() : now;
 		Job job = new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
 				request.prompt(), request.parameters(), request.priority(), request.notBefore(), null,
-				(due == now) ? null : "scheduled for " + due, null, null, 0, due, null, null, null, now, now, null, 0,
+				(due == now) ? null : "scheduled for " + due, null, null, null, 0, due, null, null, null, now, now, null, 0,
 				null, 0);
 		ImageUpload upload = request.upload();
 		return this.jobs.insert(job, key, hash)

@@ -1,5 +1,6 @@
 package dev.reelay.dispatch;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
+import dev.reelay.provider.ProviderUsage;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -158,6 +160,18 @@ class JobWorkerTests {
 		assertThat(completed.status()).isEqualTo(JobStatus.COMPLETED);
 		assertThat(completed.content().length()).isEqualTo(8);
 		assertThat(completed.leaseOwner()).isNull();
+	}
+
+	@Test
+	void whatTheProviderSaysAJobCostsIsKeptFromCreateToCompletion() {
+		Job submitted = stepNewJob("usage");
+		assertThat(submitted.providerUsage()).isEqualTo(ScriptedProvider.HELD);
+		Job completed = step(submitted);
+		assertThat(completed.status()).isEqualTo(JobStatus.COMPLETED);
+		// The later report adds the charge; the hold it did not mention is kept.
+		ProviderUsage usage = this.jobs.find(completed.id()).block().providerUsage();
+		assertThat(usage).isEqualTo(new ProviderUsage("per_second", new BigDecimal("40"), new BigDecimal("38.5"), null,
+				new BigDecimal("0.55")));
 	}
 
 	private Job stepNewJob(String prompt) {

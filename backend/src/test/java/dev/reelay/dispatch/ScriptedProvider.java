@@ -1,5 +1,6 @@
 package dev.reelay.dispatch;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -15,6 +16,7 @@ import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.ProviderFamily;
 import dev.reelay.provider.ProviderSettings;
+import dev.reelay.provider.ProviderUsage;
 import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
@@ -48,6 +50,12 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	static final String NAME = "scripted";
 
 	static final Duration RETRY_AFTER = Duration.ofSeconds(30);
+
+	/** What the create answer says about cost: credits held. */
+	static final ProviderUsage HELD = new ProviderUsage("per_second", new BigDecimal("40"), null, null, null);
+
+	/** What the finished generation says: the charge, and nothing about the hold. */
+	static final ProviderUsage CHARGED = new ProviderUsage(null, null, new BigDecimal("38.5"), null, new BigDecimal("0.55"));
 
 	final List<GenerationRequest> created = new CopyOnWriteArrayList<>();
 
@@ -98,7 +106,7 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 		String id = "gen_" + this.created.size() + "_" + Math.abs(request.prompt().hashCode());
 		this.created.add(request);
 		this.byId.put(id, request);
-		return new RemoteJob(id, RemoteStatus.QUEUED, 0, null, null, null);
+		return new RemoteJob(id, RemoteStatus.QUEUED, 0, null, null, null, HELD);
 	}
 
 	long createsFor(String prompt) {
@@ -107,7 +115,7 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	@Override
 	public Mono<RemoteJob> status(String remoteId) {
-		return Mono.just(new RemoteJob(remoteId, RemoteStatus.COMPLETED, 100, null, null, null));
+		return Mono.just(new RemoteJob(remoteId, RemoteStatus.COMPLETED, 100, null, null, null, CHARGED));
 	}
 
 	@Override

@@ -12,6 +12,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okio.Buffer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -29,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A job for each family, submitted through {@code POST /api/v1/jobs} by model id, routed by the catalog to its
- * provider instance, and followed by the dispatcher to a stored video. One stand-in plays all five HTTP APIs.
+ * provider instance, and followed by the dispatcher to a stored video. One stand-in plays all six HTTP APIs.
  */
 @DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "reelay.dispatch.enabled=true", "reelay.dispatch.tick=100ms",
@@ -37,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 		"reelay.providers.instances.gemini.api-key=test", "reelay.providers.instances.gemini.poll-interval=200ms",
 		"reelay.providers.instances.kie.api-key=test", "reelay.providers.instances.kie.poll-interval=200ms",
 		"reelay.providers.instances.runway.api-key=test", "reelay.providers.instances.runway.poll-interval=200ms",
-		"reelay.providers.instances.fal.api-key=test", "reelay.providers.instances.fal.poll-interval=200ms" })
+		"reelay.providers.instances.fal.api-key=test", "reelay.providers.instances.fal.poll-interval=200ms",
+		"reelay.providers.instances.evolink.api-key=test", "reelay.providers.instances.evolink.poll-interval=200ms" })
 class ProviderRoutingEndToEndTests {
 
 	private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> SSE = new ParameterizedTypeReference<>() {
@@ -74,6 +76,7 @@ class ProviderRoutingEndToEndTests {
 		properties.add("reelay.providers.instances.kie.base-url", () -> url("/kie"));
 		properties.add("reelay.providers.instances.runway.base-url", () -> url("/runway"));
 		properties.add("reelay.providers.instances.fal.base-url", () -> url("/fal"));
+		properties.add("reelay.providers.instances.evolink.base-url", () -> url("/evolink"));
 	}
 
 	@AfterAll
@@ -89,7 +92,7 @@ class ProviderRoutingEndToEndTests {
 		return base.substring(0, base.length() - 1) + path;
 	}
 
-	/** The five APIs, each just enough to take a job from create to download. */
+	/** The six APIs, each just enough to take a job from create to download. */
 	static MockResponse answer(String method, String target) {
 		return switch (method + " " + target) {
 			case "POST /laozhang/v1/videos" -> json(openAiVideo("queued"));
@@ -101,15 +104,21 @@ class ProviderRoutingEndToEndTests {
 					+ "\"done\": true, \"response\": {\"generateVideoResponse\": {\"generatedSamples\": [{\"video\": {\"uri\": \""
 					+ url("/gemini/v1beta/files/f1:download?alt=media") + "\"}}]}}}");
 			case "GET /gemini/v1beta/files/f1:download?alt=media", "GET /cdn/kie.mp4", "GET /cdn/runway.mp4",
-					"GET /cdn/fal.mp4" -> video();
+					"GET /cdn/fal.mp4", "GET /cdn/evolink.mp4" -> video();
 			case "POST /kie/api/v1/veo/generate" -> json("{\"code\": 200, \"msg\": \"success\", \"data\": {\"taskId\": \"t1\"}}");
 			case "GET /kie/api/v1/veo/record-info?taskId=t1" -> json("{\"code\": 200, \"msg\": \"success\", \"data\": {\"taskId\": \"t1\", "
 					+ "\"successFlag\": 1, \"response\": {\"resultUrls\": [\"" + url("/cdn/kie.mp4") + "\"]}}}");
 			case "POST /runway/v1/image_to_video" -> json("{\"id\": \"r1\"}");
 			case "GET /runway/v1/tasks/r1" -> json("{\"id\": \"r1\", \"status\": \"SUCCEEDED\", \"output\": [\"" + url("/cdn/runway.mp4") + "\"]}");
-			case "POST /fal/fal-ai/kling-video/v2.1/standard/text-to-video" -> json("{\"request_id\": \"q1\"}");
-			case "GET /fal/fal-ai/kling-video/requests/q1/status" -> json("{\"status\": \"COMPLETED\"}");
-			case "GET /fal/fal-ai/kling-video/requests/q1" -> json("{\"video\": {\"url\": \"" + url("/cdn/fal.mp4") + "\"}}");
+			case "POST /fal/fal-ai/kling-video/v2.5-turbo/pro/text-to-video" -> json("{\"request_id\": \"q1\"}");
+			case "GET /fal/fal-ai/kling-video/requests/q1/status", "GET /fal/fal-ai/pika/requests/p1/status" ->
+				json("{\"status\": \"COMPLETED\"}");
+			case "GET /fal/fal-ai/kling-video/requests/q1", "GET /fal/fal-ai/pika/requests/p1" ->
+				json("{\"video\": {\"url\": \"" + url("/cdn/fal.mp4") + "\"}}");
+			case "POST /fal/fal-ai/pika/v2.2/text-to-video" -> json("{\"request_id\": \"p1\"}");
+			case "POST /evolink/v1/videos/generations" -> json(evoLinkTask("pending", ""));
+			case "GET /evolink/v1/tasks/task-unified-1774857405-e2e" ->
+				json(evoLinkTask("completed", ", \"results\": [\"" + url("/cdn/evolink.mp4") + "\"]"));
 			default -> new MockResponse.Builder().code(404).body("{\"error\": \"not in the stand-in: " + target + "\"}").build();
 		};
 	}
@@ -118,6 +127,14 @@ class ProviderRoutingEndToEndTests {
 		return "{\"id\": \"video_routed\", \"object\": \"video\", \"model\": \"veo-3.1\", \"status\": \"" + status
 				+ "\", \"progress\": " + (status.equals("completed") ? 100 : 0) + ", \"created_at\": 1, \"prompt\": \"p\", "
 				+ "\"size\": \"1280x720\", \"seconds\": \"8\", \"error\": null}";
+	}
+
+	/** EvoLink's task; the create answer holds credits, the finished task has no usage (the GET schema omits it). */
+	static String evoLinkTask(String status, String extra) {
+		String usage = status.equals("pending")
+				? ", \"usage\": {\"billing_rule\": \"per_second\", \"credits_reserved\": 50, \"user_group\": \"default\"}" : "";
+		return "{\"id\": \"task-unified-1774857405-e2e\", \"object\": \"video.generation.task\", \"status\": \""
+				+ status + "\", \"progress\": " + (status.equals("completed") ? 100 : 0) + usage + extra + "}";
 	}
 
 	static MockResponse json(String body) {
@@ -134,7 +151,11 @@ class ProviderRoutingEndToEndTests {
 			"veo-3.1           | gemini   | POST /gemini/v1beta/models/veo-3.1-generate-001:predictLongRunning | 8 |",
 			"kie-veo3-fast     | kie      | POST /kie/api/v1/veo/generate                             | 8 |",
 			"runway-gen4-turbo | runway   | POST /runway/v1/image_to_video                            | 5 | https://example.com/frame.png",
-			"fal-kling         | fal      | POST /fal/fal-ai/kling-video/v2.1/standard/text-to-video  | 5 |" })
+			"fal-kling         | fal      | POST /fal/fal-ai/kling-video/v2.5-turbo/pro/text-to-video | 5 |",
+			"fal-pika          | fal      | POST /fal/fal-ai/pika/v2.2/text-to-video                  | 5 |",
+			"evolink-seedance-2.0 | evolink | POST /evolink/v1/videos/generations                    | 5 |",
+			"evolink-kling-o3  | evolink  | POST /evolink/v1/videos/generations                       | 5 |",
+			"evolink-hailuo-2.3 | evolink | POST /evolink/v1/videos/generations                       | 6 |" })
 	void aJobIsRoutedByModelIdToItsFamilyAndCompletes(String model, String provider, String create, int seconds,
 			String image) {
 		WebClient http = WebClient.create("http://127.0.0.1:" + this.port);
@@ -154,6 +175,36 @@ class ProviderRoutingEndToEndTests {
 		assertThat(last.get("status")).as("job %s: %s", model, last.get("error")).isEqualTo("completed");
 		assertThat(((Map<?, ?>) last.get("content")).get("length")).isEqualTo(VIDEO.length);
 		assertThat(SEEN).contains(create);
+		if (provider.equals("evolink")) {
+			// EvoLink's hold, from the create answer, kept on the job to the end.
+			Map<?, ?> usage = (Map<?, ?>) last.get("provider_usage");
+			assertThat(usage.get("billing_rule")).isEqualTo("per_second");
+			assertThat(usage.get("credits_reserved")).isEqualTo(50);
+		}
+		else {
+			assertThat(last.get("provider_usage")).isNull();
+		}
+	}
+
+	/**
+	 * Every system the product is compared with that has an API is reachable through a listed model with its
+	 * capabilities and price; PicassoIA, which has no public generation API, is not listed.
+	 */
+	@Test
+	void klingPikaSeedanceAndHailuoHaveRoutesWithCapabilitiesAndPriceAndPicassoIaIsNotListed() {
+		Map<?, ?> catalog = WebClient.create("http://127.0.0.1:" + this.port).get().uri("/api/v1/models").retrieve()
+			.bodyToMono(Map.class).block(Duration.ofSeconds(10));
+		List<?> models = (List<?>) catalog.get("data");
+		for (String id : List.of("fal-kling", "evolink-kling-o3", "fal-pika", "evolink-seedance-2.0",
+				"evolink-seedance-2.0-fast", "evolink-hailuo-2.3")) {
+			Map<?, ?> model = models.stream().map(Map.class::cast).filter((entry) -> id.equals(entry.get("id")))
+				.findFirst().orElseThrow(() -> new AssertionError(id + " is not listed"));
+			assertThat(model.get("status")).as(id).isEqualTo("available");
+			assertThat((List<?>) ((Map<?, ?>) model.get("capabilities")).get("durations")).as(id).isNotEmpty();
+			assertThat((Map<?, ?>) ((Map<?, ?>) model.get("price")).get("per_second")).as(id).isNotEmpty();
+		}
+		assertThat(models).as("PicassoIA has no generation API, so no model may claim to reach it")
+			.noneMatch((model) -> model.toString().toLowerCase(java.util.Locale.ROOT).contains("picasso"));
 	}
 
 }

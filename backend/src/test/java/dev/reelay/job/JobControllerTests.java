@@ -69,7 +69,7 @@ class JobControllerTests {
 			Instant now = Instant.now();
 			return Mono.just(new JobStore.Submission(java.util.List.of(new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
 					request.prompt(), request.parameters(), request.priority(), request.notBefore(), null, null, null,
-					null, 0, now, null, null, null, now, now, null, 1, null, 0)), false));
+					null, null, 0, now, null, null, null, now, now, null, 1, null, 0)), false));
 		});
 		this.http.post()
 			.uri("/api/v1/jobs")

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The simulator passes the openai-videos contract: the real adapter (the configured {@code simulator} instance)
  * talks to the simulator over real HTTP. The simulator is moved through a job's life by its clock; it cannot be
- * told to fail one job or to answer a given status, so those parts of the contract are skipped here (the
+ * told to fail one job or to answer a given status, so it takes none of the contract's optional parts (the
  * simulator's own tests cover its failure and rate-limit modes).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -97,11 +97,6 @@ class SimulatorContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected boolean willReportUnknownState(String remoteId) {
-		return false;
-	}
-
-	@Override
 	protected byte[] willServeVideo(String remoteId) {
 		try {
 			return new ClassPathResource("simulator/sample.mp4").getContentAsByteArray();
@@ -109,11 +104,6 @@ class SimulatorContractTests extends VideoProviderContractTests {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-	}
-
-	@Override
-	protected boolean willFail(int httpStatus) {
-		return false;
 	}
 
 	@Test

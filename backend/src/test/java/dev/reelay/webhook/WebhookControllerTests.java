@@ -38,6 +38,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 		"reelay.providers.instances.kiehooks.base-url=http://127.0.0.1:9",
 		"reelay.providers.instances.kiehooks.api-key=test",
 		"reelay.providers.instances.kiehooks.webhook-secrets=kie-key",
+		"reelay.providers.instances.evolinkhooks.family=evolink",
+		"reelay.providers.instances.evolinkhooks.base-url=http://127.0.0.1:9",
+		"reelay.providers.instances.evolinkhooks.api-key=test",
+		"reelay.providers.instances.evolinkhooks.options.callback-url=https://reelay.example/webhooks/evolinkhooks",
 		"reelay.providers.instances.nohooks.family=runway",
 		"reelay.providers.instances.nohooks.api-key=test" })
 class WebhookControllerTests {
@@ -126,6 +130,27 @@ class WebhookControllerTests {
 			.header("X-Webhook-Timestamp", Long.toString(ts))
 			.header("X-Webhook-Signature", KieSignatures.sign("guessed", taskId, ts))
 			.bodyValue(body).exchange()
+			.expectStatus().isUnauthorized();
+	}
+
+	@Test
+	void anUnsignedEvoLinkCallbackOnlyMakesTheTaskItNamesDue() {
+		String taskId = "task-unified-1757169743-" + UUID.randomUUID().toString().substring(0, 8);
+		Job job = submittedJob("evolinkhooks", taskId);
+		byte[] body = ("{\"id\": \"" + taskId + "\", \"object\": \"video.generation.task\", \"status\": \"completed\", "
+				+ "\"progress\": 100, \"results\": [\"https://cdn.example/v.mp4\"]}").getBytes(StandardCharsets.UTF_8);
+		http().post().uri("/webhooks/evolinkhooks").contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+			.expectStatus().isOk().expectBody().jsonPath("$.duplicate").isEqualTo(false).jsonPath("$.jobs").isEqualTo(1);
+		Job woken = this.jobs.find(job.id()).block();
+		assertThat(woken.nextAttemptAt()).isBefore(Instant.now().plusSeconds(1));
+		assertThat(woken.status()).as("the payload says completed; only a poll may say so").isEqualTo(JobStatus.SUBMITTED);
+		assertThat(woken.progress()).isZero();
+		// EvoLink retries a callback it thinks failed; the same outcome again is dropped.
+		pushDue(woken);
+		http().post().uri("/webhooks/evolinkhooks").contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+			.expectStatus().isOk().expectBody().jsonPath("$.duplicate").isEqualTo(true);
+		http().post().uri("/webhooks/evolinkhooks").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"id\": \"video_123\", \"status\": \"completed\"}").exchange()
 			.expectStatus().isUnauthorized();
 	}
 

@@ -65,8 +65,7 @@ final class FalProvider implements VideoProvider {
 		return Mono.defer(() -> {
 			Map<String, Object> input = new LinkedHashMap<>();
 			input.put("prompt", request.prompt());
-			// Kling, Seedance and Wan on fal type the duration as a string enum.
-			input.put("duration", Integer.toString(request.durationSeconds()));
+			input.put("duration", duration(request));
 			input.put("aspect_ratio", request.aspectRatio());
 			input.put("resolution", request.resolution());
 			if (request.negativePrompt() != null) {
@@ -99,6 +98,15 @@ final class FalProvider implements VideoProvider {
 							null, null, null);
 				});
 		}).onErrorMap(ProviderException.class, this::reachedTheApp);
+	}
+
+	/**
+	 * Kling, Seedance and Wan on fal type the duration as a string enum ({@code "5"}), Pika as an integer enum; each
+	 * is sent the type its schema declares.
+	 */
+	private static Object duration(GenerationRequest request) {
+		return request.remoteModel().startsWith("fal-ai/pika/") ? request.durationSeconds()
+				: Integer.toString(request.durationSeconds());
 	}
 
 	/**

@@ -21,9 +21,12 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The fal family against a stand-in of fal's queue API (shared/providers/others.md, section 2). */
-class FalContractTests extends VideoProviderContractTests {
+class FalContractTests extends VideoProviderContractTests
+		implements VideoProviderContractTests.AnswersHttpErrors,
+		VideoProviderContractTests.ReportsUnknownStates,
+		VideoProviderContractTests.AnswersSlowly {
 
-	static final String MODEL = "fal-ai/kling-video/v2.1/standard/text-to-video";
+	static final String MODEL = "fal-ai/kling-video/v2.5-turbo/pro/text-to-video";
 
 	static final String REQUEST_ID = "80e732af-660e-45cd-bd63-580e4f2a94cc";
 
@@ -49,7 +52,7 @@ class FalContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected VideoProvider impatientProvider() {
+	public VideoProvider impatientProvider() {
 		this.api.slowly();
 		return new FalFamily(StandIn.webClients()).create("fal", StandIn.settings("fal", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
@@ -107,9 +110,8 @@ class FalContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected boolean willReportUnknownState(String remoteId) {
+	public void willReportUnknownState(String remoteId) {
 		this.api.json(200, "{\"status\": \"PAUSED\"}");
-		return true;
 	}
 
 	@Override
@@ -121,7 +123,7 @@ class FalContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected boolean willFail(int httpStatus) {
+	public void willFail(int httpStatus) {
 		MockResponse.Builder response = new MockResponse.Builder().code(httpStatus)
 			.setHeader("Content-Type", "application/json")
 			.setHeader("x-fal-request-id", "abc")
@@ -130,7 +132,6 @@ class FalContractTests extends VideoProviderContractTests {
 			response.setHeader("Retry-After", "3");
 		}
 		this.api.respond(response.build());
-		return true;
 	}
 
 	@Test
@@ -160,10 +161,34 @@ class FalContractTests extends VideoProviderContractTests {
 	@Test
 	void imagesTravelAsImageUrlEvenWhenUploaded() {
 		willAccept();
-		this.provider.submit(new GenerationRequest("fal-ai/kling-video/v2.1/standard/image-to-video", "Move", 10, "9:16",
+		this.provider.submit(new GenerationRequest("fal-ai/kling-video/v2.5-turbo/pro/image-to-video", "Move", 10, "9:16",
 				"720p", null, null, new ImageInput.Upload(new byte[] { (byte) 0xff, (byte) 0xd8, (byte) 0xff }, "image/jpeg"),
 				null)).block(WAIT);
 		assertThat(StandIn.jsonBody(this.api.take()).get("image_url").stringValue()).isEqualTo("data:image/jpeg;base64,/9j/");
+	}
+
+	@Test
+	void pikaTakesItsDurationAsAnIntegerAndLivesUnderItsOwnApp() {
+		this.api.json(200, "{\"request_id\": \"" + REQUEST_ID + "\"}");
+		StepVerifier.create(this.provider.submit(new GenerationRequest("fal-ai/pika/v2.2/text-to-video", "A paper boat",
+				10, "4:5", "1080p", "ugly", 5L)))
+			.assertNext((job) -> assertThat(job.remoteId()).isEqualTo("fal-ai/pika/requests/" + REQUEST_ID))
+			.verifyComplete();
+		RecordedRequest submit = this.api.take();
+		assertThat(submit.getUrl().encodedPath()).isEqualTo("/fal-ai/pika/v2.2/text-to-video");
+		JsonNode body = StandIn.jsonBody(submit);
+		assertThat(body.get("duration").isIntegralNumber()).isTrue();
+		assertThat(body.get("duration").intValue()).isEqualTo(10);
+		assertThat(body.get("aspect_ratio").stringValue()).isEqualTo("4:5");
+		assertThat(body.get("resolution").stringValue()).isEqualTo("1080p");
+		assertThat(body.get("negative_prompt").stringValue()).isEqualTo("ugly");
+
+		this.api.json(200, "{\"request_id\": \"" + REQUEST_ID + "\"}");
+		this.provider.submit(new GenerationRequest("fal-ai/pika/v2.2/image-to-video", "The boat drifts", 5, "16:9",
+				"720p", null, null, new ImageInput.Url("https://example.com/boat.png"), null)).block(WAIT);
+		JsonNode fromImage = StandIn.jsonBody(this.api.take());
+		assertThat(fromImage.get("image_url").stringValue()).isEqualTo("https://example.com/boat.png");
+		assertThat(fromImage.get("duration").intValue()).isEqualTo(5);
 	}
 
 	@Test

@@ -25,7 +25,10 @@ import org.springframework.http.HttpHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The kie family's Market jobs API against a stand-in (shared/providers/kie-ai.md); its Veo API below. */
-class KieContractTests extends VideoProviderContractTests {
+class KieContractTests extends VideoProviderContractTests
+		implements VideoProviderContractTests.AnswersHttpErrors,
+		VideoProviderContractTests.ReportsUnknownStates,
+		VideoProviderContractTests.AnswersSlowly {
 
 	private final StandIn api = new StandIn();
 
@@ -49,7 +52,7 @@ class KieContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected VideoProvider impatientProvider() {
+	public VideoProvider impatientProvider() {
 		this.api.slowly();
 		return new KieFamily(StandIn.webClients()).create("kie", StandIn.settings("kie", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
@@ -121,9 +124,8 @@ class KieContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected boolean willReportUnknownState(String remoteId) {
+	public void willReportUnknownState(String remoteId) {
 		this.api.json(200, record(remoteId, "moderating", null));
-		return true;
 	}
 
 	@Override
@@ -135,7 +137,7 @@ class KieContractTests extends VideoProviderContractTests {
 
 	/** Kie puts its errors in HTTP 200 bodies; real HTTP errors (from its gateway) are classified the same way. */
 	@Override
-	protected boolean willFail(int httpStatus) {
+	public void willFail(int httpStatus) {
 		MockResponse.Builder response = new MockResponse.Builder().code(httpStatus)
 			.setHeader("Content-Type", "application/json")
 			.body("{\"code\": " + httpStatus + ", \"msg\": \"Gateway says no\"}");
@@ -143,7 +145,6 @@ class KieContractTests extends VideoProviderContractTests {
 			response.setHeader("Retry-After", "5");
 		}
 		this.api.respond(response.build());
-		return true;
 	}
 
 	@Test

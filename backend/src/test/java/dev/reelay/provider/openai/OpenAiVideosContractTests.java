@@ -26,7 +26,10 @@ import org.springframework.mock.env.MockEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The openai-videos family against a stand-in of /v1/videos (shared/providers/openai-videos.md). */
-class OpenAiVideosContractTests extends VideoProviderContractTests {
+class OpenAiVideosContractTests extends VideoProviderContractTests
+		implements VideoProviderContractTests.AnswersHttpErrors,
+		VideoProviderContractTests.ReportsUnknownStates,
+		VideoProviderContractTests.AnswersSlowly {
 
 	private final StandIn api = new StandIn();
 
@@ -54,7 +57,7 @@ class OpenAiVideosContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected VideoProvider impatientProvider() {
+	public VideoProvider impatientProvider() {
 		this.api.slowly();
 		return family().create("openai", StandIn.settings("openai-videos", this.api.url("/v1"), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
@@ -105,9 +108,8 @@ class OpenAiVideosContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected boolean willReportUnknownState(String remoteId) {
+	public void willReportUnknownState(String remoteId) {
 		this.api.json(200, video(remoteId, "paused_for_review", 10, null));
-		return true;
 	}
 
 	@Override
@@ -117,7 +119,7 @@ class OpenAiVideosContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected boolean willFail(int httpStatus) {
+	public void willFail(int httpStatus) {
 		String body = "{\"error\": {\"message\": \"Something about the request\", \"type\": \"invalid_request_error\", "
 				+ "\"param\": null, \"code\": null}}";
 		MockResponse.Builder response = new MockResponse.Builder().code(httpStatus)
@@ -128,7 +130,6 @@ class OpenAiVideosContractTests extends VideoProviderContractTests {
 			response.setHeader("retry-after-ms", "1500").setHeader("Retry-After", "2");
 		}
 		this.api.respond(response.build());
-		return true;
 	}
 
 	static String video(String id, String status, int progress, String error) {

@@ -21,7 +21,10 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The runway family against a stand-in of Runway's task API (shared/providers/others.md, section 1). */
-class RunwayContractTests extends VideoProviderContractTests {
+class RunwayContractTests extends VideoProviderContractTests
+		implements VideoProviderContractTests.AnswersHttpErrors,
+		VideoProviderContractTests.ReportsUnknownStates,
+		VideoProviderContractTests.AnswersSlowly {
 
 	static final String TASK = "17f20503-6c24-4c16-946b-35dbbce2af2f";
 
@@ -47,7 +50,7 @@ class RunwayContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected VideoProvider impatientProvider() {
+	public VideoProvider impatientProvider() {
 		this.api.slowly();
 		return new RunwayFamily(StandIn.webClients()).create("runway", StandIn.settings("runway", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
@@ -110,9 +113,8 @@ class RunwayContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected boolean willReportUnknownState(String remoteId) {
+	public void willReportUnknownState(String remoteId) {
 		this.api.json(200, "{\"id\": \"" + remoteId + "\", \"status\": \"ARCHIVED\"}");
-		return true;
 	}
 
 	@Override
@@ -123,7 +125,7 @@ class RunwayContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected boolean willFail(int httpStatus) {
+	public void willFail(int httpStatus) {
 		MockResponse.Builder response = new MockResponse.Builder().code(httpStatus)
 			.setHeader("Content-Type", "application/json")
 			.body("{\"error\": \"Request rejected\"}");
@@ -131,7 +133,6 @@ class RunwayContractTests extends VideoProviderContractTests {
 			response.setHeader("Retry-After", "10");
 		}
 		this.api.respond(response.build());
-		return true;
 	}
 
 	@Test

@@ -25,8 +25,14 @@ import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The google-veo family on the Gemini API against a stand-in (shared/providers/google-veo.md). */
-class GoogleVeoContractTests extends VideoProviderContractTests {
+/**
+ * The google-veo family on the Gemini API against a stand-in (shared/providers/google-veo.md). Operations have no
+ * named states (done is true or it is not), so there is no undocumented state to report; an operation with neither
+ * samples nor an error is reported as a failure with its own code rather than a crash.
+ */
+class GoogleVeoContractTests extends VideoProviderContractTests
+		implements VideoProviderContractTests.AnswersHttpErrors,
+		VideoProviderContractTests.AnswersSlowly {
 
 	static final String OPERATION = "models/veo-3.1-generate-001/operations/vz341u0pmdlc";
 
@@ -52,7 +58,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected VideoProvider impatientProvider() {
+	public VideoProvider impatientProvider() {
 		this.api.slowly();
 		return new GoogleVeoFamily(StandIn.webClients()).create("gemini", StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
@@ -117,13 +123,6 @@ class GoogleVeoContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected boolean willReportUnknownState(String remoteId) {
-		// Operations have no named states: done is true or it is not. An operation with neither samples nor an error
-		// is the nearest thing, and it is reported as a failure with its own code rather than a crash.
-		return false;
-	}
-
-	@Override
 	protected byte[] willServeVideo(String remoteId) {
 		String file = this.api.url("/v1beta/files/3k9x2q7m1abc:download?alt=media");
 		this.api.json(200, completed(remoteId, file));
@@ -134,7 +133,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests {
 	}
 
 	@Override
-	protected boolean willFail(int httpStatus) {
+	public void willFail(int httpStatus) {
 		MockResponse.Builder response = new MockResponse.Builder().code(httpStatus)
 			.setHeader("Content-Type", "application/json")
 			.body("{\"error\": {\"code\": " + httpStatus + ", \"message\": \"Request failed\", \"status\": \""
@@ -143,7 +142,6 @@ class GoogleVeoContractTests extends VideoProviderContractTests {
 			response.setHeader("Retry-After", "30");
 		}
 		this.api.respond(response.build());
-		return true;
 	}
 
 	@Test
