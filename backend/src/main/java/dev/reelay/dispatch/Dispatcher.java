@@ -84,11 +84,13 @@ class Dispatcher implements SmartLifecycle {
 		this.steps = Disposables.composite();
 		Flux<Long> wakeUps = Flux.merge(Flux.interval(this.settings.tick()),
 				this.jobs.notices().filter((notice) -> notice.type() == JobEventType.QUEUED).map((notice) -> 0L));
-		// Ticks that arrive while a claim is running are dropped: the claim in progress serves them. Each claimed
-		// job runs on its own; the in-hand count (never above concurrency) is what bounds them, not a flatMap,
-		// whose batched upstream demand would hold claimed rows back until a quarter of the slots were free.
+		// Ticks that arrive while a claim is running are dropped: the claim in progress serves them. A claim's
+		// rows arrive before its statement commits, so jobs start only once the whole claim is in (a worker's
+		// write would otherwise not see the claim's version yet). Each job then runs on its own; the in-hand count
+		// (never above concurrency) is what bounds them, not a flatMap, whose batched upstream demand would hold
+		// claimed rows back until a quarter of the slots were free.
 		this.loop = wakeUps.onBackpressureDrop()
-			.concatMap((tick) -> claim().doOnNext(this::run).then(), 1)
+			.concatMap((tick) -> claim().collectList().doOnNext((claimed) -> claimed.forEach(this::run)).then(), 1)
 			.subscribe();
 		this.pruning = Flux.interval(PRUNE_EVERY)
 			.concatMap((tick) -> this.ledger.prune(this.clock.instant()).onErrorResume((error) -> Mono.empty()))
