@@ -55,6 +55,9 @@ class PageBrowserTests {
 
 	private static Browser browser;
 
+	@org.springframework.beans.factory.annotation.Autowired
+	private org.springframework.r2dbc.core.DatabaseClient db;
+
 	@LocalServerPort
 	private int port;
 
@@ -140,10 +143,14 @@ class PageBrowserTests {
 	void cancelStopsAJobAndRetryStartsItAgain() {
 		openDashboard();
 		String prompt = "Browser: canceled before it finishes " + System.nanoTime();
+		// Hold the simulator back (as a 429 would) so the job is still waiting when the button is pressed.
+		this.db.sql("INSERT INTO provider_pauses (provider, until, reason) VALUES ('simulator', now() + interval '1 hour', "
+				+ "'test') ON CONFLICT (provider) DO UPDATE SET until = EXCLUDED.until").fetch().rowsUpdated().block(QUICK);
 		type(prompt);
 		find("#submit").click();
 		WebElement job = jobWithPrompt(prompt, QUICK);
 		job.findElement(By.cssSelector(".cancel")).click();
+		this.db.sql("DELETE FROM provider_pauses WHERE provider = 'simulator'").fetch().rowsUpdated().block(QUICK);
 
 		browser.waitUpTo(QUICK).until((driver) -> "canceled".equals(job.getAttribute("data-status")));
 		assertThat(job.findElement(By.cssSelector(".badge")).getText()).isEqualToIgnoringCase("Canceled");
@@ -212,12 +219,11 @@ class PageBrowserTests {
 		WebElement connection = find("#connection");
 		browser.waitUpTo(QUICK).until(ExpectedConditions.attributeToBe(connection, "data-state", "live"));
 		jobWithPrompt((String) submitThroughApi("Browser: seen before the blip " + System.nanoTime()).get("prompt"), QUICK);
+		// What the browser does when the server goes away mid-stream: the connection ends in an error it will not
+		// retry by itself (readyState CLOSED). The last id is read after the close: events keep flowing until then.
+		browser.script("const s = window.reelay.stream.source; s.close(); s.dispatchEvent(new Event('error'));");
 		String lastSeen = browser.script("return window.reelay.stream.lastEventId");
 		assertThat(lastSeen).isNotBlank();
-
-		// What the browser does when the server goes away mid-stream: the connection ends in an error it will not
-		// retry by itself (readyState CLOSED).
-		browser.script("const s = window.reelay.stream.source; s.close(); s.dispatchEvent(new Event('error'));");
 		assertThat(connection.getAttribute("data-state")).isEqualTo("reconnecting");
 		assertThat(connection.getText()).contains("reconnecting");
 		String missed = "Browser: written while disconnected " + System.nanoTime();
