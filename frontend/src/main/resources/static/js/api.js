@@ -1,7 +1,18 @@
 // Small fetch helpers shared by the page's modules.
 export function api(path, options = {}) {
-  const headers = { Accept: 'application/json', ...(options.body ? { 'Content-Type': 'application/json' } : {}) };
+  const json = options.body && !(options.body instanceof FormData);
+  const headers = { Accept: 'application/json', ...(json ? { 'Content-Type': 'application/json' } : {}) };
   return fetch(path, { ...options, headers: { ...headers, ...options.headers } });
+}
+
+// The parsed body of a successful answer, or null (the caller shows nothing rather than half a view).
+export async function getJson(path) {
+  try {
+    const response = await api(path);
+    return response.ok ? await response.json() : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function problemOf(response) {
@@ -11,3 +22,8 @@ export async function problemOf(response) {
     return { title: `HTTP ${response.status}`, detail: response.statusText };
   }
 }
+
+export const TERMINAL = new Set(['completed', 'failed', 'canceled']);
+export const RUNNING = new Set(['submitting', 'submitted', 'in_progress', 'downloading']);
+export const EVENT_TYPES = ['job.queued', 'job.submitted', 'job.progress', 'job.completed', 'job.failed',
+  'job.canceled'];

@@ -21,6 +21,8 @@ public class ModelCatalog {
 				throw new IllegalStateException("The catalog lists model '" + model.id() + "' twice");
 			}
 		});
+		// The operator's models win over shipped ones of the same id, in place, so the order stays familiar.
+		settings.customModels().forEach((model) -> this.models.put(model.id(), model));
 		if (this.models.isEmpty()) {
 			throw new IllegalStateException("The model catalog (reelay.catalog.models) is empty");
 		}

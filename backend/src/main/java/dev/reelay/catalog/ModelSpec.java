@@ -2,21 +2,51 @@ package dev.reelay.catalog;
 
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * One model as clients see it: the id they send, the provider instance and remote name it is routed to, and what
- * it can do.
+ * One model as clients see it: the id they send, the provider instance and remote name it is routed to (another
+ * remote name when it starts from an image, as some providers split the two), what it can do, what it costs, and
+ * when it was retired.
  */
 public record ModelSpec(String id, String displayName, String provider, String remoteModel,
-		List<Integer> durations, List<String> aspectRatios, List<String> resolutions,
-		@DefaultValue("2000") int maxPromptLength, @Nullable LocalDate retiredOn, @Nullable String notes) {
+		@Nullable String imageRemoteModel, List<Integer> durations, List<String> aspectRatios,
+		List<String> resolutions, @DefaultValue Map<String, List<Integer>> durationsByResolution,
+		@DefaultValue List<ImageInputKind> imageInputs, @DefaultValue("false") boolean imageRequired,
+		@DefaultValue("false") boolean remix, @DefaultValue("false") boolean audio,
+		@DefaultValue("2000") int maxPromptLength, @Nullable Price price, @Nullable LocalDate retiredOn,
+		@Nullable String notes) {
 
 	public boolean isRetired(LocalDate today) {
 		return this.retiredOn != null && !today.isBefore(this.retiredOn);
+	}
+
+	/** The remote model to ask for, which may differ when the job starts from an image. */
+	public String remoteModelFor(boolean withImage) {
+		return (withImage && this.imageRemoteModel != null) ? this.imageRemoteModel : this.remoteModel;
+	}
+
+	/** The durations allowed at a resolution: some models make long or sharp clips, not both. */
+	public List<Integer> durationsAt(String resolution) {
+		return this.durationsByResolution.getOrDefault(resolution, this.durations);
+	}
+
+	/** How a model takes a starting image: uploaded to Reelay, or as a URL the provider fetches. */
+	public enum ImageInputKind {
+
+		UPLOAD, URL
+
+	}
+
+	/**
+	 * List price: per second of video by resolution, or per clip. Indicative only; the provider's bill is the truth.
+	 */
+	public record Price(@DefaultValue("USD") String currency, @DefaultValue Map<String, Double> perSecond,
+			@Nullable Double perClip) {
 	}
 
 }

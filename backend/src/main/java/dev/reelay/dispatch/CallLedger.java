@@ -3,6 +3,7 @@ package dev.reelay.dispatch;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.reelay.provider.ProviderPauses;
 import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -13,7 +14,7 @@ import org.springframework.stereotype.Component;
  * scope's advisory lock (see {@link #lock}) while they count and record.
  */
 @Component
-class CallLedger {
+class CallLedger implements ProviderPauses {
 
 	static final String SUBMIT = "submit";
 
@@ -77,6 +78,15 @@ class CallLedger {
 			.bind("provider", provider)
 			.bind("now", now)
 			.map((row) -> row.get("until", Instant.class))
+			.one();
+	}
+
+	@Override
+	public Mono<Pause> current(String provider, Instant now) {
+		return this.db.sql("SELECT until, reason FROM provider_pauses WHERE provider = :provider AND until > :now")
+			.bind("provider", provider)
+			.bind("now", now)
+			.map((row) -> new Pause(row.get("until", Instant.class), row.get("reason", String.class)))
 			.one();
 	}
 

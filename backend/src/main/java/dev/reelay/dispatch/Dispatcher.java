@@ -11,10 +11,13 @@ import dev.reelay.job.Job;
 import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobStore;
 import dev.reelay.provider.ProviderRegistry;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -49,6 +52,8 @@ class Dispatcher implements SmartLifecycle {
 
 	private final AtomicInteger inHand = new AtomicInteger();
 
+	private volatile Disposable.Composite steps = Disposables.composite();
+
 	private static final Duration PRUNE_EVERY = Duration.ofMinutes(10);
 
 	private volatile @Nullable Disposable loop;
@@ -56,7 +61,7 @@ class Dispatcher implements SmartLifecycle {
 	private volatile @Nullable Disposable pruning;
 
 	Dispatcher(JobStore jobs, JobWorker worker, ProviderGate gate, ProviderRegistry providers, CallLedger ledger,
-			DispatchSettings settings, DispatchClock clock) {
+			DispatchSettings settings, DispatchClock clock, MeterRegistry meters) {
 		this.jobs = jobs;
 		this.worker = worker;
 		this.gate = gate;
@@ -66,6 +71,9 @@ class Dispatcher implements SmartLifecycle {
 		this.clock = clock.clock();
 		this.owner = (settings.instanceId() != null) ? settings.instanceId()
 				: ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+		Gauge.builder("reelay.dispatch.in.hand", this.inHand, AtomicInteger::get)
+			.description("Jobs this instance has claimed and is working on (at most reelay.dispatch.concurrency)")
+			.register(meters);
 	}
 
 	@Override
@@ -73,13 +81,16 @@ class Dispatcher implements SmartLifecycle {
 		if (!this.settings.enabled()) {
 			return;
 		}
+		this.steps = Disposables.composite();
 		Flux<Long> wakeUps = Flux.merge(Flux.interval(this.settings.tick()),
 				this.jobs.notices().filter((notice) -> notice.type() == JobEventType.QUEUED).map((notice) -> 0L));
-		// Ticks that arrive while a claim is running are dropped: the claim in progress serves them.
+		// Ticks that arrive while a claim is running are dropped: the claim in progress serves them. A claim's
+		// rows arrive before its statement commits, so jobs start only once the whole claim is in (a worker's
+		// write would otherwise not see the claim's version yet). Each job then runs on its own; the in-hand count
+		// (never above concurrency) is what bounds them, not a flatMap, whose batched upstream demand would hold
+		// claimed rows back until a quarter of the slots were free.
 		this.loop = wakeUps.onBackpressureDrop()
-			.concatMap((tick) -> claim(), 1)
-			.flatMap((job) -> this.worker.run(job).doFinally((signal) -> this.inHand.decrementAndGet()),
-					this.settings.concurrency())
+			.concatMap((tick) -> claim().collectList().doOnNext((claimed) -> claimed.forEach(this::run)).then(), 1)
 			.subscribe();
 		this.pruning = Flux.interval(PRUNE_EVERY)
 			.concatMap((tick) -> this.ledger.prune(this.clock.instant()).onErrorResume((error) -> Mono.empty()))
@@ -102,6 +113,16 @@ class Dispatcher implements SmartLifecycle {
 		});
 	}
 
+	private void run(Job job) {
+		Disposable.Composite steps = this.steps;
+		Disposable.Swap slot = Disposables.swap();
+		steps.add(slot);
+		slot.update(this.worker.run(job).doFinally((signal) -> {
+			this.inHand.decrementAndGet();
+			steps.remove(slot);
+		}).subscribe());
+	}
+
 	private int free() {
 		return this.settings.concurrency() - this.inHand.get();
 	}
@@ -118,6 +139,8 @@ class Dispatcher implements SmartLifecycle {
 			prune.dispose();
 			this.pruning = null;
 		}
+		// Steps cut off here leave their jobs where they stood; see stop(Runnable).
+		this.steps.dispose();
 	}
 
 	/**

@@ -4,20 +4,27 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.job.Job;
 import dev.reelay.job.JobError;
+import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.StoredContent;
 import dev.reelay.provider.GenerationRequest;
+import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderUsage;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.storage.VideoStorage;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +59,10 @@ class JobWorker {
 
 	private final Backoff backoff;
 
+	private final MeterRegistry meters;
+
 	JobWorker(JobStore jobs, ProviderRegistry providers, ModelCatalog catalog, VideoStorage storage,
-			ProviderGate gate, DispatchSettings settings, DispatchClock clock) {
+			ProviderGate gate, DispatchSettings settings, DispatchClock clock, MeterRegistry meters) {
 		this.jobs = jobs;
 		this.providers = providers;
 		this.catalog = catalog;
@@ -62,6 +71,7 @@ class JobWorker {
 		this.settings = settings;
 		this.clock = clock.clock();
 		this.backoff = new Backoff(settings.retryBase(), settings.retryMax());
+		this.meters = meters;
 	}
 
 	Mono<Void> run(Job job) {
@@ -72,10 +82,11 @@ class JobWorker {
 				log.error("job {} step failed unexpectedly; retrying later", job.id(), unexpected);
 				return this.jobs.find(job.id())
 					.flatMap((current) -> current.status().isTerminal() ? Mono.empty()
-							: this.jobs.change(current, (c) -> c.nextAttemptAt = later(current.attempts()), true))
+							: change(current, (c) -> c.nextAttemptAt = later(current.attempts()), true))
 					.onErrorResume((ignored) -> Mono.empty())
 					.then();
-			});
+			})
+			.contextWrite((context) -> context.put(ProviderCalls.class, new ProviderCalls()));
 	}
 
 	private Mono<Job> step(Job job) {
@@ -88,7 +99,10 @@ class JobWorker {
 			return fail(job, new JobError("remote_id_missing",
 					"Reelay lost track of this job at " + job.provider() + " and cannot follow it.", false));
 		}
-		VideoProvider provider = this.providers.get(job.provider());
+		VideoProvider provider = provider(job.provider());
+		if (job.status() != JobStatus.QUEUED && permitLapsed(job, this.settings.limitsFor(job.provider()).polls() != null)) {
+			return retryAt(job, now(), null);
+		}
 		return switch (job.status()) {
 			case QUEUED -> submit(job, provider);
 			// SUBMITTING found by a claim: the instance that wrote it died before the provider's answer was saved.
@@ -105,29 +119,54 @@ class JobWorker {
 			return fail(job, new JobError("submit_attempts_exhausted",
 					"Gave up after " + job.attempts() + " attempts to submit the job to " + job.provider() + ".", true));
 		}
-		return this.jobs.change(job, (c) -> {
+		return change(job, (c) -> {
 			c.status = JobStatus.SUBMITTING;
 			c.submitStartedAt = now();
 			c.attempts = job.attempts() + 1;
 			c.statusReason = "submitting to " + job.provider();
-		}, false).flatMap((submitting) -> provider.submit(request(submitting))
-			.flatMap((remote) -> accepted(submitting, remote))
-			.onErrorResume(ProviderException.class, (error) -> submitFailed(submitting, error)));
+		}, false).flatMap((submitting) -> request(submitting).flatMap((request) -> {
+			if (permitLapsed(submitting, this.settings.limitsFor(job.provider()).limitsSubmissions())) {
+				return change(submitting, (c) -> {
+					c.status = JobStatus.QUEUED;
+					c.attempts = job.attempts();
+					c.submitStartedAt = job.submitStartedAt();
+					c.statusReason = "waiting for rate limit at " + job.provider();
+					c.nextAttemptAt = now();
+				}, true);
+			}
+			return provider.submit(request)
+				.flatMap((remote) -> accepted(submitting, remote))
+				.onErrorResume(ProviderException.class, (error) -> submitFailed(submitting, error));
+		}));
+	}
+
+	/**
+	 * A rate permit is counted when the job is claimed; a call sent much later (a stalled instance) would land in a
+	 * window the permit was not counted in. Such a call is not sent: the job goes back to wait for a fresh permit.
+	 */
+	private boolean permitLapsed(Job job, boolean limited) {
+		Instant leaseUntil = job.leaseUntil();
+		if (!limited || leaseUntil == null) {
+			return false;
+		}
+		Instant claimedAt = leaseUntil.minus(this.settings.lease());
+		return now().isAfter(claimedAt.plus(this.settings.callMargin()));
 	}
 
 	private Mono<Job> accepted(Job submitting, RemoteJob remote) {
-		return this.jobs.change(submitting, (c) -> {
+		return change(submitting, (c) -> {
 			c.remoteId = remote.remoteId();
 			c.status = (remote.status() == RemoteStatus.IN_PROGRESS) ? JobStatus.IN_PROGRESS : JobStatus.SUBMITTED;
 			c.progress = remote.progress();
 			c.statusReason = null;
+			c.providerUsage = ProviderUsage.merge(submitting.providerUsage(), remote.usage());
 			c.nextAttemptAt = now().plus(pollDelay(submitting, remote));
 		}, true);
 	}
 
 	private Mono<Job> submitFailed(Job submitting, ProviderException error) {
 		return switch (error.kind()) {
-			case RATE_LIMITED -> pauseProvider(submitting, error).flatMap((until) -> this.jobs.change(submitting, (c) -> {
+			case RATE_LIMITED -> pauseProvider(submitting, error).flatMap((until) -> change(submitting, (c) -> {
 				c.status = JobStatus.QUEUED;
 				// Refused before anything was created: waiting for a limit is not a failed attempt.
 				c.attempts = submitting.attempts() - 1;
@@ -136,7 +175,7 @@ class JobWorker {
 			}, true));
 			case PERMANENT -> fail(submitting, new JobError(error.code(), error.getMessage(), false));
 			// No answer: the provider may have created (and billed) the job. Look for it before submitting again.
-			case RETRYABLE -> this.jobs.change(submitting, (c) -> {
+			case RETRYABLE -> change(submitting, (c) -> {
 				c.status = JobStatus.RECONCILING;
 				c.statusReason = "checking whether " + submitting.provider() + " received the job";
 				c.nextAttemptAt = now().plus(waitAfter(error, submitting.attempts()));
@@ -149,8 +188,14 @@ class JobWorker {
 	 * again, where it waits for a submission permit like any other.
 	 */
 	private Mono<Job> reconcile(Job job, VideoProvider provider) {
+		if (!provider.canFindSubmitted()) {
+			return fail(job, new JobError("submit_outcome_unknown", job.provider() + " did not confirm the job and "
+					+ "offers no way to check whether it started it. Reelay did not send it again, so it cannot be "
+					+ "paid for twice; retry the job if it does not appear in your " + job.provider() + " account.",
+					true));
+		}
 		Instant since = Objects.requireNonNullElse(job.submitStartedAt(), job.createdAt());
-		return provider.findSubmitted(request(job), since)
+		return request(job).flatMap((request) -> provider.findSubmitted(request, since))
 			.flatMap((found) -> {
 				log.info("job {} found at {} as {} after an unknown submit outcome", job.id(), job.provider(),
 						found.remoteId());
@@ -158,7 +203,7 @@ class JobWorker {
 			})
 			.switchIfEmpty(Mono.defer(() -> {
 				log.info("job {} not found at {}; queueing it again", job.id(), job.provider());
-				return this.jobs.change(job, (c) -> {
+				return change(job, (c) -> {
 					c.status = JobStatus.QUEUED;
 					c.statusReason = job.provider() + " never received the job; sending it again";
 					c.nextAttemptAt = now();
@@ -174,34 +219,45 @@ class JobWorker {
 
 	private Mono<Job> poll(Job job, VideoProvider provider) {
 		String remoteId = Objects.requireNonNull(job.remoteId());
-		return provider.status(remoteId).flatMap((remote) -> switch (remote.status()) {
-			case QUEUED, IN_PROGRESS, UNKNOWN -> this.jobs.change(job, (c) -> {
+		return provider.status(remoteId)
+			.flatMap((remote) -> followed(job, provider, remote))
+			.onErrorResume(ProviderException.class, (error) -> switch (error.kind()) {
+				case RATE_LIMITED -> pauseProvider(job, error).flatMap((until) -> retryAt(job, until, null));
+				case RETRYABLE -> retryLater(job, error, null);
+				case PERMANENT -> fail(job, new JobError(error.code(), error.getMessage(), false));
+			});
+	}
+
+	/** Moves the job to where the provider says it is, keeping what the provider said about its cost. */
+	private Mono<Job> followed(Job job, VideoProvider provider, RemoteJob remote) {
+		ProviderUsage usage = ProviderUsage.merge(job.providerUsage(), remote.usage());
+		return switch (remote.status()) {
+			case QUEUED, IN_PROGRESS, UNKNOWN -> change(job, (c) -> {
 				if (remote.status() == RemoteStatus.IN_PROGRESS) {
 					c.status = JobStatus.IN_PROGRESS;
 				}
+				c.providerUsage = usage;
 				c.progress = remote.progress();
 				c.statusReason = (remote.status() == RemoteStatus.UNKNOWN)
 						? job.provider() + " reported a state Reelay does not know yet" : null;
 				c.nextAttemptAt = now().plus(pollDelay(job, remote));
 			}, true);
-			case COMPLETED -> this.jobs.change(job, (c) -> {
+			case COMPLETED -> change(job, (c) -> {
 				c.status = JobStatus.DOWNLOADING;
 				c.progress = 100;
 				c.statusReason = "saving the video";
+				c.providerUsage = usage;
 			}, false).flatMap((downloading) -> download(downloading, provider));
 			case FAILED -> {
 				RemoteJob.RemoteError error = Objects.requireNonNull(remote.error());
-				yield fail(job, new JobError(error.code(), error.message(), false));
+				yield fail(job, new JobError(error.code(), error.message(), false), usage);
 			}
-			case CANCELED -> this.jobs.change(job, (c) -> {
+			case CANCELED -> change(job, (c) -> {
 				c.status = JobStatus.CANCELED;
 				c.statusReason = "canceled at " + job.provider();
+				c.providerUsage = usage;
 			}, true);
-		}).onErrorResume(ProviderException.class, (error) -> switch (error.kind()) {
-			case RATE_LIMITED -> pauseProvider(job, error).flatMap((until) -> retryAt(job, until, null));
-			case RETRYABLE -> retryLater(job, error, null);
-			case PERMANENT -> fail(job, new JobError(error.code(), error.getMessage(), false));
-		});
+		};
 	}
 
 	/** A job is completed only once its video is in Reelay's storage; downloads retry apart from generation. */
@@ -210,7 +266,7 @@ class JobWorker {
 		return provider.content(remoteId)
 			.flatMap((content) -> this.storage.store(job.id(), content.contentType(), content.body()))
 			.timeout(this.settings.downloadTimeout())
-			.flatMap((stored) -> this.jobs.change(job, (c) -> {
+			.flatMap((stored) -> change(job, (c) -> {
 				c.status = JobStatus.COMPLETED;
 				c.progress = 100;
 				c.statusReason = null;
@@ -242,7 +298,7 @@ class JobWorker {
 	}
 
 	private Mono<Job> retryAt(Job job, Instant at, @Nullable String reason) {
-		return this.jobs.change(job, (c) -> {
+		return change(job, (c) -> {
 			if (reason != null) {
 				c.statusReason = reason;
 			}
@@ -251,10 +307,15 @@ class JobWorker {
 	}
 
 	private Mono<Job> fail(Job job, JobError error) {
-		return this.jobs.change(job, (c) -> {
+		return fail(job, error, job.providerUsage());
+	}
+
+	private Mono<Job> fail(Job job, JobError error, @Nullable ProviderUsage usage) {
+		return change(job, (c) -> {
 			c.status = JobStatus.FAILED;
 			c.error = error;
 			c.statusReason = null;
+			c.providerUsage = usage;
 		}, true);
 	}
 
@@ -262,8 +323,7 @@ class JobWorker {
 	private Mono<Void> afterConcurrentChange(Job job) {
 		return this.jobs.find(job.id()).flatMap((current) -> {
 			if (current.status() == JobStatus.CANCELED && current.remoteId() != null) {
-				return this.providers.get(current.provider())
-					.cancel(current.remoteId())
+				return provider(current.provider()).cancel(current.remoteId())
 					.doOnNext((outcome) -> log.info("job {} canceled; remote {} cancel: {}", job.id(),
 							current.remoteId(), outcome))
 					.onErrorResume((ignored) -> Mono.empty())
@@ -273,11 +333,55 @@ class JobWorker {
 		});
 	}
 
-	private GenerationRequest request(Job job) {
-		String remoteModel = this.catalog.find(job.model()).map((model) -> model.remoteModel()).orElse(job.model());
-		return new GenerationRequest(remoteModel, job.prompt(), job.parameters().durationSeconds(),
-				job.parameters().aspectRatio(), job.parameters().resolution(), job.parameters().negativePrompt(),
-				job.parameters().seed());
+	/**
+	 * Writes a change to {@code from}, adding what this step's provider calls left for the job (their number and
+	 * the provider's last request id).
+	 */
+	private Mono<Job> change(Job from, Consumer<Job.Changes> edit, boolean releaseLease) {
+		return Mono.deferContextual((context) -> {
+			ProviderCalls calls = context.getOrDefault(ProviderCalls.class, null);
+			return this.jobs.change(from, (changes) -> {
+				edit.accept(changes);
+				if (calls != null) {
+					calls.recordOn(changes);
+				}
+			}, releaseLease);
+		});
+	}
+
+	/** The provider instance, with every call timed and tallied for the job. */
+	private VideoProvider provider(String instance) {
+		return new MeteredProvider(this.providers.get(instance), instance, this.meters);
+	}
+
+	/** The request in the provider's terms: remote model name, uploaded image bytes, the remix source's remote id. */
+	private Mono<GenerationRequest> request(Job job) {
+		JobParameters parameters = job.parameters();
+		JobParameters.ImageRef image = parameters.image();
+		String remoteModel = this.catalog.find(job.model())
+			.map((model) -> model.remoteModelFor(image != null))
+			.orElse(job.model());
+		Mono<Optional<ImageInput>> imageInput = (image == null) ? Mono.just(Optional.empty())
+				: (image.url() != null) ? Mono.just(Optional.of(new ImageInput.Url(image.url())))
+						: this.jobs.uploadedImage(job.id())
+							.map((upload) -> Optional.<ImageInput>of(new ImageInput.Upload(upload.bytes(),
+									upload.contentType())))
+							.switchIfEmpty(Mono.error(() -> inputLost(job, "its uploaded image is missing")));
+		UUID remixOf = parameters.remixOf();
+		Mono<Optional<String>> remixSource = (remixOf == null) ? Mono.just(Optional.empty())
+				: this.jobs.find(remixOf)
+					.flatMap((source) -> Mono.justOrEmpty(source.remoteId()))
+					.map(Optional::of)
+					.switchIfEmpty(Mono.error(() -> inputLost(job, "the video it remixes has no remote id")));
+		return Mono.zip(imageInput, remixSource)
+			.map((inputs) -> new GenerationRequest(remoteModel, job.prompt(), parameters.durationSeconds(),
+					parameters.aspectRatio(), parameters.resolution(), parameters.negativePrompt(), parameters.seed(),
+					inputs.getT1().orElse(null), inputs.getT2().orElse(null)));
+	}
+
+	private static ProviderException inputLost(Job job, String what) {
+		return new ProviderException(ProviderException.Kind.PERMANENT, "input_missing",
+				"Job " + job.id() + " cannot be sent: " + what + ".", 0, null, null, null);
 	}
 
 	/**

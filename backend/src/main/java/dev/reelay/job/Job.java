@@ -4,17 +4,20 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import dev.reelay.provider.ProviderUsage;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A video job as stored. Immutable; {@link #with(Consumer)} makes a changed copy so a change is always
- * compared against the row it started from (optimistic locking on {@code version}).
+ * compared against the row it started from (optimistic locking on {@code version}). {@code providerUsage} is what
+ * the provider reported about the job's cost, as far as it did.
  */
 public record Job(UUID id, JobStatus status, int progress, String model, String provider, String prompt,
 		JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String remoteId, @Nullable String statusReason, @Nullable JobError error,
-		@Nullable StoredContent content, int attempts, Instant nextAttemptAt, @Nullable String leaseOwner,
+		@Nullable StoredContent content, @Nullable ProviderUsage providerUsage, int attempts, Instant nextAttemptAt,
+		@Nullable String leaseOwner,
 		@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
-		@Nullable Instant completedAt, long version) {
+		@Nullable Instant completedAt, long version, @Nullable String providerRequestId, int providerCalls) {
 
 	public Job with(Consumer<Changes> change) {
 		Changes changes = new Changes(this);
@@ -39,11 +42,19 @@ public record Job(UUID id, JobStatus status, int progress, String model, String 
 
 		public @Nullable StoredContent content;
 
+		public @Nullable ProviderUsage providerUsage;
+
 		public int attempts;
 
 		public Instant nextAttemptAt;
 
 		public @Nullable Instant submitStartedAt;
+
+		/** The provider's id of the last request about this job (e.g. {@code x-request-id}), for its support. */
+		public @Nullable String providerRequestId;
+
+		/** Provider calls made for this job so far, across every instance that worked on it. */
+		public int providerCalls;
 
 		private Changes(Job from) {
 			this.from = from;
@@ -53,16 +64,20 @@ public record Job(UUID id, JobStatus status, int progress, String model, String 
 			this.statusReason = from.statusReason;
 			this.error = from.error;
 			this.content = from.content;
+			this.providerUsage = from.providerUsage;
 			this.attempts = from.attempts;
 			this.nextAttemptAt = from.nextAttemptAt;
 			this.submitStartedAt = from.submitStartedAt;
+			this.providerRequestId = from.providerRequestId;
+			this.providerCalls = from.providerCalls;
 		}
 
 		private Job apply() {
 			return new Job(this.from.id, this.status, this.progress, this.from.model, this.from.provider,
 					this.from.prompt, this.from.parameters, this.from.priority, this.from.notBefore, this.remoteId, this.statusReason, this.error, this.content,
-					this.attempts, this.nextAttemptAt, this.from.leaseOwner, this.from.leaseUntil, this.submitStartedAt,
-					this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version);
+					this.providerUsage, this.attempts, this.nextAttemptAt, this.from.leaseOwner, this.from.leaseUntil,
+					this.submitStartedAt, this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version,
+					this.providerRequestId, this.providerCalls);
 		}
 
 	}

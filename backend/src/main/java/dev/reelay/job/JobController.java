@@ -10,9 +10,11 @@ import java.util.UUID;
 
 import dev.reelay.storage.VideoStorage;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.Resource;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -25,6 +27,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
 
 /** Job API v1: submit, read, list, cancel, download. */
 @RestController
@@ -43,16 +46,36 @@ class JobController {
 
 	private final VideoStorage storage;
 
-	JobController(JobStore jobs, JobRequestValidator validator, VideoStorage storage) {
+	private final JobInputSettings inputs;
+
+	JobController(JobStore jobs, JobRequestValidator validator, VideoStorage storage, JobInputSettings inputs) {
 		this.jobs = jobs;
 		this.validator = validator;
 		this.storage = storage;
+		this.inputs = inputs;
 	}
 
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
 	Mono<ResponseEntity<JobView>> create(@RequestBody CreateJobRequest request,
 			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
-		return Mono.fromCallable(() -> this.validator.validate(request))
+		return submit(request, null, idempotencyKey);
+	}
+
+	/** The same fields as form fields, and {@code image} as an uploaded file (image-to-video). */
+	@PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	Mono<ResponseEntity<JobView>> createWithUpload(ServerWebExchange exchange,
+			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
+		return exchange.getMultipartData()
+			.onErrorMap(DataBufferLimitException.class, (tooBig) -> new InvalidJobRequestException("image",
+					"image is larger than " + this.inputs.maxSizeText()))
+			.flatMap((parts) -> JobForm.read(parts, this.inputs))
+			.flatMap((form) -> submit(form.request(), form.upload(), idempotencyKey));
+	}
+
+	private Mono<ResponseEntity<JobView>> submit(CreateJobRequest request, @Nullable ImageUpload upload,
+			@Nullable String idempotencyKey) {
+		return Mono.fromCallable(() -> this.validator.validate(request, upload))
+			.flatMap((job) -> remixSource(job).thenReturn(job))
 			.flatMap((job) -> this.jobs.create(job, idempotencyKey(idempotencyKey)))
 			.map((submission) -> {
 				Job job = submission.jobs().get(0);
@@ -64,6 +87,7 @@ class JobController {
 	Mono<ResponseEntity<JobPage>> createBatch(@RequestBody CreateBatchRequest request,
 			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
 		return Mono.fromCallable(() -> validateBatch(request))
+			.flatMap((batch) -> Flux.fromIterable(batch).concatMap(this::remixSource).then(Mono.just(batch)))
 			.flatMap((batch) -> this.jobs.createBatch(batch, idempotencyKey(idempotencyKey)))
 			.map((submission) -> accepted(submission)
 				.body(new JobPage(submission.jobs().stream().map(JobView::of).toList(), null)));
@@ -81,7 +105,7 @@ class JobController {
 		List<NewJob> valid = new ArrayList<>(jobs.size());
 		for (int i = 0; i < jobs.size(); i++) {
 			try {
-				valid.add(this.validator.validate(jobs.get(i)));
+				valid.add(this.validator.validate(jobs.get(i), null));
 			}
 			catch (InvalidJobRequestException ex) {
 				// Nothing of the batch is stored: say which job and which field.
@@ -106,6 +130,28 @@ class JobController {
 					"Idempotency-Key must be 1 to 255 characters without '#'");
 		}
 		return key;
+	}
+
+	/** A remix needs a finished video of the same model to start from. */
+	private Mono<Void> remixSource(NewJob job) {
+		UUID sourceId = job.parameters().remixOf();
+		if (sourceId == null) {
+			return Mono.empty();
+		}
+		return this.jobs.find(sourceId)
+			.onErrorMap(JobNotFoundException.class,
+					(missing) -> new InvalidJobRequestException("remix_of", "no job with id " + sourceId + " to remix"))
+			.flatMap((source) -> {
+				if (source.status() != JobStatus.COMPLETED || source.remoteId() == null) {
+					return Mono.error(new InvalidJobRequestException("remix_of", "job " + sourceId + " is "
+							+ source.status().value() + "; only completed videos can be remixed"));
+				}
+				if (!source.model().equals(job.model())) {
+					return Mono.error(new InvalidJobRequestException("remix_of", "job " + sourceId + " was made with "
+							+ source.model() + "; a remix must use the same model"));
+				}
+				return Mono.empty();
+			});
 	}
 
 	@GetMapping("/{id}")

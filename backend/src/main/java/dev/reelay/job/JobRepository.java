@@ -1,5 +1,6 @@
 package dev.reelay.job;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -19,13 +20,21 @@ import org.springframework.stereotype.Repository;
 @Repository
 class JobRepository {
 
-	private static final String[] RUNNING = JobStatus.running().stream().map(JobStatus::value).toArray(String[]::new);
+	/**
+	 * The running statuses as SQL literals, not a bound array: only a literal list lets the planner match the
+	 * partial index {@code jobs_running_due}, which a claim would otherwise replace with a scan of every job.
+	 */
+	private static final String RUNNING_SQL = JobStatus.running()
+		.stream()
+		.map((status) -> "'" + status.value() + "'")
+		.collect(java.util.stream.Collectors.joining(", ", "(", ")"));
 
 	private static final String MUTABLE_SET = "status = :status, progress = :progress, remote_id = :remote_id, "
 			+ "status_reason = :status_reason, error_code = :error_code, error_message = :error_message, "
 			+ "error_retryable = :error_retryable, content_path = :content_path, content_type = :content_type, "
-			+ "content_length = :content_length, content_sha256 = :content_sha256, attempts = :attempts, "
-			+ "next_attempt_at = :next_attempt_at, submit_started_at = :submit_started_at";
+			+ "content_length = :content_length, content_sha256 = :content_sha256, provider_usage = :provider_usage, "
+			+ "attempts = :attempts, next_attempt_at = :next_attempt_at, submit_started_at = :submit_started_at, "
+			+ "provider_request_id = :provider_request_id, provider_calls = :provider_calls";
 
 	private final DatabaseClient db;
 
@@ -39,12 +48,13 @@ class JobRepository {
 	Mono<Job> insert(Job job, @Nullable String idempotencyKey, @Nullable String requestHash) {
 		String sql = "INSERT INTO jobs (id, model, provider, prompt, parameters, priority, not_before, idempotency_key, "
 				+ "request_hash, created_at, updated_at, status, progress, remote_id, status_reason, error_code, "
-				+ "error_message, error_retryable, content_path, content_type, content_length, content_sha256, attempts, "
-				+ "next_attempt_at, submit_started_at) VALUES (:id, :model, :provider, :prompt, :parameters, :priority, "
+				+ "error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
+				+ "provider_usage, attempts, next_attempt_at, submit_started_at, provider_request_id, provider_calls) "
+				+ "VALUES (:id, :model, :provider, :prompt, :parameters, :priority, "
 				+ ":not_before, :idempotency_key, :request_hash, now(), now(), :status, :progress, :remote_id, "
 				+ ":status_reason, :error_code, :error_message, :error_retryable, :content_path, :content_type, "
-				+ ":content_length, :content_sha256, :attempts, :next_attempt_at, :submit_started_at) RETURNING "
-				+ JobRows.COLUMNS;
+				+ ":content_length, :content_sha256, :provider_usage, :attempts, :next_attempt_at, :submit_started_at, "
+				+ ":provider_request_id, :provider_calls) RETURNING " + JobRows.COLUMNS;
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
 			.bind("id", job.id())
 			.bind("model", job.model())
@@ -150,13 +160,12 @@ class JobRepository {
 	/** Leases due jobs that are past submission (to poll, reconcile or download), most overdue first. */
 	Flux<Job> claimRunning(String provider, String owner, Instant now, Duration lease, int limit) {
 		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
-				+ "WHERE id IN (SELECT id FROM jobs WHERE status = ANY(:running) AND provider = :provider "
+				+ "WHERE id IN (SELECT id FROM jobs WHERE status IN " + RUNNING_SQL + " AND provider = :provider "
 				+ "AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now) "
 				+ "ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
 		return this.db.sql(sql)
 			.bind("owner", owner)
 			.bind("lease_until", now.plus(lease))
-			.bind("running", RUNNING)
 			.bind("provider", provider)
 			.bind("now", now)
 			.bind("limit", limit)
@@ -168,10 +177,9 @@ class JobRepository {
 	Mono<Long> countInFlight(String provider, @Nullable String model, Instant now) {
 		String sql = "SELECT count(*) AS n FROM jobs WHERE provider = :provider "
 				+ ((model != null) ? "AND model = :model " : "")
-				+ "AND (status = ANY(:running) OR (status = 'queued' AND lease_until >= :now))";
+				+ "AND (status IN " + RUNNING_SQL + " OR (status = 'queued' AND lease_until >= :now))";
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
 			.bind("provider", provider)
-			.bind("running", RUNNING)
 			.bind("now", now);
 		if (model != null) {
 			spec = spec.bind("model", model);
@@ -179,21 +187,48 @@ class JobRepository {
 		return spec.map((row) -> row.get("n", Long.class)).one();
 	}
 
-	/** Brings the next poll of a remote job forward, e.g. when the provider's webhook says it changed. */
-	Mono<Long> pollSoon(String provider, String remoteId, Instant at) {
-		return this.db.sql("UPDATE jobs SET next_attempt_at = :at WHERE provider = :provider AND remote_id = :remote_id "
-				+ "AND status = ANY(:running) AND next_attempt_at > :at")
-			.bind("at", at)
-			.bind("provider", provider)
-			.bind("remote_id", remoteId)
-			.bind("running", RUNNING)
+	Mono<Long> releaseLeases(String owner) {
+		return this.db.sql("UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = :owner")
+			.bind("owner", owner)
 			.fetch()
 			.rowsUpdated();
 	}
 
-	Mono<Long> releaseLeases(String owner) {
-		return this.db.sql("UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = :owner")
-			.bind("owner", owner)
+	Mono<Void> insertInput(UUID jobId, ImageUpload upload) {
+		return this.db.sql("INSERT INTO job_inputs (job_id, content_type, bytes) VALUES (:job_id, :type, :bytes)")
+			.bind("job_id", jobId)
+			.bind("type", upload.contentType())
+			.bind("bytes", ByteBuffer.wrap(upload.bytes()))
+			.then();
+	}
+
+	Mono<ImageUpload> findInput(UUID jobId) {
+		return this.db.sql("SELECT content_type, bytes FROM job_inputs WHERE job_id = :job_id")
+			.bind("job_id", jobId)
+			.map((row) -> {
+				ByteBuffer buffer = row.get("bytes", ByteBuffer.class);
+				byte[] bytes = new byte[buffer.remaining()];
+				buffer.get(bytes);
+				return new ImageUpload(row.get("content_type", String.class), bytes);
+			})
+			.one();
+	}
+
+	Mono<Void> deleteInput(UUID jobId) {
+		return this.db.sql("DELETE FROM job_inputs WHERE job_id = :job_id").bind("job_id", jobId).then();
+	}
+
+	/**
+	 * Makes active jobs with this remote id due now. A webhook may name only the last segment of an id Reelay keeps
+	 * as a path (fal's {@code app/requests/<id>}), so that matches too. No version bump: a worker holding the job
+	 * may write its own next time over this one, which is fine, as it has just looked.
+	 */
+	Mono<Long> makeDue(String provider, String remoteId) {
+		return this.db.sql("UPDATE jobs SET next_attempt_at = now() WHERE provider = :provider "
+				+ "AND (remote_id = :remote_id OR right(remote_id, length(:remote_id) + 1) = '/' || :remote_id) "
+				+ "AND status IN ('submitted', 'in_progress', 'downloading') AND next_attempt_at > now()")
+			.bind("provider", provider)
+			.bind("remote_id", remoteId)
 			.fetch()
 			.rowsUpdated();
 	}

@@ -1,10 +1,12 @@
 package dev.reelay.job;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 import dev.reelay.catalog.ModelCatalog;
@@ -24,6 +26,8 @@ class JobRequestValidator {
 
 	private static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(30);
 
+	private static final int MAX_URL_LENGTH = 4096;
+
 	private final ModelCatalog catalog;
 
 	private final ProviderRegistry providers;
@@ -34,6 +38,10 @@ class JobRequestValidator {
 	}
 
 	NewJob validate(CreateJobRequest request) {
+		return validate(request, null);
+	}
+
+	NewJob validate(CreateJobRequest request, @Nullable ImageUpload upload) {
 		String modelId = (request.model() != null) ? request.model() : this.catalog.defaultModel();
 		ModelSpec model = this.catalog.find(modelId)
 			.orElseThrow(() -> new InvalidJobRequestException("model",
@@ -54,9 +62,16 @@ class JobRequestValidator {
 			throw new InvalidJobRequestException("prompt", "prompt is " + prompt.length() + " characters; " + modelId
 					+ " accepts at most " + model.maxPromptLength());
 		}
-		int duration = pick("duration_seconds", "durations", modelId, request.durationSeconds(), model.durations());
-		String aspectRatio = pick("aspect_ratio", "aspect ratios", modelId, request.aspectRatio(), model.aspectRatios());
 		String resolution = pick("resolution", "resolutions", modelId, request.resolution(), model.resolutions());
+		String aspectRatio = pick("aspect_ratio", "aspect ratios", modelId, request.aspectRatio(), model.aspectRatios());
+		int duration = duration(model, request.durationSeconds(), resolution);
+		JobParameters.ImageRef image = image(model, request.image(), upload);
+		if (request.remixOf() != null && !model.remix()) {
+			throw new InvalidJobRequestException("remix_of", modelId + " cannot remix videos");
+		}
+		if (request.remixOf() != null && image != null) {
+			throw new InvalidJobRequestException("image", "a remix starts from its source video, not from an image");
+		}
 		int priority = (request.priority() != null) ? request.priority() : 0;
 		if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
 			throw new InvalidJobRequestException("priority", "priority must be between " + MIN_PRIORITY + " and "
@@ -67,9 +82,65 @@ class JobRequestValidator {
 			throw new InvalidJobRequestException("not_before",
 					"not_before may be at most " + MAX_SCHEDULE_AHEAD.toDays() + " days ahead; got " + notBefore);
 		}
-		return new NewJob(modelId, model.provider(), prompt,
-				new JobParameters(duration, aspectRatio, resolution, blankToNull(request.negativePrompt()), request.seed()),
-				priority, notBefore);
+		return new NewJob(modelId, model.provider(), prompt, new JobParameters(duration, aspectRatio, resolution,
+				blankToNull(request.negativePrompt()), request.seed(), image, request.remixOf()), priority, notBefore,
+				upload);
+	}
+
+	/** Some models make long clips or sharp ones, not both (Veo: 1080p and 4k only at 8 s). */
+	private static int duration(ModelSpec model, @Nullable Integer requested, String resolution) {
+		List<Integer> allowed = model.durationsAt(resolution);
+		if (requested == null) {
+			return allowed.contains(model.durations().get(0)) ? model.durations().get(0) : allowed.get(0);
+		}
+		if (!model.durations().contains(requested)) {
+			throw new InvalidJobRequestException("duration_seconds", model.id() + " supports durations "
+					+ join(model.durations()) + "; got " + requested);
+		}
+		if (!allowed.contains(requested)) {
+			throw new InvalidJobRequestException("duration_seconds", model.id() + " supports only durations "
+					+ join(allowed) + " at " + resolution + "; got " + requested);
+		}
+		return requested;
+	}
+
+	private static JobParameters.@Nullable ImageRef image(ModelSpec model, @Nullable String url,
+			@Nullable ImageUpload upload) {
+		if (url == null && upload == null) {
+			if (model.imageRequired()) {
+				throw new InvalidJobRequestException("image", model.id() + " makes videos from an image; send one");
+			}
+			return null;
+		}
+		if (model.imageInputs().isEmpty()) {
+			throw new InvalidJobRequestException("image", model.id() + " does not take an image");
+		}
+		ModelSpec.ImageInputKind kind = (upload != null) ? ModelSpec.ImageInputKind.UPLOAD : ModelSpec.ImageInputKind.URL;
+		if (!model.imageInputs().contains(kind)) {
+			throw new InvalidJobRequestException("image", model.id() + " takes an image only as "
+					+ ((kind == ModelSpec.ImageInputKind.UPLOAD) ? "a URL the provider can fetch" : "an uploaded file"));
+		}
+		if (upload != null) {
+			return new JobParameters.ImageRef(null, upload.contentType(), (long) upload.bytes().length);
+		}
+		return new JobParameters.ImageRef(checkedUrl(url), null, null);
+	}
+
+	private static String checkedUrl(String url) {
+		String trimmed = url.strip();
+		try {
+			URI uri = URI.create(trimmed);
+			String scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : "";
+			if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null
+					|| trimmed.length() > MAX_URL_LENGTH) {
+				throw new IllegalArgumentException();
+			}
+			return trimmed;
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidJobRequestException("image",
+					"image must be an http(s) URL (or an uploaded file in a multipart request)");
+		}
 	}
 
 	/** The requested value if the model supports it, else the model's first (default) value when none was sent. */
@@ -78,11 +149,14 @@ class JobRequestValidator {
 			return supported.get(0);
 		}
 		if (!supported.contains(requested)) {
-			String choices = supported.stream().map(String::valueOf).collect(Collectors.joining(", "));
 			throw new InvalidJobRequestException(field,
-					model + " supports " + what + " " + choices + "; got " + requested);
+					model + " supports " + what + " " + join(supported) + "; got " + requested);
 		}
 		return requested;
+	}
+
+	private static String join(List<?> values) {
+		return values.stream().map(String::valueOf).collect(Collectors.joining(", "));
 	}
 
 	private static @Nullable String blankToNull(@Nullable String value) {

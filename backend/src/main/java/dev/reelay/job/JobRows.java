@@ -3,8 +3,10 @@ package dev.reelay.job;
 import java.time.Instant;
 import java.util.UUID;
 
+import dev.reelay.provider.ProviderUsage;
 import io.r2dbc.postgresql.codec.Json;
 import io.r2dbc.spi.Readable;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
@@ -18,8 +20,8 @@ class JobRows {
 	static final String COLUMNS = "id, status, progress, model, provider, prompt, parameters, priority, not_before, "
 			+ "remote_id, status_reason, "
 			+ "error_code, error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
-			+ "attempts, next_attempt_at, lease_owner, lease_until, submit_started_at, created_at, updated_at, "
-			+ "completed_at, version";
+			+ "provider_usage, attempts, next_attempt_at, lease_owner, lease_until, submit_started_at, created_at, "
+			+ "updated_at, completed_at, version, provider_request_id, provider_calls";
 
 	private final JsonMapper json;
 
@@ -35,16 +37,19 @@ class JobRows {
 		StoredContent content = (contentPath != null) ? new StoredContent(contentPath,
 				row.get("content_type", String.class), row.get("content_length", Long.class),
 				row.get("content_sha256", String.class)) : null;
+		Json usage = row.get("provider_usage", Json.class);
 		return new Job(row.get("id", UUID.class), JobStatus.fromValue(row.get("status", String.class)),
 				row.get("progress", Integer.class), row.get("model", String.class), row.get("provider", String.class),
 				row.get("prompt", String.class),
 				this.json.readValue(row.get("parameters", Json.class).asString(), JobParameters.class),
 				row.get("priority", Integer.class), row.get("not_before", Instant.class), row.get("remote_id", String.class), row.get("status_reason", String.class), error, content,
+				(usage != null) ? this.json.readValue(usage.asString(), ProviderUsage.class) : null,
 				row.get("attempts", Integer.class), row.get("next_attempt_at", Instant.class),
 				row.get("lease_owner", String.class), row.get("lease_until", Instant.class),
 				row.get("submit_started_at", Instant.class), row.get("created_at", Instant.class),
 				row.get("updated_at", Instant.class), row.get("completed_at", Instant.class),
-				row.get("version", Long.class));
+				row.get("version", Long.class), row.get("provider_request_id", String.class),
+				row.get("provider_calls", Integer.class));
 	}
 
 	/** Binds every mutable column of {@code job} under its column name. */
@@ -62,9 +67,16 @@ class JobRows {
 			.bind("content_type", Parameter.fromOrEmpty((content != null) ? content.contentType() : null, String.class))
 			.bind("content_length", Parameter.fromOrEmpty((content != null) ? content.length() : null, Long.class))
 			.bind("content_sha256", Parameter.fromOrEmpty((content != null) ? content.sha256() : null, String.class))
+			.bind("provider_usage", Parameter.fromOrEmpty(usageJson(job.providerUsage()), Json.class))
 			.bind("attempts", job.attempts())
 			.bind("next_attempt_at", job.nextAttemptAt())
-			.bind("submit_started_at", Parameter.fromOrEmpty(job.submitStartedAt(), Instant.class));
+			.bind("submit_started_at", Parameter.fromOrEmpty(job.submitStartedAt(), Instant.class))
+			.bind("provider_request_id", Parameter.fromOrEmpty(job.providerRequestId(), String.class))
+			.bind("provider_calls", job.providerCalls());
+	}
+
+	private @Nullable Json usageJson(@Nullable ProviderUsage usage) {
+		return (usage != null) ? Json.of(this.json.writeValueAsString(usage)) : null;
 	}
 
 	Json parametersJson(Job job) {

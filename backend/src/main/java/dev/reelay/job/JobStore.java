@@ -37,12 +37,15 @@ public class JobStore {
 
 	private final JsonMapper json;
 
+	private final JobMetrics metrics;
+
 	private final Sinks.Many<JobEventNotice> notices = Sinks.many().multicast().directBestEffort();
 
-	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json) {
+	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json, JobMetrics metrics) {
 		this.jobs = jobs;
 		this.tx = tx;
 		this.json = json;
+		this.metrics = metrics;
 	}
 
 	public Mono<Job> create(NewJob request) {
@@ -71,9 +74,10 @@ public class JobStore {
 			.as(this.tx::transactional)
 			.doOnNext((written) -> written.forEach(this::announce))
 			.map((written) -> new Submission(written.stream().map(Written::job).toList(), false))
-			.doOnNext((submission) -> submission.jobs()
-				.forEach((created) -> log.info("job {} queued model={} provider={}", created.id(), created.model(),
-						created.provider())));
+			.doOnNext((submission) -> submission.jobs().forEach((created) -> {
+				this.metrics.created(created);
+				log.info("job {} queued model={} provider={}", created.id(), created.model(), created.provider());
+			}));
 		if (key == null) {
 			return insert;
 		}
@@ -95,8 +99,13 @@ public class JobStore {
 		Instant due = (request.notBefore() != null && request.notBefore().isAfter(now)) ? request.notBefore() : now;
 		Job job = new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
 				request.prompt(), request.parameters(), request.priority(), request.notBefore(), null,
-				(due == now) ? null : "scheduled for " + due, null, null, 0, due, null, null, null, now, now, null, 0);
-		return this.jobs.insert(job, key, hash).flatMap((inserted) -> appendEvent(inserted, JobEventType.QUEUED));
+				(due == now) ? null : "scheduled for " + due, null, null, null, 0, due, null, null, null, now, now, null, 0,
+				null, 0);
+		ImageUpload upload = request.upload();
+		return this.jobs.insert(job, key, hash)
+			.flatMap((inserted) -> (upload != null) ? this.jobs.insertInput(inserted.id(), upload).thenReturn(inserted)
+					: Mono.just(inserted))
+			.flatMap((inserted) -> appendEvent(inserted, JobEventType.QUEUED));
 	}
 
 	/** The jobs a submission created, and whether they were created earlier under the same idempotency key. */
@@ -132,16 +141,21 @@ public class JobStore {
 				: changed;
 		boolean visible = monotonic.status() != from.status() || monotonic.progress() != from.progress()
 				|| !Objects.equals(monotonic.statusReason(), from.statusReason());
+		boolean ending = monotonic.status().isTerminal() && !from.status().isTerminal();
 		return this.jobs.update(monotonic, releaseLease)
+			// An uploaded image is needed only until the job ends; it goes in the same transaction.
+			.flatMap((updated) -> ending ? this.jobs.deleteInput(updated.id()).thenReturn(updated) : Mono.just(updated))
 			.flatMap((updated) -> visible ? appendEvent(updated, eventType(from, updated))
 					: Mono.just(new Written(updated, null)))
 			.as(this.tx::transactional)
 			.doOnNext(this::announce)
 			.map(Written::job)
 			.doOnNext((updated) -> {
+				this.metrics.changed(from, updated);
 				if (updated.status() != from.status()) {
-					log.info("job {} {} -> {} provider={} remote_id={}", updated.id(), from.status().value(),
-							updated.status().value(), updated.provider(), updated.remoteId());
+					log.info("job {} {} -> {} provider={} remote_id={} request_id={}", updated.id(),
+							from.status().value(), updated.status().value(), updated.provider(), updated.remoteId(),
+							updated.providerRequestId());
 				}
 			});
 	}
@@ -172,9 +186,17 @@ public class JobStore {
 		return this.jobs.countInFlight(provider, model, now);
 	}
 
-	/** Polls a remote job at once, e.g. after its provider's webhook. */
-	public Mono<Boolean> pollSoon(String provider, String remoteId) {
-		return this.jobs.pollSoon(provider, remoteId, Instant.now()).map((updated) -> updated > 0);
+	/** The image uploaded with a job; empty when it had none. */
+	public Mono<ImageUpload> uploadedImage(UUID id) {
+		return this.jobs.findInput(id);
+	}
+
+	/**
+	 * Asks for a prompt look at the job with this remote id (a webhook said it changed): it becomes due, and the
+	 * dispatcher fetches its status from the provider as on any poll. Returns how many jobs matched.
+	 */
+	public Mono<Long> pollSoon(String provider, String remoteId) {
+		return this.jobs.makeDue(provider, remoteId);
 	}
 
 	/** Lets go of every lease {@code owner} holds, so a restarted instance resumes its jobs at once. */

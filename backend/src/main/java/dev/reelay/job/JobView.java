@@ -5,12 +5,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.reelay.provider.ProviderUsage;
 import org.jspecify.annotations.Nullable;
 
-/** The job as clients see it, in API responses and in every event's data. */
+/**
+ * The job as clients see it, in API responses and in every event's data. {@code providerUsage} is the provider's
+ * own account of the job's cost (credits held, charged), not Reelay's estimate from the catalog price.
+ */
 public record JobView(UUID id, JobStatus status, int progress, String model, String provider, String prompt,
-		JobParameters parameters, @Nullable String statusReason, @Nullable String remoteId, @Nullable JobError error,
-		@Nullable ContentView content, Instant createdAt, Instant updatedAt, @Nullable Instant completedAt,
+		JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String statusReason,
+		@Nullable String remoteId, @Nullable String providerRequestId, @Nullable JobError error,
+		@Nullable ContentView content, @Nullable ProviderUsage providerUsage, Instant createdAt, Instant updatedAt,
+		@Nullable Instant completedAt,
 		Map<String, String> links) {
 
 	public static JobView of(Job job) {
@@ -25,8 +31,9 @@ public record JobView(UUID id, JobStatus status, int progress, String model, Str
 			content = new ContentView(stored.contentType(), stored.length(), stored.sha256());
 		}
 		return new JobView(job.id(), job.status(), job.progress(), job.model(), job.provider(), job.prompt(),
-				job.parameters(), job.statusReason(), job.remoteId(), job.error(), content, job.createdAt(),
-				job.updatedAt(), job.completedAt(), links);
+				job.parameters(), job.priority(), job.notBefore(), job.statusReason(), job.remoteId(),
+				job.providerRequestId(), job.error(), content, job.providerUsage(), job.createdAt(), job.updatedAt(),
+				job.completedAt(), links);
 	}
 
 	/** What a client needs to know about the stored video before downloading it. */

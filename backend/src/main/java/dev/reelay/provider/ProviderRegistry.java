@@ -26,31 +26,36 @@ public class ProviderRegistry {
 				throw new IllegalStateException("Provider instance '" + name + "' names unknown family '"
 						+ instance.family() + "'; known: " + this.families.keySet());
 			}
+			if (instance.usable()) {
+				// Built now so a misconfigured instance stops startup instead of failing every job sent to it.
+				get(name);
+			}
 		});
 	}
 
 	public VideoProvider get(String instance) {
 		return this.built.computeIfAbsent(instance, (name) -> {
 			ProviderSettings.Instance config = this.settings.instances().get(name);
-			if (config == null || !config.enabled()) {
+			if (config == null || !config.usable()) {
 				throw new UnknownProviderException(name);
 			}
 			return this.families.get(config.family()).create(name, config);
 		});
 	}
 
-	/** Names of the configured instances that are switched on. */
+	/** Names of the instances that can take jobs here (enabled and with a key), the ones to dispatch for. */
 	public List<String> enabledInstances() {
 		return this.settings.instances().entrySet().stream()
-			.filter((entry) -> entry.getValue().enabled())
+			.filter((entry) -> entry.getValue().usable())
 			.map(Map.Entry::getKey)
 			.sorted()
 			.toList();
 	}
 
+	/** Configured, enabled and with a key; a model on any other instance cannot take jobs here. */
 	public boolean isAvailable(String instance) {
 		ProviderSettings.Instance config = this.settings.instances().get(instance);
-		return config != null && config.enabled();
+		return config != null && config.usable();
 	}
 
 	public ProviderSettings.Instance settings(String instance) {

@@ -1,6 +1,7 @@
 package dev.reelay.provider;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -17,16 +18,35 @@ public record ProviderSettings(@DefaultValue Map<String, Instance> instances) {
 
 	/**
 	 * One configured provider. A blank {@code baseUrl} on the {@code openai-videos} family means this Reelay's own
-	 * simulator.
+	 * simulator. {@code webhookSecrets} holds every secret currently valid (several while one is rotated);
+	 * {@code options} carries family-specific settings, listed in the README.
 	 */
 	public record Instance(String family, @Nullable String baseUrl, @Nullable String apiKey,
 			@DefaultValue("true") boolean enabled, @DefaultValue("60s") Duration timeout,
-			@DefaultValue("2s") Duration pollInterval) {
+			@DefaultValue("2s") Duration pollInterval, @DefaultValue List<String> webhookSecrets,
+			@DefaultValue Map<String, String> options) {
+
+		/** Blank entries dropped: an unset environment variable binds as one empty secret. */
+		@Override
+		public List<String> webhookSecrets() {
+			return this.webhookSecrets.stream().filter((secret) -> !secret.isBlank()).map(String::strip).toList();
+		}
+
+		/** Enabled and holding a key: models served by an instance without a key show as disabled. */
+		public boolean usable() {
+			return this.enabled && this.apiKey != null && !this.apiKey.isBlank();
+		}
+
+		public String option(String name, String fallback) {
+			String value = this.options.get(name);
+			return (value != null && !value.isBlank()) ? value : fallback;
+		}
 
 		@Override
 		public String toString() {
-			// Never print the key.
-			return "Instance[family=" + this.family + ", baseUrl=" + this.baseUrl + ", enabled=" + this.enabled + "]";
+			// Never print the key or the webhook secrets.
+			return "Instance[family=" + this.family + ", baseUrl=" + this.baseUrl + ", enabled=" + this.enabled
+					+ ", options=" + this.options + "]";
 		}
 
 	}

@@ -15,8 +15,12 @@ public interface VideoProvider {
 
 	Mono<RemoteJob> status(String remoteId);
 
-	/** The finished video as a stream; the caller must consume or cancel the body. */
-	Mono<RemoteContent> content(String remoteId);
+	/** The finished video (or another variant) as a stream; the caller must consume or cancel the body. */
+	Mono<RemoteContent> content(String remoteId, ContentVariant variant);
+
+	default Mono<RemoteContent> content(String remoteId) {
+		return content(remoteId, ContentVariant.VIDEO);
+	}
 
 	Mono<CancelOutcome> cancel(String remoteId);
 
@@ -25,5 +29,22 @@ public interface VideoProvider {
 	 * outcome is unknown. Empty when the provider has none (or cannot tell).
 	 */
 	Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore);
+
+	/**
+	 * Whether {@link #findSubmitted} can really tell: a family with no way to list or look up its jobs cannot, and
+	 * a job whose create went unanswered there is not sent again (it might be paid for twice).
+	 */
+	default boolean canFindSubmitted() {
+		return true;
+	}
+
+	/**
+	 * Checks a webhook's signature on the raw body, then reads which job it is about. Fails with
+	 * {@link WebhookRejectedException} when it cannot be verified.
+	 */
+	default Mono<WebhookNotice> verifyWebhook(WebhookDelivery delivery) {
+		return Mono.error(new WebhookRejectedException(WebhookRejectedException.Reason.NOT_ACCEPTED,
+				"This provider family sends no webhooks"));
+	}
 
 }

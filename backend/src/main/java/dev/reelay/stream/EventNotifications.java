@@ -1,6 +1,7 @@
 package dev.reelay.stream;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import dev.reelay.job.JobEventLog;
 import io.r2dbc.postgresql.api.Notification;
@@ -9,6 +10,7 @@ import io.r2dbc.postgresql.api.PostgresqlResult;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Wrapped;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -37,6 +39,11 @@ class EventNotifications {
 
 	private final StreamSettings settings;
 
+	// For health: when the current LISTEN took effect (null while not listening), and why the last one ended.
+	private volatile @Nullable Instant listeningSince;
+
+	private volatile @Nullable String lastLoss;
+
 	EventNotifications(ConnectionFactory connectionFactory, StreamSettings settings) {
 		this.connections = unpooled(connectionFactory);
 		this.settings = settings;
@@ -51,8 +58,12 @@ class EventNotifications {
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
 				.maxBackoff(Duration.ofSeconds(5))
 				.transientErrors(true)
-				.doBeforeRetry((signal) -> log.warn("event listener connection lost; reconnecting: {}",
-						signal.failure().toString())));
+				.doBeforeRetry((signal) -> {
+					this.listeningSince = null;
+					this.lastLoss = signal.failure().toString();
+					log.warn("event listener connection lost; reconnecting: {}", this.lastLoss);
+				}))
+			.doFinally((signal) -> this.listeningSince = null);
 	}
 
 	private Flux<Long> listen(Connection connection) {
@@ -71,8 +82,21 @@ class EventNotifications {
 			.thenMany(Flux.empty());
 		return execute(postgres, "SET application_name = '" + APPLICATION_NAME + "'")
 			.then(execute(postgres, "LISTEN " + JobEventLog.CHANNEL))
-			.doOnSuccess((done) -> log.info("listening for events on channel {}", JobEventLog.CHANNEL))
+			.doOnSuccess((done) -> {
+				this.listeningSince = Instant.now();
+				log.info("listening for events on channel {}", JobEventLog.CHANNEL);
+			})
 			.thenMany(Flux.merge(Flux.just(CONNECTED).concatWith(announced), probes));
+	}
+
+	/** Since when this instance is listening, or null while it is (re)connecting or stopped. */
+	@Nullable Instant listeningSince() {
+		return this.listeningSince;
+	}
+
+	/** Why the last listening connection ended, if one did. */
+	@Nullable String lastLoss() {
+		return this.lastLoss;
 	}
 
 	private static Mono<Void> execute(PostgresqlConnection connection, String sql) {

@@ -32,13 +32,16 @@ class JobStreams {
 
 	private final StreamSettings settings;
 
+	private final StreamMetrics metrics;
+
 	JobStreams(LogTail tail, JobEventLog log, EventRetention retention, StreamMessages messages,
-			StreamSettings settings) {
+			StreamSettings settings, StreamMetrics metrics) {
 		this.tail = tail;
 		this.log = log;
 		this.retention = retention;
 		this.messages = messages;
 		this.settings = settings;
+		this.metrics = metrics;
 	}
 
 	/**
@@ -46,12 +49,13 @@ class JobStreams {
 	 * terminal one.
 	 */
 	Flux<byte[]> forJob(UUID jobId, @Nullable Long lastEventId) {
-		return withHeartbeats(open(JobEventFilter.job(jobId), jobId, lastEventId).takeUntil(Outgoing::endsJob));
+		return this.metrics.tracked(StreamMetrics.JOB,
+				withHeartbeats(open(JobEventFilter.job(jobId), jobId, lastEventId).takeUntil(Outgoing::endsJob)));
 	}
 
 	/** Every event {@code filter} accepts after {@code lastEventId}, or from now on when it is null. */
 	Flux<byte[]> forAll(JobEventFilter filter, @Nullable Long lastEventId) {
-		return withHeartbeats(open(filter, null, lastEventId));
+		return this.metrics.tracked(StreamMetrics.ALL, withHeartbeats(open(filter, null, lastEventId)));
 	}
 
 	/** True when the client already has the job's terminal event: nothing will ever follow. */

@@ -40,6 +40,8 @@ class LogTail implements SmartLifecycle {
 
 	private final StreamSettings settings;
 
+	private final StreamMetrics metrics;
+
 	private final Outgoing tooSlow;
 
 	private final Outgoing shuttingDown;
@@ -65,11 +67,13 @@ class LogTail implements SmartLifecycle {
 
 	private volatile @Nullable Scheduler thread;
 
-	LogTail(JobEventLog events, EventNotifications notifications, StreamMessages messages, StreamSettings settings) {
+	LogTail(JobEventLog events, EventNotifications notifications, StreamMessages messages, StreamSettings settings,
+			StreamMetrics metrics) {
 		this.events = events;
 		this.notifications = notifications;
 		this.messages = messages;
 		this.settings = settings;
+		this.metrics = metrics;
 		this.tooSlow = messages.close("slow_consumer", "This client read too slowly and its buffer ("
 				+ settings.buffer() + " events) filled up; reconnect with the last event id to resume from the log.");
 		this.shuttingDown = messages.close("shutdown",
@@ -142,13 +146,12 @@ class LogTail implements SmartLifecycle {
 		Scheduler tail = Schedulers.newSingle("reelay-log-tail");
 		this.thread = tail;
 		AtomicBoolean more = new AtomicBoolean();
-		Flux<Long> wakeUps = Flux.merge(this.notifications.eventIds(),
+		Flux<Object> wakeUps = this.metrics.coalesced(StreamMetrics.TAIL, Flux.merge(this.notifications.eventIds(),
 				Flux.interval(this.settings.recheck()).map((tick) -> EventNotifications.CONNECTED),
 				Flux.interval(this.settings.gapCheck())
 					.filter((tick) -> waiting())
 					.map((tick) -> EventNotifications.CONNECTED))
-			.filter((id) -> id == EventNotifications.CONNECTED || id > this.position)
-			.onBackpressureLatest();
+			.filter((id) -> id == EventNotifications.CONNECTED || id > this.position));
 		this.loop = startingPoint().publishOn(tail).doOnNext(this::begin).thenMany(wakeUps)
 			.concatMap((wake) -> Mono.defer(() -> readOnce(more)).repeat(more::get).then()
 				.onErrorResume((error) -> {

@@ -1,35 +1,64 @@
 package dev.reelay.stream;
 
-import io.micrometer.core.instrument.FunctionCounter;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.MeterBinder;
+import reactor.core.publisher.BufferOverflowStrategy;
+import reactor.core.publisher.Flux;
 
 import org.springframework.stereotype.Component;
 
-/** How the streams fare: open subscribers, progress dropped from full buffers, streams closed as too slow. */
+/**
+ * SSE subscribers per scope ({@code job}: one job's stream, {@code all}: the all-jobs stream) and wake-ups of the
+ * log tail ({@code tail}) that were folded into one read of the log because it was still busy with the previous one.
+ */
 @Component
-class StreamMetrics implements MeterBinder {
+class StreamMetrics {
 
-	private final LogTail tail;
+	static final String JOB = "job";
 
-	StreamMetrics(LogTail tail) {
-		this.tail = tail;
+	static final String ALL = "all";
+
+	static final String TAIL = "tail";
+
+	private final Map<String, AtomicInteger> subscribers = Map.of(JOB, new AtomicInteger(), ALL, new AtomicInteger());
+
+	private final Map<String, Counter> coalesced;
+
+	StreamMetrics(MeterRegistry registry) {
+		this.subscribers.forEach((scope, count) -> Gauge
+			.builder("reelay.streams.subscribers", count, AtomicInteger::get)
+			.description("Open SSE streams")
+			.tag("scope", scope)
+			.register(registry));
+		this.coalesced = Map.of(JOB, coalescedCounter(registry, JOB), ALL, coalescedCounter(registry, ALL), TAIL,
+				coalescedCounter(registry, TAIL));
 	}
 
-	@Override
-	public void bindTo(MeterRegistry registry) {
-		Gauge.builder("reelay.stream.subscribers", this.tail, LogTail::subscribers)
-			.description("SSE streams open on this instance")
-			.register(registry);
-		FunctionCounter.builder("reelay.stream.closed.slow", this.tail, LogTail::closedTooSlow)
-			.description("Streams closed because their buffer overflowed (the client resumes from the log)")
-			.register(registry);
-		FunctionCounter.builder("reelay.stream.events", this.tail, LogTail::published)
-			.description("Events read from the log and handed to this instance's streams")
-			.register(registry);
-		FunctionCounter.builder("reelay.stream.coalesced", this.tail, LogTail::coalesced)
-			.description("Progress events dropped from full buffers because a later event of the job superseded them")
+	/** Counts {@code stream} as a subscriber of {@code scope} from subscription until it ends or is canceled. */
+	<T> Flux<T> tracked(String scope, Flux<T> stream) {
+		AtomicInteger count = this.subscribers.get(scope);
+		return stream.doOnSubscribe((subscription) -> count.incrementAndGet())
+			.doFinally((signal) -> count.decrementAndGet());
+	}
+
+	/**
+	 * Keeps one pending wake-up while the reader is busy (reading the log); older ones are dropped and counted.
+	 * Nothing is lost by that: a read fetches everything after the reader's position.
+	 */
+	Flux<Object> coalesced(String scope, Flux<?> wakeUps) {
+		Counter dropped = this.coalesced.get(scope);
+		return wakeUps.<Object>map((wake) -> wake)
+			.onBackpressureBuffer(1, (wake) -> dropped.increment(), BufferOverflowStrategy.DROP_OLDEST);
+	}
+
+	private static Counter coalescedCounter(MeterRegistry registry, String scope) {
+		return Counter.builder("reelay.streams.wakeups.coalesced")
+			.description("Wake-ups (notices, timer ticks) folded into the next read of the event log; no event is lost")
+			.tag("scope", scope)
 			.register(registry);
 	}
 

@@ -1,12 +1,18 @@
 package dev.reelay.web;
 
+import java.util.UUID;
+
 import dev.reelay.catalog.ModelCatalog;
 
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 
-/** The page people use: submit a prompt, watch jobs move, play the result. */
+/**
+ * The pages people use: the dashboard (submit, watch jobs move, providers, activity) and one job's page (timeline,
+ * player, download). Both render their frame on the server; ES modules fill in live data.
+ */
 @Controller
 class PageController {
 
@@ -25,6 +31,13 @@ class PageController {
 		model.addAttribute("defaultModel", this.catalog.defaultModel());
 		model.addAttribute("simulatorBanner", this.settings.simulatorBanner());
 		return "index";
+	}
+
+	@GetMapping("/jobs/{id}")
+	String job(@PathVariable UUID id, Model model) {
+		model.addAttribute("jobId", id);
+		model.addAttribute("simulatorBanner", this.settings.simulatorBanner());
+		return "job";
 	}
 
 }

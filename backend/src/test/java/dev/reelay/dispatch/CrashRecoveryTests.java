@@ -100,7 +100,7 @@ class CrashRecoveryTests {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		Path videos = Files.createTempDirectory("reelay-crash-videos");
 		Process process = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp",
-				System.getProperty("java.class.path"), ReelayApplication.class.getName(), "--server.port=0",
+				System.getProperty("java.class.path"), ReelayApplication.class.getName(), "--server.port=0", "--reelay.dispatch.enabled=true",
 				"--spring.r2dbc.url=" + this.environment.getRequiredProperty("spring.r2dbc.url"),
 				"--spring.r2dbc.username=" + this.environment.getRequiredProperty("spring.r2dbc.username"),
 				"--spring.r2dbc.password=" + this.environment.getRequiredProperty("spring.r2dbc.password"),

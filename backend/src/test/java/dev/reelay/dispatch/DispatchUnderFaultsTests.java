@@ -10,6 +10,7 @@ import reactor.core.publisher.Flux;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
@@ -24,13 +25,14 @@ import static org.awaitility.Awaitility.await;
  * succeed but their answer is lost, and some answers come late. Every job must still end, none may be created
  * twice, and the provider's limits must hold as the provider itself counts them.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@DirtiesContext
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "reelay.dispatch.enabled=true",
 		"reelay.simulator.generation-time=1s", "reelay.simulator.server-error-rate=0.2",
 		"reelay.simulator.rate-limit-rate=0.1", "reelay.simulator.lost-response-rate=0.15",
 		"reelay.simulator.latency-spike-rate=0.1", "reelay.simulator.latency-spike=700ms",
 		"reelay.simulator.retry-after=500ms", "reelay.providers.instances.simulator.poll-interval=200ms",
 		"reelay.dispatch.tick=100ms", "reelay.dispatch.retry-base=100ms", "reelay.dispatch.retry-max=1s",
-		"reelay.dispatch.call-margin=300ms", "reelay.dispatch.limits.simulator.submits.count=5",
+		"reelay.dispatch.limits.simulator.submits.count=5",
 		"reelay.dispatch.limits.simulator.submits.per=2s", "reelay.dispatch.limits.simulator.max-in-flight=4",
 		"reelay.dispatch.limits.simulator.polls.count=40", "reelay.dispatch.limits.simulator.polls.per=1s" })
 class DispatchUnderFaultsTests {

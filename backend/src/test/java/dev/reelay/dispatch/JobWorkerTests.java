@@ -1,5 +1,6 @@
 package dev.reelay.dispatch;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
+import dev.reelay.provider.ProviderUsage;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -28,7 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
 		properties = { "reelay.dispatch.enabled=false", "reelay.providers.instances.scripted.family=scripted",
-				"reelay.providers.instances.scripted.poll-interval=2s" })
+				"reelay.providers.instances.scripted.poll-interval=2s",
+				"reelay.providers.instances.scripted.api-key=scripted-key",
+				"reelay.dispatch.limits.scripted.submits.count=1000", "reelay.dispatch.call-margin=1s" })
 class JobWorkerTests {
 
 	/** Later than any job's creation time, so every job is due. */
@@ -50,6 +54,20 @@ class JobWorkerTests {
 
 	@Autowired
 	private CallLedger ledger;
+
+	@Autowired
+	private DispatchSettings settings;
+
+	private Limits limits;
+
+	@Autowired
+	private org.springframework.r2dbc.core.DatabaseClient db;
+
+	@org.junit.jupiter.api.BeforeEach
+	void limitsOfTheScriptedProviderAndNoPause() {
+		this.limits = this.settings.limitsFor("scripted");
+		this.db.sql("DELETE FROM provider_pauses WHERE provider = 'scripted'").fetch().rowsUpdated().block();
+	}
 
 	@Test
 	void aRateLimitedSubmitWaitsForRetryAfterAndPausesTheProvider() {
@@ -76,6 +94,24 @@ class JobWorkerTests {
 	}
 
 	@Test
+	void aLostAnswerWhereJobsCannotBeLookedUpFailsRatherThanRiskPayingTwice() {
+		this.provider.script(ScriptedProvider.Outcome.LOSE_ANSWER);
+		this.provider.canLookUp = false;
+		try {
+			Job job = stepNewJob("cannot look up");
+			assertThat(job.status()).isEqualTo(JobStatus.RECONCILING);
+			Job failed = step(job);
+			assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+			assertThat(failed.error().code()).isEqualTo("submit_outcome_unknown");
+			assertThat(failed.error().retryable()).isTrue();
+			assertThat(this.provider.createsFor(job.prompt())).isEqualTo(1);
+		}
+		finally {
+			this.provider.canLookUp = true;
+		}
+	}
+
+	@Test
 	void aCreateThatNeverArrivedIsQueuedAgainAndSentOnce() {
 		this.provider.script(ScriptedProvider.Outcome.FAIL_BEFORE);
 		Job job = stepNewJob("never arrived");
@@ -87,6 +123,22 @@ class JobWorkerTests {
 		assertThat(submitted.status()).isEqualTo(JobStatus.SUBMITTED);
 		assertThat(submitted.attempts()).isEqualTo(2);
 		assertThat(this.provider.createsFor(job.prompt())).isEqualTo(1);
+	}
+
+	@Test
+	void aCreateThatWouldBeSentLongAfterItsPermitIsNotSent() {
+		Job job = this.jobs.create(new NewJob("scripted-model", "scripted", "stalled " + UUID.randomUUID(),
+				new JobParameters(4, "16:9", "720p", null, null))).block();
+		// Claimed five seconds before "now": the permit's window has moved on by the time the worker gets to it.
+		Job claimed = this.gate.claimSubmissions("scripted", this.limits, 100, "worker", NOW.minusSeconds(5), LEASE)
+			.filter((candidate) -> candidate.id().equals(job.id()))
+			.blockFirst();
+		this.worker.run(claimed).block();
+		Job after = this.jobs.find(job.id()).block();
+		assertThat(after.status()).isEqualTo(JobStatus.QUEUED);
+		assertThat(after.attempts()).isZero();
+		assertThat(after.leaseOwner()).isNull();
+		assertThat(this.provider.createsFor(job.prompt())).isZero();
 	}
 
 	@Test
@@ -110,6 +162,18 @@ class JobWorkerTests {
 		assertThat(completed.leaseOwner()).isNull();
 	}
 
+	@Test
+	void whatTheProviderSaysAJobCostsIsKeptFromCreateToCompletion() {
+		Job submitted = stepNewJob("usage");
+		assertThat(submitted.providerUsage()).isEqualTo(ScriptedProvider.HELD);
+		Job completed = step(submitted);
+		assertThat(completed.status()).isEqualTo(JobStatus.COMPLETED);
+		// The later report adds the charge; the hold it did not mention is kept.
+		ProviderUsage usage = this.jobs.find(completed.id()).block().providerUsage();
+		assertThat(usage).isEqualTo(new ProviderUsage("per_second", new BigDecimal("40"), new BigDecimal("38.5"), null,
+				new BigDecimal("0.55")));
+	}
+
 	private Job stepNewJob(String prompt) {
 		Job job = this.jobs.create(new NewJob("scripted-model", "scripted", prompt + " " + UUID.randomUUID(),
 				new JobParameters(4, "16:9", "720p", null, null))).block();
@@ -119,8 +183,8 @@ class JobWorkerTests {
 	/** Claims the job as the dispatcher would and runs one step of it. */
 	private Job step(Job job) {
 		Job claimed = ((job.status() == JobStatus.QUEUED)
-				? this.gate.claimSubmissions("scripted", Limits.NONE, 100, "worker", NOW.plusSeconds(60), LEASE)
-				: this.gate.claimRunning("scripted", Limits.NONE, 100, "worker", NOW.plusSeconds(60), LEASE))
+				? this.gate.claimSubmissions("scripted", this.limits, 100, "worker", NOW, LEASE)
+				: this.gate.claimRunning("scripted", this.limits, 100, "worker", NOW.plusSeconds(60), LEASE))
 			.filter((candidate) -> candidate.id().equals(job.id()))
 			.blockFirst();
 		assertThat(claimed).as("job %s is due", job.id()).isNotNull();

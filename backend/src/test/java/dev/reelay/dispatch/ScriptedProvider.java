@@ -1,5 +1,6 @@
 package dev.reelay.dispatch;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -10,10 +11,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.reelay.provider.CancelOutcome;
+import dev.reelay.provider.ContentVariant;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.ProviderFamily;
 import dev.reelay.provider.ProviderSettings;
+import dev.reelay.provider.ProviderUsage;
 import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
@@ -48,11 +51,19 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	static final Duration RETRY_AFTER = Duration.ofSeconds(30);
 
+	/** What the create answer says about cost: credits held. */
+	static final ProviderUsage HELD = new ProviderUsage("per_second", new BigDecimal("40"), null, null, null);
+
+	/** What the finished generation says: the charge, and nothing about the hold. */
+	static final ProviderUsage CHARGED = new ProviderUsage(null, null, new BigDecimal("38.5"), null, new BigDecimal("0.55"));
+
 	final List<GenerationRequest> created = new CopyOnWriteArrayList<>();
 
 	private final Map<String, GenerationRequest> byId = new ConcurrentHashMap<>();
 
 	private final Deque<Outcome> script = new ArrayDeque<>();
+
+	volatile boolean canLookUp = true;
 
 	synchronized void script(Outcome... outcomes) {
 		this.script.clear();
@@ -95,7 +106,7 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 		String id = "gen_" + this.created.size() + "_" + Math.abs(request.prompt().hashCode());
 		this.created.add(request);
 		this.byId.put(id, request);
-		return new RemoteJob(id, RemoteStatus.QUEUED, 0, null, null, null);
+		return new RemoteJob(id, RemoteStatus.QUEUED, 0, null, null, null, HELD);
 	}
 
 	long createsFor(String prompt) {
@@ -104,11 +115,11 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	@Override
 	public Mono<RemoteJob> status(String remoteId) {
-		return Mono.just(new RemoteJob(remoteId, RemoteStatus.COMPLETED, 100, null, null, null));
+		return Mono.just(new RemoteJob(remoteId, RemoteStatus.COMPLETED, 100, null, null, null, CHARGED));
 	}
 
 	@Override
-	public Mono<RemoteContent> content(String remoteId) {
+	public Mono<RemoteContent> content(String remoteId, ContentVariant variant) {
 		byte[] video = { 0, 0, 0, 8, 'f', 't', 'y', 'p' };
 		return Mono.just(new RemoteContent("video/mp4", (long) video.length,
 				Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(video))));
@@ -117,6 +128,11 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	@Override
 	public Mono<CancelOutcome> cancel(String remoteId) {
 		return Mono.just(CancelOutcome.UNSUPPORTED);
+	}
+
+	@Override
+	public boolean canFindSubmitted() {
+		return this.canLookUp;
 	}
 
 	@Override

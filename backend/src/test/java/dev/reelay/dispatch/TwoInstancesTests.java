@@ -16,6 +16,7 @@ import reactor.core.publisher.Flux;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
@@ -27,12 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Two Reelay instances on one database share the work, never claim one job twice, and hold limits together. */
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = TwoInstancesTests.SHARED)
 class TwoInstancesTests {
 
-	static final String SHARED = "reelay.simulator.generation-time=1s\n"
+	static final String SHARED = "reelay.dispatch.enabled=true\n" + "reelay.simulator.generation-time=1s\n"
 			+ "reelay.providers.instances.simulator.poll-interval=200ms\n" + "reelay.dispatch.tick=100ms\n"
-			+ "reelay.dispatch.call-margin=300ms\n" + "reelay.dispatch.limits.simulator.submits.count=6\n"
+			+ "reelay.dispatch.limits.simulator.submits.count=6\n"
 			+ "reelay.dispatch.limits.simulator.submits.per=2s\n" + "reelay.dispatch.limits.simulator.max-in-flight=5\n";
 
 	private static final int JOBS = 30;

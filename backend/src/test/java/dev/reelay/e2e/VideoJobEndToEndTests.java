@@ -13,6 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
@@ -26,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * One job through the whole system over real HTTP: REST submit, the dispatcher, the simulator's OpenAI contract,
  * PostgreSQL, the SSE stream and the stored video.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@DirtiesContext
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "reelay.dispatch.enabled=true",
 		"reelay.simulator.generation-time=2s", "reelay.providers.instances.simulator.poll-interval=200ms",
 		"reelay.dispatch.tick=100ms" })
 class VideoJobEndToEndTests {

@@ -2,6 +2,7 @@ package dev.reelay.job;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.webflux.test.autoconfigure.WebFluxTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpStatus;
@@ -30,10 +32,12 @@ import static org.mockito.Mockito.never;
 /** The job API's answers to bad input: a problem naming the field, and nothing stored. */
 @WebFluxTest(controllers = JobController.class)
 @Import(JobRequestValidator.class)
+@EnableConfigurationProperties(JobInputSettings.class)
 class JobControllerTests {
 
-	private static final ModelSpec SIM = new ModelSpec("sim-video", "Simulator", "simulator", "sora-2",
-			List.of(4, 8, 12), List.of("16:9", "9:16"), List.of("720p"), 100, null, null);
+	private static final ModelSpec SIM = new ModelSpec("sim-video", "Simulator", "simulator", "sora-2", null,
+			List.of(4, 8, 12), List.of("16:9", "9:16"), List.of("720p"), Map.of(), List.of(), false, false, false,
+			100, null, null, null);
 
 	@Autowired
 	private WebTestClient http;
@@ -65,7 +69,7 @@ class JobControllerTests {
 			Instant now = Instant.now();
 			return Mono.just(new JobStore.Submission(java.util.List.of(new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
 					request.prompt(), request.parameters(), request.priority(), request.notBefore(), null, null, null,
-					null, 0, now, null, null, null, now, now, null, 1)), false));
+					null, null, 0, now, null, null, null, now, now, null, 1, null, 0)), false));
 		});
 		this.http.post()
 			.uri("/api/v1/jobs")
@@ -82,6 +86,12 @@ class JobControllerTests {
 			.jsonPath("$.parameters.duration_seconds").isEqualTo(8)
 			.jsonPath("$.parameters.aspect_ratio").isEqualTo("16:9")
 			.jsonPath("$.links.events").value((String link) -> assertThat(link).endsWith("/events"));
+	}
+
+	@Test
+	void priorityOutsideTheRangeNamesTheField() {
+		expectProblem("{\"prompt\":\"a cat\",\"priority\":500}", "priority")
+			.jsonPath("$.detail").isEqualTo("priority must be between -100 and 100 (higher runs first); got 500");
 	}
 
 	@Test

@@ -74,17 +74,17 @@ final class BenchServer implements AutoCloseable {
 
 	/** Open SSE streams as the server counts them. */
 	long subscribers() {
-		return (long) metric("reelay.stream.subscribers");
+		return (long) metric("reelay.streams.subscribers");
 	}
 
 	/** Events the server's log tail read and handed to its streams. */
 	long published() {
-		return (long) metric("reelay.stream.events");
+		return (long) metric("reelay.streams.events");
 	}
 
 	/** Progress events the server dropped from full buffers (superseded by a later event of the same job). */
 	long coalesced() {
-		return (long) metric("reelay.stream.coalesced");
+		return (long) metric("reelay.streams.progress.coalesced");
 	}
 
 	/** Heap in use right after a full collection: what the server really keeps. */

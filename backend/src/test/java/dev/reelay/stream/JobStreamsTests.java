@@ -333,6 +333,11 @@ class JobStreamsTests extends LiveStreamTestSupport {
 			.thenCancel()
 			.verify(WAIT);
 		await().atMost(WAIT).until(() -> !listeners().isEmpty() && listeners().stream().noneMatch(old::contains));
+		await().atMost(WAIT).until(() -> "UP".equals(http().get()
+			.uri("/actuator/health/eventListener")
+			.exchangeToMono((response) -> response.bodyToMono(Map.class))
+			.map((health) -> health.get("status"))
+			.block(WAIT)));
 	}
 
 	@Test

@@ -1,5 +1,6 @@
 package dev.reelay.provider.openai;
 
+import java.time.Clock;
 import java.util.function.Supplier;
 
 import dev.reelay.provider.ProviderFamily;
@@ -38,7 +39,8 @@ class OpenAiVideosFamily implements ProviderFamily {
 		Supplier<String> baseUrl = StringUtils.hasText(configured) ? () -> configured
 				: () -> "http://127.0.0.1:" + this.environment.getRequiredProperty("local.server.port")
 						+ "/simulator/openai/v1";
-		return new OpenAiVideosProvider(instanceName, this.webClients.clone().build(), baseUrl, settings);
+		return new OpenAiVideosProvider(instanceName, this.webClients.clone().build(), baseUrl, settings,
+				Clock.systemUTC());
 	}
 
 }

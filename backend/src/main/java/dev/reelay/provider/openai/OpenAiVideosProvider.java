@@ -1,11 +1,18 @@
 package dev.reelay.provider.openai;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
 import dev.reelay.provider.CancelOutcome;
+import dev.reelay.provider.ContentVariant;
+import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderErrors;
 import dev.reelay.provider.ProviderException;
@@ -14,9 +21,16 @@ import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
+import dev.reelay.provider.WebhookDelivery;
+import dev.reelay.provider.WebhookNotice;
+import dev.reelay.provider.signing.Signatures;
+import dev.reelay.provider.signing.StandardWebhooks;
+import dev.reelay.provider.support.ProviderHttp;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 
+import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -38,8 +52,12 @@ final class OpenAiVideosProvider implements VideoProvider {
 
 	private final ProviderSettings.Instance settings;
 
-	OpenAiVideosProvider(String name, WebClient http, Supplier<String> baseUrl, ProviderSettings.Instance settings) {
+	private final Clock clock;
+
+	OpenAiVideosProvider(String name, WebClient http, Supplier<String> baseUrl, ProviderSettings.Instance settings,
+			Clock clock) {
 		this.name = name;
+		this.clock = clock;
 		this.http = http;
 		this.baseUrl = baseUrl;
 		this.settings = settings;
@@ -48,11 +66,44 @@ final class OpenAiVideosProvider implements VideoProvider {
 	@Override
 	public Mono<RemoteJob> submit(GenerationRequest request) {
 		return Mono.defer(() -> {
+			if (request.remixOf() != null) {
+				// A remix keeps the source's model, size and length; only the prompt is new.
+				return call(this.http.post()
+					.uri(this.baseUrl.get() + "/videos/{id}/remix", request.remixOf())
+					.contentType(MediaType.APPLICATION_JSON)
+					.bodyValue(Map.of("prompt", request.prompt())));
+			}
+			String seconds = Integer.toString(request.durationSeconds());
+			String size = OpenAiSizes.sizeFor(request.aspectRatio(), request.resolution());
+			if (request.image() instanceof ImageInput.Url url) {
+				// The object form of input_reference exists only in the JSON encoding.
+				Map<String, Object> body = new LinkedHashMap<>();
+				body.put("prompt", request.prompt());
+				body.put("model", request.remoteModel());
+				body.put("seconds", seconds);
+				body.put("size", size);
+				body.put("input_reference", Map.of("image_url", url.url()));
+				return call(this.http.post()
+					.uri(this.baseUrl.get() + "/videos")
+					.contentType(MediaType.APPLICATION_JSON)
+					.bodyValue(body));
+			}
+			// Multipart, as the SDK sends it, with or without a file.
 			MultipartBodyBuilder form = new MultipartBodyBuilder();
 			form.part("prompt", request.prompt());
 			form.part("model", request.remoteModel());
-			form.part("seconds", Integer.toString(request.durationSeconds()));
-			form.part("size", OpenAiSizes.sizeFor(request.aspectRatio(), request.resolution()));
+			form.part("seconds", seconds);
+			form.part("size", size);
+			if (request.image() instanceof ImageInput.Upload upload) {
+				form.part("input_reference", new ByteArrayResource(upload.bytes()) {
+
+					@Override
+					public String getFilename() {
+						return upload.filename();
+					}
+
+				}).contentType(MediaType.parseMediaType(upload.mediaType()));
+			}
 			return call(this.http.post()
 				.uri(this.baseUrl.get() + "/videos")
 				.contentType(MediaType.MULTIPART_FORM_DATA)
@@ -66,9 +117,10 @@ final class OpenAiVideosProvider implements VideoProvider {
 	}
 
 	@Override
-	public Mono<RemoteContent> content(String remoteId) {
+	public Mono<RemoteContent> content(String remoteId, ContentVariant variant) {
 		return Mono.defer(() -> authorized(this.http.get()
-			.uri(this.baseUrl.get() + "/videos/{id}/content?variant=video", remoteId)
+			.uri(this.baseUrl.get() + "/videos/{id}/content?variant={variant}", remoteId,
+					variant.name().toLowerCase(Locale.ROOT))
 			.header(HttpHeaders.ACCEPT, "application/binary"))
 			.retrieve()
 			.onStatus((status) -> !status.is2xxSuccessful(), this::errorFrom)
@@ -76,7 +128,8 @@ final class OpenAiVideosProvider implements VideoProvider {
 			.map((entity) -> {
 				MediaType type = entity.getHeaders().getContentType();
 				long length = entity.getHeaders().getContentLength();
-				return new RemoteContent((type != null) ? type.toString() : "video/mp4", (length >= 0) ? length : null,
+				return new RemoteContent((type != null) ? type.toString()
+						: ((variant == ContentVariant.VIDEO) ? "video/mp4" : "image/webp"), (length >= 0) ? length : null,
 						Objects.requireNonNull(entity.getBody()));
 			}))
 			.timeout(this.settings.timeout())
@@ -103,6 +156,21 @@ final class OpenAiVideosProvider implements VideoProvider {
 					&& Objects.requireNonNullElse(video.createdAt(), 0L) >= since)
 			.next()
 			.map((video) -> toRemoteJob(video, null, null));
+	}
+
+	/** Standard Webhooks on the raw body; the event only names the video, which is then fetched again. */
+	@Override
+	public Mono<WebhookNotice> verifyWebhook(WebhookDelivery delivery) {
+		return Mono.fromCallable(() -> {
+			if (this.settings.webhookSecrets().isEmpty()) {
+				throw Signatures.notConfigured(this.name);
+			}
+			String id = StandardWebhooks.verify(delivery.headers(), delivery.body(), this.settings.webhookSecrets(),
+					this.clock.instant());
+			JsonNode event = ProviderHttp.parse(new String(delivery.body(), StandardCharsets.UTF_8));
+			return new WebhookNotice(id, ProviderHttp.text(event, "data", "id"),
+					Objects.requireNonNullElse(ProviderHttp.text(event, "type"), "unknown"));
+		});
 	}
 
 	private Mono<OpenAiVideo.Page> listPage(@Nullable String after) {

@@ -1,0 +1,36 @@
+package dev.reelay.dispatch;
+
+import dev.reelay.job.Job;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one step's provider calls leave for the job's next write: how many calls were made and the provider's id
+ * of the last request. It travels in the step's Reactor context, so every path that writes the job (success,
+ * retry, failure) records it without being handed it.
+ */
+final class ProviderCalls {
+
+	private int unrecorded;
+
+	private @Nullable String requestId;
+
+	synchronized void started() {
+		this.unrecorded++;
+	}
+
+	synchronized void answered(@Nullable String requestId) {
+		if (requestId != null) {
+			this.requestId = requestId;
+		}
+	}
+
+	/** Adds the calls made since the last write to {@code changes}, and the latest request id if there is one. */
+	synchronized void recordOn(Job.Changes changes) {
+		changes.providerCalls += this.unrecorded;
+		this.unrecorded = 0;
+		if (this.requestId != null) {
+			changes.providerRequestId = this.requestId;
+		}
+	}
+
+}

@@ -1,0 +1,149 @@
+package dev.reelay.job;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.multipart.FilePart;
+import org.springframework.http.codec.multipart.FormFieldPart;
+import org.springframework.http.codec.multipart.Part;
+import org.springframework.util.MultiValueMap;
+
+/**
+ * Reads a multipart job submission: the JSON fields as form fields, plus {@code image} as a file (or a URL). The
+ * file is checked for size while it is read and for type by its first bytes, not only by what the client says.
+ */
+final class JobForm {
+
+	private static final Set<String> FIELDS = Set.of("model", "prompt", "duration_seconds", "aspect_ratio",
+			"resolution", "negative_prompt", "seed", "image", "remix_of", "priority", "not_before");
+
+	/** What each accepted type's file starts with. */
+	private static final Map<String, List<byte[]>> SIGNATURES = Map.of(
+			"image/png", List.of(HexFormat.of().parseHex("89504e470d0a1a0a")),
+			"image/jpeg", List.of(HexFormat.of().parseHex("ffd8ff")),
+			"image/webp", List.of("RIFF".getBytes(StandardCharsets.US_ASCII)));
+
+	private JobForm() {
+	}
+
+	record Submission(CreateJobRequest request, @Nullable ImageUpload upload) {
+	}
+
+	static Mono<Submission> read(MultiValueMap<String, Part> parts, JobInputSettings limits) {
+		for (String name : parts.keySet()) {
+			if (!FIELDS.contains(name)) {
+				return Mono.error(new InvalidJobRequestException(name, "Unknown field '" + name
+						+ "'; accepted fields are: " + String.join(", ", FIELDS.stream().sorted().toList())));
+			}
+			if (parts.get(name).size() > 1) {
+				return Mono.error(new InvalidJobRequestException(name, "Field '" + name + "' is given more than once"));
+			}
+		}
+		Part image = parts.getFirst("image");
+		Mono<ImageUpload> upload = (image instanceof FilePart file) ? upload(file, limits) : Mono.empty();
+		return upload.map((bytes) -> new Submission(request(parts, null), bytes))
+			.switchIfEmpty(Mono.fromCallable(() -> new Submission(request(parts, text(image)), null)));
+	}
+
+	private static CreateJobRequest request(MultiValueMap<String, Part> parts, @Nullable String imageUrl) {
+		return new CreateJobRequest(text(parts.getFirst("model")), text(parts.getFirst("prompt")),
+				integer(parts, "duration_seconds"), text(parts.getFirst("aspect_ratio")),
+				text(parts.getFirst("resolution")), text(parts.getFirst("negative_prompt")), number(parts, "seed"),
+				imageUrl, uuid(parts, "remix_of"), integer(parts, "priority"), instant(parts, "not_before"));
+	}
+
+	private static @Nullable Instant instant(MultiValueMap<String, Part> parts, String name) {
+		String value = text(parts.getFirst(name));
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		try {
+			return Instant.parse(value.strip());
+		}
+		catch (DateTimeParseException ex) {
+			throw new InvalidJobRequestException(name, name + " must be an ISO-8601 instant such as "
+					+ "2026-11-22T23:00:00Z; got '" + value + "'");
+		}
+	}
+
+	private static Mono<ImageUpload> upload(FilePart file, JobInputSettings limits) {
+		MediaType declared = file.headers().getContentType();
+		String type = (declared != null) ? declared.getType() + "/" + declared.getSubtype() : "";
+		if (!limits.types().contains(type)) {
+			return Mono.error(new InvalidJobRequestException("image", "image must be one of " + limits.types()
+					+ "; got " + (type.isEmpty() ? "no content type" : type)));
+		}
+		int max = (int) limits.maxSize().toBytes();
+		return DataBufferUtils.join(file.content(), max).map((buffer) -> {
+			byte[] bytes = new byte[buffer.readableByteCount()];
+			buffer.read(bytes);
+			DataBufferUtils.release(buffer);
+			return bytes;
+		}).onErrorMap(DataBufferLimitException.class, (tooBig) -> new InvalidJobRequestException("image",
+				"image is larger than " + limits.maxSizeText()))
+			.flatMap((bytes) -> {
+				if (bytes.length == 0) {
+					return Mono.error(new InvalidJobRequestException("image", "image is empty"));
+				}
+				boolean matches = SIGNATURES.get(type).stream().anyMatch((magic) -> bytes.length >= magic.length
+						&& Arrays.equals(Arrays.copyOf(bytes, magic.length), magic));
+				if (!matches) {
+					return Mono.error(new InvalidJobRequestException("image",
+							"image says it is " + type + " but its content is not"));
+				}
+				return Mono.just(new ImageUpload(type, bytes));
+			});
+	}
+
+	private static @Nullable String text(@Nullable Part part) {
+		return (part instanceof FormFieldPart field) ? field.value() : null;
+	}
+
+	private static @Nullable Integer integer(MultiValueMap<String, Part> parts, String name) {
+		Long value = number(parts, name);
+		if (value != null && (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE)) {
+			throw new InvalidJobRequestException(name, name + " is out of range");
+		}
+		return (value != null) ? value.intValue() : null;
+	}
+
+	private static @Nullable Long number(MultiValueMap<String, Part> parts, String name) {
+		String value = text(parts.getFirst(name));
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		try {
+			return Long.parseLong(value.strip());
+		}
+		catch (NumberFormatException ex) {
+			throw new InvalidJobRequestException(name, name + " must be a whole number; got '" + value + "'");
+		}
+	}
+
+	private static @Nullable UUID uuid(MultiValueMap<String, Part> parts, String name) {
+		String value = text(parts.getFirst(name));
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		try {
+			return UUID.fromString(value.strip());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidJobRequestException(name, name + " must be a job id; got '" + value + "'");
+		}
+	}
+
+}

@@ -1,0 +1,24 @@
+package dev.reelay.job;
+
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Limits on images uploaded with a job. 10 MB covers every provider's documented maximum for a starting frame; the
+ * types are the ones all image-to-video providers accept.
+ */
+@ConfigurationProperties("reelay.jobs.image")
+record JobInputSettings(@DefaultValue("10MB") DataSize maxSize,
+		@DefaultValue({ "image/png", "image/jpeg", "image/webp" }) List<String> types) {
+
+	/** The limit as people write it: {@code 10 MB}, {@code 64 KB}. */
+	String maxSizeText() {
+		long bytes = this.maxSize.toBytes();
+		return (bytes % (1024 * 1024) == 0) ? (bytes / (1024 * 1024)) + " MB"
+				: (bytes % 1024 == 0) ? (bytes / 1024) + " KB" : bytes + " bytes";
+	}
+
+}

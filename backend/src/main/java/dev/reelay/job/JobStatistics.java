@@ -1,0 +1,71 @@
+package dev.reelay.job;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import reactor.core.publisher.Flux;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+
+/** Read-only aggregates over jobs and their events for dashboards; never locks or writes. */
+@Component
+public class JobStatistics {
+
+	/**
+	 * The reason the dispatcher writes when a provider answers 429 to a submit and the job goes back to the queue
+	 * (see {@code dispatch.JobWorker}): each such change is one {@code job.queued} event carrying it.
+	 */
+	static final String RATE_LIMITED_REASON = "waiting for rate limit at %";
+
+	private final DatabaseClient db;
+
+	JobStatistics(DatabaseClient db) {
+		this.db = db;
+	}
+
+	/** Unfinished jobs per provider instance: how many wait in the queue and how many the provider has. */
+	public Flux<ProviderLoad> loadByProvider() {
+		return this.db.sql("SELECT provider, count(*) FILTER (WHERE status = 'queued') AS queued, "
+				+ "count(*) FILTER (WHERE status <> 'queued') AS in_flight FROM jobs "
+				+ "WHERE status NOT IN ('completed', 'failed', 'canceled') GROUP BY provider")
+			.map((row) -> new ProviderLoad(row.get("provider", String.class), row.get("queued", Long.class),
+					row.get("in_flight", Long.class)))
+			.all();
+	}
+
+	/** Submits refused with 429 since {@code since}, per provider instance. */
+	public Flux<ProviderRateLimits> rateLimitedSince(Instant since) {
+		return this.db.sql("SELECT j.provider, count(*) AS refused FROM job_events e JOIN jobs j ON j.id = e.job_id "
+				+ "WHERE e.type = 'job.queued' AND e.created_at >= :since "
+				+ "AND e.payload ->> 'status_reason' LIKE :reason GROUP BY j.provider")
+			.bind("since", since)
+			.bind("reason", RATE_LIMITED_REASON)
+			.map((row) -> new ProviderRateLimits(row.get("provider", String.class), row.get("refused", Long.class)))
+			.all();
+	}
+
+	/**
+	 * Jobs created since {@code from}, counted per time bucket (aligned to {@code from}) and by the status they are
+	 * in now.
+	 */
+	public Flux<StatusCount> createdSince(Instant from, Duration bucket) {
+		return this.db.sql("SELECT date_bin(make_interval(secs => :bucket), created_at, :from) AS bucket, status, "
+				+ "count(*) AS jobs FROM jobs WHERE created_at >= :from GROUP BY 1, 2 ORDER BY 1, 2")
+			.bind("bucket", bucket.toMillis() / 1000.0)
+			.bind("from", from)
+			.map((row) -> new StatusCount(row.get("bucket", Instant.class),
+					JobStatus.fromValue(row.get("status", String.class)), row.get("jobs", Long.class)))
+			.all();
+	}
+
+	public record ProviderLoad(String provider, long queued, long inFlight) {
+	}
+
+	public record ProviderRateLimits(String provider, long refused) {
+	}
+
+	public record StatusCount(Instant bucket, JobStatus status, long jobs) {
+	}
+
+}

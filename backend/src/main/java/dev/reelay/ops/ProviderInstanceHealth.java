@@ -1,0 +1,85 @@
+package dev.reelay.ops;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+
+import dev.reelay.catalog.ModelCatalog;
+import dev.reelay.catalog.ModelSpec;
+import dev.reelay.provider.ProviderPauses;
+import dev.reelay.provider.ProviderSettings;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+
+/**
+ * One provider instance as this Reelay sees it, from configuration, the catalog and the pauses the dispatcher
+ * recorded: a health check never spends a provider request.
+ */
+final class ProviderInstanceHealth implements ReactiveHealthIndicator {
+
+	static final Status DISABLED = new Status("DISABLED", "Not used: switched off or missing its API key");
+
+	static final Status RETIRED = new Status("RETIRED", "Every model it serves is retired");
+
+	static final Status PAUSED = new Status("PAUSED", "Not called until the pause ends (rate limited)");
+
+	private final String name;
+
+	private final ProviderSettings.Instance settings;
+
+	private final ModelCatalog catalog;
+
+	private final ProviderPauses pauses;
+
+	ProviderInstanceHealth(String name, ProviderSettings.Instance settings, ModelCatalog catalog,
+			ProviderPauses pauses) {
+		this.name = name;
+		this.settings = settings;
+		this.catalog = catalog;
+		this.pauses = pauses;
+	}
+
+	@Override
+	public Mono<Health> health() {
+		List<ModelSpec> served = this.catalog.all()
+			.stream()
+			.filter((model) -> model.provider().equals(this.name))
+			.toList();
+		List<String> models = served.stream().map(ModelSpec::id).toList();
+		if (!this.settings.enabled()) {
+			return described(Health.status(DISABLED).withDetail("state", "disabled").withDetail("reason",
+					"enabled is false"), models);
+		}
+		if (!this.settings.usable()) {
+			return described(Health.status(DISABLED).withDetail("state", "disabled").withDetail("reason",
+					"no API key (REELAY_PROVIDERS_INSTANCES_" + this.name.toUpperCase(Locale.ROOT).replace('-', '_')
+							+ "_API_KEY)"),
+					models);
+		}
+		LocalDate today = LocalDate.now(ZoneOffset.UTC);
+		if (!served.isEmpty() && served.stream().allMatch((model) -> model.isRetired(today))) {
+			return described(Health.status(RETIRED).withDetail("state", "retired"), models);
+		}
+		return this.pauses.current(this.name, Instant.now())
+			.map((pause) -> Health.status(PAUSED)
+				.withDetail("state", "paused")
+				.withDetail("paused_until", pause.until().toString())
+				.withDetail("reason", pause.reason()))
+			.defaultIfEmpty(Health.up().withDetail("state", "enabled"))
+			// The database being down is the r2dbc component's news; here it only means the pause is unknown.
+			.onErrorResume((error) -> Mono.just(Health.unknown()
+				.withDetail("state", "unknown")
+				.withDetail("reason", "could not read pauses: " + error.getClass().getSimpleName())))
+			.flatMap((health) -> described(health, models));
+	}
+
+	private Mono<Health> described(Health.Builder health, List<String> models) {
+		return Mono.just(health.withDetail("family", this.settings.family()).withDetail("models", models).build());
+	}
+
+}

@@ -1,0 +1,10 @@
+package dev.reelay.provider;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a verified webhook tells: which delivery it was (for dropping duplicates) and which remote job to look at
+ * again. Only a hint: the job's status is always fetched from the provider before anything is trusted.
+ */
+public record WebhookNotice(String deliveryId, @Nullable String remoteId, String type) {
+}

@@ -1,0 +1,28 @@
+package dev.reelay.provider;
+
+/** A webhook that is not provably from the provider (or not recent), or one this instance does not take. */
+public class WebhookRejectedException extends RuntimeException {
+
+	public enum Reason {
+
+		/** Missing or wrong signature, or signed with no secret we hold. */
+		UNVERIFIED,
+		/** Signed, but the timestamp is outside the tolerance: a replay or a badly wrong clock. */
+		STALE,
+		/** The instance has no webhook secret configured, or its family has no webhooks. */
+		NOT_ACCEPTED
+
+	}
+
+	private final Reason reason;
+
+	public WebhookRejectedException(Reason reason, String message) {
+		super(message);
+		this.reason = reason;
+	}
+
+	public Reason reason() {
+		return this.reason;
+	}
+
+}

@@ -1,0 +1,236 @@
+package dev.reelay.provider.veo;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.reelay.provider.CancelOutcome;
+import dev.reelay.provider.ContentVariant;
+import dev.reelay.provider.GenerationRequest;
+import dev.reelay.provider.ImageInput;
+import dev.reelay.provider.ProviderSettings;
+import dev.reelay.provider.RemoteContent;
+import dev.reelay.provider.RemoteJob;
+import dev.reelay.provider.RemoteStatus;
+import dev.reelay.provider.VideoProvider;
+import dev.reelay.provider.WebhookDelivery;
+import dev.reelay.provider.WebhookNotice;
+import dev.reelay.provider.signing.Signatures;
+import dev.reelay.provider.signing.StandardWebhooks;
+import dev.reelay.provider.support.ProviderHttp;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/** One Veo instance (see shared/providers/google-veo.md). The remote id is the operation name, used verbatim. */
+final class GoogleVeoProvider implements VideoProvider {
+
+	private final ProviderHttp http;
+
+	private final String baseUrl;
+
+	private final ProviderSettings.Instance settings;
+
+	private final boolean vertex;
+
+	private final Clock clock;
+
+	GoogleVeoProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings, boolean vertex,
+			Clock clock) {
+		this.http = http;
+		this.baseUrl = baseUrl;
+		this.settings = settings;
+		this.vertex = vertex;
+		this.clock = clock;
+	}
+
+	@Override
+	public Mono<RemoteJob> submit(GenerationRequest request) {
+		return Mono.defer(() -> {
+			if (request.image() instanceof ImageInput.Url) {
+				// The Gemini API rejects gcsUri and takes no https URL: images travel inline.
+				return Mono.error(this.http.permanent("image_url_unsupported",
+						this.http.provider() + " takes images as uploads only, not as URLs"));
+			}
+			Map<String, Object> instance = new LinkedHashMap<>();
+			instance.put("prompt", request.prompt());
+			if (request.image() instanceof ImageInput.Upload upload) {
+				instance.put("image", Map.of("bytesBase64Encoded", upload.base64(), "mimeType", upload.mediaType()));
+			}
+			Map<String, Object> parameters = new LinkedHashMap<>();
+			parameters.put("aspectRatio", request.aspectRatio());
+			parameters.put("resolution", request.resolution());
+			// A JSON number, as the SDK sends it (the guide's table quotes the values).
+			parameters.put("durationSeconds", request.durationSeconds());
+			parameters.put("sampleCount", 1);
+			if (request.negativePrompt() != null) {
+				parameters.put("negativePrompt", request.negativePrompt());
+			}
+			if (this.vertex && request.seed() != null) {
+				// The SDK refuses seed on the Gemini API; only Vertex takes it.
+				parameters.put("seed", request.seed());
+			}
+			Map<String, Object> body = Map.of("instances", List.of(instance), "parameters", parameters);
+			return this.http
+				.json(authorized(this.http.client()
+					.post()
+					.uri(URI.create(this.baseUrl + "/models/" + request.remoteModel() + ":predictLongRunning"))
+					.contentType(MediaType.APPLICATION_JSON)
+					.bodyValue(body)))
+				.map((operation) -> {
+					String name = ProviderHttp.text(operation, "name");
+					if (name == null) {
+						throw this.http.permanent("unexpected_response",
+								this.http.provider() + " accepted the job but returned no operation name");
+					}
+					return toRemoteJob(operation);
+				});
+		});
+	}
+
+	@Override
+	public Mono<RemoteJob> status(String remoteId) {
+		return operation(remoteId).map(this::toRemoteJob);
+	}
+
+	private Mono<JsonNode> operation(String name) {
+		return Mono.defer(() -> {
+			if (!this.vertex) {
+				return this.http.json(authorized(this.http.client().get().uri(URI.create(this.baseUrl + "/" + name))));
+			}
+			// Vertex polls with a POST on the model, not a GET on the operation name.
+			String model = name.substring(0, Math.max(0, name.indexOf("/operations/")));
+			model = model.substring(model.lastIndexOf('/') + 1);
+			return this.http.json(authorized(this.http.client()
+				.post()
+				.uri(URI.create(this.baseUrl + "/models/" + model + ":fetchPredictOperation"))
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("operationName", name))));
+		});
+	}
+
+	RemoteJob toRemoteJob(JsonNode operation) {
+		String name = Objects.requireNonNullElse(ProviderHttp.text(operation, "name"), "");
+		if (!operation.path("done").asBoolean(false)) {
+			return new RemoteJob(name, RemoteStatus.IN_PROGRESS, 0, null, null, null);
+		}
+		if (operation.path("error").isObject()) {
+			String code = Objects.requireNonNullElse(ProviderHttp.text(operation, "error", "code"), "generation_failed");
+			String message = Objects.requireNonNullElse(ProviderHttp.text(operation, "error", "message"), "no reason given");
+			return failed(name, "veo_error_" + code, "Veo could not generate this video: " + message);
+		}
+		JsonNode result = result(operation);
+		if (!samples(result).isEmpty()) {
+			return new RemoteJob(name, RemoteStatus.COMPLETED, 100, null, null, null);
+		}
+		if (result.path("raiMediaFilteredCount").asInt(0) > 0 || result.path("raiMediaFilteredReasons").isArray()) {
+			List<String> reasons = new ArrayList<>();
+			result.path("raiMediaFilteredReasons").values().forEach((reason) -> reasons.add(reason.asString()));
+			return failed(name, "safety_filtered", "Google's safety filters removed the video"
+					+ (reasons.isEmpty() ? "." : ": " + String.join("; ", reasons)) + " Try a different prompt or image.");
+		}
+		return failed(name, "no_video", "Veo finished without returning a video.");
+	}
+
+	private static RemoteJob failed(String name, String code, String message) {
+		return new RemoteJob(name, RemoteStatus.FAILED, 0, new RemoteJob.RemoteError(code, message), null, null);
+	}
+
+	/** Gemini nests the result under generateVideoResponse; Vertex puts videos at the top of the response. */
+	private JsonNode result(JsonNode operation) {
+		JsonNode response = operation.path("response");
+		return this.vertex ? response : response.path("generateVideoResponse");
+	}
+
+	private List<JsonNode> samples(JsonNode result) {
+		List<JsonNode> videos = new ArrayList<>();
+		if (this.vertex) {
+			result.path("videos").values().forEach(videos::add);
+		}
+		else {
+			result.path("generatedSamples").values().forEach((sample) -> videos.add(sample.path("video")));
+		}
+		return videos;
+	}
+
+	@Override
+	public Mono<RemoteContent> content(String remoteId, ContentVariant variant) {
+		if (variant != ContentVariant.VIDEO) {
+			return Mono.error(this.http.permanent("variant_unsupported", "Veo offers only the video"));
+		}
+		return operation(remoteId).flatMap((operation) -> {
+			List<JsonNode> videos = samples(result(operation));
+			if (videos.isEmpty()) {
+				return Mono.error(this.http.permanent("content_unavailable", "Veo returned no video to download"));
+			}
+			JsonNode video = videos.get(0);
+			String mime = Objects.requireNonNullElse(ProviderHttp.firstNonNull(ProviderHttp.text(video, "mimeType"),
+					ProviderHttp.text(video, "encoding")), "video/mp4");
+			String inline = ProviderHttp.firstNonNull(ProviderHttp.text(video, "bytesBase64Encoded"),
+					ProviderHttp.text(video, "encodedVideo"));
+			if (inline != null) {
+				byte[] bytes = Base64.getDecoder().decode(inline);
+				return Mono.just(new RemoteContent(mime, (long) bytes.length,
+						Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(bytes))));
+			}
+			String uri = ProviderHttp.text(video, "uri");
+			if (uri == null) {
+				return Mono.error(this.http.permanent("content_unavailable", "Veo stored the video at "
+						+ ProviderHttp.text(video, "gcsUri") + ", which Reelay cannot read; configure no storage URI"));
+			}
+			// The file URI wants the same key; redirects to storage are followed.
+			return this.http.download(authorized(this.http.client().get().uri(URI.create(uri))), "video/mp4");
+		});
+	}
+
+	@Override
+	public Mono<CancelOutcome> cancel(String remoteId) {
+		return Mono.just(CancelOutcome.UNSUPPORTED);
+	}
+
+	@Override
+	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
+		// Operations cannot be listed (see canFindSubmitted).
+		return Mono.empty();
+	}
+
+	@Override
+	public boolean canFindSubmitted() {
+		return false;
+	}
+
+	/** Static Gemini webhooks follow Standard Webhooks; the payload is thin, so the operation is fetched again. */
+	@Override
+	public Mono<WebhookNotice> verifyWebhook(WebhookDelivery delivery) {
+		return Mono.fromCallable(() -> {
+			if (this.settings.webhookSecrets().isEmpty()) {
+				throw Signatures.notConfigured(this.http.provider());
+			}
+			String id = StandardWebhooks.verify(delivery.headers(), delivery.body(), this.settings.webhookSecrets(),
+					this.clock.instant());
+			JsonNode event = ProviderHttp.parse(new String(delivery.body(), StandardCharsets.UTF_8));
+			String operation = ProviderHttp.firstNonNull(ProviderHttp.text(event, "data", "name"),
+					ProviderHttp.text(event, "data", "operation"), ProviderHttp.text(event, "data", "id"));
+			return new WebhookNotice(id, operation,
+					Objects.requireNonNullElse(ProviderHttp.text(event, "type"), "unknown"));
+		});
+	}
+
+	private WebClient.RequestHeadersSpec<?> authorized(WebClient.RequestHeadersSpec<?> request) {
+		String key = Objects.requireNonNullElse(this.settings.apiKey(), "");
+		// Vertex takes an OAuth access token; the Gemini API its own key header.
+		return this.vertex ? request.header("Authorization", "Bearer " + key) : request.header("x-goog-api-key", key);
+	}
+
+}

@@ -1,0 +1,84 @@
+package dev.reelay.bench;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.reelay.provider.CancelOutcome;
+import dev.reelay.provider.ContentVariant;
+import dev.reelay.provider.GenerationRequest;
+import dev.reelay.provider.ProviderFamily;
+import dev.reelay.provider.ProviderSettings;
+import dev.reelay.provider.RemoteContent;
+import dev.reelay.provider.RemoteJob;
+import dev.reelay.provider.RemoteStatus;
+import dev.reelay.provider.VideoProvider;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+
+/**
+ * A provider that answers at once, so a benchmark measures Reelay and not a network: generations finish at the
+ * first poll ({@code finishes}) or never ({@code !finishes}, to keep jobs in flight).
+ */
+class ZeroLatencyProvider implements ProviderFamily, VideoProvider {
+
+	private static final byte[] VIDEO = new byte[1024];
+
+	static {
+		System.arraycopy(new byte[] { 0, 0, 0, 24, 'f', 't', 'y', 'p' }, 0, VIDEO, 0, 8);
+	}
+
+	private final String family;
+
+	private final boolean finishes;
+
+	final AtomicLong submits = new AtomicLong();
+
+	final AtomicLong polls = new AtomicLong();
+
+	ZeroLatencyProvider(String family, boolean finishes) {
+		this.family = family;
+		this.finishes = finishes;
+	}
+
+	@Override
+	public String name() {
+		return this.family;
+	}
+
+	@Override
+	public VideoProvider create(String instanceName, ProviderSettings.Instance settings) {
+		return this;
+	}
+
+	@Override
+	public Mono<RemoteJob> submit(GenerationRequest request) {
+		return Mono.fromSupplier(() -> new RemoteJob("gen-" + this.submits.incrementAndGet(), RemoteStatus.QUEUED, 0,
+				null, null, null));
+	}
+
+	@Override
+	public Mono<RemoteJob> status(String remoteId) {
+		this.polls.incrementAndGet();
+		return Mono.just(this.finishes ? new RemoteJob(remoteId, RemoteStatus.COMPLETED, 100, null, null, null)
+				: new RemoteJob(remoteId, RemoteStatus.IN_PROGRESS, 50, null, null, null));
+	}
+
+	@Override
+	public Mono<RemoteContent> content(String remoteId, ContentVariant variant) {
+		return Mono.fromSupplier(() -> new RemoteContent("video/mp4", (long) VIDEO.length,
+				Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(VIDEO.clone()))));
+	}
+
+	@Override
+	public Mono<CancelOutcome> cancel(String remoteId) {
+		return Mono.just(CancelOutcome.UNSUPPORTED);
+	}
+
+	@Override
+	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
+		return Mono.empty();
+	}
+
+}

@@ -1,0 +1,138 @@
+package dev.reelay.provider;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okio.ByteString;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A provider's HTTP API played by MockWebServer: scripted answers, recorded requests. */
+public final class StandIn implements AutoCloseable {
+
+	public static final byte[] VIDEO = "\0\0\0\u0018ftypmp42 a stand-in clip".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
+	private static final JsonMapper JSON = JsonMapper.shared();
+
+	private final MockWebServer server = new MockWebServer();
+
+	public StandIn() {
+		try {
+			this.server.start();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public String url(String path) {
+		String base = this.server.url("/").toString();
+		return base.substring(0, base.length() - 1) + path;
+	}
+
+	public void json(int status, String body) {
+		this.server.enqueue(new MockResponse.Builder().code(status)
+			.setHeader("Content-Type", "application/json")
+			.body(body)
+			.build());
+	}
+
+	public void respond(MockResponse response) {
+		this.server.enqueue(response);
+	}
+
+	public void video(byte[] bytes) {
+		this.server.enqueue(new MockResponse.Builder().code(200)
+			.setHeader("Content-Type", "video/mp4")
+			.body(new okio.Buffer().write(bytes))
+			.build());
+	}
+
+	public RecordedRequest take() {
+		try {
+			RecordedRequest request = this.server.takeRequest(5, TimeUnit.SECONDS);
+			assertThat(request).as("a request reached the stand-in").isNotNull();
+			return request;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public int requestCount() {
+		return this.server.getRequestCount();
+	}
+
+	public static String body(RecordedRequest request) {
+		ByteString body = request.getBody();
+		return (body != null) ? body.utf8() : "";
+	}
+
+	public static JsonNode jsonBody(RecordedRequest request) {
+		return JSON.readTree(body(request));
+	}
+
+	/** The value of a plain form field in a multipart body. */
+	public static String formField(RecordedRequest request, String name) {
+		Matcher field = Pattern.compile("name=\"" + Pattern.quote(name) + "\"\\r\\n(?:[^\\r\\n]+\\r\\n)*\\r\\n([^\\r]*)\\r\\n")
+			.matcher(body(request));
+		assertThat(field.find()).as("multipart field %s", name).isTrue();
+		return field.group(1);
+	}
+
+	public static ProviderSettings.Instance settings(String family, String baseUrl, List<String> webhookSecrets,
+			Map<String, String> options) {
+		return settings(family, baseUrl, webhookSecrets, options, Duration.ofSeconds(5));
+	}
+
+	public static ProviderSettings.Instance settings(String family, String baseUrl, List<String> webhookSecrets,
+			Map<String, String> options, Duration timeout) {
+		return new ProviderSettings.Instance(family, baseUrl, "test-key", true, timeout, Duration.ofSeconds(1),
+				webhookSecrets, options);
+	}
+
+	/** The next answer comes only after a second. */
+	public void slowly() {
+		this.server.enqueue(new MockResponse.Builder().headersDelay(1, TimeUnit.SECONDS)
+			.setHeader("Content-Type", "application/json")
+			.body("{}")
+			.build());
+	}
+
+	/** The timeout an impatient adapter gets: far below {@link #slowly()}. */
+	public static final Duration IMPATIENT = Duration.ofMillis(200);
+
+	public static WebClient.Builder webClients() {
+		return WebClient.builder();
+	}
+
+	/** A base URL on a port where nothing listens. */
+	public static String deadUrl() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return "http://127.0.0.1:" + socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Override
+	public void close() {
+		this.server.close();
+	}
+
+}

@@ -1,0 +1,250 @@
+package dev.reelay.provider.openai;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import dev.reelay.provider.ContentVariant;
+import dev.reelay.provider.GenerationRequest;
+import dev.reelay.provider.ImageInput;
+import dev.reelay.provider.ProviderException;
+import dev.reelay.provider.RemoteStatus;
+import dev.reelay.provider.StandIn;
+import dev.reelay.provider.VideoProvider;
+import dev.reelay.provider.VideoProviderContractTests;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.mock.env.MockEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The openai-videos family against a stand-in of /v1/videos (shared/providers/openai-videos.md). */
+class OpenAiVideosContractTests extends VideoProviderContractTests
+		implements VideoProviderContractTests.AnswersHttpErrors,
+		VideoProviderContractTests.ReportsUnknownStates,
+		VideoProviderContractTests.AnswersSlowly {
+
+	private final StandIn api = new StandIn();
+
+	private final VideoProvider provider = family().create("openai", StandIn.settings("openai-videos",
+			this.api.url("/v1"), List.of(), Map.of()));
+
+	static OpenAiVideosFamily family() {
+		return new OpenAiVideosFamily(StandIn.webClients(), new MockEnvironment());
+	}
+
+	@AfterEach
+	void stop() {
+		this.api.close();
+	}
+
+	@Override
+	protected VideoProvider provider() {
+		return this.provider;
+	}
+
+	@Override
+	protected VideoProvider unreachableProvider() {
+		return family().create("openai", StandIn.settings("openai-videos", StandIn.deadUrl() + "/v1", List.of(),
+				Map.of()));
+	}
+
+	@Override
+	public VideoProvider impatientProvider() {
+		this.api.slowly();
+		return family().create("openai", StandIn.settings("openai-videos", this.api.url("/v1"), List.of(), Map.of(), StandIn.IMPATIENT));
+	}
+
+	@Override
+	protected GenerationRequest request() {
+		return new GenerationRequest("sora-2", "A calico cat playing a grand piano", 8, "16:9", "720p", null, null);
+	}
+
+	@Override
+	protected void willAccept() {
+		this.api.json(200, video("video_123", "queued", 0, null));
+	}
+
+	@Override
+	protected void verifySubmitted(GenerationRequest request) {
+		RecordedRequest create = this.api.take();
+		assertThat(create.getMethod()).isEqualTo("POST");
+		assertThat(create.getUrl().encodedPath()).isEqualTo("/v1/videos");
+		assertThat(create.getHeaders().get("Authorization")).isEqualTo("Bearer test-key");
+		assertThat(create.getHeaders().get("Content-Type")).matches("multipart/form-data; ?boundary=.+");
+		assertThat(StandIn.formField(create, "prompt")).isEqualTo(request.prompt());
+		assertThat(StandIn.formField(create, "model")).isEqualTo("sora-2");
+		// A string field in a form; never a JSON integer.
+		assertThat(StandIn.formField(create, "seconds")).isEqualTo("8");
+		assertThat(StandIn.formField(create, "size")).isEqualTo("1280x720");
+		assertThat(StandIn.body(create)).doesNotContain("input_reference");
+	}
+
+	@Override
+	protected List<RemoteStatus> documentedStates() {
+		return List.of(RemoteStatus.QUEUED, RemoteStatus.IN_PROGRESS, RemoteStatus.COMPLETED, RemoteStatus.FAILED);
+	}
+
+	@Override
+	protected boolean willReport(String remoteId, RemoteStatus status) {
+		switch (status) {
+			case QUEUED -> this.api.json(200, video(remoteId, "queued", 0, null));
+			case IN_PROGRESS -> this.api.json(200, video(remoteId, "in_progress", 42, null));
+			case COMPLETED -> this.api.json(200, video(remoteId, "completed", 100, null));
+			case FAILED -> this.api.json(200, video(remoteId, "failed", 0,
+					"{\"code\": \"moderation_blocked\", \"message\": \"Your request was blocked by our moderation system.\"}"));
+			default -> {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	@Override
+	public void willReportUnknownState(String remoteId) {
+		this.api.json(200, video(remoteId, "paused_for_review", 10, null));
+	}
+
+	@Override
+	protected byte[] willServeVideo(String remoteId) {
+		this.api.video(StandIn.VIDEO);
+		return StandIn.VIDEO;
+	}
+
+	@Override
+	public void willFail(int httpStatus) {
+		String body = "{\"error\": {\"message\": \"Something about the request\", \"type\": \"invalid_request_error\", "
+				+ "\"param\": null, \"code\": null}}";
+		MockResponse.Builder response = new MockResponse.Builder().code(httpStatus)
+			.setHeader("Content-Type", "application/json")
+			.setHeader("x-request-id", "req_abc")
+			.body(body);
+		if (httpStatus == 429) {
+			response.setHeader("retry-after-ms", "1500").setHeader("Retry-After", "2");
+		}
+		this.api.respond(response.build());
+	}
+
+	static String video(String id, String status, int progress, String error) {
+		return """
+				{"id": "%s", "object": "video", "model": "sora-2", "status": "%s", "progress": %d,
+				 "created_at": 1758941485, "completed_at": null, "expires_at": null, "prompt": "A calico cat playing a grand piano",
+				 "size": "1280x720", "seconds": "8", "remixed_from_video_id": null, "error": %s, "quality": "standard"}
+				""".formatted(id, status, progress, (error != null) ? error : "null");
+	}
+
+	@Test
+	void anUploadedImageTravelsAsTheInputReferenceFilePart() {
+		byte[] png = { (byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 1, 2, 3 };
+		willAccept();
+		this.provider.submit(new GenerationRequest("sora-2", "From this frame", 4, "9:16", "720p", null, null,
+				new ImageInput.Upload(png, "image/png"), null)).block(WAIT);
+		RecordedRequest create = this.api.take();
+		String body = new String(create.getBody().toByteArray(), StandardCharsets.ISO_8859_1);
+		assertThat(body).contains("name=\"input_reference\"; filename=\"image.png\"");
+		assertThat(body).contains("Content-Type: image/png");
+		assertThat(body).contains(new String(png, StandardCharsets.ISO_8859_1));
+		assertThat(StandIn.formField(create, "size")).isEqualTo("720x1280");
+		assertThat(StandIn.formField(create, "seconds")).isEqualTo("4");
+	}
+
+	@Test
+	void anImageUrlTravelsAsJsonWithTheObjectForm() {
+		willAccept();
+		this.provider.submit(new GenerationRequest("sora-2", "From this URL", 12, "16:9", "720p", null, null,
+				new ImageInput.Url("https://example.com/frame.png"), null)).block(WAIT);
+		RecordedRequest create = this.api.take();
+		assertThat(create.getHeaders().get("Content-Type")).startsWith("application/json");
+		JsonNode body = StandIn.jsonBody(create);
+		assertThat(body.get("seconds").isString()).isTrue();
+		assertThat(body.get("seconds").stringValue()).isEqualTo("12");
+		assertThat(body.get("size").stringValue()).isEqualTo("1280x720");
+		assertThat(body.get("input_reference").get("image_url").stringValue()).isEqualTo("https://example.com/frame.png");
+		assertThat(body.get("input_reference").propertyNames()).containsExactly("image_url");
+	}
+
+	@Test
+	void aRemixPostsOnlyThePromptToTheSourcesRemixPath() {
+		this.api.json(200, video("video_new", "queued", 0, null));
+		StepVerifier.create(this.provider.submit(new GenerationRequest("sora-2", "Now at night", 8, "16:9", "720p",
+				null, null, null, "video_source")))
+			.assertNext((job) -> assertThat(job.remoteId()).isEqualTo("video_new"))
+			.verifyComplete();
+		RecordedRequest remix = this.api.take();
+		assertThat(remix.getMethod()).isEqualTo("POST");
+		assertThat(remix.getUrl().encodedPath()).isEqualTo("/v1/videos/video_source/remix");
+		assertThat(StandIn.jsonBody(remix).propertyNames()).containsExactly("prompt");
+		assertThat(StandIn.jsonBody(remix).get("prompt").stringValue()).isEqualTo("Now at night");
+	}
+
+	@Test
+	void contentAsksForTheVariant() {
+		this.api.respond(new MockResponse.Builder().code(200).setHeader("Content-Type", "image/webp").body("webp").build());
+		StepVerifier.create(this.provider.content("video_1", ContentVariant.THUMBNAIL))
+			.assertNext((content) -> {
+				assertThat(content.contentType()).isEqualTo("image/webp");
+				content.body().subscribe().dispose();
+			})
+			.verifyComplete();
+		RecordedRequest download = this.api.take();
+		assertThat(download.getTarget()).isEqualTo("/v1/videos/video_1/content?variant=thumbnail");
+		assertThat(download.getHeaders().get("Authorization")).isEqualTo("Bearer test-key");
+	}
+
+	@Test
+	void aQuota429IsPermanentNotARateLimit() {
+		this.api.json(429, "{\"error\": {\"message\": \"You exceeded your current quota\", \"type\": \"insufficient_quota\","
+				+ " \"param\": null, \"code\": \"insufficient_quota\"}}");
+		expectError(this.provider.submit(request()), ProviderException.Kind.PERMANENT, 429);
+	}
+
+	@Test
+	void xShouldRetryOverridesTheStatus() {
+		this.api.respond(new MockResponse.Builder().code(500).setHeader("x-should-retry", "false").body("{}").build());
+		expectError(this.provider.status("video_1"), ProviderException.Kind.PERMANENT, 500);
+		this.api.respond(new MockResponse.Builder().code(400).setHeader("x-should-retry", "true").body("{}").build());
+		expectError(this.provider.status("video_1"), ProviderException.Kind.RETRYABLE, 400);
+	}
+
+	@Test
+	void thePollHintIsPassedOn() {
+		this.api.respond(new MockResponse.Builder().code(200)
+			.setHeader("Content-Type", "application/json")
+			.setHeader("openai-poll-after-ms", "7000")
+			.body(video("video_1", "in_progress", 30, null))
+			.build());
+		StepVerifier.create(this.provider.status("video_1"))
+			.assertNext((job) -> assertThat(job.pollAfter()).isEqualTo(Duration.ofSeconds(7)))
+			.verifyComplete();
+	}
+
+	@Test
+	void aLostSubmitIsFoundInTheListByPromptAndModel() {
+		this.api.json(200, """
+				{"object": "list", "data": [%s], "first_id": "video_other", "last_id": "video_other", "has_more": true}
+				""".formatted(video("video_other", "queued", 0, null).replace("A calico cat playing a grand piano", "other")));
+		this.api.json(200, """
+				{"object": "list", "data": [%s], "first_id": "video_mine", "last_id": "video_mine", "has_more": false}
+				""".formatted(video("video_mine", "in_progress", 5, null)));
+		StepVerifier.create(this.provider.findSubmitted(request(), Instant.ofEpochSecond(1758941400)))
+			.assertNext((job) -> assertThat(job.remoteId()).isEqualTo("video_mine"))
+			.verifyComplete();
+		assertThat(this.api.take().getTarget()).isEqualTo("/v1/videos?order=desc&limit=100");
+		assertThat(this.api.take().getTarget()).isEqualTo("/v1/videos?order=desc&limit=100&after=video_other");
+	}
+
+	@Test
+	void thereIsNoCancel() {
+		StepVerifier.create(this.provider.cancel("video_1")).expectNext(dev.reelay.provider.CancelOutcome.UNSUPPORTED)
+			.verifyComplete();
+		assertThat(this.api.requestCount()).isZero();
+	}
+
+}

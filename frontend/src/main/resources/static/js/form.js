@@ -1,0 +1,242 @@
+// The "New video" form: choices follow the chosen model, the cost is shown before submitting, and the API's
+// problems are shown next to the field they name.
+import { api, problemOf } from './api.js';
+import { money, shorten } from './format.js';
+import { estimate } from './pricing.js';
+
+const IMAGE_LIMIT_BYTES = 10 * 1024 * 1024;
+
+const $ = (id) => document.getElementById(id);
+
+// Capabilities may be listed flat or under "capabilities"; absent means "no".
+function can(model, capability) {
+  return Boolean(model?.capabilities?.[capability] ?? model?.[capability]);
+}
+
+export class SubmitForm {
+  constructor({ models, providers, onCreated }) {
+    this.models = models;
+    this.providers = providers;
+    this.onCreated = onCreated;
+    this.form = $('job-form');
+    this.prompt = $('prompt');
+    this.model = $('model');
+    this.image = null;
+    this.remixOf = null;
+  }
+
+  start() {
+    for (const option of this.model.options) {
+      const model = this.models.get(option.value);
+      if (model && model.status !== 'available') {
+        option.disabled = true;
+        option.textContent += model.status === 'retired'
+          ? ` (retired${model.retired_on ? ` ${model.retired_on}` : ''})` : ' (no API key)';
+      }
+    }
+    if (this.model.selectedOptions[0]?.disabled) {
+      const usable = [...this.model.options].find((option) => !option.disabled);
+      if (usable) this.model.value = usable.value;
+    }
+    this.prompt.addEventListener('input', () => { this.updateCount(); this.clearError('prompt'); });
+    this.model.addEventListener('change', () => this.applyModel());
+    for (const id of ['duration_seconds', 'aspect_ratio', 'resolution']) {
+      $(id).addEventListener('change', () => { this.updateEstimate(); this.clearError(id); });
+    }
+    $('image').addEventListener('change', (event) => this.pickImage(event.target.files[0]));
+    $('image-clear').addEventListener('click', () => this.pickImage(null));
+    $('remix-clear').addEventListener('click', () => this.clearRemix());
+    this.form.addEventListener('submit', (event) => this.submit(event));
+    this.applyModel();
+  }
+
+  current() {
+    return this.models.get(this.model.value);
+  }
+
+  applyModel() {
+    const model = this.current();
+    if (!model) return;
+    fill($('duration_seconds'), model.durations, (s) => `${s} seconds`);
+    fill($('aspect_ratio'), model.aspect_ratios, (ratio) => `${ratio} ${orientation(ratio)}`);
+    fill($('resolution'), model.resolutions);
+    this.prompt.maxLength = model.max_prompt_length;
+    $('model-notes').textContent = model.notes ?? '';
+    const images = can(model, 'image_input');
+    $('image').disabled = !images;
+    $('image').closest('.image-field').dataset.disabled = String(!images);
+    $('image-hint').textContent = images ? 'PNG, JPEG or WebP up to 10 MB; the video starts from it.'
+      : `${model.display_name} takes text only.`;
+    if (!images) this.pickImage(null);
+    this.updateCount();
+    this.updateEstimate();
+    this.clearError('model');
+  }
+
+  updateCount() {
+    const used = this.prompt.value.length;
+    const max = this.prompt.maxLength;
+    const counter = $('prompt-count');
+    counter.textContent = `${used.toLocaleString()} / ${max.toLocaleString()}`;
+    counter.dataset.level = used > max ? 'over' : used > max * 0.9 ? 'near' : 'ok';
+  }
+
+  updateEstimate() {
+    const model = this.current();
+    const cost = estimate(model, { duration: Number($('duration_seconds').value), resolution: $('resolution').value });
+    const provider = this.providers.get(model?.provider);
+    $('estimate-value').textContent = cost ? money(cost.amount, cost.currency)
+      : provider?.simulator ? 'free (simulator)' : 'no price listed';
+  }
+
+  pickImage(file) {
+    const preview = $('image-preview');
+    this.clearError('image');
+    if (preview.src) URL.revokeObjectURL(preview.src);
+    if (!file) {
+      this.image = null;
+      $('image').value = '';
+      preview.hidden = true;
+      preview.removeAttribute('src');
+      $('image-clear').hidden = true;
+      return;
+    }
+    if (!/^image\/(png|jpeg|webp)$/.test(file.type) || file.size > IMAGE_LIMIT_BYTES) {
+      this.pickImage(null);
+      this.showProblem({ field: 'image', detail: 'Choose a PNG, JPEG or WebP image of at most 10 MB.' });
+      return;
+    }
+    this.image = file;
+    preview.src = URL.createObjectURL(file);
+    preview.alt = `Preview of ${file.name}`;
+    preview.hidden = false;
+    $('image-clear').hidden = false;
+  }
+
+  // Fills the form from an earlier job so its variation differs only where the person changes it.
+  async remix(jobId) {
+    const response = await api(`/api/v1/jobs/${encodeURIComponent(jobId)}`);
+    if (!response.ok) return;
+    const job = await response.json();
+    if (this.models.get(job.model)?.status === 'available') {
+      this.model.value = job.model;
+      this.applyModel();
+    }
+    setIfPresent($('duration_seconds'), job.parameters.duration_seconds);
+    setIfPresent($('aspect_ratio'), job.parameters.aspect_ratio);
+    setIfPresent($('resolution'), job.parameters.resolution);
+    setIfPresent($('priority'), priorityOption(job.priority));
+    this.prompt.value = job.prompt;
+    this.remixOf = job;
+    $('remix-source').textContent = `“${shorten(job.prompt, 50)}”`;
+    $('remix-source').href = `/jobs/${job.id}`;
+    $('remix-note').hidden = false;
+    this.updateCount();
+    this.updateEstimate();
+    this.prompt.focus();
+  }
+
+  clearRemix() {
+    this.remixOf = null;
+    $('remix-note').hidden = true;
+    history.replaceState(null, '', location.pathname);
+  }
+
+  body() {
+    const model = this.current();
+    const body = {
+      model: this.model.value,
+      prompt: this.prompt.value,
+      duration_seconds: Number($('duration_seconds').value),
+      aspect_ratio: $('aspect_ratio').value,
+      resolution: $('resolution').value,
+    };
+    if ($('priority').value !== '0') body.priority = Number($('priority').value);
+    // Sent only for a model that says it can remix: the job API rejects what it does not understand.
+    if (this.remixOf && can(model, 'remix')) body.remix_of = this.remixOf.id;
+    return body;
+  }
+
+  async submit(event) {
+    event.preventDefault();
+    this.clearErrors();
+    const button = $('submit');
+    button.disabled = true;
+    button.textContent = 'Submitting…';
+    const body = this.body();
+    let payload = JSON.stringify(body);
+    if (this.image) {
+      payload = new FormData();
+      for (const [key, value] of Object.entries(body)) payload.append(key, String(value));
+      payload.append('image', this.image);
+    }
+    try {
+      const response = await api('/api/v1/jobs', { method: 'POST', body: payload });
+      if (!response.ok) {
+        this.showProblem(await problemOf(response));
+        return;
+      }
+      this.onCreated(await response.json());
+      this.prompt.value = '';
+      this.pickImage(null);
+      if (this.remixOf) this.clearRemix();
+      this.updateCount();
+    } catch (error) {
+      this.showProblem({ detail: `Could not reach Reelay (${error.message}). Check the connection and try again.` });
+    } finally {
+      button.disabled = false;
+      button.textContent = 'Generate video';
+    }
+  }
+
+  clearErrors() {
+    this.form.querySelectorAll('[data-error-for]').forEach((el) => { el.textContent = ''; });
+    this.form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+  }
+
+  clearError(field) {
+    const target = this.form.querySelector(`[data-error-for="${CSS.escape(field)}"]`);
+    if (target) target.textContent = '';
+    $(field)?.removeAttribute('aria-invalid');
+  }
+
+  // Every problem the API names goes next to its field; one about nothing on the form goes under the button.
+  showProblem(problem) {
+    const errors = problem.errors?.length ? problem.errors
+      : [{ field: problem.field ?? '', message: problem.detail ?? problem.title ?? 'The request was rejected.' }];
+    let first = null;
+    for (const { field, message } of errors) {
+      const target = this.form.querySelector(`[data-error-for="${CSS.escape(field ?? '')}"]`)
+        ?? this.form.querySelector('[data-error-for=""]');
+      target.textContent = target.textContent ? `${target.textContent} ${message}` : message;
+      const input = field && $(field);
+      if (input) {
+        input.setAttribute('aria-invalid', 'true');
+        first ??= input;
+      }
+    }
+    first?.focus();
+  }
+}
+
+function orientation(ratio) {
+  const [w, h] = ratio.split(':').map(Number);
+  if (!w || !h) return '';
+  return w > h ? 'wide' : w < h ? 'tall' : 'square';
+}
+
+function fill(select, values, format = (v) => String(v)) {
+  const previous = select.value;
+  select.replaceChildren(...values.map((value) => new Option(format(value), String(value))));
+  if (values.map(String).includes(previous)) select.value = previous;
+}
+
+function setIfPresent(select, value) {
+  if ([...select.options].some((option) => option.value === String(value))) select.value = String(value);
+}
+
+// The API takes any whole number from -100 to 100; the form offers three steps of it.
+function priorityOption(priority) {
+  if (priority === undefined || priority === null) return undefined;
+  return priority > 0 ? '10' : priority < 0 ? '-10' : '0';
+}

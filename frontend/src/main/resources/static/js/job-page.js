@@ -1,0 +1,175 @@
+// One job: its timeline from the job's event stream (replayed from the start), the player, the error in plain
+// words, download, variation, cancel and retry.
+import { api, getJson, problemOf, TERMINAL } from './api.js';
+import { bytes, clock, dateTime, money, statusLabel, timeOfDay } from './format.js';
+import { LiveStream } from './live.js';
+import { costOfJob } from './pricing.js';
+import { setUpThemeToggle } from './theme.js';
+
+const $ = (id) => document.getElementById(id);
+const jobId = document.body.dataset.jobId;
+let job = null;
+let models = new Map();
+let stream = null;
+
+const WHAT = {
+  'job.queued': 'Queued', 'job.submitted': 'Accepted by the provider', 'job.progress': 'Progress',
+  'job.completed': 'Completed', 'job.failed': 'Failed', 'job.canceled': 'Canceled',
+};
+
+function show(next) {
+  if (job && job.updated_at > next.updated_at) return;
+  job = next;
+  document.title = `${statusLabel(job.status)} · ${job.prompt.slice(0, 40)} · Reelay`;
+  $('job-title').textContent = job.prompt;
+  $('job-badge').textContent = statusLabel(job.status);
+  $('job-badge').dataset.status = job.status;
+  const card = document.querySelector('.job-card');
+  card.dataset.status = job.status;
+  if (!card.dataset.settled) requestAnimationFrame(() => requestAnimationFrame(() => { card.dataset.settled = 'true'; }));
+  $('job-progress').setAttribute('aria-valuenow', String(job.progress));
+  $('job-progress').querySelector('.bar').style.width = `${job.progress}%`;
+  $('job-percent').textContent = `${job.progress} %`;
+  $('job-reason').textContent = TERMINAL.has(job.status) ? '' : (job.status_reason ?? '');
+  timing();
+
+  $('job-failure').hidden = !job.error;
+  if (job.error) {
+    $('job-failure-message').textContent = job.error.message;
+    $('job-failure-code').textContent = job.error.code;
+    $('job-failure-retryable').textContent = job.error.retryable ? ' · trying again may work' : '';
+  }
+  const content = job.status === 'completed' ? job.links?.content : null;
+  $('player-wrap').hidden = !content;
+  const player = $('player');
+  if (content && !player.getAttribute('src')) {
+    if (job.links.thumbnail) player.poster = job.links.thumbnail;
+    player.src = content;
+    player.setAttribute('aria-label', `Video: ${job.prompt.slice(0, 80)}`);
+  }
+  $('download').hidden = !content;
+  if (content) {
+    $('download').href = content;
+    $('download').setAttribute('download', `reelay-${job.id}.mp4`);
+    $('download').textContent = job.content?.length ? `Download video (${bytes(job.content.length)})` : 'Download video';
+  }
+  $('remix').hidden = false;
+  $('remix').href = `/?remix_of=${job.id}`;
+  $('job-cancel').hidden = TERMINAL.has(job.status);
+  $('job-retry').hidden = job.status !== 'failed' && job.status !== 'canceled';
+  details();
+}
+
+function timing() {
+  if (!job) return;
+  const started = Date.parse(job.created_at);
+  const ended = TERMINAL.has(job.status) ? Date.parse(job.completed_at ?? job.updated_at) : Date.now();
+  $('job-timing').textContent = TERMINAL.has(job.status) ? `took ${clock(ended - started)}`
+    : `${clock(ended - started)} elapsed`;
+}
+
+function details() {
+  const model = models.get(job.model);
+  const cost = costOfJob(job, model);
+  const rows = [
+    ['Model', `${model?.display_name ?? job.model} (${job.model})`],
+    ['Provider', job.provider],
+    ['Priority', job.priority],
+    ['Duration', `${job.parameters.duration_seconds} s`],
+    ['Aspect ratio', job.parameters.aspect_ratio],
+    ['Resolution', job.parameters.resolution],
+    ['Negative prompt', job.parameters.negative_prompt],
+    ['Seed', job.parameters.seed],
+    ['Cost', cost ? `${cost.estimated ? '≈ ' : ''}${money(cost.amount, cost.currency)}` : null],
+    ['Created', dateTime(job.created_at)],
+    ['Finished', job.completed_at ? dateTime(job.completed_at) : null],
+    ['Provider job id', job.remote_id],
+    ['Video', job.content ? `${job.content.content_type}, ${bytes(job.content.length)}, SHA-256 ${job.content.sha256.slice(0, 16)}…` : null],
+    ['Job id', job.id],
+  ].filter(([, value]) => value !== null && value !== undefined && value !== '');
+  $('details').replaceChildren(...rows.flatMap(([term, value]) => {
+    const dt = document.createElement('dt');
+    dt.textContent = term;
+    const dd = document.createElement('dd');
+    dd.textContent = String(value);
+    return [dt, dd];
+  }));
+}
+
+function addToTimeline(type, data, eventId) {
+  const timeline = $('timeline');
+  if (eventId && timeline.querySelector(`[data-event-id="${CSS.escape(eventId)}"]`)) return;
+  const item = document.createElement('li');
+  item.dataset.type = type;
+  if (eventId) item.dataset.eventId = eventId;
+  const time = document.createElement('time');
+  time.dateTime = data.updated_at;
+  time.textContent = timeOfDay(data.updated_at);
+  const what = document.createElement('span');
+  what.className = 'what';
+  what.textContent = type === 'job.progress' ? `${statusLabel(data.status)} · ${data.progress} %` : WHAT[type] ?? type;
+  const detail = document.createElement('div');
+  detail.className = 'detail';
+  detail.textContent = data.error?.message ?? data.status_reason ?? '';
+  item.append(time, what, detail);
+  timeline.append(item);
+}
+
+async function act(path, button) {
+  button.disabled = true;
+  $('job-action-error').textContent = '';
+  try {
+    const response = await api(path, { method: 'POST' });
+    if (!response.ok) {
+      const problem = await problemOf(response);
+      $('job-action-error').textContent = problem.detail ?? problem.title;
+      return null;
+    }
+    return await response.json();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function start() {
+  setUpThemeToggle($('theme-toggle'));
+  const catalog = await getJson('/api/v1/models');
+  models = new Map((catalog?.data ?? []).map((model) => [model.id, model]));
+  const response = await api(`/api/v1/jobs/${jobId}`);
+  if (!response.ok) {
+    $('job-title').textContent = response.status === 404 ? 'No such job' : 'This job could not be loaded';
+    $('job-badge').hidden = true;
+    $('connection').hidden = true;
+    document.body.dataset.ready = 'true';
+    return;
+  }
+  show(await response.json());
+  $('job-cancel').addEventListener('click', async () => {
+    const canceled = await act(`/api/v1/jobs/${jobId}/cancel`, $('job-cancel'));
+    if (canceled) show(canceled);
+  });
+  $('job-retry').addEventListener('click', async () => {
+    const again = await act(`/api/v1/jobs/${jobId}/retry`, $('job-retry'));
+    if (again) location.assign(`/jobs/${again.id}`);
+  });
+  setInterval(timing, 1000);
+  // From event 0: the whole history first, then live; the stream ends after the terminal event.
+  stream = new LiveStream(`/api/v1/jobs/${jobId}/events`, {
+    indicator: $('connection'),
+    onEvent: (type, data) => {
+      addToTimeline(type, data, stream.lastEventId);
+      show(data);
+      if (TERMINAL.has(data.status)) {
+        stream.close();
+        $('connection').dataset.state = 'done';
+        $('connection').querySelector('.connection-text').textContent = 'Finished';
+      }
+    },
+    onReset: () => $('timeline').replaceChildren(),
+  });
+  stream.lastEventId = '0';
+  stream.start();
+  document.body.dataset.ready = 'true';
+}
+
+start();
