@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import io.r2dbc.postgresql.codec.Json;
 import io.r2dbc.spi.Readable;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -137,18 +138,27 @@ public class JobEventLog {
 
 	/**
 	 * What decides whether a stream can resume after {@code afterId} without a hole, when events are kept for
-	 * {@code retention}.
+	 * {@code retention}; for one job's stream when {@code jobId} is given, else for all jobs.
 	 */
-	public Mono<Horizon> horizon(long afterId, Duration retention) {
+	public Mono<Horizon> horizon(long afterId, Duration retention, @Nullable UUID jobId) {
+		String cutoff = "now() - make_interval(secs => :retention)";
+		String next = "SELECT created_at < " + cutoff + " FROM job_events WHERE id > :after"
+				+ ((jobId != null) ? " AND job_id = :job" : "") + " ORDER BY id LIMIT 1";
+		String jobOld = (jobId != null) ? "SELECT created_at < " + cutoff + " FROM jobs WHERE id = :job" : "SELECT false";
 		String sql = "SELECT (SELECT up_to FROM job_events_pruned) AS pruned_up_to, "
-				+ "coalesce((SELECT created_at < now() - make_interval(secs => :retention) FROM job_events "
-				+ "WHERE id > :after ORDER BY id LIMIT 1), false) AS next_expired, "
-				+ "coalesce(pg_sequence_last_value('job_events_id_seq'), 0) AS issued";
-		return this.db.sql(sql)
+				+ "coalesce((" + next + "), false) AS next_expired, "
+				+ "coalesce(pg_sequence_last_value('job_events_id_seq'), 0) AS issued, "
+				+ "coalesce((" + jobOld + "), false) AS job_old";
+		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
 			.bind("after", afterId)
-			.bind("retention", retention.toMillis() / 1000.0)
+			.bind("retention", retention.toMillis() / 1000.0);
+		if (jobId != null) {
+			spec = spec.bind("job", jobId);
+		}
+		return spec
 			.map((row) -> new Horizon(row.get("pruned_up_to", Long.class),
-					Boolean.TRUE.equals(row.get("next_expired", Boolean.class)), row.get("issued", Long.class)))
+					Boolean.TRUE.equals(row.get("next_expired", Boolean.class)), row.get("issued", Long.class),
+					Boolean.TRUE.equals(row.get("job_old", Boolean.class))))
 			.one();
 	}
 
@@ -162,9 +172,10 @@ public class JobEventLog {
 
 	/**
 	 * {@code prunedUpTo}: the highest id deleted by retention; {@code nextExpired}: the first event after the asked
-	 * id is older than the retention window; {@code issued}: the highest id ever handed out.
+	 * id (of the job, if one was asked about) is older than the retention window; {@code issued}: the highest id
+	 * ever handed out; {@code jobOlderThanRetention}: the job asked about is old enough to have lost events.
 	 */
-	public record Horizon(long prunedUpTo, boolean nextExpired, long issued) {
+	public record Horizon(long prunedUpTo, boolean nextExpired, long issued, boolean jobOlderThanRetention) {
 	}
 
 }

@@ -1,5 +1,7 @@
 package dev.reelay.stream;
 
+import java.util.UUID;
+
 import dev.reelay.job.JobEventLog;
 import dev.reelay.job.JobStore;
 import org.jspecify.annotations.Nullable;
@@ -36,16 +38,17 @@ class EventRetention implements SmartLifecycle {
 		this.settings = settings;
 	}
 
-	/** Whether every event after {@code lastEventId} is still in the log. */
-	Mono<ResumeVerdict> check(long lastEventId) {
-		return this.events.horizon(lastEventId, this.settings.retention()).map((horizon) -> {
+	/**
+	 * Whether every event after {@code lastEventId} is still in the log: of one job when {@code jobId} is given (so
+	 * a recent job's stream replays from event 0 whatever older jobs lost), else of all jobs.
+	 */
+	Mono<ResumeVerdict> check(long lastEventId, @Nullable UUID jobId) {
+		return this.events.horizon(lastEventId, this.settings.retention(), jobId).map((horizon) -> {
 			if (lastEventId > horizon.issued()) {
 				return ResumeVerdict.UNKNOWN;
 			}
-			if (lastEventId < horizon.prunedUpTo() || horizon.nextExpired()) {
-				return ResumeVerdict.EXPIRED;
-			}
-			return ResumeVerdict.RESUMABLE;
+			boolean pruned = lastEventId < horizon.prunedUpTo() && (jobId == null || horizon.jobOlderThanRetention());
+			return (pruned || horizon.nextExpired()) ? ResumeVerdict.EXPIRED : ResumeVerdict.RESUMABLE;
 		});
 	}
 

@@ -71,7 +71,7 @@ class JobStreams {
 	}
 
 	private Flux<Outgoing> open(JobEventFilter filter, @Nullable UUID currentStateOf, @Nullable Long lastEventId) {
-		Mono<ResumeVerdict> verdict = (lastEventId != null) ? this.retention.check(lastEventId)
+		Mono<ResumeVerdict> verdict = (lastEventId != null) ? this.retention.check(lastEventId, currentStateOf)
 				: Mono.just(ResumeVerdict.RESUMABLE);
 		return verdict.flatMapMany((resume) -> {
 			Subscriber subscriber = new Subscriber(filter, this.settings.buffer());

@@ -67,7 +67,28 @@ class EventRetentionTests extends LiveStreamTestSupport {
 	void aRecentIdIsResumable() {
 		Job job = touch(create("recent"), "second");
 		List<Long> ids = eventIds(List.of(job.id()));
-		assertThat(this.retention.check(ids.get(0)).block(WAIT)).isEqualTo(ResumeVerdict.RESUMABLE);
+		assertThat(this.retention.check(ids.get(0), null).block(WAIT)).isEqualTo(ResumeVerdict.RESUMABLE);
+	}
+
+	@Test
+	void aRecentJobsStreamReplaysFromTheStartWhateverOlderJobsLost() {
+		Job old = touch(create("an old job"), "old step");
+		age(old.id());
+		this.retention.prune().block(WAIT);
+		Job recent = touch(create("a recent job"), "recent step");
+		// The job page shows a job's whole timeline with last_event_id=0.
+		assertThat(this.retention.check(0, recent.id()).block(WAIT)).isEqualTo(ResumeVerdict.RESUMABLE);
+		assertThat(this.retention.check(0, null).block(WAIT)).isEqualTo(ResumeVerdict.EXPIRED);
+		assertThat(this.retention.check(0, old.id()).block(WAIT)).isEqualTo(ResumeVerdict.EXPIRED);
+		StepVerifier.create(http().get()
+			.uri("/api/v1/jobs/{id}/events?last_event_id=0", recent.id())
+			.retrieve()
+			.bodyToFlux(SSE)
+			.filter(LiveStreamTestSupport::isEvent)
+			.map((event) -> event.event()))
+			.expectNext("job.queued", "job.progress")
+			.thenCancel()
+			.verify(WAIT);
 	}
 
 	private void age(UUID jobId) {
