@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import dev.reelay.catalog.ModelCatalog;
@@ -37,11 +38,11 @@ class JobRequestValidator {
 		this.providers = providers;
 	}
 
-	NewJob validate(CreateJobRequest request) {
-		return validate(request, null);
+	NewJob validate(UUID tenant, CreateJobRequest request) {
+		return validate(tenant, request, null);
 	}
 
-	NewJob validate(CreateJobRequest request, @Nullable ImageUpload upload) {
+	NewJob validate(UUID tenant, CreateJobRequest request, @Nullable ImageUpload upload) {
 		String modelId = (request.model() != null) ? request.model() : this.catalog.defaultModel();
 		ModelSpec model = this.catalog.find(modelId)
 			.orElseThrow(() -> new InvalidJobRequestException("model",
@@ -82,9 +83,9 @@ class JobRequestValidator {
 			throw new InvalidJobRequestException("not_before",
 					"not_before may be at most " + MAX_SCHEDULE_AHEAD.toDays() + " days ahead; got " + notBefore);
 		}
-		return new NewJob(modelId, model.provider(), prompt, new JobParameters(duration, aspectRatio, resolution,
-				blankToNull(request.negativePrompt()), request.seed(), image, request.remixOf()), priority, notBefore,
-				upload);
+		return new NewJob(tenant, modelId, model.provider(), prompt, new JobParameters(duration, aspectRatio,
+				resolution, blankToNull(request.negativePrompt()), request.seed(), image, request.remixOf()), priority,
+				notBefore, upload);
 	}
 
 	/** Some models make long clips or sharp ones, not both (Veo: 1080p and 4k only at 8 s). */
