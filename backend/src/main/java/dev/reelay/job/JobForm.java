@@ -28,7 +28,7 @@ import org.springframework.util.MultiValueMap;
 final class JobForm {
 
 	private static final Set<String> FIELDS = Set.of("model", "prompt", "duration_seconds", "aspect_ratio",
-			"resolution", "negative_prompt", "seed", "image", "remix_of", "priority", "not_before");
+			"resolution", "negative_prompt", "seed", "image", "remix_of", "priority", "not_before", "callback_url");
 
 	/** What each accepted type's file starts with. */
 	private static final Map<String, List<byte[]>> SIGNATURES = Map.of(
@@ -62,7 +62,8 @@ final class JobForm {
 		return new CreateJobRequest(text(parts.getFirst("model")), text(parts.getFirst("prompt")),
 				integer(parts, "duration_seconds"), text(parts.getFirst("aspect_ratio")),
 				text(parts.getFirst("resolution")), text(parts.getFirst("negative_prompt")), number(parts, "seed"),
-				imageUrl, uuid(parts, "remix_of"), integer(parts, "priority"), instant(parts, "not_before"));
+				imageUrl, uuid(parts, "remix_of"), integer(parts, "priority"), instant(parts, "not_before"),
+				text(parts.getFirst("callback_url")));
 	}
 
 	private static @Nullable Instant instant(MultiValueMap<String, Part> parts, String name) {

@@ -33,9 +33,12 @@ class JobRequestValidator {
 
 	private final ProviderRegistry providers;
 
-	JobRequestValidator(ModelCatalog catalog, ProviderRegistry providers) {
+	private final CallbackUrlPolicy callbacks;
+
+	JobRequestValidator(ModelCatalog catalog, ProviderRegistry providers, CallbackUrlPolicy callbacks) {
 		this.catalog = catalog;
 		this.providers = providers;
+		this.callbacks = callbacks;
 	}
 
 	NewJob validate(UUID tenant, CreateJobRequest request) {
@@ -83,9 +86,23 @@ class JobRequestValidator {
 			throw new InvalidJobRequestException("not_before",
 					"not_before may be at most " + MAX_SCHEDULE_AHEAD.toDays() + " days ahead; got " + notBefore);
 		}
+		String callbackUrl = callbackUrl(request.callbackUrl());
 		return new NewJob(tenant, modelId, model.provider(), prompt, new JobParameters(duration, aspectRatio,
-				resolution, blankToNull(request.negativePrompt()), request.seed(), image, request.remixOf()), priority,
-				notBefore, upload);
+				resolution, blankToNull(request.negativePrompt()), request.seed(), image, request.remixOf(),
+				callbackUrl), priority, notBefore, upload);
+	}
+
+	private @Nullable String callbackUrl(@Nullable String url) {
+		if (url == null || url.isBlank()) {
+			return null;
+		}
+		try {
+			return this.callbacks.check(url);
+		}
+		catch (IllegalArgumentException ex) {
+			// The policy's message never repeats the URL, which may carry a token.
+			throw new InvalidJobRequestException("callback_url", "callback_url " + ex.getMessage());
+		}
 	}
 
 	/** Some models make long clips or sharp ones, not both (Veo: 1080p and 4k only at 8 s). */

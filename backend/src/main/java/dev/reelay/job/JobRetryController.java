@@ -41,7 +41,8 @@ class JobRetryController {
 			JobParameters.ImageRef image = parameters.image();
 			CreateJobRequest again = new CreateJobRequest(job.model(), job.prompt(), parameters.durationSeconds(),
 					parameters.aspectRatio(), parameters.resolution(), parameters.negativePrompt(), parameters.seed(),
-					(image != null) ? image.url() : null, parameters.remixOf(), job.priority(), null);
+					(image != null) ? image.url() : null, parameters.remixOf(), job.priority(), null,
+					parameters.callbackUrl());
 			return Mono.fromCallable(() -> this.validator.validate(job.tenantId(), again)).flatMap(this.jobs::create);
 		})
 			.map((created) -> ResponseEntity.accepted()

@@ -1,0 +1,172 @@
+package dev.reelay.callback;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Works the delivery queue: claims only as many due deliveries as it has free slots ({@code concurrency}), so
+ * memory holds at most that many and the backlog stays in PostgreSQL. 2xx is delivered; 410 Gone stops; anything
+ * else (3xx included: redirects are not followed), a timeout or a refused address is retried on the schedule and
+ * the delivery is failed when the schedule is used up. Wakes on a timer and when the forwarder queued something.
+ */
+@Component
+class DeliverySender implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(DeliverySender.class);
+
+	private final DeliveryQueue queue;
+
+	private final WebhookClient client;
+
+	private final TenantCallbacks tenants;
+
+	private final TargetGuard guard;
+
+	private final CallbackSettings settings;
+
+	private final String owner;
+
+	private final AtomicInteger inHand = new AtomicInteger();
+
+	// Many signals, one claim: a wake-up while a claim runs is dropped, since the claim serves it.
+	private final Sinks.Many<Long> wakeUps = Sinks.many().multicast().directBestEffort();
+
+	private volatile Disposable.Composite attempts = Disposables.composite();
+
+	private volatile @Nullable Disposable loop;
+
+	@Autowired
+	DeliverySender(DeliveryQueue queue, WebhookClient client, TenantCallbacks tenants, TargetGuard guard,
+			CallbackSettings settings) {
+		this(queue, client, tenants, guard, settings,
+				ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8));
+	}
+
+	DeliverySender(DeliveryQueue queue, WebhookClient client, TenantCallbacks tenants, TargetGuard guard,
+			CallbackSettings settings, String owner) {
+		this.queue = queue;
+		this.client = client;
+		this.tenants = tenants;
+		this.guard = guard;
+		this.settings = settings;
+		this.owner = owner;
+	}
+
+	/** Asks for a claim now rather than at the next tick. */
+	void wake() {
+		this.wakeUps.tryEmitNext(0L);
+	}
+
+	@Override
+	public void start() {
+		if (!this.settings.enabled()) {
+			return;
+		}
+		this.attempts = Disposables.composite();
+		this.loop = Flux.merge(Flux.interval(Duration.ZERO, this.settings.poll()), this.wakeUps.asFlux())
+			.onBackpressureDrop()
+			.concatMap((tick) -> claim(), 1)
+			.subscribe();
+		log.info("webhook sender {} started: up to {} deliveries at once", this.owner, this.settings.concurrency());
+	}
+
+	private Mono<Void> claim() {
+		int free = this.settings.concurrency() - this.inHand.get();
+		if (free <= 0) {
+			return Mono.empty();
+		}
+		return this.queue.claim(this.owner, free, this.settings.lease())
+			.doOnNext((claimed) -> this.inHand.incrementAndGet())
+			.collectList()
+			.doOnNext((claimed) -> claimed.forEach(this::run))
+			.then()
+			.onErrorResume((error) -> {
+				log.warn("claiming webhook deliveries failed; will try again: {}", error.toString());
+				return Mono.empty();
+			});
+	}
+
+	private void run(DeliveryQueue.Claimed delivery) {
+		Disposable.Composite running = this.attempts;
+		Disposable.Swap slot = Disposables.swap();
+		running.add(slot);
+		slot.update(attempt(delivery).doFinally((signal) -> {
+			this.inHand.decrementAndGet();
+			running.remove(slot);
+		}).subscribe());
+	}
+
+	private Mono<Void> attempt(DeliveryQueue.Claimed delivery) {
+		URI target;
+		try {
+			target = this.guard.target(delivery.url());
+		}
+		catch (IllegalArgumentException ex) {
+			// The rules changed since the URL was stored (e.g. http no longer allowed): no retry can succeed.
+			String error = "refused: the callback URL " + ex.getMessage();
+			return this.queue.record(this.owner, delivery.id(), Attempt.failed(Instant.now(), 0, error),
+					new DeliveryQueue.Verdict(DeliveryQueue.FAILED, null, error)).then();
+		}
+		byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
+		return this.tenants.signingSecrets(delivery.tenantId())
+			.flatMap((secrets) -> this.client.send(target, delivery.webhookId(), body, secrets))
+			.flatMap((attempt) -> this.queue.record(this.owner, delivery.id(), attempt, verdict(delivery, attempt)))
+			.then()
+			.onErrorResume((error) -> {
+				// Nothing recorded: the lease runs out and the delivery is tried again, here or elsewhere.
+				log.warn("webhook delivery {} could not be attempted: {}", delivery.id(), error.toString());
+				return Mono.empty();
+			});
+	}
+
+	private DeliveryQueue.Verdict verdict(DeliveryQueue.Claimed delivery, Attempt attempt) {
+		if (attempt.succeeded()) {
+			return new DeliveryQueue.Verdict(DeliveryQueue.DELIVERED, null, null);
+		}
+		String error = (attempt.statusCode() != null) ? "receiver answered " + attempt.statusCode() : attempt.error();
+		if (attempt.statusCode() != null && attempt.statusCode() == 410) {
+			return new DeliveryQueue.Verdict(DeliveryQueue.FAILED, null, error + " (Gone): not retried");
+		}
+		Duration next = this.settings.delayAfter(delivery.attempts() + 1);
+		if (next == null) {
+			return new DeliveryQueue.Verdict(DeliveryQueue.FAILED, null,
+					error + "; gave up after " + (delivery.attempts() + 1) + " attempts");
+		}
+		return new DeliveryQueue.Verdict(DeliveryQueue.PENDING, next, error);
+	}
+
+	@Override
+	public void stop() {
+		Disposable running = this.loop;
+		if (running != null) {
+			running.dispose();
+			this.loop = null;
+		}
+		// Attempts cut off here were not recorded; their leases run out and they are sent again.
+		this.attempts.dispose();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.loop != null;
+	}
+
+}

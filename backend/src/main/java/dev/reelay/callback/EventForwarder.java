@@ -1,0 +1,192 @@
+package dev.reelay.callback;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import dev.reelay.job.JobEventLog;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Follows the job event log from a durable cursor and turns the state changes of jobs with a callback URL (their
+ * own, else their tenant's default) into delivery rows, idempotently (one per event and URL, one per state and
+ * URL). It writes nothing in the job's transaction. One instance at a time holds the cursor's lease.
+ * <p>
+ * Event ids commit out of order, so the cursor only moves up to a settled head: the newest id seen at one moment,
+ * once every transaction that appends to the log and began before that moment has ended (the rule the stream's
+ * {@code GapAwareCursor} settles holes by; {@code JobRepository#insertEvent} explains why it holds). An appender
+ * open longer than {@code gap-grace} is passed over with a warning, as the streams do.
+ */
+@Component
+class EventForwarder implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(EventForwarder.class);
+
+	// The states a client hears about; submitting, reconciling and downloading are Reelay's own steps.
+	private static final String STATES = "('queued', 'submitted', 'in_progress', 'completed', 'failed', 'canceled')";
+
+	private static final String FORWARD = "WITH candidates AS (SELECT e.id AS event_id, e.job_id, j.tenant_id, "
+			+ "e.created_at, e.payload, e.payload->>'status' AS state, "
+			+ "coalesce(j.parameters->>'callback_url', s.default_url) AS url FROM job_events e "
+			+ "JOIN jobs j ON j.id = e.job_id LEFT JOIN callback_settings s ON s.tenant_id = j.tenant_id "
+			+ "WHERE e.id > :after AND e.id <= :up_to), "
+			+ "backlog AS (SELECT tenant_id, count(*) AS waiting FROM callback_deliveries WHERE status = 'pending' "
+			+ "AND tenant_id IN (SELECT tenant_id FROM candidates) GROUP BY tenant_id), "
+			+ "inserted AS (INSERT INTO callback_deliveries (id, webhook_id, tenant_id, job_id, event_id, event_type, "
+			+ "url, payload, status, next_attempt_at, last_error) "
+			+ "SELECT gen_random_uuid(), 'msg_' || replace(gen_random_uuid()::text, '-', ''), c.tenant_id, c.job_id, "
+			+ "c.event_id, 'job.' || c.state, c.url, json_build_object('type', 'job.' || c.state, 'timestamp', "
+			+ "to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'data', c.payload)::text, "
+			+ "CASE WHEN coalesce(b.waiting, 0) >= :max_pending THEN 'failed' ELSE 'pending' END, "
+			+ "now() + make_interval(secs => :first_delay), "
+			+ "CASE WHEN coalesce(b.waiting, 0) >= :max_pending THEN 'not queued: the tenant already had ' "
+			+ "|| b.waiting || ' webhooks waiting (reelay.callbacks.max-pending-per-tenant); replay it later' END "
+			+ "FROM candidates c LEFT JOIN backlog b ON b.tenant_id = c.tenant_id "
+			+ "WHERE c.url IS NOT NULL AND c.state IN " + STATES + " ORDER BY c.event_id "
+			+ "ON CONFLICT DO NOTHING RETURNING 1) "
+			+ "UPDATE callback_forwarder SET position = :up_to, lease_until = now() + make_interval(secs => :lease) "
+			+ "WHERE singleton AND lease_owner = :owner RETURNING (SELECT count(*) FROM inserted) AS inserted";
+
+	private final DatabaseClient db;
+
+	private final JobEventLog events;
+
+	private final DeliverySender sender;
+
+	private final CallbackSettings settings;
+
+	private final String owner;
+
+	// Touched only by the forwarding loop, one cycle at a time.
+	private @Nullable Snapshot snapshot;
+
+	private volatile @Nullable Disposable loop;
+
+	@Autowired
+	EventForwarder(DatabaseClient db, JobEventLog events, DeliverySender sender, CallbackSettings settings) {
+		this(db, events, sender, settings,
+				ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8));
+	}
+
+	EventForwarder(DatabaseClient db, JobEventLog events, DeliverySender sender, CallbackSettings settings,
+			String owner) {
+		this.db = db;
+		this.events = events;
+		this.sender = sender;
+		this.settings = settings;
+		this.owner = owner;
+	}
+
+	/** The newest id seen at {@code seenAt}, and a transaction id taken after it. */
+	private record Snapshot(long head, long horizon, Instant seenAt) {
+	}
+
+	@Override
+	public void start() {
+		if (!this.settings.enabled()) {
+			return;
+		}
+		this.loop = Flux.interval(Duration.ZERO, this.settings.poll())
+			.onBackpressureDrop()
+			.concatMap((tick) -> cycle().onErrorResume((error) -> {
+				log.warn("forwarding job events to webhooks failed; will try again: {}", error.toString());
+				return Mono.empty();
+			}), 1)
+			.subscribe();
+	}
+
+	/** One pass: take the cursor's lease, and forward everything up to the settled head. */
+	Mono<Void> cycle() {
+		return lease().flatMap((position) -> settledHead().flatMap((head) -> forward(position, head))).then();
+	}
+
+	private Mono<Long> lease() {
+		return this.db.sql("UPDATE callback_forwarder SET lease_owner = :owner, "
+				+ "lease_until = now() + make_interval(secs => :lease) WHERE singleton AND (lease_owner = :owner "
+				+ "OR lease_owner IS NULL OR lease_until < now()) RETURNING position")
+			.bind("owner", this.owner)
+			.bind("lease", DeliveryQueue.seconds(this.settings.lease()))
+			.map((row) -> row.get("position", Long.class))
+			.one();
+	}
+
+	private Mono<Long> settledHead() {
+		Snapshot taken = this.snapshot;
+		Mono<Snapshot> current = (taken != null) ? Mono.just(taken)
+				: this.events.head()
+					.flatMap((head) -> this.events.transactionHorizon()
+						.map((horizon) -> new Snapshot(head, horizon, Instant.now())))
+					.doOnNext((fresh) -> this.snapshot = fresh);
+		return current.flatMap((snap) -> this.events.appendersOpenBefore(snap.horizon()).flatMap((open) -> {
+			boolean overdue = Duration.between(snap.seenAt(), Instant.now()).compareTo(this.settings.gapGrace()) >= 0;
+			if (open && !overdue) {
+				return Mono.empty();
+			}
+			if (open) {
+				log.warn("an event log transaction stayed open for {}; forwarding past it to event {}",
+						this.settings.gapGrace(), snap.head());
+			}
+			this.snapshot = null;
+			return Mono.just(snap.head());
+		}));
+	}
+
+	private Mono<Void> forward(long position, long head) {
+		if (head <= position) {
+			return Mono.empty();
+		}
+		long upTo = Math.min(head, position + this.settings.forwardChunk());
+		return this.db.sql(FORWARD)
+			.bind("after", position)
+			.bind("up_to", upTo)
+			.bind("max_pending", this.settings.maxPendingPerTenant())
+			.bind("first_delay", DeliveryQueue.seconds(this.settings.schedule().get(0)))
+			.bind("lease", DeliveryQueue.seconds(this.settings.lease()))
+			.bind("owner", this.owner)
+			.map((row) -> row.get("inserted", Long.class))
+			.one()
+			.doOnNext((inserted) -> {
+				if (inserted > 0) {
+					this.sender.wake();
+				}
+			})
+			// No row: the lease went to another instance meanwhile, which carries on from the stored position.
+			.flatMap((inserted) -> forward(upTo, head));
+	}
+
+	@Override
+	public void stop() {
+		Disposable running = this.loop;
+		if (running == null) {
+			return;
+		}
+		running.dispose();
+		this.loop = null;
+		this.snapshot = null;
+		// Hand the cursor over at once rather than after the lease.
+		this.db.sql("UPDATE callback_forwarder SET lease_owner = NULL WHERE lease_owner = :owner")
+			.bind("owner", this.owner)
+			.fetch()
+			.rowsUpdated()
+			.subscribe((released) -> {
+			}, (error) -> log.warn("could not release the forwarder's lease; it expires by itself: {}",
+					error.toString()));
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.loop != null;
+	}
+
+}
