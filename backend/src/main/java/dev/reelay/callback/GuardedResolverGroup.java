@@ -2,6 +2,8 @@ package dev.reelay.callback;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -24,22 +26,29 @@ final class GuardedResolverGroup extends AddressResolverGroup<InetSocketAddress>
 
 	private final TargetGuard guard;
 
-	GuardedResolverGroup(TargetGuard guard) {
+	private final Duration timeout;
+
+	/** {@code timeout} bounds a lookup (the connect timeout does not cover name resolution). */
+	GuardedResolverGroup(TargetGuard guard, Duration timeout) {
 		this.guard = guard;
+		this.timeout = timeout;
 	}
 
 	@Override
 	protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {
-		return new Resolver(executor, this.guard);
+		return new Resolver(executor, this.guard, this.timeout);
 	}
 
 	private static final class Resolver extends AbstractAddressResolver<InetSocketAddress> {
 
 		private final TargetGuard guard;
 
-		Resolver(EventExecutor executor, TargetGuard guard) {
+		private final Duration timeout;
+
+		Resolver(EventExecutor executor, TargetGuard guard, Duration timeout) {
 			super(executor, InetSocketAddress.class);
 			this.guard = guard;
+			this.timeout = timeout;
 		}
 
 		@Override
@@ -64,7 +73,9 @@ final class GuardedResolverGroup extends AddressResolverGroup<InetSocketAddress>
 						: List.of(address.getAddress());
 				this.guard.requireAllowed(host, found);
 				return found.stream().map((ip) -> new InetSocketAddress(ip, address.getPort())).toList();
-			}).subscribeOn(Schedulers.boundedElastic());
+			}).subscribeOn(Schedulers.boundedElastic())
+				.timeout(this.timeout, Mono.error(() -> new UnknownHostException(
+						address.getHostString() + " did not resolve within " + this.timeout.toMillis() + " ms")));
 		}
 
 	}

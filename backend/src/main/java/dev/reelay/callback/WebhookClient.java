@@ -44,7 +44,7 @@ class WebhookClient {
 			.pendingAcquireTimeout(settings.connectTimeout())
 			.build();
 		HttpClient http = HttpClient.create(connections)
-			.resolver(new GuardedResolverGroup(guard))
+			.resolver(new GuardedResolverGroup(guard, settings.connectTimeout()))
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
 			.responseTimeout(settings.responseTimeout())
 			.followRedirect(false);
