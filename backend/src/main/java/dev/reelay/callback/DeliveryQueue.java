@@ -89,6 +89,14 @@ class DeliveryQueue {
 		return spec.fetch().rowsUpdated().map((updated) -> updated > 0);
 	}
 
+	/** Gives up {@code owner}'s leases; answers how many. */
+	Mono<Long> release(String owner) {
+		return this.db.sql("UPDATE callback_deliveries SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = :owner")
+			.bind("owner", owner)
+			.fetch()
+			.rowsUpdated();
+	}
+
 	/**
 	 * Sends the delivery again from the start of the schedule, with the same webhook id and body. Empty when the
 	 * tenant has no such delivery; false while an attempt is in flight.

@@ -160,8 +160,29 @@ class DeliverySender implements SmartLifecycle {
 			running.dispose();
 			this.loop = null;
 		}
-		// Attempts cut off here were not recorded; their leases run out and they are sent again.
+		// Attempts cut off here were not recorded; they are sent again (see stop(Runnable)).
 		this.attempts.dispose();
+	}
+
+	/**
+	 * Stops and lets go of this instance's leases, so its deliveries go out at once elsewhere (or after a restart)
+	 * instead of after the lease. An attempt cut off mid-request may have arrived: at least once, not exactly once.
+	 */
+	@Override
+	public void stop(Runnable callback) {
+		boolean wasRunning = isRunning();
+		stop();
+		if (!wasRunning) {
+			callback.run();
+			return;
+		}
+		this.queue.release(this.owner)
+			.doOnError((error) -> log.warn("could not release webhook leases on stop; they expire by themselves: {}",
+					error.toString()))
+			.doFinally((signal) -> callback.run())
+			.subscribe((released) -> {
+			}, (error) -> {
+			});
 	}
 
 	@Override
