@@ -15,6 +15,7 @@ import dev.reelay.catalog.ModelSpec;
 import dev.reelay.provider.ProviderRegistry;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /** Checks a job request against the catalog, naming the field and what the model accepts. */
@@ -33,9 +34,11 @@ class JobRequestValidator {
 
 	private final ProviderRegistry providers;
 
-	private final CallbackUrlPolicy callbacks;
+	private final ObjectProvider<CallbackUrlPolicy> callbacks;
 
-	JobRequestValidator(ModelCatalog catalog, ProviderRegistry providers, CallbackUrlPolicy callbacks) {
+	// A provider, so that a context without the webhook module (a slice test) still validates jobs; a callback URL
+	// is then refused, never stored unchecked.
+	JobRequestValidator(ModelCatalog catalog, ProviderRegistry providers, ObjectProvider<CallbackUrlPolicy> callbacks) {
 		this.catalog = catalog;
 		this.providers = providers;
 		this.callbacks = callbacks;
@@ -105,8 +108,12 @@ class JobRequestValidator {
 		if (url == null || url.isBlank()) {
 			return null;
 		}
+		CallbackUrlPolicy policy = this.callbacks.getIfAvailable();
+		if (policy == null) {
+			throw new InvalidJobRequestException("callback_url", "callback_url is not accepted: webhooks are not set up here");
+		}
 		try {
-			return this.callbacks.check(url);
+			return policy.check(url);
 		}
 		catch (IllegalArgumentException ex) {
 			// The policy's message never repeats the URL, which may carry a token.
