@@ -8,6 +8,9 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,21 +56,27 @@ class DeliverySender implements SmartLifecycle {
 
 	private volatile @Nullable Disposable loop;
 
+	private final MeterRegistry meters;
+
 	@Autowired
 	DeliverySender(DeliveryQueue queue, WebhookClient client, TenantCallbacks tenants, TargetGuard guard,
-			CallbackSettings settings) {
-		this(queue, client, tenants, guard, settings,
+			CallbackSettings settings, MeterRegistry meters) {
+		this(queue, client, tenants, guard, settings, meters,
 				ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8));
 	}
 
 	DeliverySender(DeliveryQueue queue, WebhookClient client, TenantCallbacks tenants, TargetGuard guard,
-			CallbackSettings settings, String owner) {
+			CallbackSettings settings, MeterRegistry meters, String owner) {
 		this.queue = queue;
 		this.client = client;
 		this.tenants = tenants;
 		this.guard = guard;
 		this.settings = settings;
 		this.owner = owner;
+		this.meters = meters;
+		Gauge.builder("reelay.callbacks.in.hand", this.inHand, AtomicInteger::get)
+			.description("Webhook deliveries this instance is attempting (at most reelay.callbacks.concurrency)")
+			.register(meters);
 	}
 
 	/** Asks for a claim now rather than at the next tick. */
@@ -128,13 +137,26 @@ class DeliverySender implements SmartLifecycle {
 		byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
 		return this.tenants.signingSecrets(delivery.tenantId())
 			.flatMap((secrets) -> this.client.send(target, delivery.webhookId(), body, secrets))
-			.flatMap((attempt) -> this.queue.record(this.owner, delivery.id(), attempt, verdict(delivery, attempt)))
+			.flatMap((attempt) -> {
+				DeliveryQueue.Verdict verdict = verdict(delivery, attempt);
+				count(verdict);
+				return this.queue.record(this.owner, delivery.id(), attempt, verdict);
+			})
 			.then()
 			.onErrorResume((error) -> {
 				// Nothing recorded: the lease runs out and the delivery is tried again, here or elsewhere.
 				log.warn("webhook delivery {} could not be attempted: {}", delivery.id(), error.toString());
 				return Mono.empty();
 			});
+	}
+
+	private void count(DeliveryQueue.Verdict verdict) {
+		String outcome = DeliveryQueue.PENDING.equals(verdict.status()) ? "retry" : verdict.status();
+		Counter.builder("reelay.callbacks.attempts")
+			.description("Webhook attempts by outcome: delivered, retry (failed, tried again later), failed (given up)")
+			.tag("outcome", outcome)
+			.register(this.meters)
+			.increment();
 	}
 
 	private DeliveryQueue.Verdict verdict(DeliveryQueue.Claimed delivery, Attempt attempt) {

@@ -13,6 +13,7 @@ import dev.reelay.job.JobEventLog;
 import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -68,7 +69,7 @@ class DeliveryRecoveryTests {
 	private DeliverySender sender(String owner) {
 		TargetGuard guard = new TargetGuard(SETTINGS);
 		return new DeliverySender(this.queue, new WebhookClient(WebClient.builder(), SETTINGS, guard), this.tenants,
-				guard, SETTINGS, owner);
+				guard, SETTINGS, new SimpleMeterRegistry(), owner);
 	}
 
 	private EventForwarder forwarder(String owner) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,9 @@ class WebhookDeliveryTests {
 
 	@Autowired
 	private ObjectMapper json;
+
+	@Autowired
+	private MeterRegistry meters;
 
 	@AfterAll
 	static void closeReceiver() {
@@ -152,6 +156,10 @@ class WebhookDeliveryTests {
 			.containsExactly("status 500", "status 503", "ok");
 		assertThat(delivery.get("event_type")).isEqualTo("job.queued");
 		assertThat(delivery.get("delivered_at")).isNotNull();
+		assertThat(this.meters.get("reelay.callbacks.attempts").tag("outcome", "retry").counter().count())
+			.isGreaterThanOrEqualTo(2);
+		assertThat(this.meters.get("reelay.callbacks.attempts").tag("outcome", "delivered").counter().count())
+			.isGreaterThanOrEqualTo(1);
 	}
 
 	@Test
