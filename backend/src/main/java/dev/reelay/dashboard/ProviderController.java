@@ -11,13 +11,17 @@ import dev.reelay.catalog.ModelSpec;
 import dev.reelay.job.JobStatistics;
 import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.ProviderSettings;
+import dev.reelay.tenant.CallerTenant;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /api/v1/providers}: every configured provider instance, whether it takes jobs, and how busy it is. */
+/**
+ * {@code GET /api/v1/providers}: every configured provider instance, whether it takes jobs, and how busy it is with
+ * the caller's jobs.
+ */
 @RestController
 class ProviderController {
 
@@ -42,12 +46,11 @@ class ProviderController {
 
 	@GetMapping("/api/v1/providers")
 	Mono<ProviderList> providers() {
-		Mono<Map<String, JobStatistics.ProviderLoad>> load = this.statistics.loadByProvider()
-			.collectMap(JobStatistics.ProviderLoad::provider);
-		Mono<Map<String, Long>> refused = this.statistics
-			.rateLimitedSince(Instant.now().minus(this.settings.rateLimitWindow()))
-			.collectMap(JobStatistics.ProviderRateLimits::provider, JobStatistics.ProviderRateLimits::refused);
-		return Mono.zip(load, refused).map((counts) -> {
+		return CallerTenant.current().flatMap((tenant) -> Mono.zip(
+				this.statistics.loadByProvider(tenant).collectMap(JobStatistics.ProviderLoad::provider),
+				this.statistics.rateLimitedSince(tenant, Instant.now().minus(this.settings.rateLimitWindow()))
+					.collectMap(JobStatistics.ProviderRateLimits::provider, JobStatistics.ProviderRateLimits::refused)))
+			.map((counts) -> {
 			LocalDate today = LocalDate.now(ZoneOffset.UTC);
 			List<ProviderView> views = this.providers.instances().entrySet().stream().map((entry) -> {
 				String name = entry.getKey();
