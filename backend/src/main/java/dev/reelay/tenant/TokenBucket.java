@@ -1,35 +1,33 @@
 package dev.reelay.tenant;
 
 /**
- * Requests one tenant may still make: refilled at a steady rate up to {@code burst}. Time is passed in (nanoseconds
- * from any fixed origin), so tests move it by hand.
+ * Requests one tenant may still make: a token bucket refilled at a steady rate up to {@code burst}, kept as the
+ * generic cell rate algorithm (one "theoretical arrival time" instead of a fractional token count), so the
+ * arithmetic is exact in whole nanoseconds. Time is passed in, from any fixed origin, so tests move it by hand.
  */
 final class TokenBucket {
 
-	private final double perNano;
+	private final long interval;
 
-	private final double burst;
+	private final long tolerance;
 
-	private double tokens;
-
-	private long updated;
+	private long theoreticalArrival;
 
 	TokenBucket(double perSecond, int burst, long now) {
-		this.perNano = perSecond / 1e9;
-		this.burst = burst;
-		this.tokens = burst;
-		this.updated = now;
+		this.interval = Math.max(1, Math.round(1e9 / perSecond));
+		this.tolerance = this.interval * (burst - 1L);
+		this.theoreticalArrival = now;
 	}
 
 	/** Takes one request's token: 0 if there was one, else the nanoseconds until there will be. */
 	synchronized long take(long now) {
-		this.tokens = Math.min(this.burst, this.tokens + Math.max(0, now - this.updated) * this.perNano);
-		this.updated = Math.max(this.updated, now);
-		if (this.tokens >= 1) {
-			this.tokens -= 1;
-			return 0;
+		long arrival = Math.max(this.theoreticalArrival, now);
+		long ahead = arrival - now;
+		if (ahead > this.tolerance) {
+			return ahead - this.tolerance;
 		}
-		return (long) Math.ceil((1 - this.tokens) / this.perNano);
+		this.theoreticalArrival = arrival + this.interval;
+		return 0;
 	}
 
 }
