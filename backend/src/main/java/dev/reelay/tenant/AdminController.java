@@ -28,8 +28,11 @@ class AdminController {
 
 	private final ApiKeys keys;
 
-	AdminController(ApiKeys keys) {
+	private final KeyRevocations revocations;
+
+	AdminController(ApiKeys keys, KeyRevocations revocations) {
 		this.keys = keys;
+		this.revocations = revocations;
 	}
 
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -61,10 +64,14 @@ class AdminController {
 			.map(Listing::new);
 	}
 
-	/** Refused at once by every instance: keys are looked up on each request, never cached. */
+	/**
+	 * Refused at once by every instance: keys are looked up on each request, never cached. Streams it opened close
+	 * at once here, and within {@code reelay.security.revocation-check} elsewhere.
+	 */
 	@PostMapping("/{tenant}/keys/{key}/revoke")
 	Mono<ApiKeys.KeyView> revoke(@PathVariable UUID tenant, @PathVariable UUID key) {
 		return this.keys.revoke(tenant, key)
+			.doOnNext((revoked) -> this.revocations.revokedHere(revoked.id()))
 			.switchIfEmpty(Mono.error(() -> ApiProblems.notFound("Tenant " + tenant + " has no key " + key)));
 	}
 

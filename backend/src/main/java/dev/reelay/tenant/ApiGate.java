@@ -48,11 +48,14 @@ class ApiGate {
 
 	private final ApiRateLimiter limiter;
 
+	private final KeyRevocations revocations;
+
 	private final JsonMapper json;
 
-	ApiGate(TenantSettings settings, ApiKeys keys, JsonMapper json) {
+	ApiGate(TenantSettings settings, ApiKeys keys, KeyRevocations revocations, JsonMapper json) {
 		this.settings = settings;
 		this.keys = keys;
+		this.revocations = revocations;
 		this.json = json;
 		this.limiter = new ApiRateLimiter(settings.rateLimit(), Ticker.systemTicker());
 		if (settings.localMode()) {
@@ -75,13 +78,14 @@ class ApiGate {
 		if (this.settings.localMode()) {
 			return asTenant(CallerTenant.LOCAL, exchange, chain);
 		}
+		boolean stream = path.endsWith("/events");
 		ServerHttpRequest request = exchange.getRequest();
 		String bearer = bearer(request);
 		if (bearer != null) {
-			return this.keys.tenantOf(bearer)
+			return this.keys.caller(bearer)
 				.map(Optional::of)
 				.defaultIfEmpty(Optional.empty())
-				.flatMap((tenant) -> tenant.isPresent() ? asTenant(tenant.get(), exchange, chain)
+				.flatMap((caller) -> caller.isPresent() ? asCaller(caller.get(), stream, exchange, chain)
 						: unauthorized(exchange, "The API key is not valid or has been revoked", true));
 		}
 		HttpCookie cookie = request.getCookies().getFirst(COOKIE);
@@ -92,10 +96,10 @@ class ApiGate {
 								+ CSRF_HEADER + " header; API clients send Authorization: Bearer instead"),
 						this.json);
 			}
-			return this.keys.tenantOf(cookie.getValue())
+			return this.keys.caller(cookie.getValue())
 				.map(Optional::of)
 				.defaultIfEmpty(Optional.empty())
-				.flatMap((tenant) -> tenant.isPresent() ? asTenant(tenant.get(), exchange, chain)
+				.flatMap((caller) -> caller.isPresent() ? asCaller(caller.get(), stream, exchange, chain)
 						: unauthorized(exchange, "The signed-in key is not valid any more; sign in again", true));
 		}
 		return unauthorized(exchange, "This API needs an API key: send Authorization: Bearer <key>", false);
@@ -114,6 +118,13 @@ class ApiGate {
 					bearer != null);
 		}
 		return chain.filter(exchange);
+	}
+
+	/** An event stream stays open only while its key does: revoking the key ends the response. */
+	private Mono<Void> asCaller(ApiKeys.Caller caller, boolean stream, ServerWebExchange exchange,
+			WebFilterChain chain) {
+		Mono<Void> answered = asTenant(caller.tenant(), exchange, chain);
+		return stream ? answered.takeUntilOther(this.revocations.of(caller.key())) : answered;
 	}
 
 	private Mono<Void> asTenant(UUID tenant, ServerWebExchange exchange, WebFilterChain chain) {

@@ -2,6 +2,7 @@ package dev.reelay.tenant;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import io.r2dbc.spi.Readable;
@@ -81,13 +82,36 @@ class ApiKeys {
 
 	/** The tenant of a key that is not revoked; empty for anything else. */
 	Mono<UUID> tenantOf(@Nullable String presented) {
+		return caller(presented).map(Caller::tenant);
+	}
+
+	/** Which key of which tenant {@code presented} is, if it is a key that is not revoked. */
+	Mono<Caller> caller(@Nullable String presented) {
 		if (!ApiKey.looksLikeKey(presented)) {
 			return Mono.empty();
 		}
-		return this.db.sql("SELECT tenant_id FROM api_keys WHERE key_sha256 = :hash AND revoked_at IS NULL")
+		return this.db.sql("SELECT id, tenant_id FROM api_keys WHERE key_sha256 = :hash AND revoked_at IS NULL")
 			.bind("hash", ByteBuffer.wrap(ApiKey.sha256(presented)))
-			.map((row) -> row.get("tenant_id", UUID.class))
+			.map((row) -> new Caller(row.get("id", UUID.class), row.get("tenant_id", UUID.class)))
 			.one();
+	}
+
+	/**
+	 * Keys revoked after {@code since} (database time), and the database's time now, to ask from next time: one
+	 * query per instance and check, however many streams are open.
+	 */
+	Mono<Revoked> revokedSince(Instant since) {
+		return this.db.sql("SELECT now() AS now, coalesce(array_agg(id), '{}') AS ids FROM api_keys "
+				+ "WHERE revoked_at >= :since")
+			.bind("since", since)
+			.map((row) -> new Revoked(List.of(row.get("ids", UUID[].class)), row.get("now", Instant.class)))
+			.one();
+	}
+
+	record Caller(UUID key, UUID tenant) {
+	}
+
+	record Revoked(List<UUID> keys, Instant asOf) {
 	}
 
 	private static Tenant tenant(Readable row) {

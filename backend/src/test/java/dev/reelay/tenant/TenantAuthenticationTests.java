@@ -8,15 +8,20 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseCookie;
+import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,6 +102,45 @@ class TenantAuthenticationTests {
 			.expectStatus().isUnauthorized()
 			.expectHeader().valueEquals("WWW-Authenticate", "Bearer realm=\"reelay\", error=\"invalid_token\"");
 		this.http.get().uri("/api/v1/jobs").header("Authorization", "Bearer " + kept).exchange().expectStatus().isOk();
+	}
+
+	@Test
+	void revokingAKeyEndsTheStreamsItOpenedHereAndFromOtherInstances() {
+		UUID tenant = this.admin.tenant("streaming");
+		Map<?, ?> viaAdmin = this.admin.issue(tenant);
+		Map<?, ?> viaOtherInstance = this.admin.issue(tenant);
+		StepVerifier.create(events((String) viaAdmin.get("key")))
+			.expectNextMatches((event) -> "ready".equals(event.comment()))
+			.then(() -> this.http.post()
+				.uri("/api/v1/admin/tenants/{tenant}/keys/{key}/revoke", tenant, viaAdmin.get("id"))
+				.header("Authorization", "Bearer " + AdminClient.ADMIN_KEY)
+				.exchange()
+				.expectStatus().isOk())
+			.thenConsumeWhile((event) -> event.data() == null)
+			.expectComplete()
+			.verify(WAIT);
+		// Revoked by another instance: only the database says so; heard within reelay.security.revocation-check.
+		StepVerifier.create(events((String) viaOtherInstance.get("key")))
+			.expectNextMatches((event) -> "ready".equals(event.comment()))
+			.then(() -> this.db.sql("UPDATE api_keys SET revoked_at = now() WHERE id = :id")
+				.bind("id", UUID.fromString((String) viaOtherInstance.get("id")))
+				.fetch()
+				.rowsUpdated()
+				.block(WAIT))
+			.thenConsumeWhile((event) -> event.data() == null)
+			.expectComplete()
+			.verify(WAIT);
+	}
+
+	private Flux<ServerSentEvent<String>> events(String key) {
+		return WebClient.create("http://127.0.0.1:" + this.port)
+			.get()
+			.uri("/api/v1/events")
+			.header("Authorization", "Bearer " + key)
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.retrieve()
+			.bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() {
+			});
 	}
 
 	@Test
