@@ -141,7 +141,8 @@ class JobController {
 		if (sourceId == null) {
 			return Mono.empty();
 		}
-		return this.jobs.find(sourceId)
+		// Another tenant's job is no job at all here: the same answer as an id that never existed.
+		return this.jobs.find(job.tenantId(), sourceId)
 			.onErrorMap(JobNotFoundException.class,
 					(missing) -> new InvalidJobRequestException("remix_of", "no job with id " + sourceId + " to remix"))
 			.flatMap((source) -> {
@@ -159,7 +160,7 @@ class JobController {
 
 	@GetMapping("/{id}")
 	Mono<JobView> get(@PathVariable UUID id) {
-		return this.jobs.find(id).map(JobView::of);
+		return CallerTenant.current().flatMap((tenant) -> this.jobs.find(tenant, id)).map(JobView::of);
 	}
 
 	@GetMapping
@@ -169,12 +170,12 @@ class JobController {
 			return Mono.error(new InvalidJobRequestException("limit",
 					"limit must be between 1 and " + MAX_PAGE + "; got " + limit));
 		}
-		return Mono.defer(() -> this.jobs.list(statuses(status), cursor, limit));
+		return CallerTenant.current().flatMap((tenant) -> this.jobs.list(tenant, statuses(status), cursor, limit));
 	}
 
 	@PostMapping("/{id}/cancel")
 	Mono<JobView> cancel(@PathVariable UUID id) {
-		return this.jobs.cancel(id).map((job) -> {
+		return CallerTenant.current().flatMap((tenant) -> this.jobs.cancel(tenant, id)).map((job) -> {
 			if (job.status() != JobStatus.CANCELED) {
 				throw new ResponseStatusException(HttpStatus.CONFLICT,
 						"Job " + id + " already ended as " + job.status().value() + " and cannot be canceled");
@@ -185,7 +186,7 @@ class JobController {
 
 	@GetMapping("/{id}/content")
 	Mono<ResponseEntity<Resource>> content(@PathVariable UUID id) {
-		return this.jobs.find(id).flatMap((job) -> {
+		return CallerTenant.current().flatMap((tenant) -> this.jobs.find(tenant, id)).flatMap((job) -> {
 			StoredContent content = job.content();
 			if (job.status() != JobStatus.COMPLETED || content == null) {
 				return Mono.error(new ResponseStatusException(HttpStatus.CONFLICT,

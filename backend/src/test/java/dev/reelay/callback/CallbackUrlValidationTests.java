@@ -105,22 +105,6 @@ class CallbackUrlValidationTests {
 	}
 
 	@Test
-	void theAdminApiAnswersForKnownTenantsOnly() {
-		http().get().uri("/api/v1/admin/tenants/" + UUID.randomUUID() + "/callbacks").exchange()
-			.expectStatus().isNotFound()
-			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
-		UUID tenant = UUID.randomUUID();
-		this.db.sql("INSERT INTO tenants (id, name) VALUES (:id, 'admin-test')").bind("id", tenant).fetch()
-			.rowsUpdated().block(Duration.ofSeconds(10));
-		http().put().uri("/api/v1/admin/tenants/" + tenant + "/callbacks")
-			.bodyValue(Map.of("default_url", "https://hooks.example.com/admin")).exchange()
-			.expectStatus().isOk()
-			.expectBody()
-			.jsonPath("$.default_url").isEqualTo("https://hooks.example.com/admin")
-			.jsonPath("$.secret").value(String.class, (secret) -> assertThat(secret).startsWith("whsec_"));
-	}
-
-	@Test
 	void unknownDeliveriesAreNotFound() {
 		http().get().uri("/api/v1/callbacks/deliveries/" + UUID.randomUUID()).exchange()
 			.expectStatus().isNotFound()
