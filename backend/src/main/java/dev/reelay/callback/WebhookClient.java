@@ -13,6 +13,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
@@ -27,7 +28,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * answer are read; connect and response timeouts bound every attempt. Error texts never carry the URL.
  */
 @Component
-class WebhookClient {
+class WebhookClient implements DisposableBean {
 
 	private static final int MAX_ERROR = 300;
 
@@ -35,15 +36,17 @@ class WebhookClient {
 
 	private final CallbackSettings settings;
 
+	private final ConnectionProvider connections;
+
 	WebhookClient(WebClient.Builder builder, CallbackSettings settings, TargetGuard guard) {
 		this.settings = settings;
 		// One connection per concurrent attempt at most; an attempt waiting for one counts against its timeout.
-		ConnectionProvider connections = ConnectionProvider.builder("reelay-webhooks")
+		this.connections = ConnectionProvider.builder("reelay-webhooks")
 			.maxConnections(settings.concurrency())
 			.pendingAcquireMaxCount(settings.concurrency())
 			.pendingAcquireTimeout(settings.connectTimeout())
 			.build();
-		HttpClient http = HttpClient.create(connections)
+		HttpClient http = HttpClient.create(this.connections)
 			.resolver(new GuardedResolverGroup(guard, settings.connectTimeout()))
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
 			.responseTimeout(settings.responseTimeout())
@@ -69,6 +72,11 @@ class WebhookClient {
 				.timeout(this.settings.connectTimeout().plus(this.settings.responseTimeout()).plusSeconds(1))
 				.onErrorResume((error) -> Mono.just(Attempt.failed(at, millis(started), describe(error))));
 		});
+	}
+
+	@Override
+	public void destroy() {
+		this.connections.dispose();
 	}
 
 	/** The start of the answer; reading stops (and the connection is dropped) after the configured bytes. */
