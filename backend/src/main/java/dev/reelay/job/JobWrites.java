@@ -1,0 +1,216 @@
+package dev.reelay.job;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+/**
+ * Group commit: changes from many workers are written together, one transaction for a batch of them (every job
+ * row in one statement, then every event in another), because PostgreSQL on a small machine runs out of
+ * transactions per second long before it runs out of rows. No timer: a batch starts as soon as a transaction slot
+ * is free, and whatever arrived while all slots were busy goes into the next one, so a lone change waits for
+ * nothing and a busy system writes large batches.
+ * <p>
+ * Each caller still gets its own outcome, after the commit: its job as stored, or {@link
+ * OptimisticLockingFailureException} when its row moved on (that fails only its own change). A batch never holds
+ * two changes of one job; the later waits for the next batch, where it meets the version the first one wrote. If a
+ * batch fails as a whole (a constraint, a deadlock), each of its changes is tried again on its own, so one bad
+ * change fails alone.
+ * <p>
+ * Bounded: at most {@code capacity} changes wait; the callers wait with them (their Monos complete after the commit),
+ * and a change arriving at a full queue is refused at once with a {@link TransientDataAccessResourceException}
+ * (the dispatcher retries its step later) instead of growing the queue.
+ */
+@Component
+class JobWrites {
+
+	private final JobRepository jobs;
+
+	private final JobRows rows;
+
+	private final TransactionalOperator tx;
+
+	private final JobWriteSettings settings;
+
+	/** Changes not yet in a batch, oldest first. Guarded by {@code this}. */
+	private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+
+	/** Batches being written. Guarded by {@code this}. */
+	private int writing;
+
+	JobWrites(JobRepository jobs, JobRows rows, TransactionalOperator tx, JobWriteSettings settings) {
+		this.jobs = jobs;
+		this.rows = rows;
+		this.tx = tx;
+		this.settings = settings;
+	}
+
+	/** Writes {@code change} with the next batch; completes after its commit. */
+	Mono<Written> write(JobChange change) {
+		return Mono.create((sink) -> {
+			Pending pending = new Pending(change, sink);
+			boolean admitted;
+			synchronized (this) {
+				admitted = this.waiting.size() < this.settings.capacity();
+				if (admitted) {
+					this.waiting.add(pending);
+				}
+			}
+			if (!admitted) {
+				sink.error(new TransientDataAccessResourceException("Job " + change.job().id()
+						+ " not written: " + this.settings.capacity() + " changes are already waiting"));
+				return;
+			}
+			sink.onCancel(() -> pending.canceled = true);
+			drain();
+		});
+	}
+
+	/** Changes waiting for a batch (for tests and metrics). */
+	synchronized int waiting() {
+		return this.waiting.size();
+	}
+
+	private void drain() {
+		while (true) {
+			List<Pending> batch;
+			synchronized (this) {
+				if (this.writing >= this.settings.concurrency()) {
+					return;
+				}
+				batch = take();
+				if (batch.isEmpty()) {
+					return;
+				}
+				this.writing++;
+			}
+			start(batch);
+		}
+	}
+
+	/** Up to a batch of the oldest changes, one per job, leaving later changes of the same job in line. */
+	private List<Pending> take() {
+		List<Pending> batch = new ArrayList<>(Math.min(this.waiting.size(), this.settings.batchSize()));
+		Set<UUID> jobs = new HashSet<>();
+		Iterator<Pending> line = this.waiting.iterator();
+		while (line.hasNext() && batch.size() < this.settings.batchSize()) {
+			Pending next = line.next();
+			if (next.canceled) {
+				line.remove();
+			}
+			else if (jobs.add(next.change.job().id())) {
+				line.remove();
+				batch.add(next);
+			}
+		}
+		return batch;
+	}
+
+	private void start(List<Pending> batch) {
+		commit(batch).subscribe((written) -> {
+			// The slot goes first, so the next batch is on its way while these callers carry on.
+			release();
+			complete(batch, written);
+		}, (error) -> {
+			if (batch.size() == 1) {
+				release();
+				batch.get(0).sink.error(error);
+				return;
+			}
+			Flux.fromIterable(batch)
+				.concatMap((alone) -> commit(List.of(alone)).doOnNext((written) -> complete(List.of(alone), written))
+					.onErrorResume((failed) -> {
+						alone.sink.error(failed);
+						return Mono.empty();
+					}))
+				.doFinally((signal) -> release())
+				.subscribe();
+		});
+	}
+
+	private void release() {
+		synchronized (this) {
+			this.writing--;
+		}
+		drain();
+	}
+
+	private static void complete(List<Pending> batch, Map<UUID, Written> written) {
+		for (Pending pending : batch) {
+			Job job = pending.change.job();
+			Written result = written.get(job.id());
+			if (result != null) {
+				pending.sink.success(result);
+			}
+			else {
+				pending.sink.error(new OptimisticLockingFailureException(
+						"Job " + job.id() + " changed since version " + job.version()));
+			}
+		}
+	}
+
+	/** One transaction: the job rows first (which gives it its transaction id), then the events. */
+	private Mono<Map<UUID, Written>> commit(List<Pending> batch) {
+		List<JobChange> changes = batch.stream().map((pending) -> pending.change).toList();
+		return this.jobs.updateAll(changes).collectMap(Job::id).flatMap((updated) -> {
+			List<JobRepository.NewEvent> events = new ArrayList<>();
+			for (JobChange change : changes) {
+				Job stored = updated.get(change.job().id());
+				if (stored != null && change.event() != null) {
+					events.add(this.rows.event(stored, change.event()));
+				}
+			}
+			return this.jobs.insertEvents(events).map((eventIds) -> {
+				Map<UUID, Written> written = new HashMap<>();
+				for (JobChange change : changes) {
+					Job stored = updated.get(change.job().id());
+					if (stored != null) {
+						written.put(stored.id(), Written.of(stored, change.event(), eventIds));
+					}
+				}
+				return written;
+			});
+		}).as(this.tx::transactional);
+	}
+
+	/** A job as stored and the notice of the event written with it, if any. */
+	record Written(Job job, @Nullable JobEventNotice notice) {
+
+		static Written of(Job job, @Nullable JobEventType event, Map<UUID, Long> eventIds) {
+			return new Written(job, (event != null) ? new JobEventNotice(eventIds.get(job.id()), job.id(), event) : null);
+		}
+
+	}
+
+	private static final class Pending {
+
+		private final JobChange change;
+
+		private final MonoSink<Written> sink;
+
+		private volatile boolean canceled;
+
+		private Pending(JobChange change, MonoSink<Written> sink) {
+			this.change = change;
+			this.sink = sink;
+		}
+
+	}
+
+}
