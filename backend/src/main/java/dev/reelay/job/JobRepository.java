@@ -94,27 +94,37 @@ class JobRepository {
 	}
 
 	/**
-	 * Writes each change whose row is still at its {@code job().version()}, all in one statement, and deletes the
-	 * uploaded image of every job the change ends. Answers the rows written, in no particular order: a change
-	 * missing from the answer lost to another writer. The changes must be of distinct jobs (one row each).
+	 * Writes each change whose row is still at its {@code job().version()}, with its event, in one statement (and so
+	 * one transaction): the job rows, the uploaded image of every job a change ends, then the events in the order
+	 * given, each announced on {@link JobEventLog#CHANNEL} at commit. The rows are written before any event takes
+	 * its id, which gives the transaction its id first: the log tail relies on that to tell a still-open
+	 * transaction from a rolled-back one. Every row is stamped {@code at}. Answers the rows written with their
+	 * event ids, in no particular order; a change missing from the answer lost to another writer (and appended no
+	 * event). The changes must be of distinct jobs.
 	 */
-	Flux<Job> updateAll(List<JobChange> changes) {
+	Flux<Written> updateAll(List<Write> writes, Instant at) {
 		String set = JobRows.STATE.keySet()
 			.stream()
 			.map((column) -> column + " = v." + column)
 			.collect(Collectors.joining(", "));
 		String sql = "WITH v AS (SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS v("
-				+ JobRows.recordColumns("id uuid, version bigint, terminal boolean, release_lease boolean, ending boolean")
-				+ ")), updated AS (UPDATE jobs j SET " + set + ", updated_at = now(), version = j.version + 1, "
-				+ "completed_at = CASE WHEN v.terminal THEN now() ELSE j.completed_at END, "
+				+ JobRows.recordColumns("id uuid, version bigint, terminal boolean, release_lease boolean, "
+						+ "ending boolean, ord integer, event text, payload text")
+				+ ")), updated AS (UPDATE jobs j SET " + set + ", updated_at = :at, version = j.version + 1, "
+				+ "completed_at = CASE WHEN v.terminal THEN :at ELSE j.completed_at END, "
 				+ "lease_owner = CASE WHEN v.release_lease THEN NULL ELSE j.lease_owner END, "
 				+ "lease_until = CASE WHEN v.release_lease THEN NULL ELSE j.lease_until END "
-				+ "FROM v WHERE j.id = v.id AND j.version = v.version RETURNING j.*, v.ending), "
+				+ "FROM v WHERE j.id = v.id AND j.version = v.version RETURNING j.*, v.ending, v.ord, v.event, v.payload), "
 				// An uploaded image is needed only until the job ends.
-				+ "gone AS (DELETE FROM job_inputs WHERE job_id IN (SELECT id FROM updated WHERE ending)) "
-				+ "SELECT " + JobRows.COLUMNS + " FROM updated";
-		List<Map<String, @Nullable Object>> rows = new ArrayList<>(changes.size());
-		for (JobChange change : changes) {
+				+ "gone AS (DELETE FROM job_inputs WHERE job_id IN (SELECT id FROM updated WHERE ending)), "
+				+ "event AS (INSERT INTO job_events (job_id, type, payload) SELECT id, event, CAST(payload AS json) "
+				+ "FROM updated WHERE event IS NOT NULL ORDER BY ord RETURNING id AS event_id, job_id) "
+				+ "SELECT " + JobRows.COLUMNS + ", event_id, CASE WHEN event_id IS NOT NULL THEN pg_notify('"
+				+ JobEventLog.CHANNEL + "', event_id::text)::text END AS notified FROM updated LEFT JOIN event "
+				+ "ON event.job_id = updated.id";
+		List<Map<String, @Nullable Object>> rows = new ArrayList<>(writes.size());
+		for (Write write : writes) {
+			JobChange change = write.change();
 			Job job = change.job();
 			Map<String, @Nullable Object> values = this.rows.state(job);
 			values.put("id", job.id());
@@ -122,9 +132,24 @@ class JobRepository {
 			values.put("terminal", job.status().isTerminal());
 			values.put("release_lease", change.releaseLease());
 			values.put("ending", change.ending());
+			values.put("ord", rows.size());
+			values.put("event", (change.event() != null) ? change.event().wireName() : null);
+			values.put("payload", write.payload());
 			rows.add(values);
 		}
-		return this.db.sql(sql).bind("rows", this.rows.json(rows)).map(this.rows::read).all();
+		return this.db.sql(sql)
+			.bind("rows", this.rows.json(rows))
+			.bind("at", at)
+			.map((row) -> new Written(this.rows.read(row), row.get("event_id", Long.class)))
+			.all();
+	}
+
+	/** A change and its event's payload (null when it appends none). */
+	record Write(JobChange change, @Nullable String payload) {
+	}
+
+	/** A job as stored and the id of the event appended with it, if any. */
+	record Written(Job job, @Nullable Long eventId) {
 	}
 
 	/** Newest first; the cursor is the last job of the previous page. */

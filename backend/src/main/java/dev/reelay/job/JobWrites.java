@@ -1,5 +1,7 @@
 package dev.reelay.job;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,6 +9,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
@@ -18,12 +21,11 @@ import reactor.core.publisher.MonoSink;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
- * Group commit: changes from many workers are written together, one transaction for a batch of them (every job
- * row in one statement, then every event in another), because PostgreSQL on a small machine runs out of
- * transactions per second long before it runs out of rows. No timer: a batch starts as soon as a transaction slot
+ * Group commit: changes from many workers are written together, a batch of them in one statement (every job row,
+ * then every event), because PostgreSQL on a small machine runs out of transactions and round trips per second long
+ * before it runs out of rows. No timer: a batch starts as soon as a transaction slot
  * is free, and whatever arrived while all slots were busy goes into the next one, so a lone change waits for
  * nothing and a busy system writes large batches.
  * <p>
@@ -44,8 +46,6 @@ class JobWrites {
 
 	private final JobRows rows;
 
-	private final TransactionalOperator tx;
-
 	private final JobWriteSettings settings;
 
 	/** Changes not yet in a batch, oldest first. Guarded by {@code this}. */
@@ -54,10 +54,9 @@ class JobWrites {
 	/** Batches being written. Guarded by {@code this}. */
 	private int writing;
 
-	JobWrites(JobRepository jobs, JobRows rows, TransactionalOperator tx, JobWriteSettings settings) {
+	JobWrites(JobRepository jobs, JobRows rows, JobWriteSettings settings) {
 		this.jobs = jobs;
 		this.rows = rows;
-		this.tx = tx;
 		this.settings = settings;
 	}
 
@@ -165,28 +164,28 @@ class JobWrites {
 		}
 	}
 
-	/** One transaction: the job rows first (which gives it its transaction id), then the events. */
+	/** One statement, so one transaction and one round trip: every job row, then every event. */
 	private Mono<Map<UUID, Written>> commit(List<Pending> batch) {
-		List<JobChange> changes = batch.stream().map((pending) -> pending.change).toList();
-		return this.jobs.updateAll(changes).collectMap(Job::id).flatMap((updated) -> {
-			List<JobRepository.NewEvent> events = new ArrayList<>();
-			for (JobChange change : changes) {
-				Job stored = updated.get(change.job().id());
-				if (stored != null && change.event() != null) {
-					events.add(this.rows.event(stored, change.event()));
-				}
+		// The clock of this instance, not the database's: the events are written in the same statement as the rows,
+		// so they are made before it runs and must know the time it stamps.
+		Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+		List<JobRepository.Write> writes = new ArrayList<>(batch.size());
+		Map<UUID, JobEventType> events = new HashMap<>();
+		for (Pending pending : batch) {
+			JobChange change = pending.change;
+			JobEventType event = change.event();
+			if (event != null) {
+				events.put(change.job().id(), event);
 			}
-			return this.jobs.insertEvents(events).map((eventIds) -> {
-				Map<UUID, Written> written = new HashMap<>();
-				for (JobChange change : changes) {
-					Job stored = updated.get(change.job().id());
-					if (stored != null) {
-						written.put(stored.id(), Written.of(stored, change.event(), eventIds));
-					}
-				}
-				return written;
-			});
-		}).as(this.tx::transactional);
+			writes.add(new JobRepository.Write(change,
+					(event != null) ? this.rows.event(change.job().storedAt(at), event).payload() : null));
+		}
+		return this.jobs.updateAll(writes, at).collectMap((stored) -> stored.job().id(), (stored) -> {
+			Job job = stored.job();
+			Long eventId = stored.eventId();
+			return new Written(job, (eventId != null) ? new JobEventNotice(eventId, job.id(),
+					Objects.requireNonNull(events.get(job.id()))) : null);
+		});
 	}
 
 	/** A job as stored and the notice of the event written with it, if any. */
