@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * waiting; a change beyond that is refused with a transient error rather than queued.
  */
 @ConfigurationProperties("reelay.jobs.writes")
-record JobWriteSettings(@DefaultValue("128") int batchSize, @DefaultValue("2") int concurrency,
+record JobWriteSettings(@DefaultValue("128") int batchSize, @DefaultValue("4") int concurrency,
 		@DefaultValue("4096") int capacity) {
 
 	JobWriteSettings {

@@ -12,7 +12,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -54,10 +59,23 @@ class JobWrites {
 	/** Batches being written. Guarded by {@code this}. */
 	private int writing;
 
-	JobWrites(JobRepository jobs, JobRows rows, JobWriteSettings settings) {
+	private final DistributionSummary batches;
+
+	private final Timer durations;
+
+	JobWrites(JobRepository jobs, JobRows rows, JobWriteSettings settings, MeterRegistry meters) {
 		this.jobs = jobs;
 		this.rows = rows;
 		this.settings = settings;
+		this.batches = DistributionSummary.builder("reelay.jobs.writes.batch")
+			.description("Job changes written together in one statement (group commit)")
+			.register(meters);
+		this.durations = Timer.builder("reelay.jobs.writes.duration")
+			.description("How long writing one batch of job changes takes, from its start to its commit")
+			.register(meters);
+		Gauge.builder("reelay.jobs.writes.waiting", this, JobWrites::waiting)
+			.description("Job changes waiting for a batch (at most reelay.jobs.writes.capacity)")
+			.register(meters);
 	}
 
 	/** Writes {@code change} with the next batch; completes after its commit. */
@@ -122,7 +140,10 @@ class JobWrites {
 	}
 
 	private void start(List<Pending> batch) {
+		this.batches.record(batch.size());
+		long started = System.nanoTime();
 		commit(batch).subscribe((written) -> {
+			this.durations.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
 			// The slot goes first, so the next batch is on its way while these callers carry on.
 			release();
 			complete(batch, written);

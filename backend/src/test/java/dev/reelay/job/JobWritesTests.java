@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -230,7 +231,8 @@ class JobWritesTests {
 
 	/** A writer with one transaction slot, so the make-up of its batches follows from the order of writes. */
 	private JobWrites writes(int batchSize, int capacity) {
-		return new JobWrites(this.repository, this.rows, new JobWriteSettings(batchSize, 1, capacity));
+		return new JobWrites(this.repository, this.rows, new JobWriteSettings(batchSize, 1, capacity),
+				new SimpleMeterRegistry());
 	}
 
 	/**
