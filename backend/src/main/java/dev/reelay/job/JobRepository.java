@@ -44,11 +44,12 @@ class JobRepository {
 	 * stored rows in no particular order.
 	 */
 	Flux<Job> insertAll(List<NewRow> jobs) {
-		String sql = "INSERT INTO jobs (id, model, provider, prompt, parameters, priority, not_before, idempotency_key, "
-				+ "request_hash, created_at, updated_at, " + String.join(", ", JobRows.STATE.keySet()) + ") "
-				+ "SELECT id, model, provider, prompt, parameters, priority, not_before, idempotency_key, request_hash, "
-				+ "now(), now(), " + String.join(", ", JobRows.STATE.keySet()) + " FROM json_to_recordset(CAST(:rows AS json)) "
-				+ "AS v(" + JobRows.recordColumns("id uuid, model text, provider text, prompt text, parameters jsonb, "
+		String sql = "INSERT INTO jobs (id, tenant_id, model, provider, prompt, parameters, priority, not_before, "
+				+ "idempotency_key, request_hash, created_at, updated_at, " + String.join(", ", JobRows.STATE.keySet())
+				+ ") SELECT id, tenant_id, model, provider, prompt, parameters, priority, not_before, idempotency_key, "
+				+ "request_hash, now(), now(), " + String.join(", ", JobRows.STATE.keySet())
+				+ " FROM json_to_recordset(CAST(:rows AS json)) AS v("
+				+ JobRows.recordColumns("id uuid, tenant_id uuid, model text, provider text, prompt text, parameters jsonb, "
 						+ "priority integer, not_before timestamptz, idempotency_key text, request_hash text, ord integer")
 				+ ") ORDER BY ord RETURNING " + JobRows.COLUMNS;
 		List<Map<String, @Nullable Object>> rows = new ArrayList<>(jobs.size());
@@ -56,6 +57,7 @@ class JobRepository {
 			Job job = row.job();
 			Map<String, @Nullable Object> values = this.rows.state(job);
 			values.put("id", job.id());
+			values.put("tenant_id", job.tenantId());
 			values.put("model", job.model());
 			values.put("provider", job.provider());
 			values.put("prompt", job.prompt());
@@ -256,10 +258,6 @@ class JobRepository {
 				return new ImageUpload(row.get("content_type", String.class), bytes);
 			})
 			.one();
-	}
-
-	Mono<Void> deleteInput(UUID jobId) {
-		return this.db.sql("DELETE FROM job_inputs WHERE job_id = :job_id").bind("job_id", jobId).then();
 	}
 
 	/**
