@@ -22,6 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.NoTransactionException;
+import org.springframework.transaction.reactive.TransactionSynchronizationManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
@@ -167,7 +169,7 @@ public class JobStore {
 				|| !Objects.equals(monotonic.statusReason(), from.statusReason());
 		boolean ending = monotonic.status().isTerminal() && !from.status().isTerminal();
 		@Nullable JobEventType event = visible ? eventType(from, monotonic) : null;
-		return this.writes.write(new JobChange(monotonic, releaseLease, ending, event))
+		return write(new JobChange(monotonic, releaseLease, ending, event))
 			.doOnNext(this::announce)
 			.map(Written::job)
 			.doOnNext((updated) -> {
@@ -178,6 +180,17 @@ public class JobStore {
 							updated.providerRequestId());
 				}
 			});
+	}
+
+	/**
+	 * Group-commits {@code change}, unless the caller runs it in a transaction of its own: then it is written there,
+	 * so that it commits or rolls back with the rest of the caller's work, as a change always did.
+	 */
+	private Mono<Written> write(JobChange change) {
+		return TransactionSynchronizationManager.forCurrentTransaction()
+			.map(TransactionSynchronizationManager::isActualTransactionActive)
+			.onErrorReturn(NoTransactionException.class, false)
+			.flatMap((inTransaction) -> inTransaction ? this.writes.writeAlone(change) : this.writes.write(change));
 	}
 
 	/** Cancels a job that has not finished; a finished job is left as it is. */

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -179,21 +180,34 @@ class JobWrites {
 				pending.sink.success(result);
 			}
 			else {
-				pending.sink.error(new OptimisticLockingFailureException(
-						"Job " + job.id() + " changed since version " + job.version()));
+				pending.sink.error(conflict(job));
 			}
 		}
 	}
 
-	/** One statement, so one transaction and one round trip: every job row, then every event. */
+	/**
+	 * Writes {@code change} at once on its own, in the caller's transaction: for a change that must commit or roll
+	 * back with other work of the caller.
+	 */
+	Mono<Written> writeAlone(JobChange change) {
+		return commit(List.of(change)).flatMap((written) -> {
+			Written result = written.get(change.job().id());
+			return (result != null) ? Mono.just(result) : Mono.error(conflict(change.job()));
+		});
+	}
+
 	private Mono<Map<UUID, Written>> commit(List<Pending> batch) {
+		return commit(batch.stream().map((pending) -> pending.change).toList());
+	}
+
+	/** One statement, so one transaction and one round trip: every job row, then every event. */
+	private Mono<Map<UUID, Written>> commit(Collection<JobChange> changes) {
 		// The clock of this instance, not the database's: the events are written in the same statement as the rows,
 		// so they are made before it runs and must know the time it stamps.
 		Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
-		List<JobRepository.Write> writes = new ArrayList<>(batch.size());
+		List<JobRepository.Write> writes = new ArrayList<>(changes.size());
 		Map<UUID, JobEventType> events = new HashMap<>();
-		for (Pending pending : batch) {
-			JobChange change = pending.change;
+		for (JobChange change : changes) {
 			JobEventType event = change.event();
 			if (event != null) {
 				events.put(change.job().id(), event);
@@ -207,6 +221,10 @@ class JobWrites {
 			return new Written(job, (eventId != null) ? new JobEventNotice(eventId, job.id(),
 					Objects.requireNonNull(events.get(job.id()))) : null);
 		});
+	}
+
+	private static OptimisticLockingFailureException conflict(Job job) {
+		return new OptimisticLockingFailureException("Job " + job.id() + " changed since version " + job.version());
 	}
 
 	/** A job as stored and the notice of the event written with it, if any. */

@@ -218,6 +218,18 @@ class JobWritesTests {
 	}
 
 	@Test
+	void aChangeMadeInACallersTransactionRollsBackWithIt() {
+		Job job = create(1).get(0);
+		Mono<Job> change = this.store.change(job, (c) -> c.status = JobStatus.SUBMITTING, false);
+		StepVerifier.create(this.tx.execute((status) -> {
+			status.setRollbackOnly();
+			return change;
+		}).single()).assertNext((changed) -> assertThat(changed.version()).isEqualTo(1)).verifyComplete();
+		assertThat(this.store.find(job.id()).block(TIMEOUT).version()).isZero();
+		assertThat(eventCount(job.id())).isEqualTo(1);
+	}
+
+	@Test
 	void aBatchOfSubmissionsIsStoredInOrderWithItsEventsInOrder() {
 		List<NewJob> requests = new ArrayList<>();
 		for (int i = 0; i < 4; i++) {
