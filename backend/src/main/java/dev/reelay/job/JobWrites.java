@@ -31,15 +31,14 @@ import org.springframework.stereotype.Component;
 /**
  * Group commit: changes from many workers are written together, a batch of them in one statement (every job row,
  * then every event), because PostgreSQL on a small machine runs out of transactions and round trips per second long
- * before it runs out of rows. No timer: a batch starts as soon as a transaction slot
- * is free, and whatever arrived while all slots were busy goes into the next one, so a lone change waits for
- * nothing and a busy system writes large batches.
+ * before it runs out of rows. No timer: a batch starts as soon as a slot is free, and whatever arrived while all
+ * slots were busy goes into the next one, so a lone change waits for nothing and a busy system writes large batches.
  * <p>
  * Each caller still gets its own outcome, after the commit: its job as stored, or {@link
  * OptimisticLockingFailureException} when its row moved on (that fails only its own change). A batch never holds
- * two changes of one job; the later waits for the next batch, where it meets the version the first one wrote. If a
- * batch fails as a whole (a constraint, a deadlock), each of its changes is tried again on its own, so one bad
- * change fails alone.
+ * two changes of one job; the later waits for a later batch, where it meets the version the first one wrote (or waits
+ * on its row lock, if that batch is still running, and then meets it). If a batch fails as a whole (a constraint, a
+ * deadlock), each of its changes is tried again on its own, so one bad change fails alone.
  * <p>
  * Bounded: at most {@code capacity} changes wait; the callers wait with them (their Monos complete after the commit),
  * and a change arriving at a full queue is refused at once with a {@link TransientDataAccessResourceException}
