@@ -30,6 +30,13 @@ class JobRepository {
 		.map((status) -> "'" + status.value() + "'")
 		.collect(java.util.stream.Collectors.joining(", ", "(", ")"));
 
+	/**
+	 * A claim's condition that the provider is not paused ({@code provider_pauses}, see {@code ProviderPauses}): one
+	 * statement instead of a look at the pause and then the claim, which halves the round trips of a claim cycle.
+	 */
+	private static final String UNLESS_PAUSED = "AND NOT EXISTS (SELECT 1 FROM provider_pauses p "
+			+ "WHERE p.provider = :provider AND p.until > :now) ";
+
 	private final DatabaseClient db;
 
 	private final JobRows rows;
@@ -181,11 +188,18 @@ class JobRepository {
 	 */
 	Flux<Job> claimQueued(String provider, @Nullable String model, Collection<String> exceptModels, String owner,
 			Instant now, Duration lease, int limit) {
+		return claimQueued(provider, model, exceptModels, owner, now, lease, limit, false);
+	}
+
+	/** As above; with {@code unlessPaused}, claims nothing while the provider is paused (checked in the same statement). */
+	Flux<Job> claimQueued(String provider, @Nullable String model, Collection<String> exceptModels, String owner,
+			Instant now, Duration lease, int limit, boolean unlessPaused) {
 		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
 				+ "WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND provider = :provider "
 				+ ((model != null) ? "AND model = :model " : "")
 				+ (exceptModels.isEmpty() ? "" : "AND model <> ALL(:except_models) ")
 				+ "AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now) "
+				+ (unlessPaused ? UNLESS_PAUSED : "")
 				+ "ORDER BY priority DESC, created_at, id LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING "
 				+ JobRows.COLUMNS;
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
@@ -204,10 +218,12 @@ class JobRepository {
 	}
 
 	/** Leases due jobs that are past submission (to poll, reconcile or download), most overdue first. */
-	Flux<Job> claimRunning(String provider, String owner, Instant now, Duration lease, int limit) {
+	Flux<Job> claimRunning(String provider, String owner, Instant now, Duration lease, int limit,
+			boolean unlessPaused) {
 		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
 				+ "WHERE id IN (SELECT id FROM jobs WHERE status IN " + RUNNING_SQL + " AND provider = :provider "
 				+ "AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now) "
+				+ (unlessPaused ? UNLESS_PAUSED : "")
 				+ "ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
 		return this.db.sql(sql)
 			.bind("owner", owner)

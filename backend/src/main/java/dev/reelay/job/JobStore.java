@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -211,7 +212,17 @@ public class JobStore {
 
 	/** Leases submitted jobs of one provider that are due to be polled, reconciled or downloaded. */
 	public Flux<Job> claimRunning(String provider, String owner, Instant now, Duration lease, int limit) {
-		return this.jobs.claimRunning(provider, owner, now, lease, limit);
+		return this.jobs.claimRunning(provider, owner, now, lease, limit, false);
+	}
+
+	/** {@link #claimQueued} of every model, unless the provider is paused, in one statement. */
+	public Flux<Job> claimQueuedUnlessPaused(String provider, String owner, Instant now, Duration lease, int limit) {
+		return this.jobs.claimQueued(provider, null, Set.of(), owner, now, lease, limit, true);
+	}
+
+	/** {@link #claimRunning} unless the provider is paused, in one statement. */
+	public Flux<Job> claimRunningUnlessPaused(String provider, String owner, Instant now, Duration lease, int limit) {
+		return this.jobs.claimRunning(provider, owner, now, lease, limit, true);
 	}
 
 	/** Jobs the provider is working on for us (or that are leased to be submitted right now). */
