@@ -54,6 +54,11 @@ final class MeteredProvider implements VideoProvider {
 	}
 
 	@Override
+	public boolean offers(ContentVariant variant) {
+		return this.delegate.offers(variant);
+	}
+
+	@Override
 	public Mono<CancelOutcome> cancel(String remoteId) {
 		return observe("cancel", () -> this.delegate.cancel(remoteId), (outcome) -> null);
 	}
