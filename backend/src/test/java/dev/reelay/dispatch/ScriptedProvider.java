@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.ContentVariant;
@@ -65,6 +66,16 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	volatile boolean canLookUp = true;
 
+	/** The still image it serves where a thumbnail is asked for (a RIFF/WEBP header is enough for a test). */
+	static final byte[] THUMBNAIL = { 'R', 'I', 'F', 'F', 12, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' ' };
+
+	volatile boolean offersThumbnail = true;
+
+	/** How many of the next thumbnail requests fail with a 503. */
+	final AtomicInteger thumbnailFailures = new AtomicInteger();
+
+	final AtomicInteger thumbnailCalls = new AtomicInteger();
+
 	synchronized void script(Outcome... outcomes) {
 		this.script.clear();
 		this.script.addAll(List.of(outcomes));
@@ -120,9 +131,32 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	@Override
 	public Mono<RemoteContent> content(String remoteId, ContentVariant variant) {
+		if (variant == ContentVariant.THUMBNAIL) {
+			return Mono.defer(() -> {
+				this.thumbnailCalls.incrementAndGet();
+				if (this.thumbnailFailures.getAndDecrement() > 0) {
+					return Mono.error(new ProviderException(ProviderException.Kind.RETRYABLE, "provider_error",
+							"thumbnail unavailable", 503, null, "req_5", null));
+				}
+				return Mono.just(new RemoteContent("image/webp", (long) THUMBNAIL.length,
+						Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(THUMBNAIL.clone()))));
+			});
+		}
 		byte[] video = { 0, 0, 0, 8, 'f', 't', 'y', 'p' };
 		return Mono.just(new RemoteContent("video/mp4", (long) video.length,
 				Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(video))));
+	}
+
+	@Override
+	public boolean offers(ContentVariant variant) {
+		return variant == ContentVariant.VIDEO || (variant == ContentVariant.THUMBNAIL && this.offersThumbnail);
+	}
+
+	/** Thumbnails offered, all served at once, none asked for yet. */
+	void resetThumbnails() {
+		this.offersThumbnail = true;
+		this.thumbnailFailures.set(0);
+		this.thumbnailCalls.set(0);
 	}
 
 	@Override
