@@ -44,6 +44,9 @@ final class StoredFileResponse {
 				last = range.getRangeEnd(length);
 			}
 			catch (IllegalArgumentException unsatisfiable) {
+				first = length;
+			}
+			if (first >= length || first > last) {
 				headers.set(HttpHeaders.CONTENT_RANGE, "bytes */" + length);
 				return Mono.just(ResponseEntity.status(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
 					.headers(headers)
