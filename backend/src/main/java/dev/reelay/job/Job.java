@@ -10,9 +10,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A video job as stored. Immutable; {@link #with(Consumer)} makes a changed copy so a change is always
  * compared against the row it started from (optimistic locking on {@code version}). {@code providerUsage} is what
- * the provider reported about the job's cost, as far as it did.
+ * the provider reported about the job's cost, as far as it did. {@code tenantId} owns the job: only its callers see it.
  */
-public record Job(UUID id, JobStatus status, int progress, String model, String provider, String prompt,
+public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String model, String provider, String prompt,
 		JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String remoteId, @Nullable String statusReason, @Nullable JobError error,
 		@Nullable StoredContent content, @Nullable ProviderUsage providerUsage, int attempts, Instant nextAttemptAt,
 		@Nullable String leaseOwner,
@@ -73,7 +73,7 @@ public record Job(UUID id, JobStatus status, int progress, String model, String 
 		}
 
 		private Job apply() {
-			return new Job(this.from.id, this.status, this.progress, this.from.model, this.from.provider,
+			return new Job(this.from.id, this.from.tenantId, this.status, this.progress, this.from.model, this.from.provider,
 					this.from.prompt, this.from.parameters, this.from.priority, this.from.notBefore, this.remoteId, this.statusReason, this.error, this.content,
 					this.providerUsage, this.attempts, this.nextAttemptAt, this.from.leaseOwner, this.from.leaseUntil,
 					this.submitStartedAt, this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version,

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import dev.reelay.storage.VideoStorage;
+import dev.reelay.tenant.CallerTenant;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -75,7 +76,8 @@ class JobController {
 
 	private Mono<ResponseEntity<JobView>> submit(CreateJobRequest request, @Nullable ImageUpload upload,
 			@Nullable String idempotencyKey) {
-		return Mono.fromCallable(() -> this.validator.validate(request, upload))
+		return CallerTenant.current()
+			.map((tenant) -> this.validator.validate(tenant, request, upload))
 			.flatMap((job) -> remixSource(job).thenReturn(job))
 			.flatMap((job) -> this.jobs.create(job, idempotencyKey(idempotencyKey)))
 			.map((submission) -> {
@@ -87,14 +89,15 @@ class JobController {
 	@PostMapping(path = "/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
 	Mono<ResponseEntity<JobPage>> createBatch(@RequestBody CreateBatchRequest request,
 			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
-		return Mono.fromCallable(() -> validateBatch(request))
+		return CallerTenant.current()
+			.map((tenant) -> validateBatch(tenant, request))
 			.flatMap((batch) -> Flux.fromIterable(batch).concatMap(this::remixSource).then(Mono.just(batch)))
 			.flatMap((batch) -> this.jobs.createBatch(batch, idempotencyKey(idempotencyKey)))
 			.map((submission) -> accepted(submission)
 				.body(new JobPage(submission.jobs().stream().map(JobView::of).toList(), null)));
 	}
 
-	private List<NewJob> validateBatch(CreateBatchRequest request) {
+	private List<NewJob> validateBatch(UUID tenant, CreateBatchRequest request) {
 		List<CreateJobRequest> jobs = request.jobs();
 		if (jobs == null || jobs.isEmpty()) {
 			throw new InvalidJobRequestException("jobs", "jobs must list between 1 and " + MAX_BATCH + " jobs");
@@ -106,7 +109,7 @@ class JobController {
 		List<NewJob> valid = new ArrayList<>(jobs.size());
 		for (int i = 0; i < jobs.size(); i++) {
 			try {
-				valid.add(this.validator.validate(jobs.get(i), null));
+				valid.add(this.validator.validate(tenant, jobs.get(i), null));
 			}
 			catch (InvalidJobRequestException ex) {
 				// Nothing of the batch is stored: say which job and which field.

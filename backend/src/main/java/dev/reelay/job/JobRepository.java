@@ -46,17 +46,18 @@ class JobRepository {
 	}
 
 	Mono<Job> insert(Job job, @Nullable String idempotencyKey, @Nullable String requestHash) {
-		String sql = "INSERT INTO jobs (id, model, provider, prompt, parameters, priority, not_before, idempotency_key, "
+		String sql = "INSERT INTO jobs (id, tenant_id, model, provider, prompt, parameters, priority, not_before, idempotency_key, "
 				+ "request_hash, created_at, updated_at, status, progress, remote_id, status_reason, error_code, "
 				+ "error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
 				+ "provider_usage, attempts, next_attempt_at, submit_started_at, provider_request_id, provider_calls, thumbnail) "
-				+ "VALUES (:id, :model, :provider, :prompt, :parameters, :priority, "
+				+ "VALUES (:id, :tenant_id, :model, :provider, :prompt, :parameters, :priority, "
 				+ ":not_before, :idempotency_key, :request_hash, now(), now(), :status, :progress, :remote_id, "
 				+ ":status_reason, :error_code, :error_message, :error_retryable, :content_path, :content_type, "
 				+ ":content_length, :content_sha256, :provider_usage, :attempts, :next_attempt_at, :submit_started_at, "
 				+ ":provider_request_id, :provider_calls, :thumbnail) RETURNING " + JobRows.COLUMNS;
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
 			.bind("id", job.id())
+			.bind("tenant_id", job.tenantId())
 			.bind("model", job.model())
 			.bind("provider", job.provider())
 			.bind("prompt", job.prompt())

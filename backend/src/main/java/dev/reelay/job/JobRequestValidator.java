@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import dev.reelay.catalog.ModelCatalog;
@@ -37,11 +38,11 @@ class JobRequestValidator {
 		this.providers = providers;
 	}
 
-	NewJob validate(CreateJobRequest request) {
-		return validate(request, null);
+	NewJob validate(UUID tenant, CreateJobRequest request) {
+		return validate(tenant, request, null);
 	}
 
-	NewJob validate(CreateJobRequest request, @Nullable ImageUpload upload) {
+	NewJob validate(UUID tenant, CreateJobRequest request, @Nullable ImageUpload upload) {
 		String modelId = (request.model() != null) ? request.model() : this.catalog.defaultModel();
 		ModelSpec model = this.catalog.find(modelId)
 			.orElseThrow(() -> new InvalidJobRequestException("model",
@@ -61,6 +62,15 @@ class JobRequestValidator {
 		if (prompt.length() > model.maxPromptLength()) {
 			throw new InvalidJobRequestException("prompt", "prompt is " + prompt.length() + " characters; " + modelId
 					+ " accepts at most " + model.maxPromptLength());
+		}
+		text("prompt", prompt);
+		String negativePrompt = blankToNull(request.negativePrompt());
+		if (negativePrompt != null) {
+			text("negative_prompt", negativePrompt);
+			if (negativePrompt.length() > model.maxPromptLength()) {
+				throw new InvalidJobRequestException("negative_prompt", "negative_prompt is " + negativePrompt.length()
+						+ " characters; " + modelId + " accepts at most " + model.maxPromptLength());
+			}
 		}
 		String resolution = pick("resolution", "resolutions", modelId, request.resolution(), model.resolutions());
 		String aspectRatio = pick("aspect_ratio", "aspect ratios", modelId, request.aspectRatio(), model.aspectRatios());
@@ -82,9 +92,9 @@ class JobRequestValidator {
 			throw new InvalidJobRequestException("not_before",
 					"not_before may be at most " + MAX_SCHEDULE_AHEAD.toDays() + " days ahead; got " + notBefore);
 		}
-		return new NewJob(modelId, model.provider(), prompt, new JobParameters(duration, aspectRatio, resolution,
-				blankToNull(request.negativePrompt()), request.seed(), image, request.remixOf()), priority, notBefore,
-				upload);
+		return new NewJob(tenant, modelId, model.provider(), prompt, new JobParameters(duration, aspectRatio,
+				resolution, negativePrompt, request.seed(), image, request.remixOf()), priority,
+				notBefore, upload);
 	}
 
 	/** Some models make long clips or sharp ones, not both (Veo: 1080p and 4k only at 8 s). */
@@ -140,6 +150,20 @@ class JobRequestValidator {
 		catch (IllegalArgumentException ex) {
 			throw new InvalidJobRequestException("image",
 					"image must be an http(s) URL (or an uploaded file in a multipart request)");
+		}
+	}
+
+	/**
+	 * Prompts are text: control characters other than tabs and line breaks are mistakes (and PostgreSQL cannot even
+	 * store a NUL), so they are refused rather than stripped behind the user's back.
+	 */
+	private static void text(String field, String value) {
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+				throw new InvalidJobRequestException(field, field + " contains a control character (U+"
+						+ String.format("%04X", (int) c) + ") at position " + i);
+			}
 		}
 	}
 

@@ -42,7 +42,7 @@ class JobRetryController {
 			CreateJobRequest again = new CreateJobRequest(job.model(), job.prompt(), parameters.durationSeconds(),
 					parameters.aspectRatio(), parameters.resolution(), parameters.negativePrompt(), parameters.seed(),
 					(image != null) ? image.url() : null, parameters.remixOf(), job.priority(), null);
-			return Mono.fromCallable(() -> this.validator.validate(again)).flatMap(this.jobs::create);
+			return Mono.fromCallable(() -> this.validator.validate(job.tenantId(), again)).flatMap(this.jobs::create);
 		})
 			.map((created) -> ResponseEntity.accepted()
 				.location(URI.create("/api/v1/jobs/" + created.id()))

@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
 @Component
 class JobRows {
 
-	static final String COLUMNS = "id, status, progress, model, provider, prompt, parameters, priority, not_before, "
+	static final String COLUMNS = "id, tenant_id, status, progress, model, provider, prompt, parameters, priority, not_before, "
 			+ "remote_id, status_reason, "
 			+ "error_code, error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
 			+ "provider_usage, attempts, next_attempt_at, lease_owner, lease_until, submit_started_at, created_at, "
@@ -40,7 +40,7 @@ class JobRows {
 				row.get("content_sha256", String.class), (thumbnail != null)
 						? this.json.readValue(thumbnail.asString(), StoredContent.Thumbnail.class) : null) : null;
 		Json usage = row.get("provider_usage", Json.class);
-		return new Job(row.get("id", UUID.class), JobStatus.fromValue(row.get("status", String.class)),
+		return new Job(row.get("id", UUID.class), row.get("tenant_id", UUID.class), JobStatus.fromValue(row.get("status", String.class)),
 				row.get("progress", Integer.class), row.get("model", String.class), row.get("provider", String.class),
 				row.get("prompt", String.class),
 				this.json.readValue(row.get("parameters", Json.class).asString(), JobParameters.class),

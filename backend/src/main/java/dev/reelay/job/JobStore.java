@@ -97,7 +97,7 @@ public class JobStore {
 	private Mono<Written> insertQueued(NewJob request, @Nullable String key, String hash) {
 		Instant now = Instant.now();
 		Instant due = (request.notBefore() != null && request.notBefore().isAfter(now)) ? request.notBefore() : now;
-		Job job = new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
+		Job job = new Job(UUID.randomUUID(), request.tenantId(), JobStatus.QUEUED, 0, request.model(), request.provider(),
 				request.prompt(), request.parameters(), request.priority(), request.notBefore(), null,
 				(due == now) ? null : "scheduled for " + due, null, null, null, 0, due, null, null, null, now, now, null, 0,
 				null, 0);

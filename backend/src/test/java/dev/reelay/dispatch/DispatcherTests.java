@@ -84,7 +84,7 @@ class DispatcherTests {
 
 	private static Job job() {
 		Instant now = Instant.now();
-		return new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, "m", "p", "a prompt",
+		return new Job(UUID.randomUUID(), dev.reelay.tenant.CallerTenant.LOCAL, JobStatus.QUEUED, 0, "m", "p", "a prompt",
 				new JobParameters(4, "16:9", "720p", null, null), 0, null, null, null, null, null, null, 0, now, "test",
 				now.plusSeconds(60), null, now, now, null, 1, null, 0);
 	}

@@ -67,7 +67,7 @@ class JobControllerTests {
 		given(this.jobs.create(any(), any())).willAnswer((call) -> {
 			NewJob request = call.getArgument(0);
 			Instant now = Instant.now();
-			return Mono.just(new JobStore.Submission(java.util.List.of(new Job(UUID.randomUUID(), JobStatus.QUEUED, 0, request.model(), request.provider(),
+			return Mono.just(new JobStore.Submission(java.util.List.of(new Job(UUID.randomUUID(), request.tenantId(), JobStatus.QUEUED, 0, request.model(), request.provider(),
 					request.prompt(), request.parameters(), request.priority(), request.notBefore(), null, null, null,
 					null, null, 0, now, null, null, null, now, now, null, 1, null, 0)), false));
 		});

@@ -119,7 +119,7 @@ class JobRetryControllerTests {
 
 	private static Job job(UUID id, JobStatus status, JobParameters parameters, int priority) {
 		Instant now = Instant.now();
-		return new Job(id, status, 0, "sim-video", "simulator", "a retried cat", parameters, priority, null, null, null,
+		return new Job(id, dev.reelay.tenant.CallerTenant.LOCAL, status, 0, "sim-video", "simulator", "a retried cat", parameters, priority, null, null, null,
 				null, null, null, 0, now, null, null, null, now, now, status.isTerminal() ? now : null, 1, null, 0);
 	}
 
