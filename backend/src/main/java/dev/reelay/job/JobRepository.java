@@ -34,7 +34,7 @@ class JobRepository {
 			+ "error_retryable = :error_retryable, content_path = :content_path, content_type = :content_type, "
 			+ "content_length = :content_length, content_sha256 = :content_sha256, provider_usage = :provider_usage, "
 			+ "attempts = :attempts, next_attempt_at = :next_attempt_at, submit_started_at = :submit_started_at, "
-			+ "provider_request_id = :provider_request_id, provider_calls = :provider_calls";
+			+ "provider_request_id = :provider_request_id, provider_calls = :provider_calls, thumbnail = :thumbnail";
 
 	private final DatabaseClient db;
 
@@ -49,12 +49,12 @@ class JobRepository {
 		String sql = "INSERT INTO jobs (id, tenant_id, model, provider, prompt, parameters, priority, not_before, idempotency_key, "
 				+ "request_hash, created_at, updated_at, status, progress, remote_id, status_reason, error_code, "
 				+ "error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
-				+ "provider_usage, attempts, next_attempt_at, submit_started_at, provider_request_id, provider_calls) "
+				+ "provider_usage, attempts, next_attempt_at, submit_started_at, provider_request_id, provider_calls, thumbnail) "
 				+ "VALUES (:id, :tenant_id, :model, :provider, :prompt, :parameters, :priority, "
 				+ ":not_before, :idempotency_key, :request_hash, now(), now(), :status, :progress, :remote_id, "
 				+ ":status_reason, :error_code, :error_message, :error_retryable, :content_path, :content_type, "
 				+ ":content_length, :content_sha256, :provider_usage, :attempts, :next_attempt_at, :submit_started_at, "
-				+ ":provider_request_id, :provider_calls) RETURNING " + JobRows.COLUMNS;
+				+ ":provider_request_id, :provider_calls, :thumbnail) RETURNING " + JobRows.COLUMNS;
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
 			.bind("id", job.id())
 			.bind("tenant_id", job.tenantId())
