@@ -82,10 +82,14 @@ class JobRepository {
 	record NewRow(Job job, @Nullable String idempotencyKey, @Nullable String requestHash) {
 	}
 
-	/** The jobs an idempotency key created (one, or a whole batch), oldest first, with the hash of their request. */
-	Flux<KeyedJob> findByIdempotencyKey(String key) {
-		return this.db.sql("SELECT " + JobRows.COLUMNS + ", request_hash FROM jobs WHERE idempotency_key = :key "
-				+ "OR idempotency_key LIKE :prefix ORDER BY created_at, idempotency_key")
+	/**
+	 * The jobs {@code tenant}'s idempotency key created (one, or a whole batch), oldest first, with the hash of
+	 * their request.
+	 */
+	Flux<KeyedJob> findByIdempotencyKey(UUID tenant, String key) {
+		return this.db.sql("SELECT " + JobRows.COLUMNS + ", request_hash FROM jobs WHERE tenant_id = :tenant "
+				+ "AND (idempotency_key = :key OR idempotency_key LIKE :prefix) ORDER BY created_at, idempotency_key")
+			.bind("tenant", tenant)
 			.bind("key", key)
 			.bind("prefix", key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "#%")
 			.map((row) -> new KeyedJob(this.rows.read(row), row.get("request_hash", String.class)))
@@ -161,9 +165,9 @@ class JobRepository {
 	record Written(Job job, @Nullable Long eventId) {
 	}
 
-	/** Newest first; the cursor is the last job of the previous page. */
-	Flux<Job> page(@Nullable Collection<JobStatus> statuses, @Nullable JobCursor after, int limit) {
-		StringBuilder sql = new StringBuilder("SELECT " + JobRows.COLUMNS + " FROM jobs WHERE true");
+	/** {@code tenant}'s jobs, newest first; the cursor is the last job of the previous page. */
+	Flux<Job> page(UUID tenant, @Nullable Collection<JobStatus> statuses, @Nullable JobCursor after, int limit) {
+		StringBuilder sql = new StringBuilder("SELECT " + JobRows.COLUMNS + " FROM jobs WHERE tenant_id = :tenant");
 		if (statuses != null) {
 			sql.append(" AND status = ANY(:statuses)");
 		}
@@ -171,7 +175,7 @@ class JobRepository {
 			sql.append(" AND (created_at, id) < (:after_created, :after_id)");
 		}
 		sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
-		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql.toString()).bind("limit", limit);
+		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql.toString()).bind("tenant", tenant).bind("limit", limit);
 		if (statuses != null) {
 			spec = spec.bind("statuses", statuses.stream().map(JobStatus::value).toArray(String[]::new));
 		}

@@ -24,7 +24,7 @@ class JobRows {
 			+ "remote_id, status_reason, "
 			+ "error_code, error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
 			+ "provider_usage, attempts, next_attempt_at, lease_owner, lease_until, submit_started_at, created_at, "
-			+ "updated_at, completed_at, version, provider_request_id, provider_calls";
+			+ "updated_at, completed_at, version, provider_request_id, provider_calls, thumbnail";
 
 	private final JsonMapper json;
 
@@ -37,9 +37,11 @@ class JobRows {
 		JobError error = (errorCode != null) ? new JobError(errorCode, row.get("error_message", String.class),
 				Boolean.TRUE.equals(row.get("error_retryable", Boolean.class))) : null;
 		String contentPath = row.get("content_path", String.class);
+		Json thumbnail = row.get("thumbnail", Json.class);
 		StoredContent content = (contentPath != null) ? new StoredContent(contentPath,
 				row.get("content_type", String.class), row.get("content_length", Long.class),
-				row.get("content_sha256", String.class)) : null;
+				row.get("content_sha256", String.class), (thumbnail != null)
+						? this.json.readValue(thumbnail.asString(), StoredContent.Thumbnail.class) : null) : null;
 		Json usage = row.get("provider_usage", Json.class);
 		return new Job(row.get("id", UUID.class), row.get("tenant_id", UUID.class), JobStatus.fromValue(row.get("status", String.class)),
 				row.get("progress", Integer.class), row.get("model", String.class), row.get("provider", String.class),
@@ -74,6 +76,7 @@ class JobRows {
 		columns.put("error_retryable", "boolean");
 		columns.put("content_length", "bigint");
 		columns.put("provider_usage", "jsonb");
+		columns.put("thumbnail", "jsonb");
 		columns.put("next_attempt_at", "timestamptz");
 		columns.put("submit_started_at", "timestamptz");
 		return Collections.unmodifiableMap(columns);
@@ -104,6 +107,7 @@ class JobRows {
 		row.put("content_length", (content != null) ? content.length() : null);
 		row.put("content_sha256", (content != null) ? content.sha256() : null);
 		row.put("provider_usage", job.providerUsage());
+		row.put("thumbnail", (content != null) ? content.thumbnail() : null);
 		row.put("attempts", job.attempts());
 		row.put("next_attempt_at", timestamp(job.nextAttemptAt()));
 		row.put("submit_started_at", timestamp(job.submitStartedAt()));
