@@ -14,8 +14,9 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.Resource;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -184,21 +185,36 @@ class JobController {
 		});
 	}
 
+	/** The finished video, with HTTP Range support (the page's player seeks). */
 	@GetMapping("/{id}/content")
-	Mono<ResponseEntity<Resource>> content(@PathVariable UUID id) {
+	Mono<ResponseEntity<Flux<DataBuffer>>> content(@PathVariable UUID id,
+			@RequestHeader(name = HttpHeaders.RANGE, required = false) @Nullable String range) {
 		return CallerTenant.current().flatMap((tenant) -> this.jobs.find(tenant, id)).flatMap((job) -> {
 			StoredContent content = job.content();
 			if (job.status() != JobStatus.COMPLETED || content == null) {
 				return Mono.error(new ResponseStatusException(HttpStatus.CONFLICT,
 						"Job " + id + " is " + job.status().value() + "; its video is available once it is completed"));
 			}
-			return this.storage.open(content.location())
-				.switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.GONE,
-						"The stored video of job " + id + " is missing from storage")))
-				.map((resource) -> ResponseEntity.ok()
-					.contentType(MediaType.parseMediaType(content.contentType()))
-					.header("Content-Disposition", "inline; filename=\"reelay-" + id + ".mp4\"")
-					.body(resource));
+			return StoredFileResponse.serve(this.storage, content.location(), content.contentType(), content.length(),
+					range, "inline; filename=\"reelay-" + id + ".mp4\"",
+					"The stored video of job " + id + " is missing from storage");
+		});
+	}
+
+	/** The video's still image, where the provider offered one and it was saved. */
+	@GetMapping("/{id}/thumbnail")
+	Mono<ResponseEntity<Flux<DataBuffer>>> thumbnail(@PathVariable UUID id,
+			@RequestHeader(name = HttpHeaders.RANGE, required = false) @Nullable String range) {
+		return CallerTenant.current().flatMap((tenant) -> this.jobs.find(tenant, id)).flatMap((job) -> {
+			StoredContent content = job.content();
+			StoredContent.Thumbnail thumbnail = (job.status() == JobStatus.COMPLETED && content != null)
+					? content.thumbnail() : null;
+			if (thumbnail == null) {
+				return Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND, "Job " + id + " has no thumbnail"
+						+ ((job.status() == JobStatus.COMPLETED) ? "" : " (yet: it is " + job.status().value() + ")")));
+			}
+			return StoredFileResponse.serve(this.storage, thumbnail.location(), thumbnail.contentType(),
+					thumbnail.length(), range, null, "The stored thumbnail of job " + id + " is missing from storage");
 		});
 	}
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -93,17 +94,20 @@ class OperationsEndpointsTests {
 
 		Map<String, String> completedJob = with(OPS_VIDEO, "status", "completed");
 		assertThat(scrape.require("reelay_jobs_provider_calls_count", completedJob)).isEqualTo(1.0);
-		// At least a submit, one status poll and the download.
+		// At least a submit, one status poll, the download and the thumbnail.
 		double calls = scrape.require("reelay_jobs_provider_calls_sum", completedJob);
-		assertThat(calls).isGreaterThanOrEqualTo(3.0);
+		assertThat(calls).isGreaterThanOrEqualTo(4.0);
 
 		Map<String, String> opsSim = Map.of("provider", "ops-sim");
 		assertThat(scrape.require("reelay_provider_calls_seconds_count",
 				with(opsSim, "operation", "submit", "outcome", "success"))).isEqualTo(1.0);
 		assertThat(scrape.require("reelay_provider_calls_seconds_count",
 				with(opsSim, "operation", "content", "outcome", "success"))).isEqualTo(1.0);
+		// The simulator offers a thumbnail, as OpenAI does: one more call, under its own operation.
 		assertThat(scrape.require("reelay_provider_calls_seconds_count",
-				with(opsSim, "operation", "status", "outcome", "success"))).isEqualTo(calls - 2);
+				with(opsSim, "operation", "thumbnail", "outcome", "success"))).isEqualTo(1.0);
+		assertThat(scrape.require("reelay_provider_calls_seconds_count",
+				with(opsSim, "operation", "status", "outcome", "success"))).isEqualTo(calls - 3);
 
 		assertThat(scrape.require("reelay_jobs_queue_depth", opsSim)).isZero();
 		assertThat(scrape.require("reelay_jobs_queue_oldest_age_seconds", opsSim)).isZero();

@@ -59,6 +59,7 @@ class TenantIsolationTests {
 		for (String id : List.of(job, missing)) {
 			notFound(this.http.get().uri("/api/v1/jobs/{id}", id), this.b);
 			notFound(this.http.get().uri("/api/v1/jobs/{id}/content", id), this.b);
+			notFound(this.http.get().uri("/api/v1/jobs/{id}/thumbnail", id), this.b);
 			// An event stream's 404 has no problem body (the client asked for text/event-stream only), as for any id.
 			as(this.b, this.http.get().uri("/api/v1/jobs/{id}/events", id).accept(MediaType.TEXT_EVENT_STREAM)).exchange()
 				.expectStatus().isNotFound();
