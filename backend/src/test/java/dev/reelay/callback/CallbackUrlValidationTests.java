@@ -35,7 +35,7 @@ class CallbackUrlValidationTests {
 
 	private WebTestClient http() {
 		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.port)
-			.responseTimeout(Duration.ofSeconds(10)).build();
+			.responseTimeout(Duration.ofSeconds(30)).build();
 	}
 
 	@ParameterizedTest

@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext
 class WebhookDeliveryTests {
 
-	private static final Duration WAIT = Duration.ofSeconds(15);
+	private static final Duration WAIT = Duration.ofSeconds(30);
 
 	private static final Receiver receiver = new Receiver();
 
