@@ -1,5 +1,6 @@
 package dev.reelay.job;
 
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +35,7 @@ class JobRepository {
 			+ "error_retryable = :error_retryable, content_path = :content_path, content_type = :content_type, "
 			+ "content_length = :content_length, content_sha256 = :content_sha256, provider_usage = :provider_usage, "
 			+ "attempts = :attempts, next_attempt_at = :next_attempt_at, submit_started_at = :submit_started_at, "
-			+ "provider_request_id = :provider_request_id, provider_calls = :provider_calls";
+			+ "provider_request_id = :provider_request_id, provider_calls = :provider_calls, actual_cost = :actual_cost";
 
 	private final DatabaseClient db;
 
@@ -49,12 +50,14 @@ class JobRepository {
 		String sql = "INSERT INTO jobs (id, tenant_id, model, provider, prompt, parameters, priority, not_before, idempotency_key, "
 				+ "request_hash, created_at, updated_at, status, progress, remote_id, status_reason, error_code, "
 				+ "error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
-				+ "provider_usage, attempts, next_attempt_at, submit_started_at, provider_request_id, provider_calls) "
+				+ "provider_usage, attempts, next_attempt_at, submit_started_at, provider_request_id, provider_calls, "
+				+ "cost_currency, estimated_cost, actual_cost) "
 				+ "VALUES (:id, :tenant_id, :model, :provider, :prompt, :parameters, :priority, "
 				+ ":not_before, :idempotency_key, :request_hash, now(), now(), :status, :progress, :remote_id, "
 				+ ":status_reason, :error_code, :error_message, :error_retryable, :content_path, :content_type, "
 				+ ":content_length, :content_sha256, :provider_usage, :attempts, :next_attempt_at, :submit_started_at, "
-				+ ":provider_request_id, :provider_calls) RETURNING " + JobRows.COLUMNS;
+				+ ":provider_request_id, :provider_calls, :cost_currency, :estimated_cost, :actual_cost) RETURNING "
+				+ JobRows.COLUMNS;
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
 			.bind("id", job.id())
 			.bind("tenant_id", job.tenantId())
@@ -65,7 +68,9 @@ class JobRepository {
 			.bind("priority", job.priority())
 			.bind("not_before", Parameter.fromOrEmpty(job.notBefore(), Instant.class))
 			.bind("idempotency_key", Parameter.fromOrEmpty(idempotencyKey, String.class))
-			.bind("request_hash", Parameter.fromOrEmpty(requestHash, String.class));
+			.bind("request_hash", Parameter.fromOrEmpty(requestHash, String.class))
+			.bind("cost_currency", Parameter.fromOrEmpty((job.cost() != null) ? job.cost().currency() : null, String.class))
+			.bind("estimated_cost", Parameter.fromOrEmpty((job.cost() != null) ? job.cost().estimated() : null, BigDecimal.class));
 		return this.rows.bindState(spec, job).map(this.rows::read).one();
 	}
 

@@ -1,5 +1,6 @@
 package dev.reelay.job;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -21,7 +22,8 @@ class JobRows {
 			+ "remote_id, status_reason, "
 			+ "error_code, error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
 			+ "provider_usage, attempts, next_attempt_at, lease_owner, lease_until, submit_started_at, created_at, "
-			+ "updated_at, completed_at, version, provider_request_id, provider_calls";
+			+ "updated_at, completed_at, version, provider_request_id, provider_calls, cost_currency, estimated_cost, "
+			+ "actual_cost";
 
 	private final JsonMapper json;
 
@@ -38,6 +40,9 @@ class JobRows {
 				row.get("content_type", String.class), row.get("content_length", Long.class),
 				row.get("content_sha256", String.class)) : null;
 		Json usage = row.get("provider_usage", Json.class);
+		String currency = row.get("cost_currency", String.class);
+		JobCost cost = (currency != null) ? new JobCost(currency, row.get("estimated_cost", BigDecimal.class),
+				row.get("actual_cost", BigDecimal.class)) : null;
 		return new Job(row.get("id", UUID.class), row.get("tenant_id", UUID.class), JobStatus.fromValue(row.get("status", String.class)),
 				row.get("progress", Integer.class), row.get("model", String.class), row.get("provider", String.class),
 				row.get("prompt", String.class),
@@ -49,7 +54,7 @@ class JobRows {
 				row.get("submit_started_at", Instant.class), row.get("created_at", Instant.class),
 				row.get("updated_at", Instant.class), row.get("completed_at", Instant.class),
 				row.get("version", Long.class), row.get("provider_request_id", String.class),
-				row.get("provider_calls", Integer.class));
+				row.get("provider_calls", Integer.class), cost);
 	}
 
 	/** Binds every mutable column of {@code job} under its column name. */
@@ -72,7 +77,8 @@ class JobRows {
 			.bind("next_attempt_at", job.nextAttemptAt())
 			.bind("submit_started_at", Parameter.fromOrEmpty(job.submitStartedAt(), Instant.class))
 			.bind("provider_request_id", Parameter.fromOrEmpty(job.providerRequestId(), String.class))
-			.bind("provider_calls", job.providerCalls());
+			.bind("provider_calls", job.providerCalls())
+			.bind("actual_cost", Parameter.fromOrEmpty((job.cost() != null) ? job.cost().actual() : null, BigDecimal.class));
 	}
 
 	private @Nullable Json usageJson(@Nullable ProviderUsage usage) {

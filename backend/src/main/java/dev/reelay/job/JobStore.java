@@ -17,6 +17,7 @@ import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Service;
@@ -24,7 +25,8 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * The only writer of jobs: each change is checked against {@link JobStatus}, written with its event in one
- * transaction, and announced after commit.
+ * transaction, and announced after commit. A {@link JobAdmission} prices new jobs and settles ending ones in the
+ * same transactions.
  */
 @Service
 public class JobStore {
@@ -39,13 +41,17 @@ public class JobStore {
 
 	private final JobMetrics metrics;
 
+	private final JobAdmission admission;
+
 	private final Sinks.Many<JobEventNotice> notices = Sinks.many().multicast().directBestEffort();
 
-	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json, JobMetrics metrics) {
+	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json, JobMetrics metrics,
+			ObjectProvider<JobAdmission> admission) {
 		this.jobs = jobs;
 		this.tx = tx;
 		this.json = json;
 		this.metrics = metrics;
+		this.admission = admission.getIfAvailable(() -> JobAdmission.NONE);
 	}
 
 	public Mono<Job> create(NewJob request) {
@@ -94,15 +100,30 @@ public class JobStore {
 		return replay.switchIfEmpty(insert.onErrorResume(DuplicateKeyException.class, (raced) -> replay));
 	}
 
-	private Mono<Written> insertQueued(NewJob request, @Nullable String key, String hash) {
+	/**
+	 * What creating {@code request} would give, stored nowhere: the job as admitted (priced, maybe held), or the
+	 * admission's refusal. The admission runs in a transaction that is always rolled back.
+	 */
+	public Mono<Job> preview(NewJob request) {
+		return this.tx.execute((status) -> {
+			status.setRollbackOnly();
+			return this.admission.admit(queued(request));
+		}).single();
+	}
+
+	private static Job queued(NewJob request) {
 		Instant now = Instant.now();
 		Instant due = (request.notBefore() != null && request.notBefore().isAfter(now)) ? request.notBefore() : now;
-		Job job = new Job(UUID.randomUUID(), request.tenantId(), JobStatus.QUEUED, 0, request.model(), request.provider(),
+		return new Job(UUID.randomUUID(), request.tenantId(), JobStatus.QUEUED, 0, request.model(), request.provider(),
 				request.prompt(), request.parameters(), request.priority(), request.notBefore(), null,
 				(due == now) ? null : "scheduled for " + due, null, null, null, 0, due, null, null, null, now, now, null, 0,
 				null, 0);
+	}
+
+	private Mono<Written> insertQueued(NewJob request, @Nullable String key, String hash) {
 		ImageUpload upload = request.upload();
-		return this.jobs.insert(job, key, hash)
+		return this.admission.admit(queued(request))
+			.flatMap((admitted) -> this.jobs.insert(admitted, key, hash))
 			.flatMap((inserted) -> (upload != null) ? this.jobs.insertInput(inserted.id(), upload).thenReturn(inserted)
 					: Mono.just(inserted))
 			.flatMap((inserted) -> appendEvent(inserted, JobEventType.QUEUED));
@@ -142,7 +163,8 @@ public class JobStore {
 		boolean visible = monotonic.status() != from.status() || monotonic.progress() != from.progress()
 				|| !Objects.equals(monotonic.statusReason(), from.statusReason());
 		boolean ending = monotonic.status().isTerminal() && !from.status().isTerminal();
-		return this.jobs.update(monotonic, releaseLease)
+		return (ending ? this.admission.settle(monotonic) : Mono.just(monotonic))
+			.flatMap((settled) -> this.jobs.update(settled, releaseLease))
 			// An uploaded image is needed only until the job ends; it goes in the same transaction.
 			.flatMap((updated) -> ending ? this.jobs.deleteInput(updated.id()).thenReturn(updated) : Mono.just(updated))
 			.flatMap((updated) -> visible ? appendEvent(updated, eventType(from, updated))
