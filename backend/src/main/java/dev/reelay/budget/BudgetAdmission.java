@@ -80,8 +80,8 @@ class BudgetAdmission implements JobAdmission {
 	}
 
 	private Mono<Job> overBudget(Job priced, JobCost cost, YearMonth month, BigDecimal limit) {
-		// A job dearer than the whole budget would wait forever: it is refused even when holding.
-		if (this.settings.overBudget() == BudgetSettings.OverBudget.HOLD && cost.estimated().compareTo(limit) <= 0) {
+		// Held even when dearer than the whole budget: an operator may pause a tenant with a budget of 0 and raise it.
+		if (this.settings.overBudget() == BudgetSettings.OverBudget.HOLD) {
 			return this.budgets.hold(priced.id(), priced.tenantId()).thenReturn(priced.with((c) -> {
 				c.nextAttemptAt = HELD;
 				c.statusReason = WAITING;
