@@ -1,12 +1,7 @@
 package dev.reelay.job;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -29,12 +24,6 @@ final class JobForm {
 
 	private static final Set<String> FIELDS = Set.of("model", "prompt", "duration_seconds", "aspect_ratio",
 			"resolution", "negative_prompt", "seed", "image", "remix_of", "priority", "not_before");
-
-	/** What each accepted type's file starts with. */
-	private static final Map<String, List<byte[]>> SIGNATURES = Map.of(
-			"image/png", List.of(HexFormat.of().parseHex("89504e470d0a1a0a")),
-			"image/jpeg", List.of(HexFormat.of().parseHex("ffd8ff")),
-			"image/webp", List.of("RIFF".getBytes(StandardCharsets.US_ASCII)));
 
 	private JobForm() {
 	}
@@ -98,11 +87,17 @@ final class JobForm {
 				if (bytes.length == 0) {
 					return Mono.error(new InvalidJobRequestException("image", "image is empty"));
 				}
-				boolean matches = SIGNATURES.get(type).stream().anyMatch((magic) -> bytes.length >= magic.length
-						&& Arrays.equals(Arrays.copyOf(bytes, magic.length), magic));
-				if (!matches) {
-					return Mono.error(new InvalidJobRequestException("image",
-							"image says it is " + type + " but its content is not"));
+				ImageHeader header = ImageHeader.read(bytes).orElse(null);
+				if (header == null || !header.contentType().equals(type)) {
+					return Mono.error(new InvalidJobRequestException("image", "image says it is " + type
+							+ " but its content is not" + ((header != null) ? "; it is " + header.contentType() : "")));
+				}
+				int smallest = Math.min(header.width(), header.height());
+				int largest = Math.max(header.width(), header.height());
+				if (smallest < limits.minSide() || largest > limits.maxSide()) {
+					return Mono.error(new InvalidJobRequestException("image", "image is " + header.width() + "x"
+							+ header.height() + " pixels; each side must be between " + limits.minSide() + " and "
+							+ limits.maxSide()));
 				}
 				return Mono.just(new ImageUpload(type, bytes));
 			});

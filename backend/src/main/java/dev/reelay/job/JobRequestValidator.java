@@ -63,6 +63,15 @@ class JobRequestValidator {
 			throw new InvalidJobRequestException("prompt", "prompt is " + prompt.length() + " characters; " + modelId
 					+ " accepts at most " + model.maxPromptLength());
 		}
+		text("prompt", prompt);
+		String negativePrompt = blankToNull(request.negativePrompt());
+		if (negativePrompt != null) {
+			text("negative_prompt", negativePrompt);
+			if (negativePrompt.length() > model.maxPromptLength()) {
+				throw new InvalidJobRequestException("negative_prompt", "negative_prompt is " + negativePrompt.length()
+						+ " characters; " + modelId + " accepts at most " + model.maxPromptLength());
+			}
+		}
 		String resolution = pick("resolution", "resolutions", modelId, request.resolution(), model.resolutions());
 		String aspectRatio = pick("aspect_ratio", "aspect ratios", modelId, request.aspectRatio(), model.aspectRatios());
 		int duration = duration(model, request.durationSeconds(), resolution);
@@ -84,7 +93,7 @@ class JobRequestValidator {
 					"not_before may be at most " + MAX_SCHEDULE_AHEAD.toDays() + " days ahead; got " + notBefore);
 		}
 		return new NewJob(tenant, modelId, model.provider(), prompt, new JobParameters(duration, aspectRatio,
-				resolution, blankToNull(request.negativePrompt()), request.seed(), image, request.remixOf()), priority,
+				resolution, negativePrompt, request.seed(), image, request.remixOf()), priority,
 				notBefore, upload);
 	}
 
@@ -141,6 +150,20 @@ class JobRequestValidator {
 		catch (IllegalArgumentException ex) {
 			throw new InvalidJobRequestException("image",
 					"image must be an http(s) URL (or an uploaded file in a multipart request)");
+		}
+	}
+
+	/**
+	 * Prompts are text: control characters other than tabs and line breaks are mistakes (and PostgreSQL cannot even
+	 * store a NUL), so they are refused rather than stripped behind the user's back.
+	 */
+	private static void text(String field, String value) {
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+				throw new InvalidJobRequestException(field, field + " contains a control character (U+"
+						+ String.format("%04X", (int) c) + ") at position " + i);
+			}
 		}
 	}
 

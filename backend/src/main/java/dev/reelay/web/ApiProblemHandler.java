@@ -19,6 +19,7 @@ import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -40,7 +41,7 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler(InvalidJobRequestException.class)
 	ResponseEntity<ProblemDetail> invalid(InvalidJobRequestException ex) {
-		return ResponseEntity.badRequest().body(fieldProblem(ex.field(), ex.getMessage()));
+		return problem(fieldProblem(ex.field(), ex.getMessage()));
 	}
 
 	@ExceptionHandler(IdempotencyConflictException.class)
@@ -48,14 +49,14 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, ex.getMessage());
 		problem.setTitle("Idempotency-Key reused");
 		problem.setProperty("field", "Idempotency-Key");
-		return ResponseEntity.unprocessableContent().body(problem);
+		return problem(problem);
 	}
 
 	@ExceptionHandler(JobNotFoundException.class)
 	ResponseEntity<ProblemDetail> notFound(JobNotFoundException ex) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
 		problem.setTitle("Job not found");
-		return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
+		return problem(problem);
 	}
 
 	@ExceptionHandler(Exception.class)
@@ -64,14 +65,41 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
 				"Reelay hit an unexpected error. Nothing was changed; try again, and report it if it persists.");
 		problem.setTitle("Internal error");
-		return ResponseEntity.internalServerError().body(problem);
+		return problem(problem);
 	}
 
 	@Override
 	protected Mono<ResponseEntity<Object>> handleServerWebInputException(ServerWebInputException ex,
 			HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
 		ProblemDetail problem = describe(ex);
-		return Mono.just(ResponseEntity.status(HttpStatus.BAD_REQUEST).headers(headers).body(problem));
+		return createResponseEntity(problem, headers, HttpStatus.BAD_REQUEST, exchange);
+	}
+
+	/**
+	 * Every problem says it is one, whatever the client asked for: an event-stream request refused before its stream
+	 * starts gets a problem document, not a problem disguised as an event.
+	 */
+	@Override
+	protected Mono<ResponseEntity<Object>> createResponseEntity(@Nullable Object body, @Nullable HttpHeaders headers,
+			HttpStatusCode status, ServerWebExchange exchange) {
+		HttpHeaders problemHeaders = new HttpHeaders();
+		if (headers != null) {
+			problemHeaders.putAll(headers);
+		}
+		if (body instanceof ProblemDetail problem) {
+			problemHeaders.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+			if (status.value() == HttpStatus.CONTENT_TOO_LARGE.value() && problem.getDetail() == null) {
+				problem.setDetail("The request body is too large. A job request is a few KB of JSON; "
+						+ "images go in a multipart upload.");
+			}
+		}
+		return super.createResponseEntity(body, problemHeaders, status, exchange);
+	}
+
+	private static ResponseEntity<ProblemDetail> problem(ProblemDetail problem) {
+		return ResponseEntity.status(problem.getStatus())
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
 	}
 
 	private static ProblemDetail describe(ServerWebInputException ex) {

@@ -192,6 +192,7 @@ class OperationsEndpointsTests {
 		JsonNode readiness = get("/actuator/health/readiness");
 		assertThat(readiness.get("status").asString()).isEqualTo("UP");
 		assertThat(readiness.at("/components/r2dbc/status").asString()).isEqualTo("UP");
+		assertThat(readiness.at("/components/eventListener/status").asString()).isEqualTo("UP");
 		assertThat(readiness.at("/components/readinessState/status").asString()).isEqualTo("UP");
 		assertThat(readiness.at("/components/providers").isMissingNode()).isTrue();
 		assertThat(get("/actuator/health/liveness").get("status").asString()).isEqualTo("UP");
