@@ -40,6 +40,16 @@ CREATE TABLE budget_ledger (
 
 CREATE INDEX budget_ledger_by_tenant_time ON budget_ledger (tenant_id, created_at);
 
+-- Reservations not settled yet: one row per running job, deleted by the settlement (whoever deletes it settles,
+-- which makes settling exactly once), and small, so a sweep for ended jobs still holding one stays cheap.
+CREATE TABLE budget_open_reservations (
+    job_id     uuid           PRIMARY KEY REFERENCES jobs (id) DEFERRABLE INITIALLY DEFERRED,
+    tenant_id  uuid           NOT NULL REFERENCES tenants (id),
+    month      date           NOT NULL,
+    amount     numeric(14, 6) NOT NULL,
+    created_at timestamptz    NOT NULL DEFAULT now()
+);
+
 -- Jobs held until their tenant's budget has room (reelay.budget.over-budget: hold), oldest first.
 CREATE TABLE budget_holds (
     job_id     uuid        PRIMARY KEY REFERENCES jobs (id) DEFERRABLE INITIALLY DEFERRED,

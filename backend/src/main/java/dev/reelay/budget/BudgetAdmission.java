@@ -76,6 +76,7 @@ class BudgetAdmission implements JobAdmission {
 	Mono<Boolean> reserve(Job job, JobCost cost, YearMonth month, BudgetRepository.Limit limit) {
 		return this.budgets.reserve(job.tenantId(), month.atDay(1), cost.estimated(), limit.monthlyLimit())
 			.flatMap((fits) -> fits ? this.budgets.record(entry(job, month, "reservation", cost.estimated(), cost))
+				.then(this.budgets.open(job.id(), job.tenantId(), month.atDay(1), cost.estimated()))
 				.thenReturn(true) : Mono.just(false));
 	}
 
@@ -102,21 +103,23 @@ class BudgetAdmission implements JobAdmission {
 		}
 		BigDecimal actual = BillingRules.actualCost(ending, cost, family(ending.provider()));
 		return this.budgets.unhold(ending.id())
-			.then(this.budgets.reservation(ending.id()))
-			.flatMap((reservation) -> settleOnce(ending, cost, reservation, actual).thenReturn(actual))
-			// Never reserved (it was held until it ended): it spent nothing.
+			.then(this.budgets.close(ending.id()))
+			.flatMap((reservation) -> settle(ending, cost, reservation, actual).thenReturn(actual))
+			// Never reserved (it was held until it ended), or settled already: nothing more to count.
 			.defaultIfEmpty(BigDecimal.ZERO)
 			.map((spent) -> ending.withCost(cost.settled(spent)));
 	}
 
-	/** The unique ledger key lets only the first settlement of a job through; any later one changes nothing. */
-	private Mono<Void> settleOnce(Job job, JobCost cost, BudgetRepository.LedgerEntry reservation,
+	/**
+	 * Runs only for the transaction that closed the open reservation, so once per job; the ledger's unique key
+	 * would refuse a second settlement row anyway.
+	 */
+	private Mono<Void> settle(Job job, JobCost cost, BudgetRepository.OpenReservation reservation,
 			BigDecimal actual) {
 		YearMonth month = YearMonth.from(reservation.month());
 		return this.budgets.record(entry(job, month, "settlement", actual, cost))
-			.filter(Boolean::booleanValue)
-			.flatMap((first) -> this.budgets.record(entry(job, month, "release", reservation.amount(), cost))
-				.then(this.budgets.settle(job.tenantId(), reservation.month(), reservation.amount(), actual)));
+			.then(this.budgets.record(entry(job, month, "release", reservation.amount(), cost)))
+			.then(this.budgets.settle(job.tenantId(), reservation.month(), reservation.amount(), actual));
 	}
 
 	private static BudgetRepository.LedgerEntry entry(Job job, YearMonth month, String kind, BigDecimal amount,

@@ -110,15 +110,34 @@ class BudgetRepository {
 			.map((rows) -> rows > 0);
 	}
 
-	/** The job's reservation: the month it counts against and the amount. */
-	Mono<LedgerEntry> reservation(UUID jobId) {
-		return this.db.sql("SELECT job_id, tenant_id, month, model, kind, amount, currency FROM budget_ledger "
-				+ "WHERE job_id = :job AND kind = 'reservation'")
+	Mono<Void> open(UUID jobId, UUID tenant, LocalDate month, BigDecimal amount) {
+		return this.db.sql("INSERT INTO budget_open_reservations (job_id, tenant_id, month, amount) "
+				+ "VALUES (:job, :tenant, :month, :amount)")
 			.bind("job", jobId)
-			.map((row) -> new LedgerEntry(row.get("job_id", UUID.class), row.get("tenant_id", UUID.class),
-					row.get("month", LocalDate.class), row.get("model", String.class), row.get("kind", String.class),
-					row.get("amount", BigDecimal.class), row.get("currency", String.class)))
+			.bind("tenant", tenant)
+			.bind("month", month)
+			.bind("amount", amount)
+			.then();
+	}
+
+	/**
+	 * Closes the job's open reservation and answers it (the month it counts against and the amount); empty when
+	 * it has none or another transaction closed it first (the row lock makes that one wait, then find nothing).
+	 */
+	Mono<OpenReservation> close(UUID jobId) {
+		return this.db.sql("DELETE FROM budget_open_reservations WHERE job_id = :job RETURNING month, amount")
+			.bind("job", jobId)
+			.map((row) -> new OpenReservation(row.get("month", LocalDate.class), row.get("amount", BigDecimal.class)))
 			.one();
+	}
+
+	/** Jobs that ended while their reservation is still open, oldest reservation first. */
+	Flux<UUID> endedButUnsettled(int limit) {
+		return this.db.sql("SELECT o.job_id FROM budget_open_reservations o JOIN jobs j ON j.id = o.job_id "
+				+ "WHERE j.status IN ('completed', 'failed', 'canceled') ORDER BY o.created_at LIMIT :limit")
+			.bind("limit", limit)
+			.map((row) -> row.get("job_id", UUID.class))
+			.all();
 	}
 
 	Mono<Void> hold(UUID jobId, UUID tenant) {
@@ -175,6 +194,9 @@ class BudgetRepository {
 
 	record LedgerEntry(UUID jobId, UUID tenantId, LocalDate month, String model, String kind, BigDecimal amount,
 			String currency) {
+	}
+
+	record OpenReservation(LocalDate month, BigDecimal amount) {
 	}
 
 	record DailySpend(LocalDate day, String model, BigDecimal settled, BigDecimal reserved, long jobs) {

@@ -46,6 +46,9 @@ class BudgetTests {
 	private BudgetRepository budgets;
 
 	@Autowired
+	private BudgetUpkeep upkeep;
+
+	@Autowired
 	private DatabaseClient db;
 
 	@Test
@@ -188,6 +191,21 @@ class BudgetTests {
 		this.admission.settle(ended.get(0)).block();
 		this.admission.settle(ended.get(0)).block();
 		assertThat(ledger(submitted.id())).containsExactly("release 1.200000", "reservation 1.200000",
+				"settlement 1.200000");
+		assertThat(spend(tenant).settled()).isEqualByComparingTo("1.20");
+		assertThat(spend(tenant).reserved()).isEqualByComparingTo("0");
+	}
+
+	@Test
+	void anEndedJobWhoseSettlementWasMissedIsSettledOnceByTheSweep() {
+		UUID tenant = tenant(null);
+		Job job = this.store.create(job(tenant, "sora-2-pro", "openai")).block();
+		// A write that went past JobStore.change and its settlement hook.
+		this.db.sql("UPDATE jobs SET status = 'failed', remote_id = 'video_x', error_code = 'generation_failed' "
+				+ "WHERE id = :id").bind("id", job.id()).then().block();
+		this.upkeep.settleMissed().block();
+		this.upkeep.settleMissed().block();
+		assertThat(ledger(job.id())).containsExactly("release 1.200000", "reservation 1.200000",
 				"settlement 1.200000");
 		assertThat(spend(tenant).settled()).isEqualByComparingTo("1.20");
 		assertThat(spend(tenant).reserved()).isEqualByComparingTo("0");

@@ -12,6 +12,7 @@ import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
+import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code reelay.budget.over-budget: hold}: a job that does not fit waits queued and starts once it does. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = { "reelay.dispatch.enabled=false",
-		"reelay.budget.over-budget=hold", "reelay.budget.release-interval=1h" })
+		"reelay.budget.over-budget=hold", "reelay.budget.release-interval=1h",
+		"reelay.budget.local-monthly-limit=123.45" })
 class HeldJobsTests {
 
 	private static final JobParameters FOUR_SECONDS = new JobParameters(4, "16:9", "720p", null, null);
@@ -31,10 +33,13 @@ class HeldJobsTests {
 	private JobStore store;
 
 	@Autowired
-	private HeldJobReleaser releaser;
+	private BudgetUpkeep releaser;
 
 	@Autowired
 	private BudgetRepository budgets;
+
+	@Autowired
+	private BudgetAdmission admission;
 
 	@Autowired
 	private DatabaseClient db;
@@ -85,6 +90,18 @@ class HeldJobsTests {
 		assertThat(canceled.cost().actual()).isEqualByComparingTo("0");
 		assertThat(count("SELECT count(*) AS n FROM budget_holds WHERE job_id = :id", held.id())).isZero();
 		assertThat(count("SELECT count(*) AS n FROM budget_ledger WHERE job_id = :id", held.id())).isZero();
+	}
+
+	@Test
+	void theLocalTenantsBudgetComesFromConfigurationUntilOneIsSet() {
+		assertThat(this.admission.limitOf(CallerTenant.LOCAL).block().monthlyLimit()).isEqualByComparingTo("123.45");
+		assertThat(this.admission.limitOf(tenantWithoutBudget()).block().monthlyLimit()).isNull();
+	}
+
+	private UUID tenantWithoutBudget() {
+		UUID id = UUID.randomUUID();
+		this.db.sql("INSERT INTO tenants (id, name) VALUES (:id, 'no-budget')").bind("id", id).then().block();
+		return id;
 	}
 
 	private long releaseAll() {

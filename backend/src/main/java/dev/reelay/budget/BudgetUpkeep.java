@@ -21,15 +21,17 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
- * Starts held jobs once their tenant's budget has room (a job settled for less, the budget was raised, or a new
+ * Two chores every {@code reelay.budget.release-interval}. First, a set-based safety net for settlement: a job
+ * that ended with its reservation still open (which only a write past {@link JobStore#change} could cause) is
+ * settled now; the ledger's unique key keeps that exactly once. Then it starts held jobs once their tenant's budget has room (a job settled for less, the budget was raised, or a new
  * month began), longest waiting first. Each release takes the job off hold, reserves its estimate and makes it due
  * in one transaction; when the reservation does not fit, the transaction rolls back and the job stays held. Every
  * instance runs this; taking the hold row off is what makes only one of them release a job.
  */
 @Component
-class HeldJobReleaser implements SmartLifecycle {
+class BudgetUpkeep implements SmartLifecycle {
 
-	private static final Logger log = LoggerFactory.getLogger(HeldJobReleaser.class);
+	private static final Logger log = LoggerFactory.getLogger(BudgetUpkeep.class);
 
 	private final BudgetRepository budgets;
 
@@ -43,13 +45,21 @@ class HeldJobReleaser implements SmartLifecycle {
 
 	private volatile @Nullable Disposable loop;
 
-	HeldJobReleaser(BudgetRepository budgets, BudgetAdmission admission, JobStore jobs, TransactionalOperator tx,
+	BudgetUpkeep(BudgetRepository budgets, BudgetAdmission admission, JobStore jobs, TransactionalOperator tx,
 			BudgetSettings settings) {
 		this.budgets = budgets;
 		this.admission = admission;
 		this.jobs = jobs;
 		this.tx = tx;
 		this.settings = settings;
+	}
+
+	/** Settles up to one batch of ended jobs whose reservation is still open; answers how many. */
+	Mono<Long> settleMissed() {
+		return this.budgets.endedButUnsettled(this.settings.releaseBatch())
+			.concatMap((jobId) -> this.jobs.find(jobId)
+				.flatMap((job) -> this.admission.settle(job).as(this.tx::transactional)))
+			.count();
 	}
 
 	/** Looks at up to one batch of held jobs; answers how many were released. */
@@ -93,12 +103,16 @@ class HeldJobReleaser implements SmartLifecycle {
 	public void start() {
 		this.loop = Flux.interval(this.settings.releaseInterval())
 			.onBackpressureDrop()
-			.concatMap((tick) -> releaseHeld().doOnNext((released) -> {
+			.concatMap((tick) -> settleMissed().doOnNext((settled) -> {
+				if (settled > 0) {
+					log.warn("settled {} ended jobs whose settlement was missing", settled);
+				}
+			}).then(releaseHeld()).doOnNext((released) -> {
 				if (released > 0) {
 					log.info("released {} jobs held for budget", released);
 				}
 			}).onErrorResume((error) -> {
-				log.warn("releasing held jobs failed; will try again: {}", error.toString());
+				log.warn("budget upkeep failed; will try again: {}", error.toString());
 				return Mono.empty();
 			}), 1)
 			.subscribe();
