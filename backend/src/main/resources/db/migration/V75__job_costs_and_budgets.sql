@@ -22,12 +22,11 @@ CREATE TABLE budget_spend (
     PRIMARY KEY (tenant_id, month)
 );
 
--- The ledger: per job at most one reservation, one settlement and one release (the unique key makes settling
--- exactly once). The job reference is checked at commit: the reservation is written before the job row, in the
--- same transaction.
+-- The ledger: per job at most one reservation, one settlement and one release (the unique key keeps settling
+-- exactly once). It is the money's history, so it keeps its rows when a job is deleted: no foreign key to jobs.
 CREATE TABLE budget_ledger (
     id         bigserial      PRIMARY KEY,
-    job_id     uuid           NOT NULL REFERENCES jobs (id) DEFERRABLE INITIALLY DEFERRED,
+    job_id     uuid           NOT NULL,
     tenant_id  uuid           NOT NULL REFERENCES tenants (id),
     month      date           NOT NULL,
     model      text           NOT NULL,
@@ -41,9 +40,10 @@ CREATE TABLE budget_ledger (
 CREATE INDEX budget_ledger_by_tenant_time ON budget_ledger (tenant_id, created_at);
 
 -- Reservations not settled yet: one row per running job, deleted by the settlement (whoever deletes it settles,
--- which makes settling exactly once), and small, so a sweep for ended jobs still holding one stays cheap.
+-- which makes settling exactly once), and small, so a sweep for ended jobs still holding one stays cheap. Job
+-- references are checked at commit: these rows are written before the job row, in the same transaction.
 CREATE TABLE budget_open_reservations (
-    job_id     uuid           PRIMARY KEY REFERENCES jobs (id) DEFERRABLE INITIALLY DEFERRED,
+    job_id     uuid           PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     tenant_id  uuid           NOT NULL REFERENCES tenants (id),
     month      date           NOT NULL,
     amount     numeric(14, 6) NOT NULL,
@@ -52,7 +52,7 @@ CREATE TABLE budget_open_reservations (
 
 -- Jobs held until their tenant's budget has room (reelay.budget.over-budget: hold), oldest first.
 CREATE TABLE budget_holds (
-    job_id     uuid        PRIMARY KEY REFERENCES jobs (id) DEFERRABLE INITIALLY DEFERRED,
+    job_id     uuid        PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     tenant_id  uuid        NOT NULL REFERENCES tenants (id),
     created_at timestamptz NOT NULL DEFAULT now()
 );
