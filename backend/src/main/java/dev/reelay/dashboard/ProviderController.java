@@ -1,17 +1,13 @@
 package dev.reelay.dashboard;
 
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
-import dev.reelay.catalog.ModelCatalog;
-import dev.reelay.catalog.ModelSpec;
+import dev.reelay.catalog.ProviderStates;
 import dev.reelay.job.JobStatistics;
-import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.ProviderSettings;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.web.bind.annotation.GetMapping;
@@ -23,19 +19,16 @@ class ProviderController {
 
 	private final ProviderSettings providers;
 
-	private final ProviderRegistry registry;
-
-	private final ModelCatalog catalog;
+	private final ProviderStates states;
 
 	private final JobStatistics statistics;
 
 	private final DashboardSettings settings;
 
-	ProviderController(ProviderSettings providers, ProviderRegistry registry, ModelCatalog catalog,
-			JobStatistics statistics, DashboardSettings settings) {
+	ProviderController(ProviderSettings providers, ProviderStates states, JobStatistics statistics,
+			DashboardSettings settings) {
 		this.providers = providers;
-		this.registry = registry;
-		this.catalog = catalog;
+		this.states = states;
 		this.statistics = statistics;
 		this.settings = settings;
 	}
@@ -48,46 +41,19 @@ class ProviderController {
 			.rateLimitedSince(Instant.now().minus(this.settings.rateLimitWindow()))
 			.collectMap(JobStatistics.ProviderRateLimits::provider, JobStatistics.ProviderRateLimits::refused);
 		return Mono.zip(load, refused).map((counts) -> {
-			LocalDate today = LocalDate.now(ZoneOffset.UTC);
 			List<ProviderView> views = this.providers.instances().entrySet().stream().map((entry) -> {
 				String name = entry.getKey();
 				ProviderSettings.Instance instance = entry.getValue();
-				List<ModelSpec> models = this.catalog.all().stream().filter((m) -> m.provider().equals(name)).toList();
 				JobStatistics.ProviderLoad busy = counts.getT1().get(name);
-				State state = state(name, instance, models, today);
-				return new ProviderView(name, instance.family(), state.name(), state.reason(), isSimulator(instance),
-						models.stream().map(ModelSpec::id).toList(),
+				ProviderStates.State state = this.states.of(name);
+				return new ProviderView(name, instance.family(), state.kind().name().toLowerCase(Locale.ROOT),
+						state.reason(), state.simulator(), state.models(),
 						new Limits(instance.pollInterval().toMillis(), instance.timeout().toMillis()),
 						(busy != null) ? busy.inFlight() : 0, (busy != null) ? busy.queued() : 0,
 						counts.getT2().getOrDefault(name, 0L));
 			}).toList();
 			return new ProviderList(this.settings.rateLimitWindow().toMinutes(), views);
 		});
-	}
-
-	private State state(String name, ProviderSettings.Instance instance, List<ModelSpec> models, LocalDate today) {
-		if (!this.registry.isAvailable(name)) {
-			return new State("disabled", isBlank(instance.apiKey()) ? "no API key" : "turned off in configuration");
-		}
-		if (!isSimulator(instance) && isBlank(instance.apiKey())) {
-			return new State("disabled", "no API key");
-		}
-		if (!models.isEmpty() && models.stream().allMatch((model) -> model.isRetired(today))) {
-			return new State("retired", "every model it serves is retired");
-		}
-		return new State("enabled", isSimulator(instance) ? "built-in simulator, no key needed" : "taking jobs");
-	}
-
-	// A blank base URL on openai-videos is this Reelay's own simulator (see ProviderSettings).
-	private static boolean isSimulator(ProviderSettings.Instance instance) {
-		return "openai-videos".equals(instance.family()) && isBlank(instance.baseUrl());
-	}
-
-	private static boolean isBlank(@Nullable String value) {
-		return value == null || value.isBlank();
-	}
-
-	private record State(String name, String reason) {
 	}
 
 	record ProviderList(long rateLimitWindowMinutes, List<ProviderView> data) {

@@ -3,7 +3,7 @@ package dev.reelay.ops;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.reelay.catalog.ModelCatalog;
+import dev.reelay.catalog.ProviderStates;
 import dev.reelay.provider.ProviderPauses;
 import dev.reelay.provider.ProviderSettings;
 
@@ -17,12 +17,12 @@ import org.springframework.context.annotation.Configuration;
 class ProviderHealthConfiguration {
 
 	@Bean
-	CompositeReactiveHealthContributor providersHealthContributor(ProviderSettings providers, ModelCatalog catalog,
+	CompositeReactiveHealthContributor providersHealthContributor(ProviderSettings providers, ProviderStates states,
 			ProviderPauses pauses) {
 		Map<String, ReactiveHealthContributor> instances = new LinkedHashMap<>();
 		providers.instances()
 			.forEach((name, settings) -> instances.put(name,
-					new ProviderInstanceHealth(name, settings, catalog, pauses)));
+					new ProviderInstanceHealth(name, settings, states, pauses)));
 		return CompositeReactiveHealthContributor.fromMap(instances);
 	}
 

@@ -1,13 +1,9 @@
 package dev.reelay.ops;
 
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Locale;
 
-import dev.reelay.catalog.ModelCatalog;
-import dev.reelay.catalog.ModelSpec;
+import dev.reelay.catalog.ProviderStates;
 import dev.reelay.provider.ProviderPauses;
 import dev.reelay.provider.ProviderSettings;
 import reactor.core.publisher.Mono;
@@ -32,38 +28,29 @@ final class ProviderInstanceHealth implements ReactiveHealthIndicator {
 
 	private final ProviderSettings.Instance settings;
 
-	private final ModelCatalog catalog;
+	private final ProviderStates states;
 
 	private final ProviderPauses pauses;
 
-	ProviderInstanceHealth(String name, ProviderSettings.Instance settings, ModelCatalog catalog,
+	ProviderInstanceHealth(String name, ProviderSettings.Instance settings, ProviderStates states,
 			ProviderPauses pauses) {
 		this.name = name;
 		this.settings = settings;
-		this.catalog = catalog;
+		this.states = states;
 		this.pauses = pauses;
 	}
 
 	@Override
 	public Mono<Health> health() {
-		List<ModelSpec> served = this.catalog.all()
-			.stream()
-			.filter((model) -> model.provider().equals(this.name))
-			.toList();
-		List<String> models = served.stream().map(ModelSpec::id).toList();
-		if (!this.settings.enabled()) {
+		ProviderStates.State state = this.states.of(this.name);
+		List<String> models = state.models();
+		if (state.kind() == ProviderStates.Kind.DISABLED) {
 			return described(Health.status(DISABLED).withDetail("state", "disabled").withDetail("reason",
-					"enabled is false"), models);
+					state.reason()), models);
 		}
-		if (!this.settings.usable()) {
-			return described(Health.status(DISABLED).withDetail("state", "disabled").withDetail("reason",
-					"no API key (REELAY_PROVIDERS_INSTANCES_" + this.name.toUpperCase(Locale.ROOT).replace('-', '_')
-							+ "_API_KEY)"),
-					models);
-		}
-		LocalDate today = LocalDate.now(ZoneOffset.UTC);
-		if (!served.isEmpty() && served.stream().allMatch((model) -> model.isRetired(today))) {
-			return described(Health.status(RETIRED).withDetail("state", "retired"), models);
+		if (state.kind() == ProviderStates.Kind.RETIRED) {
+			return described(Health.status(RETIRED).withDetail("state", "retired").withDetail("reason",
+					state.reason()), models);
 		}
 		return this.pauses.current(this.name, Instant.now())
 			.map((pause) -> Health.status(PAUSED)

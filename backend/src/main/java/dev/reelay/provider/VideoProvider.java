@@ -22,20 +22,26 @@ public interface VideoProvider {
 		return content(remoteId, ContentVariant.VIDEO);
 	}
 
-	Mono<CancelOutcome> cancel(String remoteId);
+	/** Most families have no way to stop a generation; the job is then canceled here and its result discarded. */
+	default Mono<CancelOutcome> cancel(String remoteId) {
+		return Mono.just(CancelOutcome.UNSUPPORTED);
+	}
 
 	/**
 	 * Looks for a generation this request already created at or after {@code notBefore}, for when a submit's
 	 * outcome is unknown. Empty when the provider has none (or cannot tell).
 	 */
-	Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore);
+	default Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
+		return Mono.empty();
+	}
 
 	/**
 	 * Whether {@link #findSubmitted} can really tell: a family with no way to list or look up its jobs cannot, and
-	 * a job whose create went unanswered there is not sent again (it might be paid for twice).
+	 * a job whose create went unanswered there is not sent again (it might be paid for twice). Off unless a family
+	 * says otherwise, as the safe side of that choice is not paying twice.
 	 */
 	default boolean canFindSubmitted() {
-		return true;
+		return false;
 	}
 
 	/**

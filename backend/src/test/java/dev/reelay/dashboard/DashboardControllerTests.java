@@ -7,9 +7,9 @@ import java.util.Map;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
+import dev.reelay.catalog.ProviderStates;
 import dev.reelay.job.JobStatistics;
 import dev.reelay.job.JobStatus;
-import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.ProviderSettings;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +18,7 @@ import reactor.core.publisher.Flux;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.webflux.test.autoconfigure.WebFluxTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -30,6 +31,7 @@ import static org.mockito.BDDMockito.given;
 @WebFluxTest(controllers = { ProviderController.class, ActivityController.class }, properties = {
 		"reelay.providers.instances.simulator.family=openai-videos",
 		"reelay.providers.instances.simulator.base-url=", "reelay.providers.instances.simulator.poll-interval=1s",
+		"reelay.providers.instances.simulator.api-key=simulator",
 		"reelay.providers.instances.openai.family=openai-videos",
 		"reelay.providers.instances.openai.base-url=https://api.openai.example/v1",
 		"reelay.providers.instances.old.family=openai-videos", "reelay.providers.instances.old.api-key=k",
@@ -38,6 +40,7 @@ import static org.mockito.BDDMockito.given;
 		"reelay.providers.instances.off.base-url=https://off.example/v1",
 		"reelay.providers.instances.off.enabled=false" })
 @EnableConfigurationProperties({ DashboardSettings.class, ProviderSettings.class })
+@Import(ProviderStates.class)
 class DashboardControllerTests {
 
 	private static final ModelSpec RETIRED = new ModelSpec("sora-2", "Sora 2", "old", "sora-2", null, List.of(4),
@@ -55,15 +58,11 @@ class DashboardControllerTests {
 	private JobStatistics statistics;
 
 	@MockitoBean
-	private ProviderRegistry registry;
-
-	@MockitoBean
 	private ModelCatalog catalog;
 
 	@BeforeEach
 	void providersAndModels() {
 		given(this.catalog.all()).willReturn(List.of(SIM, RETIRED));
-		given(this.registry.isAvailable(any())).willAnswer((call) -> !"off".equals(call.getArgument(0)));
 		given(this.statistics.loadByProvider())
 			.willReturn(Flux.just(new JobStatistics.ProviderLoad("simulator", 3, 2)));
 		given(this.statistics.rateLimitedSince(any()))
@@ -87,11 +86,11 @@ class DashboardControllerTests {
 			.jsonPath("$.data[?(@.name == 'simulator')].limits.poll_interval_ms").isEqualTo(1000)
 			.jsonPath("$.data[?(@.name == 'simulator')].models[0]").isEqualTo("sim-video")
 			.jsonPath("$.data[?(@.name == 'openai')].state").isEqualTo("disabled")
-			.jsonPath("$.data[?(@.name == 'openai')].state_reason").isEqualTo("no API key")
+			.jsonPath("$.data[?(@.name == 'openai')].state_reason").isEqualTo("no API key (REELAY_PROVIDERS_INSTANCES_OPENAI_API_KEY)")
 			.jsonPath("$.data[?(@.name == 'openai')].in_flight").isEqualTo(0)
 			.jsonPath("$.data[?(@.name == 'old')].state").isEqualTo("retired")
 			.jsonPath("$.data[?(@.name == 'off')].state").isEqualTo("disabled")
-			.jsonPath("$.data[?(@.name == 'off')].state_reason").isEqualTo("turned off in configuration");
+			.jsonPath("$.data[?(@.name == 'off')].state_reason").isEqualTo("turned off in configuration (enabled: false)");
 	}
 
 	@Test

@@ -140,7 +140,7 @@ class OperationsEndpointsTests {
 		assertThat(providers.at("/keyless/details/reason").asString())
 			.isEqualTo("no API key (REELAY_PROVIDERS_INSTANCES_KEYLESS_API_KEY)");
 		assertThat(providers.at("/switched-off/status").asString()).isEqualTo("DISABLED");
-		assertThat(providers.at("/switched-off/details/reason").asString()).isEqualTo("enabled is false");
+		assertThat(providers.at("/switched-off/details/reason").asString()).isEqualTo("turned off in configuration (enabled: false)");
 		assertThat(providers.at("/sunset/status").asString()).isEqualTo("RETIRED");
 		assertThat(providers.toString()).doesNotContain("not-used");
 

@@ -3,12 +3,10 @@ package dev.reelay.provider.evolink;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.ContentVariant;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
@@ -192,25 +190,10 @@ final class EvoLinkProvider implements VideoProvider {
 	}
 
 	/** EvoLink documents no cancel endpoint, though tasks say whether they could be cancelled. */
-	@Override
-	public Mono<CancelOutcome> cancel(String remoteId) {
-		return Mono.just(CancelOutcome.UNSUPPORTED);
-	}
-
 	/**
 	 * EvoLink's task list (known only from its clients) shows neither prompt nor parameters, so a task cannot be
 	 * told apart from another job's of the same model: a create that went unanswered is not guessed at.
 	 */
-	@Override
-	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
-		return Mono.empty();
-	}
-
-	@Override
-	public boolean canFindSubmitted() {
-		return false;
-	}
-
 	/**
 	 * EvoLink signs nothing, so a callback proves nothing: it is taken only as a hint to fetch the task it names
 	 * (which needs the key), and only by an instance configured to ask for callbacks. Deliveries of the same

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -185,16 +184,6 @@ final class FalProvider implements VideoProvider {
 			.thenReturn(CancelOutcome.CANCELED)
 			.onErrorResume(ProviderException.class, (error) -> (error.httpStatus() == 400)
 					? Mono.just(CancelOutcome.ALREADY_FINISHED) : Mono.error(error));
-	}
-
-	@Override
-	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
-		return Mono.empty();
-	}
-
-	@Override
-	public boolean canFindSubmitted() {
-		return false;
 	}
 
 	/**

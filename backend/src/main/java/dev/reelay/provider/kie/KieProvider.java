@@ -3,13 +3,11 @@ package dev.reelay.provider.kie;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.ContentVariant;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
@@ -185,21 +183,6 @@ final class KieProvider implements VideoProvider {
 	private static JsonNode resultJson(JsonNode data) {
 		JsonNode result = data.path("resultJson");
 		return result.isString() ? ProviderHttp.parse(result.stringValue()) : result;
-	}
-
-	@Override
-	public Mono<CancelOutcome> cancel(String remoteId) {
-		return Mono.just(CancelOutcome.UNSUPPORTED);
-	}
-
-	@Override
-	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
-		return Mono.empty();
-	}
-
-	@Override
-	public boolean canFindSubmitted() {
-		return false;
 	}
 
 	/**

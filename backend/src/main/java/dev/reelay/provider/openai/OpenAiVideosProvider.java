@@ -142,6 +142,12 @@ final class OpenAiVideosProvider implements VideoProvider {
 		return Mono.just(CancelOutcome.UNSUPPORTED);
 	}
 
+	/** The video list is newest first and carries each video's prompt: enough to find a lost create. */
+	@Override
+	public boolean canFindSubmitted() {
+		return true;
+	}
+
 	@Override
 	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
 		long since = notBefore.getEpochSecond() - 1;

@@ -2,7 +2,6 @@ package dev.reelay.provider.runway;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -157,16 +156,6 @@ final class RunwayProvider implements VideoProvider {
 			.thenReturn(CancelOutcome.CANCELED)
 			.onErrorResume(ProviderException.class, (error) -> (error.httpStatus() == 404)
 					? Mono.just(CancelOutcome.ALREADY_FINISHED) : Mono.error(error));
-	}
-
-	@Override
-	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
-		return Mono.empty();
-	}
-
-	@Override
-	public boolean canFindSubmitted() {
-		return false;
 	}
 
 	private WebClient.RequestHeadersSpec<?> headers(WebClient.RequestHeadersSpec<?> request) {

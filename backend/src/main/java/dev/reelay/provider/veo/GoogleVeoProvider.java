@@ -3,7 +3,6 @@ package dev.reelay.provider.veo;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.ContentVariant;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
@@ -192,22 +190,6 @@ final class GoogleVeoProvider implements VideoProvider {
 			// The file URI wants the same key; redirects to storage are followed.
 			return this.http.download(authorized(this.http.client().get().uri(URI.create(uri))), "video/mp4");
 		});
-	}
-
-	@Override
-	public Mono<CancelOutcome> cancel(String remoteId) {
-		return Mono.just(CancelOutcome.UNSUPPORTED);
-	}
-
-	@Override
-	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
-		// Operations cannot be listed (see canFindSubmitted).
-		return Mono.empty();
-	}
-
-	@Override
-	public boolean canFindSubmitted() {
-		return false;
 	}
 
 	/** Static Gemini webhooks follow Standard Webhooks; the payload is thin, so the operation is fetched again. */

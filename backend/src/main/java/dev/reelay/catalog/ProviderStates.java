@@ -1,0 +1,71 @@
+package dev.reelay.catalog;
+
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+
+import dev.reelay.provider.ProviderSettings;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Whether a provider instance takes jobs, and why not, from configuration and the catalog alone: the one answer the
+ * page, the provider list and the health endpoint all give.
+ */
+@Component
+public class ProviderStates {
+
+	public enum Kind {
+
+		ENABLED, DISABLED, RETIRED
+
+	}
+
+	/** {@code simulator}: this Reelay's own stand-in, which needs no key and costs nothing. */
+	public record State(Kind kind, String reason, boolean simulator, List<String> models) {
+	}
+
+	private final ProviderSettings settings;
+
+	private final ModelCatalog catalog;
+
+	ProviderStates(ProviderSettings settings, ModelCatalog catalog) {
+		this.settings = settings;
+		this.catalog = catalog;
+	}
+
+	public State of(String name) {
+		ProviderSettings.Instance instance = this.settings.instances().get(name);
+		List<ModelSpec> served = this.catalog.all().stream().filter((model) -> model.provider().equals(name)).toList();
+		List<String> models = served.stream().map(ModelSpec::id).toList();
+		if (instance == null) {
+			return new State(Kind.DISABLED, "not configured", false, models);
+		}
+		boolean simulator = isSimulator(instance);
+		if (!instance.enabled()) {
+			return new State(Kind.DISABLED, "turned off in configuration (enabled: false)", simulator, models);
+		}
+		if (!instance.usable()) {
+			return new State(Kind.DISABLED, "no API key (REELAY_PROVIDERS_INSTANCES_"
+					+ name.toUpperCase(Locale.ROOT).replace('-', '_') + "_API_KEY)", simulator, models);
+		}
+		LocalDate today = LocalDate.now(ZoneOffset.UTC);
+		if (!served.isEmpty() && served.stream().allMatch((model) -> model.isRetired(today))) {
+			return new State(Kind.RETIRED, "every model it serves is retired", simulator, models);
+		}
+		return new State(Kind.ENABLED, simulator ? "built-in simulator, no key needed" : "taking jobs", simulator,
+				models);
+	}
+
+	// A blank base URL on openai-videos is this Reelay's own simulator (see ProviderSettings).
+	private static boolean isSimulator(ProviderSettings.Instance instance) {
+		return "openai-videos".equals(instance.family()) && isBlank(instance.baseUrl());
+	}
+
+	private static boolean isBlank(@Nullable String value) {
+		return value == null || value.isBlank();
+	}
+
+}
