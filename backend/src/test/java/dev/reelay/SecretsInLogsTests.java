@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.reelay.storage.S3StandIn;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -25,9 +26,11 @@ class SecretsInLogsTests {
 	/** What each kind of secret looks like; the name says what was found, never the secret itself. */
 	static final Map<String, Pattern> SECRETS = Map.of(
 			"a Standard Webhooks secret", Pattern.compile("whsec_[A-Za-z0-9+/=]{16,}"),
+			"a Reelay API key", Pattern.compile("rly_[A-Za-z0-9_-]{20,}"),
 			"a bearer token", Pattern.compile("(?i)bearer\\s+[A-Za-z0-9._~+/=-]{8,}"),
 			"an OpenAI-style provider key", Pattern.compile("\\bsk-[A-Za-z0-9_-]{8,}"),
-			"a key given to a provider instance in a test", Pattern.compile("api-key=\\S+"));
+			"a key given to a provider instance in a test", Pattern.compile("api-key=\\S+"),
+			"an S3 storage key", Pattern.compile("(?:access|secret)-key=\\S+|" + S3StandIn.SECRET_KEY));
 
 	@Test
 	void noSecretWasLoggedDuringTheRun() throws IOException {
@@ -52,6 +55,8 @@ class SecretsInLogsTests {
 		assertThat(matches("signing with whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")).contains("a Standard Webhooks secret");
 		assertThat(matches("Authorization: Bearer rly_4f9a0c1b2d3e4f5a6b7c")).contains("a bearer token");
 		assertThat(matches("calling with sk-test-0a1b2c3d-4e5f")).contains("an OpenAI-style provider key");
+		assertThat(matches("key=rly_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEyMzQ1Njc4")).contains("a Reelay API key");
+		assertThat(matches("signing as " + S3StandIn.SECRET_KEY)).contains("an S3 storage key");
 		assertThat(matches("job 1 queued model=sim-video provider=simulator")).isEmpty();
 	}
 

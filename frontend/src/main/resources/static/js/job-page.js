@@ -43,7 +43,7 @@ function show(next) {
   $('player-wrap').hidden = !content;
   const player = $('player');
   if (content && !player.getAttribute('src')) {
-    if (job.links.thumbnail) player.poster = job.links.thumbnail;
+    if (job.thumbnail_url) player.poster = job.thumbnail_url;
     player.src = content;
     player.setAttribute('aria-label', `Video: ${job.prompt.slice(0, 80)}`);
   }

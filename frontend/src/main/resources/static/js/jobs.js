@@ -79,6 +79,7 @@ export class JobList {
     element.querySelector('.cancel').addEventListener('click', () => this.cancel(entry));
     element.querySelector('.retry').addEventListener('click', () => this.retry(entry));
     element.querySelector('.play').addEventListener('click', () => this.togglePlayer(entry));
+    element.querySelector('.thumb').addEventListener('click', () => this.togglePlayer(entry));
     this.jobs.set(job.id, entry);
     this.insertSorted(element, job);
     requestAnimationFrame(() => requestAnimationFrame(() => { element.dataset.settled = 'true'; }));
@@ -125,6 +126,9 @@ export class JobList {
     element.querySelector('.cancel').hidden = TERMINAL.has(job.status);
     element.querySelector('.retry').hidden = job.status !== 'failed' && job.status !== 'canceled';
     element.querySelector('.play').hidden = !(job.status === 'completed' && job.links?.content);
+    const thumb = element.querySelector('.thumb');
+    thumb.hidden = !job.thumbnail_url;
+    if (job.thumbnail_url && thumb.getAttribute('src') !== job.thumbnail_url) thumb.src = job.thumbnail_url;
     this.renderTiming(entry);
     this.applyFilters();
   }
@@ -223,6 +227,7 @@ export class JobList {
     video.autoplay = true;
     video.muted = true;
     video.playsInline = true;
+    if (job.thumbnail_url) video.poster = job.thumbnail_url;
     video.src = job.links.content;
     video.setAttribute('aria-label', `Video: ${shorten(job.prompt, 60)}`);
     element.append(video);

@@ -11,6 +11,7 @@ import java.util.Map;
 import dev.reelay.job.InvalidJobRequestException;
 import dev.reelay.job.JobStatistics;
 import dev.reelay.job.JobStatus;
+import dev.reelay.tenant.CallerTenant;
 import reactor.core.publisher.Mono;
 
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,7 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /api/v1/activity?minutes=60}: jobs created per time bucket by the status they are in now, every
- * bucket present (zeros included) so a chart needs no gap handling.
+ * bucket present (zeros included) so a chart needs no gap handling. Only the caller's jobs count.
  */
 @RestController
 class ActivityController {
@@ -53,7 +54,7 @@ class ActivityController {
 		Instant lastStart = Instant.ofEpochMilli(Math.floorDiv(Instant.now().toEpochMilli(), size) * size);
 		Instant from = lastStart.minusMillis(size * (count - 1));
 		Duration step = bucket;
-		return this.statistics.createdSince(from, bucket).collectList().map((rows) -> {
+		return CallerTenant.current().flatMap((tenant) -> this.statistics.createdSince(tenant, from, step).collectList()).map((rows) -> {
 			Map<Instant, Map<String, Long>> buckets = new LinkedHashMap<>();
 			for (int i = 0; i < count; i++) {
 				buckets.put(from.plus(step.multipliedBy(i)), zeros());

@@ -28,7 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +57,13 @@ final class EmbeddedPostgres {
 	private static final Duration PG_CTL_TIMEOUT = Duration.ofSeconds(90);
 
 	private static final String TEMPORARY_PREFIX = "reelay-postgres-data-";
+
+	/**
+	 * Lock files this JVM holds. The sweep must not even open them: on Linux, closing any channel to a file drops
+	 * every lock the process holds on it (see {@link FileLock}), which would leave a running server looking
+	 * abandoned to the next JVM that sweeps.
+	 */
+	private static final Set<Path> LOCKED_HERE = ConcurrentHashMap.newKeySet();
 
 	private static final String SOCKET_DIR_PREFIX = "reelay-pg-";
 
@@ -139,6 +148,7 @@ final class EmbeddedPostgres {
 			}
 			else {
 				closeQuietly(lock);
+				LOCKED_HERE.remove(held(layout));
 				if (socketDir != null) {
 					FileTrees.deleteQuietly(socketDir);
 				}
@@ -168,6 +178,7 @@ final class EmbeddedPostgres {
 					+ result.output());
 		}
 		closeQuietly(running.lock());
+		LOCKED_HERE.remove(held(running.layout()));
 		FileTrees.deleteQuietly(running.socketDir());
 		if (running.layout().temporaryRoot() != null) {
 			FileTrees.deleteQuietly(running.layout().temporaryRoot());
@@ -236,6 +247,7 @@ final class EmbeddedPostgres {
 		List<Path> candidates;
 		try (Stream<Path> entries = Files.list(tempDir)) {
 			candidates = entries.filter((entry) -> entry.getFileName().toString().startsWith(TEMPORARY_PREFIX))
+				.filter((entry) -> !LOCKED_HERE.contains(held(Layout.in(entry))))
 				.filter((entry) -> Files.exists(entry.resolve("data.lock")))
 				.filter((entry) -> lastModified(entry) < youngest)
 				.toList();
@@ -270,7 +282,11 @@ final class EmbeddedPostgres {
 	}
 
 	private static FileChannel lock(Layout layout) {
+		Path file = held(layout);
 		try {
+			if (LOCKED_HERE.contains(file)) {
+				throw inUse(layout);
+			}
 			Files.createDirectories(layout.lockFile().getParent());
 			FileChannel channel = FileChannel.open(layout.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
 			FileLock lock;
@@ -282,15 +298,24 @@ final class EmbeddedPostgres {
 			}
 			if (lock == null) {
 				channel.close();
-				throw new IllegalStateException("The PostgreSQL data directory " + layout.dataDir()
-						+ " is in use by another running Reelay (it holds " + layout.lockFile() + "); stop it or set "
-						+ DATA_DIR_PROPERTY + " to another directory");
+				throw inUse(layout);
 			}
+			LOCKED_HERE.add(file);
 			return channel;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not lock " + layout.lockFile(), ex);
 		}
+	}
+
+	private static Path held(Layout layout) {
+		return layout.lockFile().toAbsolutePath().normalize();
+	}
+
+	private static IllegalStateException inUse(Layout layout) {
+		return new IllegalStateException("The PostgreSQL data directory " + layout.dataDir()
+				+ " is in use by another running Reelay (it holds " + layout.lockFile() + "); stop it or set "
+				+ DATA_DIR_PROPERTY + " to another directory");
 	}
 
 	private static void prepareDataDir(Layout layout, RunAs runAs) throws IOException {

@@ -23,6 +23,7 @@ import dev.reelay.provider.ProviderUsage;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
+import dev.reelay.storage.StoredFile;
 import dev.reelay.storage.VideoStorage;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -61,8 +62,11 @@ class JobWorker {
 
 	private final MeterRegistry meters;
 
+	private final ThumbnailDownload thumbnails;
+
 	JobWorker(JobStore jobs, ProviderRegistry providers, ModelCatalog catalog, VideoStorage storage,
-			ProviderGate gate, DispatchSettings settings, DispatchClock clock, MeterRegistry meters) {
+			ProviderGate gate, DispatchSettings settings, DispatchClock clock, MeterRegistry meters,
+			ThumbnailDownload thumbnails) {
 		this.jobs = jobs;
 		this.providers = providers;
 		this.catalog = catalog;
@@ -72,6 +76,7 @@ class JobWorker {
 		this.clock = clock.clock();
 		this.backoff = new Backoff(settings.retryBase(), settings.retryMax());
 		this.meters = meters;
+		this.thumbnails = thumbnails;
 	}
 
 	Mono<Void> run(Job job) {
@@ -260,17 +265,28 @@ class JobWorker {
 		};
 	}
 
-	/** A job is completed only once its video is in Reelay's storage; downloads retry apart from generation. */
+	/**
+	 * A job is completed only once its video is in Reelay's storage; downloads retry apart from generation. The
+	 * thumbnail, where offered, is saved in the same step but never holds the job back: without one it completes
+	 * all the same.
+	 */
 	private Mono<Job> download(Job job, VideoProvider provider) {
 		String remoteId = Objects.requireNonNull(job.remoteId());
 		return provider.content(remoteId)
-			.flatMap((content) -> this.storage.store(job.id(), content.contentType(), content.body()))
+			.flatMap((content) -> this.storage.store(job.id().toString(), content.contentType(), content.body()))
 			.timeout(this.settings.downloadTimeout())
+			.zipWhen((video) -> thumbnail(job, remoteId, provider))
 			.flatMap((stored) -> change(job, (c) -> {
+				StoredFile video = stored.getT1();
+				StoredContent.Thumbnail thumbnail = stored.getT2()
+					.map((still) -> new StoredContent.Thumbnail(still.location(), still.contentType(), still.length(),
+							still.sha256()))
+					.orElse(null);
 				c.status = JobStatus.COMPLETED;
 				c.progress = 100;
 				c.statusReason = null;
-				c.content = new StoredContent(stored.location(), stored.contentType(), stored.length(), stored.sha256());
+				c.content = new StoredContent(video.location(), video.contentType(), video.length(), video.sha256(),
+						thumbnail);
 			}, true))
 			.onErrorResume((error) -> {
 				ProviderException classified = (error instanceof ProviderException provided) ? provided
@@ -283,6 +299,21 @@ class JobWorker {
 							"The video finished but could not be downloaded: " + classified.getMessage(), false));
 				};
 			});
+	}
+
+	/** The saved thumbnail, or none; a 429 on it still pauses the provider for everyone. Never fails. */
+	private Mono<Optional<StoredFile>> thumbnail(Job job, String remoteId, VideoProvider provider) {
+		return this.thumbnails.fetch(job.id(), remoteId, provider)
+			.map(Optional::of)
+			.defaultIfEmpty(Optional.empty())
+			.onErrorResume((error) -> {
+				log.info("job {}: completing without a thumbnail: {}", job.id(), error.toString());
+				return (error instanceof ProviderException refused
+						&& refused.kind() == ProviderException.Kind.RATE_LIMITED)
+								? pauseProvider(job, refused).thenReturn(Optional.<StoredFile>empty())
+								: Mono.just(Optional.<StoredFile>empty());
+			})
+			.onErrorResume((ignored) -> Mono.just(Optional.empty()));
 	}
 
 	/** A 429 stops every instance from calling the provider until it says; returns when calls may resume. */

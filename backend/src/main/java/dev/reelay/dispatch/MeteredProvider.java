@@ -1,6 +1,7 @@
 package dev.reelay.dispatch;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -49,8 +50,15 @@ final class MeteredProvider implements VideoProvider {
 
 	@Override
 	public Mono<RemoteContent> content(String remoteId, ContentVariant variant) {
-		// Timed until the response starts; the body's transfer is the download timeout's business.
-		return observe("content", () -> this.delegate.content(remoteId, variant), (content) -> null);
+		// Timed until the response starts; the body's transfer is the download timeout's business. A thumbnail (or
+		// another variant) is its own operation, so the video downloads' figures stay what they were.
+		String operation = (variant == ContentVariant.VIDEO) ? "content" : variant.name().toLowerCase(Locale.ROOT);
+		return observe(operation, () -> this.delegate.content(remoteId, variant), (content) -> null);
+	}
+
+	@Override
+	public boolean offers(ContentVariant variant) {
+		return this.delegate.offers(variant);
 	}
 
 	@Override

@@ -14,8 +14,9 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.Resource;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -166,7 +167,8 @@ class JobController {
 		if (sourceId == null) {
 			return Mono.empty();
 		}
-		return this.jobs.find(sourceId)
+		// Another tenant's job is no job at all here: the same answer as an id that never existed.
+		return this.jobs.find(job.tenantId(), sourceId)
 			.onErrorMap(JobNotFoundException.class,
 					(missing) -> new InvalidJobRequestException("remix_of", "no job with id " + sourceId + " to remix"))
 			.flatMap((source) -> {
@@ -184,7 +186,7 @@ class JobController {
 
 	@GetMapping("/{id}")
 	Mono<JobView> get(@PathVariable UUID id) {
-		return this.jobs.find(id).map(JobView::of);
+		return CallerTenant.current().flatMap((tenant) -> this.jobs.find(tenant, id)).map(JobView::of);
 	}
 
 	@GetMapping
@@ -194,12 +196,12 @@ class JobController {
 			return Mono.error(new InvalidJobRequestException("limit",
 					"limit must be between 1 and " + MAX_PAGE + "; got " + limit));
 		}
-		return Mono.defer(() -> this.jobs.list(statuses(status), cursor, limit));
+		return CallerTenant.current().flatMap((tenant) -> this.jobs.list(tenant, statuses(status), cursor, limit));
 	}
 
 	@PostMapping("/{id}/cancel")
 	Mono<JobView> cancel(@PathVariable UUID id) {
-		return this.jobs.cancel(id).map((job) -> {
+		return CallerTenant.current().flatMap((tenant) -> this.jobs.cancel(tenant, id)).map((job) -> {
 			if (job.status() != JobStatus.CANCELED) {
 				throw new ResponseStatusException(HttpStatus.CONFLICT,
 						"Job " + id + " already ended as " + job.status().value() + " and cannot be canceled");
@@ -208,21 +210,36 @@ class JobController {
 		});
 	}
 
+	/** The finished video, with HTTP Range support (the page's player seeks). */
 	@GetMapping("/{id}/content")
-	Mono<ResponseEntity<Resource>> content(@PathVariable UUID id) {
-		return this.jobs.find(id).flatMap((job) -> {
+	Mono<ResponseEntity<Flux<DataBuffer>>> content(@PathVariable UUID id,
+			@RequestHeader(name = HttpHeaders.RANGE, required = false) @Nullable String range) {
+		return CallerTenant.current().flatMap((tenant) -> this.jobs.find(tenant, id)).flatMap((job) -> {
 			StoredContent content = job.content();
 			if (job.status() != JobStatus.COMPLETED || content == null) {
 				return Mono.error(new ResponseStatusException(HttpStatus.CONFLICT,
 						"Job " + id + " is " + job.status().value() + "; its video is available once it is completed"));
 			}
-			return this.storage.open(content.location())
-				.switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.GONE,
-						"The stored video of job " + id + " is missing from storage")))
-				.map((resource) -> ResponseEntity.ok()
-					.contentType(MediaType.parseMediaType(content.contentType()))
-					.header("Content-Disposition", "inline; filename=\"reelay-" + id + ".mp4\"")
-					.body(resource));
+			return StoredFileResponse.serve(this.storage, content.location(), content.contentType(), content.length(),
+					range, "inline; filename=\"reelay-" + id + ".mp4\"",
+					"The stored video of job " + id + " is missing from storage");
+		});
+	}
+
+	/** The video's still image, where the provider offered one and it was saved. */
+	@GetMapping("/{id}/thumbnail")
+	Mono<ResponseEntity<Flux<DataBuffer>>> thumbnail(@PathVariable UUID id,
+			@RequestHeader(name = HttpHeaders.RANGE, required = false) @Nullable String range) {
+		return CallerTenant.current().flatMap((tenant) -> this.jobs.find(tenant, id)).flatMap((job) -> {
+			StoredContent content = job.content();
+			StoredContent.Thumbnail thumbnail = (job.status() == JobStatus.COMPLETED && content != null)
+					? content.thumbnail() : null;
+			if (thumbnail == null) {
+				return Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND, "Job " + id + " has no thumbnail"
+						+ ((job.status() == JobStatus.COMPLETED) ? "" : " (yet: it is " + job.status().value() + ")")));
+			}
+			return StoredFileResponse.serve(this.storage, thumbnail.location(), thumbnail.contentType(),
+					thumbnail.length(), range, null, "The stored thumbnail of job " + id + " is missing from storage");
 		});
 	}
 

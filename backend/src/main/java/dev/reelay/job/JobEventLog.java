@@ -23,7 +23,7 @@ public class JobEventLog {
 	/** The NOTIFY channel; the payload is the event id, never the event (payloads are capped at 8,000 bytes). */
 	public static final String CHANNEL = "job_events";
 
-	private static final String COLUMNS = "e.id, e.job_id, e.type, e.payload, e.created_at, j.model, j.provider, "
+	private static final String COLUMNS = "e.id, e.job_id, j.tenant_id, e.type, e.payload, e.created_at, j.model, j.provider, "
 			+ "e.payload->>'status' AS status";
 
 	private static final String FROM = " FROM job_events e JOIN jobs j ON j.id = e.job_id";
@@ -59,6 +59,9 @@ public class JobEventLog {
 	/** Up to {@code limit} events in {@code (afterId, upTo]} that {@code filter} lets through, in id order. */
 	public Flux<JobEvent> between(long afterId, long upTo, JobEventFilter filter, int limit) {
 		StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + FROM + " WHERE e.id > :after AND e.id <= :up_to");
+		if (filter.tenant() != null) {
+			sql.append(" AND j.tenant_id = :tenant");
+		}
 		if (!filter.jobIds().isEmpty()) {
 			sql.append(" AND e.job_id = ANY(:job_ids)");
 		}
@@ -76,6 +79,10 @@ public class JobEventLog {
 			.bind("after", afterId)
 			.bind("up_to", upTo)
 			.bind("limit", limit);
+		UUID tenant = filter.tenant();
+		if (tenant != null) {
+			spec = spec.bind("tenant", tenant);
+		}
 		if (!filter.jobIds().isEmpty()) {
 			spec = spec.bind("job_ids", filter.jobIds().toArray(UUID[]::new));
 		}
@@ -163,7 +170,7 @@ public class JobEventLog {
 	}
 
 	private static JobEvent read(Readable row) {
-		return new JobEvent(row.get("id", Long.class), row.get("job_id", UUID.class),
+		return new JobEvent(row.get("id", Long.class), row.get("job_id", UUID.class), row.get("tenant_id", UUID.class),
 				JobEventType.fromWireName(row.get("type", String.class)),
 				JobStatus.fromValue(row.get("status", String.class)), row.get("model", String.class),
 				row.get("provider", String.class), row.get("payload", Json.class).asString(),

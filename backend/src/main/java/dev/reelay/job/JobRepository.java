@@ -35,7 +35,8 @@ class JobRepository {
 			+ "error_retryable = :error_retryable, content_path = :content_path, content_type = :content_type, "
 			+ "content_length = :content_length, content_sha256 = :content_sha256, provider_usage = :provider_usage, "
 			+ "attempts = :attempts, next_attempt_at = :next_attempt_at, submit_started_at = :submit_started_at, "
-			+ "provider_request_id = :provider_request_id, provider_calls = :provider_calls, actual_cost = :actual_cost";
+			+ "provider_request_id = :provider_request_id, provider_calls = :provider_calls, thumbnail = :thumbnail, "
+			+ "actual_cost = :actual_cost";
 
 	private final DatabaseClient db;
 
@@ -50,13 +51,13 @@ class JobRepository {
 		String sql = "INSERT INTO jobs (id, tenant_id, model, provider, prompt, parameters, priority, not_before, idempotency_key, "
 				+ "request_hash, created_at, updated_at, status, progress, remote_id, status_reason, error_code, "
 				+ "error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
-				+ "provider_usage, attempts, next_attempt_at, submit_started_at, provider_request_id, provider_calls, "
+				+ "provider_usage, attempts, next_attempt_at, submit_started_at, provider_request_id, provider_calls, thumbnail, "
 				+ "cost_currency, estimated_cost, actual_cost) "
 				+ "VALUES (:id, :tenant_id, :model, :provider, :prompt, :parameters, :priority, "
 				+ ":not_before, :idempotency_key, :request_hash, now(), now(), :status, :progress, :remote_id, "
 				+ ":status_reason, :error_code, :error_message, :error_retryable, :content_path, :content_type, "
 				+ ":content_length, :content_sha256, :provider_usage, :attempts, :next_attempt_at, :submit_started_at, "
-				+ ":provider_request_id, :provider_calls, :cost_currency, :estimated_cost, :actual_cost) RETURNING "
+				+ ":provider_request_id, :provider_calls, :thumbnail, :cost_currency, :estimated_cost, :actual_cost) RETURNING "
 				+ JobRows.COLUMNS;
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
 			.bind("id", job.id())
@@ -74,10 +75,14 @@ class JobRepository {
 		return this.rows.bindState(spec, job).map(this.rows::read).one();
 	}
 
-	/** The jobs an idempotency key created (one, or a whole batch), oldest first, with the hash of their request. */
-	Flux<KeyedJob> findByIdempotencyKey(String key) {
-		return this.db.sql("SELECT " + JobRows.COLUMNS + ", request_hash FROM jobs WHERE idempotency_key = :key "
-				+ "OR idempotency_key LIKE :prefix ORDER BY created_at, idempotency_key")
+	/**
+	 * The jobs {@code tenant}'s idempotency key created (one, or a whole batch), oldest first, with the hash of
+	 * their request.
+	 */
+	Flux<KeyedJob> findByIdempotencyKey(UUID tenant, String key) {
+		return this.db.sql("SELECT " + JobRows.COLUMNS + ", request_hash FROM jobs WHERE tenant_id = :tenant "
+				+ "AND (idempotency_key = :key OR idempotency_key LIKE :prefix) ORDER BY created_at, idempotency_key")
+			.bind("tenant", tenant)
 			.bind("key", key)
 			.bind("prefix", key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "#%")
 			.map((row) -> new KeyedJob(this.rows.read(row), row.get("request_hash", String.class)))
@@ -114,9 +119,9 @@ class JobRepository {
 					"Job " + changed.id() + " changed since version " + changed.version())));
 	}
 
-	/** Newest first; the cursor is the last job of the previous page. */
-	Flux<Job> page(@Nullable Collection<JobStatus> statuses, @Nullable JobCursor after, int limit) {
-		StringBuilder sql = new StringBuilder("SELECT " + JobRows.COLUMNS + " FROM jobs WHERE true");
+	/** {@code tenant}'s jobs, newest first; the cursor is the last job of the previous page. */
+	Flux<Job> page(UUID tenant, @Nullable Collection<JobStatus> statuses, @Nullable JobCursor after, int limit) {
+		StringBuilder sql = new StringBuilder("SELECT " + JobRows.COLUMNS + " FROM jobs WHERE tenant_id = :tenant");
 		if (statuses != null) {
 			sql.append(" AND status = ANY(:statuses)");
 		}
@@ -124,7 +129,7 @@ class JobRepository {
 			sql.append(" AND (created_at, id) < (:after_created, :after_id)");
 		}
 		sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
-		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql.toString()).bind("limit", limit);
+		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql.toString()).bind("tenant", tenant).bind("limit", limit);
 		if (statuses != null) {
 			spec = spec.bind("statuses", statuses.stream().map(JobStatus::value).toArray(String[]::new));
 		}

@@ -3,6 +3,7 @@ package dev.reelay.job;
 import java.net.URI;
 import java.util.UUID;
 
+import dev.reelay.tenant.CallerTenant;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpStatus;
@@ -31,7 +32,7 @@ class JobRetryController {
 
 	@PostMapping("/api/v1/jobs/{id}/retry")
 	Mono<ResponseEntity<JobView>> retry(@PathVariable UUID id) {
-		return this.jobs.find(id).flatMap((job) -> {
+		return CallerTenant.current().flatMap((tenant) -> this.jobs.find(tenant, id)).flatMap((job) -> {
 			if (job.status() != JobStatus.FAILED && job.status() != JobStatus.CANCELED) {
 				return Mono.error(new ResponseStatusException(HttpStatus.CONFLICT, "Job " + id + " is "
 						+ job.status().value() + "; only failed or canceled jobs can be retried"));

@@ -22,8 +22,8 @@ class JobRows {
 			+ "remote_id, status_reason, "
 			+ "error_code, error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
 			+ "provider_usage, attempts, next_attempt_at, lease_owner, lease_until, submit_started_at, created_at, "
-			+ "updated_at, completed_at, version, provider_request_id, provider_calls, cost_currency, estimated_cost, "
-			+ "actual_cost";
+			+ "updated_at, completed_at, version, provider_request_id, provider_calls, thumbnail, cost_currency, "
+			+ "estimated_cost, actual_cost";
 
 	private final JsonMapper json;
 
@@ -36,9 +36,11 @@ class JobRows {
 		JobError error = (errorCode != null) ? new JobError(errorCode, row.get("error_message", String.class),
 				Boolean.TRUE.equals(row.get("error_retryable", Boolean.class))) : null;
 		String contentPath = row.get("content_path", String.class);
+		Json thumbnail = row.get("thumbnail", Json.class);
 		StoredContent content = (contentPath != null) ? new StoredContent(contentPath,
 				row.get("content_type", String.class), row.get("content_length", Long.class),
-				row.get("content_sha256", String.class)) : null;
+				row.get("content_sha256", String.class), (thumbnail != null)
+						? this.json.readValue(thumbnail.asString(), StoredContent.Thumbnail.class) : null) : null;
 		Json usage = row.get("provider_usage", Json.class);
 		String currency = row.get("cost_currency", String.class);
 		JobCost cost = (currency != null) ? new JobCost(currency, row.get("estimated_cost", BigDecimal.class),
@@ -73,6 +75,7 @@ class JobRows {
 			.bind("content_length", Parameter.fromOrEmpty((content != null) ? content.length() : null, Long.class))
 			.bind("content_sha256", Parameter.fromOrEmpty((content != null) ? content.sha256() : null, String.class))
 			.bind("provider_usage", Parameter.fromOrEmpty(usageJson(job.providerUsage()), Json.class))
+			.bind("thumbnail", Parameter.fromOrEmpty(thumbnailJson(content), Json.class))
 			.bind("attempts", job.attempts())
 			.bind("next_attempt_at", job.nextAttemptAt())
 			.bind("submit_started_at", Parameter.fromOrEmpty(job.submitStartedAt(), Instant.class))
@@ -83,6 +86,11 @@ class JobRows {
 
 	private @Nullable Json usageJson(@Nullable ProviderUsage usage) {
 		return (usage != null) ? Json.of(this.json.writeValueAsString(usage)) : null;
+	}
+
+	private @Nullable Json thumbnailJson(@Nullable StoredContent content) {
+		StoredContent.Thumbnail thumbnail = (content != null) ? content.thumbnail() : null;
+		return (thumbnail != null) ? Json.of(this.json.writeValueAsString(thumbnail)) : null;
 	}
 
 	Json parametersJson(Job job) {

@@ -87,7 +87,9 @@ public class JobStore {
 		if (key == null) {
 			return insert;
 		}
-		Mono<Submission> replay = this.jobs.findByIdempotencyKey(key).collectList().flatMap((existing) -> {
+		// Keys are per tenant; every job of one submission belongs to the same tenant.
+		UUID tenant = requests.get(0).tenantId();
+		Mono<Submission> replay = this.jobs.findByIdempotencyKey(tenant, key).collectList().flatMap((existing) -> {
 			if (existing.isEmpty()) {
 				return Mono.empty();
 			}
@@ -137,9 +139,18 @@ public class JobStore {
 		return this.jobs.findById(id).switchIfEmpty(Mono.error(() -> new JobNotFoundException(id)));
 	}
 
-	public Mono<JobPage> list(@Nullable Collection<JobStatus> statuses, @Nullable String cursor, int limit) {
+	/** The job if it belongs to {@code tenant}; another tenant's job is as missing as one that never existed. */
+	public Mono<Job> find(UUID tenant, UUID id) {
+		return this.jobs.findById(id)
+			.filter((job) -> job.tenantId().equals(tenant))
+			.switchIfEmpty(Mono.error(() -> new JobNotFoundException(id)));
+	}
+
+	/** {@code tenant}'s jobs, newest first. */
+	public Mono<JobPage> list(UUID tenant, @Nullable Collection<JobStatus> statuses, @Nullable String cursor,
+			int limit) {
 		JobCursor after = (cursor != null) ? JobCursor.decode(cursor) : null;
-		return this.jobs.page(statuses, after, limit + 1).collectList().map((rows) -> {
+		return this.jobs.page(tenant, statuses, after, limit + 1).collectList().map((rows) -> {
 			boolean more = rows.size() > limit;
 			List<Job> page = more ? rows.subList(0, limit) : rows;
 			String next = more ? JobCursor.of(page.get(page.size() - 1)).encode() : null;
@@ -184,7 +195,16 @@ public class JobStore {
 
 	/** Cancels a job that has not finished; a finished job is left as it is. */
 	public Mono<Job> cancel(UUID id) {
-		return Mono.defer(() -> find(id).flatMap((job) -> job.status().isTerminal() ? Mono.just(job)
+		return cancel(find(id));
+	}
+
+	/** Cancels {@code tenant}'s job; another tenant's job is not found. */
+	public Mono<Job> cancel(UUID tenant, UUID id) {
+		return cancel(find(tenant, id));
+	}
+
+	private Mono<Job> cancel(Mono<Job> lookup) {
+		return Mono.defer(() -> lookup.flatMap((job) -> job.status().isTerminal() ? Mono.just(job)
 				: change(job, (c) -> {
 					c.status = JobStatus.CANCELED;
 					c.statusReason = "canceled by request";

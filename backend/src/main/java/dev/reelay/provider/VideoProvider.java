@@ -22,6 +22,11 @@ public interface VideoProvider {
 		return content(remoteId, ContentVariant.VIDEO);
 	}
 
+	/** Whether {@link #content} can fetch this variant; every family offers the video, few anything more. */
+	default boolean offers(ContentVariant variant) {
+		return variant == ContentVariant.VIDEO;
+	}
+
 	/** Most families have no way to stop a generation; the job is then canceled here and its result discarded. */
 	default Mono<CancelOutcome> cancel(String remoteId) {
 		return Mono.just(CancelOutcome.UNSUPPORTED);

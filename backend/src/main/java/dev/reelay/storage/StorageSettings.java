@@ -1,11 +1,43 @@
 package dev.reelay.storage;
 
+import java.net.URI;
 import java.nio.file.Path;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
-/** Where the filesystem storage keeps videos. */
+/**
+ * Which store keeps videos and thumbnails, and its settings. {@code directory} is the filesystem store's home;
+ * {@code s3} is read only when {@code type} is {@code s3}.
+ */
 @ConfigurationProperties("reelay.storage")
-record StorageSettings(@DefaultValue("./data/videos") Path directory) {
+record StorageSettings(@DefaultValue("filesystem") Type type, @DefaultValue("./data/videos") Path directory,
+		@DefaultValue S3 s3) {
+
+	enum Type {
+
+		FILESYSTEM, S3
+
+	}
+
+	/**
+	 * An S3-compatible bucket. No {@code endpoint} means AWS itself; {@code pathStyle} addresses the bucket in the
+	 * path (most self-hosted stores want that). Keys come from the environment only; without them the AWS default
+	 * credentials chain is asked.
+	 */
+	record S3(@Nullable URI endpoint, @DefaultValue("us-east-1") String region, @Nullable String bucket,
+			@DefaultValue("false") boolean pathStyle, @DefaultValue("") String prefix, @Nullable String accessKey,
+			@Nullable String secretKey) {
+
+		@Override
+		public String toString() {
+			// Never print the keys.
+			return "S3[endpoint=" + this.endpoint + ", region=" + this.region + ", bucket=" + this.bucket
+					+ ", pathStyle=" + this.pathStyle + ", prefix=" + this.prefix + "]";
+		}
+
+	}
+
 }

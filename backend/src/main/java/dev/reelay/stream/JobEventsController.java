@@ -6,6 +6,7 @@ import java.util.UUID;
 import dev.reelay.job.InvalidJobRequestException;
 import dev.reelay.job.JobEventFilter;
 import dev.reelay.job.JobStore;
+import dev.reelay.tenant.CallerTenant;
 import io.netty.buffer.ByteBufAllocator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -48,13 +49,14 @@ class JobEventsController {
 	Mono<ResponseEntity<Flux<DataBuffer>>> job(@PathVariable UUID id,
 			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String header,
 			@RequestParam(name = "last_event_id", required = false) @Nullable String parameter) {
-		return Mono.fromCallable(() -> lastEventId(header, parameter))
-			.flatMap((lastEventId) -> valueOnly(this.jobs.find(id).flatMap((job) -> {
+		// The tenant is read here, outside valueOnly: its future runs without the request's context.
+		return CallerTenant.current().flatMap((tenant) -> Mono.fromCallable(() -> lastEventId(header, parameter))
+			.flatMap((lastEventId) -> valueOnly(this.jobs.find(tenant, id).flatMap((job) -> {
 				Long after = lastEventId.value();
 				return (after != null && job.status().isTerminal()) ? this.streams.hasEnded(id, after)
 						: Mono.just(false);
 			})).map((ended) -> ended ? ResponseEntity.noContent().<Flux<DataBuffer>>build()
-					: stream(this.streams.forJob(id, lastEventId.value()))));
+					: stream(this.streams.forJob(tenant, id, lastEventId.value())))));
 	}
 
 	@GetMapping(path = "/api/v1/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -65,10 +67,10 @@ class JobEventsController {
 			@RequestParam(name = "model", required = false) @Nullable List<String> model,
 			@RequestParam(name = "provider", required = false) @Nullable List<String> provider,
 			@RequestParam(name = "job_id", required = false) @Nullable List<String> jobId) {
-		return Mono.fromCallable(() -> {
+		return CallerTenant.current().map((tenant) -> {
 			JobEventFilter filter = EventFilterParameters.parse(status, model, provider, jobId,
 					this.settings.maxFilterValues());
-			return stream(this.streams.forAll(filter, lastEventId(header, parameter).value()));
+			return stream(this.streams.forAll(tenant, filter, lastEventId(header, parameter).value()));
 		});
 	}
 

@@ -48,14 +48,19 @@ class JobStreams {
 	 * One job: its current state (or everything after {@code lastEventId}), then live events, ending after the
 	 * terminal one.
 	 */
-	Flux<byte[]> forJob(UUID jobId, @Nullable Long lastEventId) {
+	Flux<byte[]> forJob(UUID tenant, UUID jobId, @Nullable Long lastEventId) {
+		JobEventFilter filter = JobEventFilter.job(jobId).forTenant(tenant);
 		return this.metrics.tracked(StreamMetrics.JOB,
-				withHeartbeats(open(JobEventFilter.job(jobId), jobId, lastEventId).takeUntil(Outgoing::endsJob)));
+				withHeartbeats(open(filter, jobId, lastEventId).takeUntil(Outgoing::endsJob)));
 	}
 
-	/** Every event {@code filter} accepts after {@code lastEventId}, or from now on when it is null. */
-	Flux<byte[]> forAll(JobEventFilter filter, @Nullable Long lastEventId) {
-		return this.metrics.tracked(StreamMetrics.ALL, withHeartbeats(open(filter, null, lastEventId)));
+	/**
+	 * Every event of {@code tenant}'s jobs that {@code filter} accepts after {@code lastEventId}, or from now on when
+	 * it is null. The tenant travels with each event read from the log, so the tail checks it in memory.
+	 */
+	Flux<byte[]> forAll(UUID tenant, JobEventFilter filter, @Nullable Long lastEventId) {
+		return this.metrics.tracked(StreamMetrics.ALL,
+				withHeartbeats(open(filter.forTenant(tenant), null, lastEventId)));
 	}
 
 	/** True when the client already has the job's terminal event: nothing will ever follow. */

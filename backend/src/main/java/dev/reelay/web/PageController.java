@@ -3,15 +3,19 @@ package dev.reelay.web;
 import java.util.UUID;
 
 import dev.reelay.catalog.ModelCatalog;
+import dev.reelay.tenant.PageSignIn;
+import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The pages people use: the dashboard (submit, watch jobs move, providers, activity) and one job's page (timeline,
- * player, download). Both render their frame on the server; ES modules fill in live data.
+ * player, download). Both render their frame on the server; ES modules fill in live data. With an admin key
+ * configured, a visitor who has not signed in gets the sign-in form instead.
  */
 @Controller
 class PageController {
@@ -20,24 +24,37 @@ class PageController {
 
 	private final WebSettings settings;
 
-	PageController(ModelCatalog catalog, WebSettings settings) {
+	private final PageSignIn signIn;
+
+	PageController(ModelCatalog catalog, WebSettings settings, PageSignIn signIn) {
 		this.catalog = catalog;
 		this.settings = settings;
+		this.signIn = signIn;
 	}
 
 	@GetMapping("/")
-	String index(Model model) {
+	Mono<String> index(Model model, ServerWebExchange exchange) {
 		model.addAttribute("models", this.catalog.all());
 		model.addAttribute("defaultModel", this.catalog.defaultModel());
-		model.addAttribute("simulatorBanner", this.settings.simulatorBanner());
-		return "index";
+		return page("index", "/", model, exchange);
 	}
 
 	@GetMapping("/jobs/{id}")
-	String job(@PathVariable UUID id, Model model) {
+	Mono<String> job(@PathVariable UUID id, Model model, ServerWebExchange exchange) {
 		model.addAttribute("jobId", id);
-		model.addAttribute("simulatorBanner", this.settings.simulatorBanner());
-		return "job";
+		return page("job", "/jobs/" + id, model, exchange);
+	}
+
+	private Mono<String> page(String view, String path, Model model, ServerWebExchange exchange) {
+		return this.signIn.signedIn(exchange).map((signedIn) -> {
+			if (!signedIn) {
+				model.addAttribute("next", path);
+				return "signin";
+			}
+			model.addAttribute("simulatorBanner", this.settings.simulatorBanner());
+			model.addAttribute("signOut", this.signIn.required());
+			return view;
+		});
 	}
 
 }

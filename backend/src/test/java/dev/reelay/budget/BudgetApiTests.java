@@ -23,7 +23,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Estimates, over-budget problems, usage and the admin budget endpoint over HTTP, as the local tenant, with a
+ * Estimates, over-budget problems and usage over HTTP, as the local tenant, with a
  * priced simulator model (0.50 a second) so jobs can be submitted without a provider key.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -136,28 +136,6 @@ class BudgetApiTests {
 			.block();
 		assertThat(backwards.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
 		assertThat(backwards.getBody()).containsEntry("field", "to");
-	}
-
-	@Test
-	void theAdminSetsABudgetPerTenant() {
-		UUID tenant = UUID.randomUUID();
-		this.db.sql("INSERT INTO tenants (id, name) VALUES (:id, 'admin-budget')").bind("id", tenant).then().block();
-		String path = "/api/v1/admin/tenants/" + tenant + "/budget";
-		ResponseEntity<Map> set = call(HttpMethod.PUT, path, Map.of("monthly_limit", 25.5)).block();
-		assertThat(set.getStatusCode()).isEqualTo(HttpStatus.OK);
-		assertThat(set.getBody().get("budget")).isEqualTo(Map.of("amount", 25.50, "currency", "USD"));
-		assertThat(set.getBody().get("remaining")).isEqualTo(Map.of("amount", 25.50, "currency", "USD"));
-		assertThat(call(HttpMethod.GET, path, null).block().getBody().get("budget"))
-			.isEqualTo(Map.of("amount", 25.50, "currency", "USD"));
-		ResponseEntity<Map> negative = call(HttpMethod.PUT, path, Map.of("monthly_limit", -1)).block();
-		assertThat(negative.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
-		assertThat(negative.getBody()).containsEntry("field", "monthly_limit");
-		ResponseEntity<Map> unknown = call(HttpMethod.PUT, "/api/v1/admin/tenants/" + UUID.randomUUID() + "/budget",
-				Map.of("monthly_limit", 5)).block();
-		assertThat(unknown.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
-		assertThat(call(HttpMethod.PUT, path, java.util.Collections.singletonMap("monthly_limit", null)).block()
-			.getBody()
-			.get("budget")).isNull();
 	}
 
 	private Mono<UsageController.MonthUsage> localMonth() {

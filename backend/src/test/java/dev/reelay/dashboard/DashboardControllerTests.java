@@ -11,6 +11,7 @@ import dev.reelay.catalog.ProviderStates;
 import dev.reelay.job.JobStatistics;
 import dev.reelay.job.JobStatus;
 import dev.reelay.provider.ProviderSettings;
+import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -25,6 +26,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.BDDMockito.given;
 
 /** The providers panel and the activity chart's data, from configuration and the job statistics. */
@@ -63,9 +65,9 @@ class DashboardControllerTests {
 	@BeforeEach
 	void providersAndModels() {
 		given(this.catalog.all()).willReturn(List.of(SIM, RETIRED));
-		given(this.statistics.loadByProvider())
+		given(this.statistics.loadByProvider(CallerTenant.LOCAL))
 			.willReturn(Flux.just(new JobStatistics.ProviderLoad("simulator", 3, 2)));
-		given(this.statistics.rateLimitedSince(any()))
+		given(this.statistics.rateLimitedSince(eq(CallerTenant.LOCAL), any()))
 			.willReturn(Flux.just(new JobStatistics.ProviderRateLimits("simulator", 5)));
 	}
 
@@ -95,8 +97,8 @@ class DashboardControllerTests {
 
 	@Test
 	void activityHasEveryBucketWithCountsWhereJobsWereCreated() {
-		given(this.statistics.createdSince(any(), any())).willAnswer((call) -> {
-			Instant from = call.getArgument(0);
+		given(this.statistics.createdSince(eq(CallerTenant.LOCAL), any(), any())).willAnswer((call) -> {
+			Instant from = call.getArgument(1);
 			return Flux.just(new JobStatistics.StatusCount(from, JobStatus.COMPLETED, 4),
 					new JobStatistics.StatusCount(from, JobStatus.FAILED, 1));
 		});

@@ -127,6 +127,53 @@ class EmbeddedPostgresTests {
 		}
 	}
 
+	/**
+	 * On Linux, closing any channel to a locked file drops the process's lock on it. A sweep that opened this JVM's
+	 * own lock file would leave its running server looking abandoned to every other JVM sweeping the same tmpdir.
+	 */
+	@Test
+	void aSweepKeepsTheLocksOfThisJvmsOwnServers() throws Exception {
+		Path tempDir = Path.of(System.getProperty("java.io.tmpdir"));
+		List<Path> before = temporaryRoots(tempDir);
+		EmbeddedPostgres first = new EmbeddedPostgres(settings(EmbeddedPostgresSettings.TEMPORARY), log);
+		EmbeddedPostgres second = new EmbeddedPostgres(settings(EmbeddedPostgresSettings.TEMPORARY), log);
+		try {
+			first.start();
+			Path lockFile = temporaryRoots(tempDir).stream()
+				.filter((root) -> !before.contains(root))
+				.findFirst()
+				.orElseThrow()
+				.resolve("data.lock");
+			// Old enough to be swept, were its lock free.
+			Files.setLastModifiedTime(lockFile.getParent(), FileTime.from(Instant.now().minus(Duration.ofMinutes(2))));
+			assertThat(heldByThisProcess(lockFile)).as("locked while running").isTrue();
+			second.start();
+			assertThat(heldByThisProcess(lockFile)).as("still locked after another server's start swept").isTrue();
+			assertThat(queryInt(first.start(), "select 1")).isEqualTo(1);
+		}
+		finally {
+			second.stop();
+			first.stop();
+		}
+	}
+
+	private static List<Path> temporaryRoots(Path tempDir) throws IOException {
+		try (var entries = Files.list(tempDir)) {
+			return entries.filter((entry) -> entry.getFileName().toString().startsWith("reelay-postgres-data-"))
+				.filter((entry) -> Files.exists(entry.resolve("data.lock")))
+				.toList();
+		}
+	}
+
+	/** Whether the kernel lists a POSIX lock of this process on the file ({@code /proc/locks}: pid, dev:inode). */
+	private static boolean heldByThisProcess(Path file) throws IOException {
+		long inode = ((Number) Files.getAttribute(file, "unix:ino")).longValue();
+		String pid = String.valueOf(ProcessHandle.current().pid());
+		return Files.readAllLines(Path.of("/proc/locks")).stream().map((line) -> line.trim().split("\\s+")).anyMatch(
+				(fields) -> fields.length > 5 && fields[1].equals("POSIX") && fields[4].equals(pid)
+						&& fields[5].endsWith(":" + inode));
+	}
+
 	@Test
 	void refusesADataDirectoryTheServerUserCannotReach() {
 		assumeThat(RunAs.effectiveUid()).as("only root hands the server to another user").isZero();

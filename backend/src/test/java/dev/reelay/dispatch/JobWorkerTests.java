@@ -13,7 +13,9 @@ import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
+import dev.reelay.job.StoredContent;
 import dev.reelay.provider.ProviderUsage;
+import dev.reelay.storage.VideoStorage;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,6 +23,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
+import org.springframework.core.io.buffer.DataBufferUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "reelay.dispatch.enabled=false", "reelay.providers.instances.scripted.family=scripted",
 				"reelay.providers.instances.scripted.poll-interval=2s",
 				"reelay.providers.instances.scripted.api-key=scripted-key",
-				"reelay.dispatch.limits.scripted.submits.count=1000", "reelay.dispatch.call-margin=1s" })
+				"reelay.dispatch.limits.scripted.submits.count=1000", "reelay.dispatch.call-margin=1s",
+				"reelay.dispatch.thumbnail.retry-base=10ms" })
 class JobWorkerTests {
 
 	/** Later than any job's creation time, so every job is due. */
@@ -58,6 +62,9 @@ class JobWorkerTests {
 	@Autowired
 	private DispatchSettings settings;
 
+	@Autowired
+	private VideoStorage storage;
+
 	private Limits limits;
 
 	@Autowired
@@ -67,6 +74,7 @@ class JobWorkerTests {
 	void limitsOfTheScriptedProviderAndNoPause() {
 		this.limits = this.settings.limitsFor("scripted");
 		this.db.sql("DELETE FROM provider_pauses WHERE provider = 'scripted'").fetch().rowsUpdated().block();
+		this.provider.resetThumbnails();
 	}
 
 	@Test
@@ -160,6 +168,57 @@ class JobWorkerTests {
 		assertThat(completed.status()).isEqualTo(JobStatus.COMPLETED);
 		assertThat(completed.content().length()).isEqualTo(8);
 		assertThat(completed.leaseOwner()).isNull();
+		StoredContent.Thumbnail thumbnail = completed.content().thumbnail();
+		assertThat(thumbnail.contentType()).isEqualTo("image/webp");
+		assertThat(thumbnail.length()).isEqualTo(ScriptedProvider.THUMBNAIL.length);
+		assertThat(thumbnail.sha256()).isEqualTo(sha256(ScriptedProvider.THUMBNAIL));
+		assertThat(thumbnail.location()).isNotEqualTo(completed.content().location());
+		assertThat(this.storage.read(thumbnail.location(), 0, thumbnail.length() - 1)
+			.flatMap((body) -> DataBufferUtils.join(body))
+			.map((joined) -> {
+				byte[] bytes = new byte[joined.readableByteCount()];
+				joined.read(bytes);
+				DataBufferUtils.release(joined);
+				return bytes;
+			})
+			.block()).isEqualTo(ScriptedProvider.THUMBNAIL);
+	}
+
+	@Test
+	void aThumbnailThatFailsOnceIsTriedAgainInTheSameStep() {
+		this.provider.thumbnailFailures.set(1);
+		Job completed = step(stepNewJob("thumbnail retried"));
+		assertThat(completed.status()).isEqualTo(JobStatus.COMPLETED);
+		assertThat(completed.content().thumbnail()).isNotNull();
+		assertThat(this.provider.thumbnailCalls).hasValue(2);
+	}
+
+	@Test
+	void aThumbnailThatKeepsFailingNeitherFailsNorHoldsBackTheJob() {
+		this.provider.thumbnailFailures.set(1_000);
+		Job completed = step(stepNewJob("thumbnail never"));
+		assertThat(completed.status()).isEqualTo(JobStatus.COMPLETED);
+		assertThat(completed.content().length()).isEqualTo(8);
+		assertThat(completed.content().thumbnail()).isNull();
+		assertThat(this.provider.thumbnailCalls).as("three attempts, then on without one").hasValue(3);
+	}
+
+	@Test
+	void noThumbnailIsAskedForWhereTheFamilyOffersNone() {
+		this.provider.offersThumbnail = false;
+		Job completed = step(stepNewJob("no thumbnails here"));
+		assertThat(completed.status()).isEqualTo(JobStatus.COMPLETED);
+		assertThat(completed.content().thumbnail()).isNull();
+		assertThat(this.provider.thumbnailCalls).hasValue(0);
+	}
+
+	private static String sha256(byte[] bytes) {
+		try {
+			return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	@Test

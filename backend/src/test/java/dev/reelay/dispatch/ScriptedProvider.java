@@ -1,6 +1,7 @@
 package dev.reelay.dispatch;
 
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.ContentVariant;
@@ -21,6 +23,7 @@ import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -65,6 +68,24 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	volatile boolean canLookUp = true;
 
+	/** Every call as it reached the provider, at the time {@link #clock} said. */
+	final List<Call> calls = new CopyOnWriteArrayList<>();
+
+	volatile Clock clock = Clock.systemUTC();
+
+	/** What a scripted 429 asks for. */
+	volatile Duration retryAfter = RETRY_AFTER;
+
+	/** The still image it serves where a thumbnail is asked for (a RIFF/WEBP header is enough for a test). */
+	static final byte[] THUMBNAIL = { 'R', 'I', 'F', 'F', 12, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' ' };
+
+	volatile boolean offersThumbnail = true;
+
+	/** How many of the next thumbnail requests fail with a 503. */
+	final AtomicInteger thumbnailFailures = new AtomicInteger();
+
+	final AtomicInteger thumbnailCalls = new AtomicInteger();
+
 	synchronized void script(Outcome... outcomes) {
 		this.script.clear();
 		this.script.addAll(List.of(outcomes));
@@ -86,10 +107,18 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	@Override
 	public Mono<RemoteJob> submit(GenerationRequest request) {
-		return Mono.defer(() -> switch (next()) {
+		return Mono.defer(() -> {
+			Outcome outcome = next();
+			this.calls.add(new Call("submit", this.clock.instant(), request.prompt(), outcome));
+			return submit(request, outcome);
+		});
+	}
+
+	private Mono<RemoteJob> submit(GenerationRequest request, Outcome outcome) {
+		return Mono.defer(() -> switch (outcome) {
 			case ACCEPT -> Mono.just(remember(request));
 			case RATE_LIMIT -> Mono.error(new ProviderException(ProviderException.Kind.RATE_LIMITED, "rate_limited",
-					"slow down", 429, RETRY_AFTER, "req_1", null));
+					"slow down", 429, this.retryAfter, "req_1", null));
 			case LOSE_ANSWER -> {
 				remember(request);
 				yield Mono.error(new ProviderException(ProviderException.Kind.RETRYABLE, "provider_error", "bad gateway",
@@ -115,14 +144,39 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	@Override
 	public Mono<RemoteJob> status(String remoteId) {
+		this.calls.add(new Call("status", this.clock.instant(), remoteId, null));
 		return Mono.just(new RemoteJob(remoteId, RemoteStatus.COMPLETED, 100, null, null, null, CHARGED));
 	}
 
 	@Override
 	public Mono<RemoteContent> content(String remoteId, ContentVariant variant) {
+		this.calls.add(new Call("content", this.clock.instant(), remoteId + " " + variant, null));
+		if (variant == ContentVariant.THUMBNAIL) {
+			return Mono.defer(() -> {
+				this.thumbnailCalls.incrementAndGet();
+				if (this.thumbnailFailures.getAndDecrement() > 0) {
+					return Mono.error(new ProviderException(ProviderException.Kind.RETRYABLE, "provider_error",
+							"thumbnail unavailable", 503, null, "req_5", null));
+				}
+				return Mono.just(new RemoteContent("image/webp", (long) THUMBNAIL.length,
+						Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(THUMBNAIL.clone()))));
+			});
+		}
 		byte[] video = { 0, 0, 0, 8, 'f', 't', 'y', 'p' };
 		return Mono.just(new RemoteContent("video/mp4", (long) video.length,
 				Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(video))));
+	}
+
+	@Override
+	public boolean offers(ContentVariant variant) {
+		return variant == ContentVariant.VIDEO || (variant == ContentVariant.THUMBNAIL && this.offersThumbnail);
+	}
+
+	/** Thumbnails offered, all served at once, none asked for yet. */
+	void resetThumbnails() {
+		this.offersThumbnail = true;
+		this.thumbnailFailures.set(0);
+		this.thumbnailCalls.set(0);
 	}
 
 	@Override
@@ -137,10 +191,15 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	@Override
 	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
+		this.calls.add(new Call("find", this.clock.instant(), request.prompt(), null));
 		return Flux.fromIterable(this.byId.entrySet())
 			.filter((entry) -> entry.getValue().prompt().equals(request.prompt()))
 			.next()
 			.map((entry) -> new RemoteJob(entry.getKey(), RemoteStatus.IN_PROGRESS, 10, null, null, null));
+	}
+
+	/** One call: which operation, when, about what, and (for a submit) the scripted outcome. */
+	record Call(String operation, Instant at, String subject, @Nullable Outcome outcome) {
 	}
 
 }

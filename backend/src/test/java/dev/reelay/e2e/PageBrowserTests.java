@@ -110,11 +110,17 @@ class PageBrowserTests {
 		WebElement job = browser.waitUpTo(QUICK)
 			.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-job-id='" + id + "']")));
 		browser.waitUpTo(JOB_DONE).until((driver) -> "completed".equals(job.getAttribute("data-status")));
+		// The simulator offers a thumbnail: the list shows it once the job is done, loaded from Reelay's copy.
+		WebElement thumb = job.findElement(By.cssSelector(".thumb"));
+		browser.waitUpTo(QUICK).until((driver) -> thumb.isDisplayed()
+				&& ((Number) browser.script("return arguments[0].naturalWidth", thumb)).intValue() > 0);
+		assertThat(thumb.getAttribute("src")).endsWith("/api/v1/jobs/" + id + "/thumbnail");
 		job.findElement(By.cssSelector(".prompt")).click();
 
 		browser.waitUpTo(QUICK).until(ExpectedConditions.urlContains("/jobs/" + id));
 		waitReady();
 		WebElement player = find("#player");
+		assertThat(player.getAttribute("poster")).endsWith("/api/v1/jobs/" + id + "/thumbnail");
 		browser.waitUpTo(QUICK).until((driver) -> browser.<Long>script("return arguments[0].readyState", player) >= 3);
 		double duration = ((Number) browser.script("return arguments[0].duration", player)).doubleValue();
 		assertThat(duration).isGreaterThan(1);

@@ -91,6 +91,30 @@ class VideoJobEndToEndTests {
 			})
 			.verifyComplete();
 
+		// Beyond the end: nothing to send, and the length to ask within.
+		StepVerifier.create(http().get()
+			.uri("/api/v1/jobs/{id}/content", id)
+			.header("Range", "bytes=" + video.length + "-")
+			.exchangeToMono((response) -> response.toEntity(byte[].class)))
+			.assertNext((refused) -> {
+				assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+				assertThat(refused.getHeaders().getFirst("Content-Range")).isEqualTo("bytes */" + video.length);
+			})
+			.verifyComplete();
+
+		// The simulator offers a thumbnail, as OpenAI does: saved with the video and served beside it.
+		assertThat(completed.get("thumbnail_url")).isEqualTo("/api/v1/jobs/" + id + "/thumbnail");
+		StepVerifier.create(http().get()
+			.uri((String) completed.get("thumbnail_url"))
+			.exchangeToMono((response) -> response.toEntity(byte[].class)))
+			.assertNext((thumbnail) -> {
+				assertThat(thumbnail.getStatusCode()).isEqualTo(HttpStatus.OK);
+				assertThat(thumbnail.getHeaders().getContentType()).hasToString("image/webp");
+				assertThat(new String(Arrays.copyOfRange(thumbnail.getBody(), 8, 12), StandardCharsets.US_ASCII))
+					.isEqualTo("WEBP");
+			})
+			.verifyComplete();
+
 		// A client that reconnects after the second event gets exactly the rest, from the log.
 		String resumeFrom = events.get(1).id();
 		List<String> replayed = http().get()
@@ -132,6 +156,20 @@ class VideoJobEndToEndTests {
 			.assertNext((event) -> assertThat(event.event()).isEqualTo("job.queued"))
 			.thenCancel()
 			.verify(Duration.ofSeconds(15));
+	}
+
+	@Test
+	void aJobWithoutAThumbnailAnswersAProblem() {
+		String id = (String) submit("No thumbnail until it is done").get("id");
+		StepVerifier.create(http().get()
+			.uri("/api/v1/jobs/{id}/thumbnail", id)
+			.exchangeToMono((response) -> response.toEntity(Map.class)))
+			.assertNext((missing) -> {
+				assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+				assertThat(missing.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+				assertThat((String) missing.getBody().get("detail")).startsWith("Job " + id + " has no thumbnail");
+			})
+			.verifyComplete();
 	}
 
 	@Test

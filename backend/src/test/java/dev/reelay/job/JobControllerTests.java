@@ -10,6 +10,7 @@ import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
 import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.storage.VideoStorage;
+import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -158,7 +159,7 @@ class JobControllerTests {
 	@Test
 	void unknownJobIsNotFound() {
 		UUID id = UUID.randomUUID();
-		given(this.jobs.find(id)).willReturn(Mono.error(new JobNotFoundException(id)));
+		given(this.jobs.find(CallerTenant.LOCAL, id)).willReturn(Mono.error(new JobNotFoundException(id)));
 		this.http.get()
 			.uri("/api/v1/jobs/{id}", id)
 			.exchange()

@@ -9,6 +9,7 @@ import java.util.UUID;
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
 import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
@@ -62,7 +63,7 @@ class JobRetryControllerTests {
 	@Test
 	void aFailedJobIsSubmittedAgainAsANewJobWithTheSameRequest() {
 		UUID failed = UUID.randomUUID();
-		given(this.jobs.find(failed)).willReturn(Mono.just(job(failed, JobStatus.FAILED, PARAMETERS, 10)));
+		given(this.jobs.find(CallerTenant.LOCAL, failed)).willReturn(Mono.just(job(failed, JobStatus.FAILED, PARAMETERS, 10)));
 		this.http.post()
 			.uri("/api/v1/jobs/{id}/retry", failed)
 			.exchange()
@@ -84,7 +85,7 @@ class JobRetryControllerTests {
 	@Test
 	void aCompletedJobIsNotRetried() {
 		UUID done = UUID.randomUUID();
-		given(this.jobs.find(done)).willReturn(Mono.just(job(done, JobStatus.COMPLETED, PARAMETERS, 0)));
+		given(this.jobs.find(CallerTenant.LOCAL, done)).willReturn(Mono.just(job(done, JobStatus.COMPLETED, PARAMETERS, 0)));
 		this.http.post()
 			.uri("/api/v1/jobs/{id}/retry", done)
 			.exchange()
@@ -98,7 +99,7 @@ class JobRetryControllerTests {
 	@Test
 	void aJobWhoseModelIsGoneGetsAProblemNamingTheModel() {
 		UUID old = UUID.randomUUID();
-		given(this.jobs.find(old)).willReturn(Mono.just(job(old, JobStatus.CANCELED, PARAMETERS, 0)));
+		given(this.jobs.find(CallerTenant.LOCAL, old)).willReturn(Mono.just(job(old, JobStatus.CANCELED, PARAMETERS, 0)));
 		given(this.catalog.find("sim-video")).willReturn(Optional.empty());
 		this.http.post()
 			.uri("/api/v1/jobs/{id}/retry", old)
@@ -113,7 +114,7 @@ class JobRetryControllerTests {
 	@Test
 	void anUnknownJobIsNotFound() {
 		UUID missing = UUID.randomUUID();
-		given(this.jobs.find(missing)).willReturn(Mono.error(new JobNotFoundException(missing)));
+		given(this.jobs.find(CallerTenant.LOCAL, missing)).willReturn(Mono.error(new JobNotFoundException(missing)));
 		this.http.post().uri("/api/v1/jobs/{id}/retry", missing).exchange().expectStatus().isNotFound();
 	}
 

@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -42,7 +43,7 @@ class JobStatisticsTests {
 			.then(create(provider, 0).flatMap((job) -> this.store.change(job,
 					(c) -> c.status = JobStatus.SUBMITTING, false)))
 			.then(create(provider, 0).flatMap((job) -> this.store.cancel(job.id())))
-			.thenMany(this.statistics.loadByProvider())
+			.thenMany(this.statistics.loadByProvider(CallerTenant.LOCAL))
 			.collectMap(JobStatistics.ProviderLoad::provider, Function.identity());
 		StepVerifier.create(rolledBack(load))
 			.assertNext((byProvider) -> assertThat(byProvider.get(provider))
@@ -65,7 +66,7 @@ class JobStatisticsTests {
 			// A submit whose outcome is unknown is not a 429.
 			.flatMap((job) -> this.store.change(job, (c) -> c.statusReason = "checking whether it was received", true))
 			.then(create(provider, 0))
-			.thenMany(this.statistics.rateLimitedSince(since))
+			.thenMany(this.statistics.rateLimitedSince(CallerTenant.LOCAL, since))
 			.collectMap(JobStatistics.ProviderRateLimits::provider, JobStatistics.ProviderRateLimits::refused);
 		StepVerifier.create(rolledBack(refused))
 			.assertNext((byProvider) -> assertThat(byProvider).containsEntry(provider, 1L))
@@ -88,13 +89,13 @@ class JobStatisticsTests {
 			assertThat(added).isEqualTo(2);
 			assertThat(after.getOrDefault(JobStatus.CANCELED, 0L)).isGreaterThan(before.getOrDefault(JobStatus.CANCELED, 0L));
 		}).verifyComplete();
-		StepVerifier.create(this.statistics.createdSince(from, Duration.ofMinutes(1)).map(JobStatistics.StatusCount::bucket))
+		StepVerifier.create(this.statistics.createdSince(CallerTenant.LOCAL, from, Duration.ofMinutes(1)).map(JobStatistics.StatusCount::bucket))
 			.thenConsumeWhile((bucket) -> !bucket.isBefore(from) && bucket.getEpochSecond() % 60 == from.getEpochSecond() % 60)
 			.verifyComplete();
 	}
 
 	private Mono<Map<JobStatus, Long>> totals(Instant from) {
-		return this.statistics.createdSince(from, Duration.ofMinutes(1))
+		return this.statistics.createdSince(CallerTenant.LOCAL, from, Duration.ofMinutes(1))
 			.collect(Collectors.groupingBy(JobStatistics.StatusCount::status,
 					Collectors.summingLong(JobStatistics.StatusCount::jobs)));
 	}

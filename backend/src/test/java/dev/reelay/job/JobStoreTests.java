@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -104,13 +105,13 @@ class JobStoreTests {
 	void listPagesNewestFirstWithACursor() {
 		String tag = "page-" + UUID.randomUUID();
 		List<Job> created = Flux.range(0, 5).concatMap((i) -> this.store.create(newJob(tag + "-" + i))).collectList().block();
-		JobPage first = this.store.list(Set.of(JobStatus.QUEUED), null, 100).block();
+		JobPage first = this.store.list(CallerTenant.LOCAL, Set.of(JobStatus.QUEUED), null, 100).block();
 		List<String> prompts = first.data().stream().map(JobView::prompt).filter((p) -> p.startsWith(tag)).toList();
 		assertThat(prompts).containsExactly(tag + "-4", tag + "-3", tag + "-2", tag + "-1", tag + "-0");
-		JobPage two = this.store.list(null, null, 2).block();
+		JobPage two = this.store.list(CallerTenant.LOCAL, null, null, 2).block();
 		assertThat(two.data()).hasSize(2);
 		assertThat(two.nextCursor()).isNotNull();
-		JobPage next = this.store.list(null, two.nextCursor(), 2).block();
+		JobPage next = this.store.list(CallerTenant.LOCAL, null, two.nextCursor(), 2).block();
 		assertThat(next.data()).extracting(JobView::id).doesNotContainAnyElementsOf(
 				two.data().stream().map(JobView::id).toList());
 		assertThat(created).hasSize(5);

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -93,17 +94,20 @@ class OperationsEndpointsTests {
 
 		Map<String, String> completedJob = with(OPS_VIDEO, "status", "completed");
 		assertThat(scrape.require("reelay_jobs_provider_calls_count", completedJob)).isEqualTo(1.0);
-		// At least a submit, one status poll and the download.
+		// At least a submit, one status poll, the download and the thumbnail.
 		double calls = scrape.require("reelay_jobs_provider_calls_sum", completedJob);
-		assertThat(calls).isGreaterThanOrEqualTo(3.0);
+		assertThat(calls).isGreaterThanOrEqualTo(4.0);
 
 		Map<String, String> opsSim = Map.of("provider", "ops-sim");
 		assertThat(scrape.require("reelay_provider_calls_seconds_count",
 				with(opsSim, "operation", "submit", "outcome", "success"))).isEqualTo(1.0);
 		assertThat(scrape.require("reelay_provider_calls_seconds_count",
 				with(opsSim, "operation", "content", "outcome", "success"))).isEqualTo(1.0);
+		// The simulator offers a thumbnail, as OpenAI does: one more call, under its own operation.
 		assertThat(scrape.require("reelay_provider_calls_seconds_count",
-				with(opsSim, "operation", "status", "outcome", "success"))).isEqualTo(calls - 2);
+				with(opsSim, "operation", "thumbnail", "outcome", "success"))).isEqualTo(1.0);
+		assertThat(scrape.require("reelay_provider_calls_seconds_count",
+				with(opsSim, "operation", "status", "outcome", "success"))).isEqualTo(calls - 3);
 
 		assertThat(scrape.require("reelay_jobs_queue_depth", opsSim)).isZero();
 		assertThat(scrape.require("reelay_jobs_queue_oldest_age_seconds", opsSim)).isZero();
@@ -189,7 +193,13 @@ class OperationsEndpointsTests {
 
 	@Test
 	void readinessIncludesTheDatabase() {
-		JsonNode readiness = get("/actuator/health/readiness");
+		// The event listener connects just after the context has started; until it has, readiness is rightly DOWN.
+		JsonNode readiness = Flux.interval(Duration.ZERO, Duration.ofMillis(50))
+			.onBackpressureDrop()
+			.concatMap((tick) -> read("/actuator/health/readiness"))
+			.filter((health) -> "UP".equals(health.get("status").asString()))
+			.blockFirst(Duration.ofSeconds(10));
+		assertThat(readiness).as("ready within 10 s of starting").isNotNull();
 		assertThat(readiness.get("status").asString()).isEqualTo("UP");
 		assertThat(readiness.at("/components/r2dbc/status").asString()).isEqualTo("UP");
 		assertThat(readiness.at("/components/eventListener/status").asString()).isEqualTo("UP");
@@ -226,12 +236,15 @@ class OperationsEndpointsTests {
 	}
 
 	private JsonNode get(String path) {
+		return read(path).block(Duration.ofSeconds(5));
+	}
+
+	private Mono<JsonNode> read(String path) {
 		// Health answers 503 when DOWN; read the body either way.
 		return http().get()
 			.uri(path)
 			.exchangeToMono((response) -> response.bodyToMono(String.class))
-			.map(this.json::readTree)
-			.block(Duration.ofSeconds(5));
+			.map(this.json::readTree);
 	}
 
 	private String submit(String model, String prompt) {

@@ -9,6 +9,7 @@ import java.util.UUID;
 import dev.reelay.job.JobEvent;
 import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobStatus;
+import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,7 +93,7 @@ class GapAwareCursorTests {
 	private static List<JobEvent> events(long... ids) {
 		UUID job = UUID.randomUUID();
 		return Arrays.stream(ids)
-			.mapToObj((id) -> new JobEvent(id, job, JobEventType.PROGRESS, JobStatus.IN_PROGRESS, "sim-video",
+			.mapToObj((id) -> new JobEvent(id, job, CallerTenant.LOCAL, JobEventType.PROGRESS, JobStatus.IN_PROGRESS, "sim-video",
 					"simulator", "{}", T0))
 			.toList();
 	}

@@ -7,6 +7,7 @@ import java.util.UUID;
 import dev.reelay.job.JobEvent;
 import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobStatus;
+import dev.reelay.tenant.CallerTenant;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Events and messages for tests that need no database. */
@@ -30,7 +31,7 @@ final class TestMessages {
 			case FAILED -> JobStatus.FAILED;
 			case CANCELED -> JobStatus.CANCELED;
 		};
-		return MESSAGES.event(new JobEvent(id, job, type, status, "sim-video", "simulator",
+		return MESSAGES.event(new JobEvent(id, job, CallerTenant.LOCAL, type, status, "sim-video", "simulator",
 				"{\"id\":\"" + job + "\",\"n\":" + id + "}", Instant.EPOCH));
 	}
 

@@ -136,6 +136,12 @@ final class OpenAiVideosProvider implements VideoProvider {
 			.onErrorMap((error) -> ProviderErrors.transportFailure(error, this.name));
 	}
 
+	/** {@code GET /videos/{id}/content?variant=} serves the video, a thumbnail and a spritesheet. */
+	@Override
+	public boolean offers(ContentVariant variant) {
+		return true;
+	}
+
 	@Override
 	public Mono<CancelOutcome> cancel(String remoteId) {
 		// The contract has no cancel; DELETE is documented for finished videos only.
