@@ -44,10 +44,7 @@ class ProviderGate {
 			return Flux.empty();
 		}
 		if (!limits.limitsSubmissions()) {
-			return this.ledger.pausedUntil(provider, now)
-				.hasElement()
-				.flatMapMany((paused) -> paused ? Flux.empty()
-						: this.jobs.claimQueued(provider, null, Set.of(), owner, now, lease, free));
+			return this.jobs.claimQueuedUnlessPaused(provider, owner, now, lease, free);
 		}
 		Mono<List<Job>> decision = this.ledger.lock(provider, CallLedger.SUBMIT)
 			.then(this.ledger.pausedUntil(provider, now).map((until) -> 0).switchIfEmpty(Mono.defer(
@@ -65,10 +62,7 @@ class ProviderGate {
 			return Flux.empty();
 		}
 		if (limits.polls() == null) {
-			return this.ledger.pausedUntil(provider, now)
-				.hasElement()
-				.flatMapMany((paused) -> paused ? Flux.empty()
-						: this.jobs.claimRunning(provider, owner, now, lease, free));
+			return this.jobs.claimRunningUnlessPaused(provider, owner, now, lease, free);
 		}
 		Mono<List<Job>> decision = this.ledger.lock(provider, CallLedger.POLL)
 			.then(this.ledger.pausedUntil(provider, now).map((until) -> 0).switchIfEmpty(Mono.defer(

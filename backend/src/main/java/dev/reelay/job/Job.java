@@ -48,6 +48,18 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 		return changes.apply();
 	}
 
+	/**
+	 * This job as a write at {@code at} stores it: the next version, updated (and, in a terminal status, completed)
+	 * at {@code at}. What the write's event shows, known before the write so that row and event go in one statement.
+	 */
+	Job storedAt(Instant at) {
+		return new Job(this.id, this.tenantId, this.status, this.progress, this.model, this.provider, this.prompt,
+				this.parameters, this.priority, this.notBefore, this.remoteId, this.statusReason, this.error, this.content,
+				this.providerUsage, this.attempts, this.nextAttemptAt, this.leaseOwner, this.leaseUntil,
+				this.submitStartedAt, this.createdAt, at, this.status.isTerminal() ? at : this.completedAt,
+				this.version + 1, this.providerRequestId, this.providerCalls, this.cost);
+	}
+
 	/** The fields a running job may change; identity, request and bookkeeping fields stay put. */
 	public static final class Changes {
 

@@ -2,7 +2,12 @@ package dev.reelay.job;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import dev.reelay.provider.ProviderUsage;
 import io.r2dbc.postgresql.codec.Json;
@@ -10,8 +15,6 @@ import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
-import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
 
 /** Maps job rows to {@link Job} and back; the only place that knows column names. */
@@ -59,42 +62,85 @@ class JobRows {
 				row.get("provider_calls", Integer.class), cost);
 	}
 
-	/** Binds every mutable column of {@code job} under its column name. */
-	GenericExecuteSpec bindState(GenericExecuteSpec spec, Job job) {
+	/**
+	 * The columns a change may write, with their SQL types: the column list of the {@code json_to_recordset} that
+	 * multi-row statements read their rows from (one bound JSON array, so the statement text is the same for any
+	 * number of rows and stays prepared).
+	 */
+	static final Map<String, String> STATE = stateColumns();
+
+	private static Map<String, String> stateColumns() {
+		Map<String, String> columns = new LinkedHashMap<>();
+		for (String column : List.of("status", "remote_id", "status_reason", "error_code", "error_message",
+				"content_path", "content_type", "content_sha256", "provider_request_id")) {
+			columns.put(column, "text");
+		}
+		columns.put("progress", "integer");
+		columns.put("attempts", "integer");
+		columns.put("provider_calls", "integer");
+		columns.put("error_retryable", "boolean");
+		columns.put("content_length", "bigint");
+		columns.put("provider_usage", "jsonb");
+		columns.put("thumbnail", "jsonb");
+		columns.put("next_attempt_at", "timestamptz");
+		columns.put("submit_started_at", "timestamptz");
+		columns.put("cost_currency", "text");
+		columns.put("estimated_cost", "numeric");
+		columns.put("actual_cost", "numeric");
+		return Collections.unmodifiableMap(columns);
+	}
+
+	/** {@code name type, ...} for a {@code json_to_recordset} column definition: {@link #STATE} plus {@code extra}. */
+	static String recordColumns(String extra) {
+		return STATE.entrySet()
+			.stream()
+			.map((column) -> column.getKey() + " " + column.getValue())
+			.collect(Collectors.joining(", ", "", ", " + extra));
+	}
+
+	/** Every mutable column of {@code job} under its column name, for a row of a multi-row statement. */
+	Map<String, @Nullable Object> state(Job job) {
 		JobError error = job.error();
 		StoredContent content = job.content();
-		return spec.bind("status", job.status().value())
-			.bind("progress", job.progress())
-			.bind("remote_id", Parameter.fromOrEmpty(job.remoteId(), String.class))
-			.bind("status_reason", Parameter.fromOrEmpty(job.statusReason(), String.class))
-			.bind("error_code", Parameter.fromOrEmpty((error != null) ? error.code() : null, String.class))
-			.bind("error_message", Parameter.fromOrEmpty((error != null) ? error.message() : null, String.class))
-			.bind("error_retryable", Parameter.fromOrEmpty((error != null) ? error.retryable() : null, Boolean.class))
-			.bind("content_path", Parameter.fromOrEmpty((content != null) ? content.location() : null, String.class))
-			.bind("content_type", Parameter.fromOrEmpty((content != null) ? content.contentType() : null, String.class))
-			.bind("content_length", Parameter.fromOrEmpty((content != null) ? content.length() : null, Long.class))
-			.bind("content_sha256", Parameter.fromOrEmpty((content != null) ? content.sha256() : null, String.class))
-			.bind("provider_usage", Parameter.fromOrEmpty(usageJson(job.providerUsage()), Json.class))
-			.bind("thumbnail", Parameter.fromOrEmpty(thumbnailJson(content), Json.class))
-			.bind("attempts", job.attempts())
-			.bind("next_attempt_at", job.nextAttemptAt())
-			.bind("submit_started_at", Parameter.fromOrEmpty(job.submitStartedAt(), Instant.class))
-			.bind("provider_request_id", Parameter.fromOrEmpty(job.providerRequestId(), String.class))
-			.bind("provider_calls", job.providerCalls())
-			.bind("actual_cost", Parameter.fromOrEmpty((job.cost() != null) ? job.cost().actual() : null, BigDecimal.class));
+		Map<String, @Nullable Object> row = new LinkedHashMap<>();
+		row.put("status", job.status().value());
+		row.put("progress", job.progress());
+		row.put("remote_id", job.remoteId());
+		row.put("status_reason", job.statusReason());
+		row.put("error_code", (error != null) ? error.code() : null);
+		row.put("error_message", (error != null) ? error.message() : null);
+		row.put("error_retryable", (error != null) ? error.retryable() : null);
+		row.put("content_path", (content != null) ? content.location() : null);
+		row.put("content_type", (content != null) ? content.contentType() : null);
+		row.put("content_length", (content != null) ? content.length() : null);
+		row.put("content_sha256", (content != null) ? content.sha256() : null);
+		row.put("provider_usage", job.providerUsage());
+		row.put("thumbnail", (content != null) ? content.thumbnail() : null);
+		row.put("attempts", job.attempts());
+		row.put("next_attempt_at", timestamp(job.nextAttemptAt()));
+		row.put("submit_started_at", timestamp(job.submitStartedAt()));
+		row.put("provider_request_id", job.providerRequestId());
+		row.put("provider_calls", job.providerCalls());
+		JobCost cost = job.cost();
+		row.put("cost_currency", (cost != null) ? cost.currency() : null);
+		row.put("estimated_cost", (cost != null) ? cost.estimated() : null);
+		row.put("actual_cost", (cost != null) ? cost.actual() : null);
+		return row;
 	}
 
-	private @Nullable Json usageJson(@Nullable ProviderUsage usage) {
-		return (usage != null) ? Json.of(this.json.writeValueAsString(usage)) : null;
+	/** ISO-8601 text, which PostgreSQL reads as {@code timestamptz} (to the microsecond, as a bound value). */
+	static @Nullable String timestamp(@Nullable Instant instant) {
+		return (instant != null) ? instant.toString() : null;
 	}
 
-	private @Nullable Json thumbnailJson(@Nullable StoredContent content) {
-		StoredContent.Thumbnail thumbnail = (content != null) ? content.thumbnail() : null;
-		return (thumbnail != null) ? Json.of(this.json.writeValueAsString(thumbnail)) : null;
+	/** Rows as the JSON array a multi-row statement binds. */
+	String json(List<? extends Map<String, @Nullable Object>> rows) {
+		return this.json.writeValueAsString(rows);
 	}
 
-	Json parametersJson(Job job) {
-		return Json.of(this.json.writeValueAsString(job.parameters()));
+	/** The event of a change: the job as clients see it right after the change. */
+	JobRepository.NewEvent event(Job job, JobEventType type) {
+		return new JobRepository.NewEvent(job.id(), type, this.json.writeValueAsString(JobView.of(job)));
 	}
 
 }

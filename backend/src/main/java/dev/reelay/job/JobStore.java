@@ -2,12 +2,15 @@ package dev.reelay.job;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import dev.reelay.job.JobWrites.Written;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,12 +24,14 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.NoTransactionException;
+import org.springframework.transaction.reactive.TransactionSynchronizationManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * The only writer of jobs: each change is checked against {@link JobStatus}, written with its event in one
- * transaction, and announced after commit. A {@link JobAdmission} prices new jobs and settles ending ones in the
- * same transactions.
+ * transaction (shared with other changes by {@link JobWrites}), and announced after commit. A {@link JobAdmission}
+ * prices new jobs and settles ending ones in the same transactions.
  */
 @Service
 public class JobStore {
@@ -41,13 +46,19 @@ public class JobStore {
 
 	private final JobMetrics metrics;
 
+	private final JobWrites writes;
+
+	private final JobRows rows;
+
 	private final JobAdmission admission;
 
 	private final Sinks.Many<JobEventNotice> notices = Sinks.many().multicast().directBestEffort();
 
-	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json, JobMetrics metrics,
-			ObjectProvider<JobAdmission> admission) {
+	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json, JobMetrics metrics, JobWrites writes,
+			JobRows rows, ObjectProvider<JobAdmission> admission) {
 		this.jobs = jobs;
+		this.writes = writes;
+		this.rows = rows;
 		this.tx = tx;
 		this.json = json;
 		this.metrics = metrics;
@@ -73,10 +84,7 @@ public class JobStore {
 
 	private Mono<Submission> submit(List<NewJob> requests, @Nullable String key, boolean batch) {
 		String hash = RequestHash.of(this.json, requests, batch);
-		Mono<Submission> insert = Flux.range(0, requests.size())
-			.concatMap((index) -> insertQueued(requests.get(index),
-					(key == null) ? null : (batch ? key + "#" + index : key), hash))
-			.collectList()
+		Mono<Submission> insert = Mono.defer(() -> insertQueued(requests, key, batch, hash))
 			.as(this.tx::transactional)
 			.doOnNext((written) -> written.forEach(this::announce))
 			.map((written) -> new Submission(written.stream().map(Written::job).toList(), false))
@@ -109,12 +117,11 @@ public class JobStore {
 	public Mono<Job> preview(NewJob request) {
 		return this.tx.execute((status) -> {
 			status.setRollbackOnly();
-			return this.admission.admit(queued(request));
+			return this.admission.admit(queued(request, Instant.now()));
 		}).single();
 	}
 
-	private static Job queued(NewJob request) {
-		Instant now = Instant.now();
+	private static Job queued(NewJob request, Instant now) {
 		Instant due = (request.notBefore() != null && request.notBefore().isAfter(now)) ? request.notBefore() : now;
 		return new Job(UUID.randomUUID(), request.tenantId(), JobStatus.QUEUED, 0, request.model(), request.provider(),
 				request.prompt(), request.parameters(), request.priority(), request.notBefore(), null,
@@ -122,13 +129,37 @@ public class JobStore {
 				null, 0);
 	}
 
-	private Mono<Written> insertQueued(NewJob request, @Nullable String key, String hash) {
-		ImageUpload upload = request.upload();
-		return this.admission.admit(queued(request))
-			.flatMap((admitted) -> this.jobs.insert(admitted, key, hash))
-			.flatMap((inserted) -> (upload != null) ? this.jobs.insertInput(inserted.id(), upload).thenReturn(inserted)
-					: Mono.just(inserted))
-			.flatMap((inserted) -> appendEvent(inserted, JobEventType.QUEUED));
+	/** Each job admitted (priced, reserved), then every job in one statement, the uploaded images, the events. */
+	private Mono<List<Written>> insertQueued(List<NewJob> requests, @Nullable String key, boolean batch, String hash) {
+		Instant now = Instant.now();
+		return Flux.fromIterable(requests)
+			.concatMap((request) -> this.admission.admit(queued(request, now)))
+			.collectList()
+			.flatMap((admitted) -> insertAdmitted(requests, admitted, key, batch, hash));
+	}
+
+	private Mono<List<Written>> insertAdmitted(List<NewJob> requests, List<Job> admitted, @Nullable String key,
+			boolean batch, String hash) {
+		List<JobRepository.NewRow> rows = new ArrayList<>(admitted.size());
+		for (int index = 0; index < admitted.size(); index++) {
+			rows.add(new JobRepository.NewRow(admitted.get(index),
+					(key == null) ? null : (batch ? key + "#" + index : key), hash));
+		}
+		return this.jobs.insertAll(rows).collectMap(Job::id).flatMap((inserted) -> {
+			List<Job> inOrder = rows.stream().map((row) -> inserted.get(row.job().id())).toList();
+			Mono<Void> uploads = Flux.range(0, requests.size())
+				.filter((index) -> requests.get(index).upload() != null)
+				.concatMap((index) -> this.jobs.insertInput(inOrder.get(index).id(),
+						Objects.requireNonNull(requests.get(index).upload())))
+				.then();
+			List<JobRepository.NewEvent> events = inOrder.stream()
+				.map((job) -> this.rows.event(job, JobEventType.QUEUED))
+				.toList();
+			return uploads.then(this.jobs.insertEvents(events))
+				.map((eventIds) -> inOrder.stream()
+					.map((job) -> JobWrites.Written.of(job, JobEventType.QUEUED, eventIds))
+					.toList());
+		});
 	}
 
 	/** The jobs a submission created, and whether they were created earlier under the same idempotency key. */
@@ -174,13 +205,13 @@ public class JobStore {
 		boolean visible = monotonic.status() != from.status() || monotonic.progress() != from.progress()
 				|| !Objects.equals(monotonic.statusReason(), from.statusReason());
 		boolean ending = monotonic.status().isTerminal() && !from.status().isTerminal();
-		return (ending ? this.admission.settle(monotonic) : Mono.just(monotonic))
-			.flatMap((settled) -> this.jobs.update(settled, releaseLease))
-			// An uploaded image is needed only until the job ends; it goes in the same transaction.
-			.flatMap((updated) -> ending ? this.jobs.deleteInput(updated.id()).thenReturn(updated) : Mono.just(updated))
-			.flatMap((updated) -> visible ? appendEvent(updated, eventType(from, updated))
-					: Mono.just(new Written(updated, null)))
-			.as(this.tx::transactional)
+		@Nullable JobEventType event = visible ? eventType(from, monotonic) : null;
+		// An ending change is settled and written alone in one transaction (not group-committed), so the budget's
+		// settlement commits or rolls back with the terminal status.
+		Mono<Written> written = ending ? this.admission.settle(monotonic)
+			.flatMap((settled) -> write(new JobChange(settled, releaseLease, true, event)))
+			.as(this.tx::transactional) : write(new JobChange(monotonic, releaseLease, false, event));
+		return written
 			.doOnNext(this::announce)
 			.map(Written::job)
 			.doOnNext((updated) -> {
@@ -191,6 +222,17 @@ public class JobStore {
 							updated.providerRequestId());
 				}
 			});
+	}
+
+	/**
+	 * Group-commits {@code change}, unless the caller runs it in a transaction of its own: then it is written there,
+	 * so that it commits or rolls back with the rest of the caller's work, as a change always did.
+	 */
+	private Mono<Written> write(JobChange change) {
+		return TransactionSynchronizationManager.forCurrentTransaction()
+			.map(TransactionSynchronizationManager::isActualTransactionActive)
+			.onErrorReturn(NoTransactionException.class, false)
+			.flatMap((inTransaction) -> inTransaction ? this.writes.writeAlone(change) : this.writes.write(change));
 	}
 
 	/** Cancels a job that has not finished; a finished job is left as it is. */
@@ -220,7 +262,17 @@ public class JobStore {
 
 	/** Leases submitted jobs of one provider that are due to be polled, reconciled or downloaded. */
 	public Flux<Job> claimRunning(String provider, String owner, Instant now, Duration lease, int limit) {
-		return this.jobs.claimRunning(provider, owner, now, lease, limit);
+		return this.jobs.claimRunning(provider, owner, now, lease, limit, false);
+	}
+
+	/** {@link #claimQueued} of every model, unless the provider is paused, in one statement. */
+	public Flux<Job> claimQueuedUnlessPaused(String provider, String owner, Instant now, Duration lease, int limit) {
+		return this.jobs.claimQueued(provider, null, Set.of(), owner, now, lease, limit, true);
+	}
+
+	/** {@link #claimRunning} unless the provider is paused, in one statement. */
+	public Flux<Job> claimRunningUnlessPaused(String provider, String owner, Instant now, Duration lease, int limit) {
+		return this.jobs.claimRunning(provider, owner, now, lease, limit, true);
 	}
 
 	/** Jobs the provider is working on for us (or that are leased to be submitted right now). */
@@ -263,20 +315,11 @@ public class JobStore {
 		return (to.status() == from.status()) ? JobEventType.PROGRESS : JobEventType.forStatus(to.status());
 	}
 
-	private Mono<Written> appendEvent(Job job, JobEventType type) {
-		String payload = this.json.writeValueAsString(JobView.of(job));
-		return this.jobs.insertEvent(job.id(), type, payload)
-			.map((eventId) -> new Written(job, new JobEventNotice(eventId, job.id(), type)));
-	}
-
 	private void announce(Written written) {
 		if (written.notice() != null) {
 			this.notices.emitNext(written.notice(),
 					(signal, result) -> result == Sinks.EmitResult.FAIL_NON_SERIALIZED);
 		}
-	}
-
-	private record Written(Job job, @Nullable JobEventNotice notice) {
 	}
 
 }

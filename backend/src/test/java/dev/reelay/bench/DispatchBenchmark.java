@@ -7,10 +7,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -51,6 +54,9 @@ class DispatchBenchmark {
 	@Autowired
 	private DatabaseClient db;
 
+	@Autowired
+	private MeterRegistry meters;
+
 	@Test
 	@Order(1)
 	void fullLifecycleJobsPerSecond() {
@@ -67,17 +73,23 @@ class DispatchBenchmark {
 			long completed = count("bench", "completed");
 			if (System.nanoTime() - lastPrint[0] > 5_000_000_000L) {
 				lastPrint[0] = System.nanoTime();
-				System.out.printf(Locale.ROOT, "  %5.1f s: %d completed%n", (lastPrint[0] - start) / 1e9, completed);
+				System.out.printf(Locale.ROOT,
+						"  %5.1f s: %d completed, %.0f in hand, %.1f changes per statement, %.1f ms per statement%n",
+						(lastPrint[0] - start) / 1e9, completed, this.meters.get("reelay.dispatch.in.hand").gauge().value(),
+						this.meters.get("reelay.jobs.writes.batch").summary().mean(),
+						this.meters.get("reelay.jobs.writes.duration").timer().mean(TimeUnit.MILLISECONDS));
 			}
 			return completed == THROUGHPUT_JOBS;
 		});
 		double seconds = (System.nanoTime() - start) / 1e9;
 
 		long events = countEvents("bench");
+		DistributionSummary batches = this.meters.get("reelay.jobs.writes.batch").summary();
 		report("full lifecycle", String.format(Locale.ROOT,
-				"%d jobs in %.1f s = %.0f jobs/s (%d events, %.0f events/s); queueing them took %.1f s (%.0f jobs/s)",
+				"%d jobs in %.1f s = %.0f jobs/s (%d events, %.0f events/s); queueing them took %.1f s (%.0f jobs/s)"
+						+ "%njob changes: %d statements, %.1f changes each on average, %.0f at most",
 				THROUGHPUT_JOBS, seconds, THROUGHPUT_JOBS / seconds, events, events / seconds, queueSeconds,
-				THROUGHPUT_JOBS / queueSeconds));
+				THROUGHPUT_JOBS / queueSeconds, batches.count(), batches.mean(), batches.max()));
 		assertThat(count("bench", "completed")).isEqualTo(THROUGHPUT_JOBS);
 	}
 
