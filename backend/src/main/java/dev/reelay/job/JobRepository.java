@@ -1,6 +1,5 @@
 package dev.reelay.job;
 
-import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
