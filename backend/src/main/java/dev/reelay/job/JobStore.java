@@ -206,9 +206,9 @@ public class JobStore {
 				|| !Objects.equals(monotonic.statusReason(), from.statusReason());
 		boolean ending = monotonic.status().isTerminal() && !from.status().isTerminal();
 		@Nullable JobEventType event = visible ? eventType(from, monotonic) : null;
-		// An ending change is settled and written alone in one transaction (not group-committed), so the budget's
-		// settlement commits or rolls back with the terminal status.
-		Mono<Written> written = ending ? this.admission.settle(monotonic)
+		// An ending priced job is settled and written alone in one transaction (not group-committed), so the budget's
+		// settlement commits or rolls back with the terminal status. A job without a price has nothing to settle.
+		Mono<Written> written = (ending && monotonic.cost() != null) ? this.admission.settle(monotonic)
 			.flatMap((settled) -> write(new JobChange(settled, releaseLease, true, event)))
 			.as(this.tx::transactional) : write(new JobChange(monotonic, releaseLease, false, event));
 		return written
