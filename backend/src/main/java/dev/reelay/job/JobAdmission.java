@@ -1,5 +1,8 @@
 package dev.reelay.job;
 
+import java.util.List;
+
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -29,6 +32,11 @@ public interface JobAdmission {
 	 * refuse it, and then nothing of the submission is stored.
 	 */
 	Mono<Job> admit(Job queued);
+
+	/** Admits the jobs of one submission in order, as {@link #admit} each; an implementation may share lookups. */
+	default Flux<Job> admitAll(List<Job> queued) {
+		return Flux.fromIterable(queued).concatMap(this::admit);
+	}
 
 	/** Called as a job reaches its terminal status, before that change is written: answers the job to write. */
 	Mono<Job> settle(Job ending);

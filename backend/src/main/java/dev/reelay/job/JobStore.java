@@ -132,8 +132,7 @@ public class JobStore {
 	/** Each job admitted (priced, reserved), then every job in one statement, the uploaded images, the events. */
 	private Mono<List<Written>> insertQueued(List<NewJob> requests, @Nullable String key, boolean batch, String hash) {
 		Instant now = Instant.now();
-		return Flux.fromIterable(requests)
-			.concatMap((request) -> this.admission.admit(queued(request, now)))
+		return this.admission.admitAll(requests.stream().map((request) -> queued(request, now)).toList())
 			.collectList()
 			.flatMap((admitted) -> insertAdmitted(requests, admitted, key, batch, hash));
 	}
