@@ -1,5 +1,6 @@
 // The dashboard: submit, a live job list from the all-jobs stream, activity over time, providers.
 import { getJson } from './api.js';
+import { showBudget } from './budget.js';
 import { ActivityChart } from './chart.js';
 import { SubmitForm } from './form.js';
 import { JobList } from './jobs.js';
@@ -12,6 +13,8 @@ const announce = (words) => { announcer.textContent = words; };
 
 async function start() {
   setUpThemeToggle(document.getElementById('theme-toggle'));
+  const budgetLine = document.getElementById('budget-line');
+  showBudget(budgetLine);
   const catalog = await getJson('/api/v1/models');
   const models = new Map((catalog?.data ?? []).map((model) => [model.id, model]));
   const providers = new ProvidersPanel();
@@ -24,7 +27,7 @@ async function start() {
   const form = new SubmitForm({
     models,
     providers: await providers.start(),
-    onCreated: (job) => { jobs.upsert(job); announce('Job queued.'); },
+    onCreated: (job) => { jobs.upsert(job); announce('Job queued.'); showBudget(budgetLine); },
   });
   form.start();
   jobs.start();

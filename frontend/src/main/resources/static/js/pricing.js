@@ -19,11 +19,14 @@ export function estimate(model, { duration, resolution }) {
   return null;
 }
 
-// What a job cost: the job's own figure when the API reports one, else the catalog's estimate.
+// What a job cost: the settled cost once it ended, else the API's estimate (reserved against the budget), else the
+// catalog's estimate for jobs stored before the API priced them.
 export function costOfJob(job, model) {
-  const cost = job.cost ?? job.estimated_cost;
+  const cost = job.actual_cost ?? job.cost;
   if (typeof cost === 'number') return { amount: cost, currency: 'USD', estimated: false };
   if (cost && typeof cost.amount === 'number') return { amount: cost.amount, currency: cost.currency ?? 'USD', estimated: false };
+  const estimated = job.estimated_cost;
+  if (estimated && typeof estimated.amount === 'number') return { amount: estimated.amount, currency: estimated.currency ?? 'USD', estimated: true };
   const guess = estimate(model, { duration: job.parameters?.duration_seconds, resolution: job.parameters?.resolution });
   return guess ? { ...guess, estimated: true } : null;
 }

@@ -10,14 +10,37 @@ import org.jspecify.annotations.Nullable;
 /**
  * A video job as stored. Immutable; {@link #with(Consumer)} makes a changed copy so a change is always
  * compared against the row it started from (optimistic locking on {@code version}). {@code providerUsage} is what
- * the provider reported about the job's cost, as far as it did. {@code tenantId} owns the job: only its callers see it.
+ * the provider reported about the job's cost, as far as it did; {@code cost} is Reelay's
+ * own estimate from the catalog price and, once the job ended, the actual cost its provider's billing rule gives. {@code tenantId} owns the job: only its callers see it.
  */
 public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String model, String provider, String prompt,
 		JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String remoteId, @Nullable String statusReason, @Nullable JobError error,
 		@Nullable StoredContent content, @Nullable ProviderUsage providerUsage, int attempts, Instant nextAttemptAt,
 		@Nullable String leaseOwner,
 		@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
-		@Nullable Instant completedAt, long version, @Nullable String providerRequestId, int providerCalls) {
+		@Nullable Instant completedAt, long version, @Nullable String providerRequestId, int providerCalls,
+		@Nullable JobCost cost) {
+
+	/** A job not priced (yet): the budget prices every job as it is created. */
+	public Job(UUID id, UUID tenantId, JobStatus status, int progress, String model, String provider, String prompt,
+			JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String remoteId,
+			@Nullable String statusReason, @Nullable JobError error, @Nullable StoredContent content,
+			@Nullable ProviderUsage providerUsage, int attempts, Instant nextAttemptAt, @Nullable String leaseOwner,
+			@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
+			@Nullable Instant completedAt, long version, @Nullable String providerRequestId, int providerCalls) {
+		this(id, tenantId, status, progress, model, provider, prompt, parameters, priority, notBefore, remoteId,
+				statusReason, error, content, providerUsage, attempts, nextAttemptAt, leaseOwner, leaseUntil,
+				submitStartedAt, createdAt, updatedAt, completedAt, version, providerRequestId, providerCalls, null);
+	}
+
+	/** The same job with its estimated (and, once it ended, actual) cost. */
+	public Job withCost(@Nullable JobCost newCost) {
+		return new Job(this.id, this.tenantId, this.status, this.progress, this.model, this.provider, this.prompt,
+				this.parameters, this.priority, this.notBefore, this.remoteId, this.statusReason, this.error,
+				this.content, this.providerUsage, this.attempts, this.nextAttemptAt, this.leaseOwner, this.leaseUntil,
+				this.submitStartedAt, this.createdAt, this.updatedAt, this.completedAt, this.version,
+				this.providerRequestId, this.providerCalls, newCost);
+	}
 
 	public Job with(Consumer<Changes> change) {
 		Changes changes = new Changes(this);
@@ -34,7 +57,7 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 				this.parameters, this.priority, this.notBefore, this.remoteId, this.statusReason, this.error, this.content,
 				this.providerUsage, this.attempts, this.nextAttemptAt, this.leaseOwner, this.leaseUntil,
 				this.submitStartedAt, this.createdAt, at, this.status.isTerminal() ? at : this.completedAt,
-				this.version + 1, this.providerRequestId, this.providerCalls);
+				this.version + 1, this.providerRequestId, this.providerCalls, this.cost);
 	}
 
 	/** The fields a running job may change; identity, request and bookkeeping fields stay put. */
@@ -89,7 +112,7 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 					this.from.prompt, this.from.parameters, this.from.priority, this.from.notBefore, this.remoteId, this.statusReason, this.error, this.content,
 					this.providerUsage, this.attempts, this.nextAttemptAt, this.from.leaseOwner, this.from.leaseUntil,
 					this.submitStartedAt, this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version,
-					this.providerRequestId, this.providerCalls);
+					this.providerRequestId, this.providerCalls, this.from.cost);
 		}
 
 	}

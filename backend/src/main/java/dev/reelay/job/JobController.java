@@ -86,6 +86,31 @@ class JobController {
 			});
 	}
 
+	/**
+	 * Validates and prices a job without creating it: what {@code POST /api/v1/jobs} would store, or the same
+	 * problem it would answer (a bad field, or over budget).
+	 */
+	@PostMapping(path = "/estimate", consumes = MediaType.APPLICATION_JSON_VALUE)
+	Mono<JobEstimate> estimate(@RequestBody CreateJobRequest request) {
+		return CallerTenant.current()
+			.map((tenant) -> this.validator.validate(tenant, request, null))
+			.flatMap((job) -> remixSource(job).thenReturn(job))
+			.flatMap(this.jobs::preview)
+			.map(JobEstimate::of);
+	}
+
+	/** A job as it would be created: its model, parameters, estimated cost, and why it would wait, if it would. */
+	record JobEstimate(String model, String provider, JobParameters parameters, @Nullable Money estimatedCost,
+			@Nullable String statusReason) {
+
+		static JobEstimate of(Job job) {
+			JobView view = JobView.of(job);
+			return new JobEstimate(job.model(), job.provider(), job.parameters(), view.estimatedCost(),
+					job.statusReason());
+		}
+
+	}
+
 	@PostMapping(path = "/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
 	Mono<ResponseEntity<JobPage>> createBatch(@RequestBody CreateBatchRequest request,
 			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {

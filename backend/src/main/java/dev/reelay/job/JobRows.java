@@ -1,5 +1,6 @@
 package dev.reelay.job;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,7 +25,8 @@ class JobRows {
 			+ "remote_id, status_reason, "
 			+ "error_code, error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
 			+ "provider_usage, attempts, next_attempt_at, lease_owner, lease_until, submit_started_at, created_at, "
-			+ "updated_at, completed_at, version, provider_request_id, provider_calls, thumbnail";
+			+ "updated_at, completed_at, version, provider_request_id, provider_calls, thumbnail, cost_currency, "
+			+ "estimated_cost, actual_cost";
 
 	private final JsonMapper json;
 
@@ -43,6 +45,9 @@ class JobRows {
 				row.get("content_sha256", String.class), (thumbnail != null)
 						? this.json.readValue(thumbnail.asString(), StoredContent.Thumbnail.class) : null) : null;
 		Json usage = row.get("provider_usage", Json.class);
+		String currency = row.get("cost_currency", String.class);
+		JobCost cost = (currency != null) ? new JobCost(currency, row.get("estimated_cost", BigDecimal.class),
+				row.get("actual_cost", BigDecimal.class)) : null;
 		return new Job(row.get("id", UUID.class), row.get("tenant_id", UUID.class), JobStatus.fromValue(row.get("status", String.class)),
 				row.get("progress", Integer.class), row.get("model", String.class), row.get("provider", String.class),
 				row.get("prompt", String.class),
@@ -54,7 +59,7 @@ class JobRows {
 				row.get("submit_started_at", Instant.class), row.get("created_at", Instant.class),
 				row.get("updated_at", Instant.class), row.get("completed_at", Instant.class),
 				row.get("version", Long.class), row.get("provider_request_id", String.class),
-				row.get("provider_calls", Integer.class));
+				row.get("provider_calls", Integer.class), cost);
 	}
 
 	/**
@@ -79,6 +84,9 @@ class JobRows {
 		columns.put("thumbnail", "jsonb");
 		columns.put("next_attempt_at", "timestamptz");
 		columns.put("submit_started_at", "timestamptz");
+		columns.put("cost_currency", "text");
+		columns.put("estimated_cost", "numeric");
+		columns.put("actual_cost", "numeric");
 		return Collections.unmodifiableMap(columns);
 	}
 
@@ -113,6 +121,10 @@ class JobRows {
 		row.put("submit_started_at", timestamp(job.submitStartedAt()));
 		row.put("provider_request_id", job.providerRequestId());
 		row.put("provider_calls", job.providerCalls());
+		JobCost cost = job.cost();
+		row.put("cost_currency", (cost != null) ? cost.currency() : null);
+		row.put("estimated_cost", (cost != null) ? cost.estimated() : null);
+		row.put("actual_cost", (cost != null) ? cost.actual() : null);
 		return row;
 	}
 

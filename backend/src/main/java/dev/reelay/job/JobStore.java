@@ -20,6 +20,7 @@ import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Service;
@@ -29,7 +30,8 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * The only writer of jobs: each change is checked against {@link JobStatus}, written with its event in one
- * transaction (shared with other changes by {@link JobWrites}), and announced after commit.
+ * transaction (shared with other changes by {@link JobWrites}), and announced after commit. A {@link JobAdmission}
+ * prices new jobs and settles ending ones in the same transactions.
  */
 @Service
 public class JobStore {
@@ -48,16 +50,19 @@ public class JobStore {
 
 	private final JobRows rows;
 
+	private final JobAdmission admission;
+
 	private final Sinks.Many<JobEventNotice> notices = Sinks.many().multicast().directBestEffort();
 
 	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json, JobMetrics metrics, JobWrites writes,
-			JobRows rows) {
+			JobRows rows, ObjectProvider<JobAdmission> admission) {
 		this.jobs = jobs;
 		this.writes = writes;
 		this.rows = rows;
 		this.tx = tx;
 		this.json = json;
 		this.metrics = metrics;
+		this.admission = admission.getIfAvailable(() -> JobAdmission.NONE);
 	}
 
 	public Mono<Job> create(NewJob request) {
@@ -105,20 +110,39 @@ public class JobStore {
 		return replay.switchIfEmpty(insert.onErrorResume(DuplicateKeyException.class, (raced) -> replay));
 	}
 
-	/** Every job in one statement, then the uploaded images, then the events in request order. */
+	/**
+	 * What creating {@code request} would give, stored nowhere: the job as admitted (priced, maybe held), or the
+	 * admission's refusal. The admission runs in a transaction that is always rolled back.
+	 */
+	public Mono<Job> preview(NewJob request) {
+		return this.tx.execute((status) -> {
+			status.setRollbackOnly();
+			return this.admission.admit(queued(request, Instant.now()));
+		}).single();
+	}
+
+	private static Job queued(NewJob request, Instant now) {
+		Instant due = (request.notBefore() != null && request.notBefore().isAfter(now)) ? request.notBefore() : now;
+		return new Job(UUID.randomUUID(), request.tenantId(), JobStatus.QUEUED, 0, request.model(), request.provider(),
+				request.prompt(), request.parameters(), request.priority(), request.notBefore(), null,
+				(due == now) ? null : "scheduled for " + due, null, null, null, 0, due, null, null, null, now, now, null, 0,
+				null, 0);
+	}
+
+	/** Each job admitted (priced, reserved), then every job in one statement, the uploaded images, the events. */
 	private Mono<List<Written>> insertQueued(List<NewJob> requests, @Nullable String key, boolean batch, String hash) {
 		Instant now = Instant.now();
-		List<JobRepository.NewRow> rows = new ArrayList<>(requests.size());
-		for (int index = 0; index < requests.size(); index++) {
-			NewJob request = requests.get(index);
-			Instant due = (request.notBefore() != null && request.notBefore().isAfter(now)) ? request.notBefore()
-					: now;
-			Job job = new Job(UUID.randomUUID(), request.tenantId(), JobStatus.QUEUED, 0, request.model(),
-					request.provider(),
-					request.prompt(), request.parameters(), request.priority(), request.notBefore(), null,
-					(due == now) ? null : "scheduled for " + due, null, null, null, 0, due, null, null, null, now, now,
-					null, 0, null, 0);
-			rows.add(new JobRepository.NewRow(job, (key == null) ? null : (batch ? key + "#" + index : key), hash));
+		return this.admission.admitAll(requests.stream().map((request) -> queued(request, now)).toList())
+			.collectList()
+			.flatMap((admitted) -> insertAdmitted(requests, admitted, key, batch, hash));
+	}
+
+	private Mono<List<Written>> insertAdmitted(List<NewJob> requests, List<Job> admitted, @Nullable String key,
+			boolean batch, String hash) {
+		List<JobRepository.NewRow> rows = new ArrayList<>(admitted.size());
+		for (int index = 0; index < admitted.size(); index++) {
+			rows.add(new JobRepository.NewRow(admitted.get(index),
+					(key == null) ? null : (batch ? key + "#" + index : key), hash));
 		}
 		return this.jobs.insertAll(rows).collectMap(Job::id).flatMap((inserted) -> {
 			List<Job> inOrder = rows.stream().map((row) -> inserted.get(row.job().id())).toList();
@@ -181,7 +205,12 @@ public class JobStore {
 				|| !Objects.equals(monotonic.statusReason(), from.statusReason());
 		boolean ending = monotonic.status().isTerminal() && !from.status().isTerminal();
 		@Nullable JobEventType event = visible ? eventType(from, monotonic) : null;
-		return write(new JobChange(monotonic, releaseLease, ending, event))
+		// An ending priced job is settled and written alone in one transaction (not group-committed), so the budget's
+		// settlement commits or rolls back with the terminal status. A job without a price has nothing to settle.
+		Mono<Written> written = (ending && monotonic.cost() != null) ? this.admission.settle(monotonic)
+			.flatMap((settled) -> write(new JobChange(settled, releaseLease, true, event)))
+			.as(this.tx::transactional) : write(new JobChange(monotonic, releaseLease, false, event));
+		return written
 			.doOnNext(this::announce)
 			.map(Written::job)
 			.doOnNext((updated) -> {

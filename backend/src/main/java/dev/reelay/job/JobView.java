@@ -10,14 +10,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The job as clients see it, in API responses and in every event's data. {@code providerUsage} is the provider's
- * own account of the job's cost (credits held, charged), not Reelay's estimate from the catalog price.
- * {@code thumbnailUrl} is set once the job is completed with a stored thumbnail (also {@code links.thumbnail}).
+ * own account of the job's cost (credits held, charged); {@code estimatedCost} is Reelay's estimate from the catalog
+ * price, reserved against the tenant's budget, and {@code actualCost} what its provider's billing rule gives once it
+ * ended. {@code thumbnailUrl} is set once the job is completed with a stored thumbnail (also {@code links.thumbnail}).
  */
 public record JobView(UUID id, JobStatus status, int progress, String model, String provider, String prompt,
 		JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String statusReason,
 		@Nullable String remoteId, @Nullable String providerRequestId, @Nullable JobError error,
 		@Nullable ContentView content, @Nullable ProviderUsage providerUsage, Instant createdAt, Instant updatedAt,
-		@Nullable Instant completedAt,
+		@Nullable Instant completedAt, @Nullable Money estimatedCost, @Nullable Money actualCost,
 		Map<String, String> links, @Nullable String thumbnailUrl) {
 
 	public static JobView of(Job job) {
@@ -36,10 +37,13 @@ public record JobView(UUID id, JobStatus status, int progress, String model, Str
 				links.put("thumbnail", thumbnailUrl);
 			}
 		}
+		JobCost cost = job.cost();
+		Money estimated = (cost != null) ? Money.of(cost.estimated(), cost.currency()) : null;
+		Money actual = (cost != null && cost.actual() != null) ? Money.of(cost.actual(), cost.currency()) : null;
 		return new JobView(job.id(), job.status(), job.progress(), job.model(), job.provider(), job.prompt(),
 				job.parameters(), job.priority(), job.notBefore(), job.statusReason(), job.remoteId(),
 				job.providerRequestId(), job.error(), content, job.providerUsage(), job.createdAt(), job.updatedAt(),
-				job.completedAt(), links, thumbnailUrl);
+				job.completedAt(), estimated, actual, links, thumbnailUrl);
 	}
 
 	/** What a client needs to know about the stored video before downloading it. */

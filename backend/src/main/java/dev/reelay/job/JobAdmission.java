@@ -1,0 +1,44 @@
+package dev.reelay.job;
+
+import java.util.List;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A hook into the transactions that create and end jobs, so that another module (the budget) can price, reserve
+ * and settle a job atomically with its row without {@code job} knowing about it. Both methods run inside the
+ * transaction that writes the job: whatever they write commits or rolls back with it.
+ */
+public interface JobAdmission {
+
+	/** Admits every job as it is and settles nothing: for a run without a budget module. */
+	JobAdmission NONE = new JobAdmission() {
+
+		@Override
+		public Mono<Job> admit(Job queued) {
+			return Mono.just(queued);
+		}
+
+		@Override
+		public Mono<Job> settle(Job ending) {
+			return Mono.just(ending);
+		}
+
+	};
+
+	/**
+	 * Called before a new job's row is written: answers the job to write (priced, maybe held back) or fails to
+	 * refuse it, and then nothing of the submission is stored.
+	 */
+	Mono<Job> admit(Job queued);
+
+	/** Admits the jobs of one submission in order, as {@link #admit} each; an implementation may share lookups. */
+	default Flux<Job> admitAll(List<Job> queued) {
+		return Flux.fromIterable(queued).concatMap(this::admit);
+	}
+
+	/** Called as a job reaches its terminal status, before that change is written: answers the job to write. */
+	Mono<Job> settle(Job ending);
+
+}
