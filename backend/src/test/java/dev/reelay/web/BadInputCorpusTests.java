@@ -152,6 +152,23 @@ class BadInputCorpusTests {
 				400, "not_before"));
 		corpus.add(json("not_before years ahead", JOBS,
 				"{\"prompt\": \"a cat\", \"not_before\": \"2099-01-01T00:00:00Z\"}", 400, "not_before"));
+		// Outbound webhooks and prices
+		corpus.add(json("a callback URL to the cloud metadata address", JOBS,
+				"{\"prompt\": \"a cat\", \"callback_url\": \"https://169.254.169.254/latest/meta-data\"}", 400,
+				"callback_url"));
+		corpus.add(json("a callback URL with a password in it", JOBS,
+				"{\"prompt\": \"a cat\", \"callback_url\": \"https://me:secret@hooks.example.com/reelay\"}", 400,
+				"callback_url"));
+		corpus.add(json("a callback URL that is not http", JOBS,
+				"{\"prompt\": \"a cat\", \"callback_url\": \"gopher://hooks.example.com/\"}", 400, "callback_url"));
+		corpus.add(json("a callback URL as a number", JOBS, "{\"prompt\": \"a cat\", \"callback_url\": 443}", 400,
+				"callback_url"));
+		corpus.add(json("a batch whose second job calls back to localhost", JOBS + "/batch",
+				"{\"jobs\": [{\"prompt\": \"1\"}, {\"prompt\": \"2\", \"callback_url\": \"https://localhost/hook\"}]}",
+				400, "jobs[1].callback_url"));
+		corpus.add(json("an estimate without a prompt", JOBS + "/estimate", "{\"model\": \"sim-video\"}", 400,
+				"prompt"));
+		corpus.add(get("usage from a date that is not one", "/api/v1/usage?from=last-week", 400, "from"));
 		// Headers and media types
 		corpus.add(raw("text/plain instead of JSON", HttpMethod.POST, JOBS, MediaType.TEXT_PLAIN,
 				"prompt=a cat".getBytes(StandardCharsets.UTF_8), 415, null));
@@ -257,9 +274,12 @@ class BadInputCorpusTests {
 	/** Rows of every table a request could write to, as one comparable line. */
 	private String rowCounts() {
 		return this.db.sql("SELECT (SELECT count(*) FROM jobs) AS jobs, (SELECT count(*) FROM job_events) AS events, "
-				+ "(SELECT count(*) FROM job_inputs) AS inputs, (SELECT count(*) FROM tenants) AS tenants")
+				+ "(SELECT count(*) FROM job_inputs) AS inputs, (SELECT count(*) FROM tenants) AS tenants, "
+				+ "(SELECT count(*) FROM api_keys) AS keys, (SELECT count(*) FROM budget_ledger) AS ledger, "
+				+ "(SELECT count(*) FROM callback_deliveries) AS deliveries")
 			.map((row) -> "jobs=" + row.get("jobs") + " events=" + row.get("events") + " inputs=" + row.get("inputs")
-					+ " tenants=" + row.get("tenants"))
+					+ " tenants=" + row.get("tenants") + " keys=" + row.get("keys") + " ledger=" + row.get("ledger")
+					+ " deliveries=" + row.get("deliveries"))
 			.one()
 			.block(Duration.ofSeconds(10));
 	}
