@@ -8,11 +8,9 @@ import dev.reelay.job.Job;
 import dev.reelay.job.JobCost;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
-import org.jspecify.annotations.Nullable;
+import dev.reelay.support.Periodic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
@@ -43,7 +41,7 @@ class BudgetUpkeep implements SmartLifecycle {
 
 	private final BudgetSettings settings;
 
-	private volatile @Nullable Disposable loop;
+	private final Periodic loop;
 
 	BudgetUpkeep(BudgetRepository budgets, BudgetAdmission admission, JobStore jobs, TransactionalOperator tx,
 			BudgetSettings settings) {
@@ -52,6 +50,16 @@ class BudgetUpkeep implements SmartLifecycle {
 		this.jobs = jobs;
 		this.tx = tx;
 		this.settings = settings;
+		this.loop = new Periodic(settings.releaseInterval(), settings.releaseInterval(),
+				() -> settleMissed().doOnNext((settled) -> {
+					if (settled > 0) {
+						log.warn("settled {} ended jobs whose settlement was missing", settled);
+					}
+				}).then(releaseHeld()).doOnNext((released) -> {
+					if (released > 0) {
+						log.info("released {} jobs held for budget", released);
+					}
+				}), log, "budget upkeep failed; will try again");
 	}
 
 	/** Settles up to one batch of ended jobs whose reservation is still open; answers how many. */
@@ -101,35 +109,17 @@ class BudgetUpkeep implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		this.loop = Flux.interval(this.settings.releaseInterval())
-			.onBackpressureDrop()
-			.concatMap((tick) -> settleMissed().doOnNext((settled) -> {
-				if (settled > 0) {
-					log.warn("settled {} ended jobs whose settlement was missing", settled);
-				}
-			}).then(releaseHeld()).doOnNext((released) -> {
-				if (released > 0) {
-					log.info("released {} jobs held for budget", released);
-				}
-			}).onErrorResume((error) -> {
-				log.warn("budget upkeep failed; will try again: {}", error.toString());
-				return Mono.empty();
-			}), 1)
-			.subscribe();
+		this.loop.start();
 	}
 
 	@Override
 	public void stop() {
-		Disposable running = this.loop;
-		if (running != null) {
-			running.dispose();
-			this.loop = null;
-		}
+		this.loop.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.loop != null;
+		return this.loop.isRunning();
 	}
 
 	/** Rolls a release back: the budget still has no room for the job. */

@@ -6,11 +6,10 @@ import java.time.Instant;
 import java.util.UUID;
 
 import dev.reelay.job.JobEventLog;
+import dev.reelay.support.Periodic;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -71,7 +70,7 @@ class EventForwarder implements SmartLifecycle {
 	// Touched only by the forwarding loop, one cycle at a time.
 	private @Nullable Snapshot snapshot;
 
-	private volatile @Nullable Disposable loop;
+	private final Periodic loop;
 
 	@Autowired
 	EventForwarder(DatabaseClient db, JobEventLog events, DeliverySender sender, CallbackSettings settings) {
@@ -86,6 +85,8 @@ class EventForwarder implements SmartLifecycle {
 		this.sender = sender;
 		this.settings = settings;
 		this.owner = owner;
+		this.loop = new Periodic(Duration.ZERO, settings.poll(), this::cycle, log,
+				"forwarding job events to webhooks failed; will try again");
 	}
 
 	/** The newest id seen at {@code seenAt}, and a transaction id taken after it. */
@@ -94,16 +95,9 @@ class EventForwarder implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		if (!this.settings.enabled()) {
-			return;
+		if (this.settings.enabled()) {
+			this.loop.start();
 		}
-		this.loop = Flux.interval(Duration.ZERO, this.settings.poll())
-			.onBackpressureDrop()
-			.concatMap((tick) -> cycle().onErrorResume((error) -> {
-				log.warn("forwarding job events to webhooks failed; will try again: {}", error.toString());
-				return Mono.empty();
-			}), 1)
-			.subscribe();
 	}
 
 	/** One pass: take the cursor's lease, and forward everything up to the settled head. */
@@ -167,12 +161,9 @@ class EventForwarder implements SmartLifecycle {
 
 	@Override
 	public void stop() {
-		Disposable running = this.loop;
-		if (running == null) {
+		if (!this.loop.stop()) {
 			return;
 		}
-		running.dispose();
-		this.loop = null;
 		this.snapshot = null;
 		// Hand the cursor over at once rather than after the lease.
 		this.db.sql("UPDATE callback_forwarder SET lease_owner = NULL WHERE lease_owner = :owner")
@@ -186,7 +177,7 @@ class EventForwarder implements SmartLifecycle {
 
 	@Override
 	public boolean isRunning() {
-		return this.loop != null;
+		return this.loop.isRunning();
 	}
 
 }

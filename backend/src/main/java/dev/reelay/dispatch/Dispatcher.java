@@ -11,6 +11,7 @@ import dev.reelay.job.Job;
 import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobStore;
 import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.support.Periodic;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -19,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -58,7 +58,7 @@ class Dispatcher implements SmartLifecycle {
 
 	private volatile @Nullable Disposable loop;
 
-	private volatile @Nullable Disposable pruning;
+	private final Periodic pruning;
 
 	Dispatcher(JobStore jobs, JobWorker worker, ProviderGate gate, ProviderRegistry providers, CallLedger ledger,
 			DispatchSettings settings, DispatchClock clock, MeterRegistry meters) {
@@ -71,6 +71,8 @@ class Dispatcher implements SmartLifecycle {
 		this.clock = clock.clock();
 		this.owner = (settings.instanceId() != null) ? settings.instanceId()
 				: ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+		this.pruning = new Periodic(PRUNE_EVERY, PRUNE_EVERY, () -> this.ledger.prune(this.clock.instant()), log,
+				"pruning the provider call ledger failed; will try again");
 		Gauge.builder("reelay.dispatch.in.hand", this.inHand, AtomicInteger::get)
 			.description("Jobs this instance has claimed and is working on (at most reelay.dispatch.concurrency)")
 			.register(meters);
@@ -92,9 +94,7 @@ class Dispatcher implements SmartLifecycle {
 		this.loop = wakeUps.onBackpressureDrop()
 			.concatMap((tick) -> claim().collectList().doOnNext((claimed) -> claimed.forEach(this::run)).then(), 1)
 			.subscribe();
-		this.pruning = Flux.interval(PRUNE_EVERY)
-			.concatMap((tick) -> this.ledger.prune(this.clock.instant()).onErrorResume((error) -> Mono.empty()))
-			.subscribe();
+		this.pruning.start();
 		log.info("dispatcher {} started: up to {} jobs at once", this.owner, this.settings.concurrency());
 	}
 
@@ -134,11 +134,7 @@ class Dispatcher implements SmartLifecycle {
 			running.dispose();
 			this.loop = null;
 		}
-		Disposable prune = this.pruning;
-		if (prune != null) {
-			prune.dispose();
-			this.pruning = null;
-		}
+		this.pruning.stop();
 		// Steps cut off here leave their jobs where they stood; see stop(Runnable).
 		this.steps.dispose();
 	}

@@ -186,7 +186,7 @@ class JobController {
 
 	@GetMapping("/{id}")
 	Mono<JobView> get(@PathVariable UUID id) {
-		return CallerTenant.current().flatMap((tenant) -> this.jobs.find(tenant, id)).map(JobView::of);
+		return this.jobs.findForCaller(id).map(JobView::of);
 	}
 
 	@GetMapping
@@ -214,7 +214,7 @@ class JobController {
 	@GetMapping("/{id}/content")
 	Mono<ResponseEntity<Flux<DataBuffer>>> content(@PathVariable UUID id,
 			@RequestHeader(name = HttpHeaders.RANGE, required = false) @Nullable String range) {
-		return CallerTenant.current().flatMap((tenant) -> this.jobs.find(tenant, id)).flatMap((job) -> {
+		return this.jobs.findForCaller(id).flatMap((job) -> {
 			StoredContent content = job.content();
 			if (job.status() != JobStatus.COMPLETED || content == null) {
 				return Mono.error(new ResponseStatusException(HttpStatus.CONFLICT,
@@ -230,7 +230,7 @@ class JobController {
 	@GetMapping("/{id}/thumbnail")
 	Mono<ResponseEntity<Flux<DataBuffer>>> thumbnail(@PathVariable UUID id,
 			@RequestHeader(name = HttpHeaders.RANGE, required = false) @Nullable String range) {
-		return CallerTenant.current().flatMap((tenant) -> this.jobs.find(tenant, id)).flatMap((job) -> {
+		return this.jobs.findForCaller(id).flatMap((job) -> {
 			StoredContent content = job.content();
 			StoredContent.Thumbnail thumbnail = (job.status() == JobStatus.COMPLETED && content != null)
 					? content.thumbnail() : null;

@@ -3,7 +3,6 @@ package dev.reelay.job;
 import java.net.URI;
 import java.util.UUID;
 
-import dev.reelay.tenant.CallerTenant;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpStatus;
@@ -32,7 +31,7 @@ class JobRetryController {
 
 	@PostMapping("/api/v1/jobs/{id}/retry")
 	Mono<ResponseEntity<JobView>> retry(@PathVariable UUID id) {
-		return CallerTenant.current().flatMap((tenant) -> this.jobs.find(tenant, id)).flatMap((job) -> {
+		return this.jobs.findForCaller(id).flatMap((job) -> {
 			if (job.status() != JobStatus.FAILED && job.status() != JobStatus.CANCELED) {
 				return Mono.error(new ResponseStatusException(HttpStatus.CONFLICT, "Job " + id + " is "
 						+ job.status().value() + "; only failed or canceled jobs can be retried"));

@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 import dev.reelay.job.JobWrites.Written;
+import dev.reelay.tenant.CallerTenant;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -167,6 +168,11 @@ public class JobStore {
 
 	public Mono<Job> find(UUID id) {
 		return this.jobs.findById(id).switchIfEmpty(Mono.error(() -> new JobNotFoundException(id)));
+	}
+
+	/** The job if it belongs to the tenant of the request being answered (see {@link CallerTenant}). */
+	public Mono<Job> findForCaller(UUID id) {
+		return CallerTenant.current().flatMap((tenant) -> find(tenant, id));
 	}
 
 	/** The job if it belongs to {@code tenant}; another tenant's job is as missing as one that never existed. */

@@ -12,13 +12,12 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 import dev.reelay.provider.ProviderSettings;
+import dev.reelay.support.Periodic;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
@@ -55,13 +54,15 @@ class QueueGauges implements SmartLifecycle {
 
 	private volatile Map<String, ProviderQueue> snapshot = Map.of();
 
-	private volatile @Nullable Disposable loop;
+	private final Periodic loop;
 
 	QueueGauges(DatabaseClient db, MeterRegistry registry, QueueGaugeSettings settings, ProviderSettings providers) {
 		this.db = db;
 		this.registry = registry;
 		this.settings = settings;
 		providers.instances().keySet().forEach(this::register);
+		this.loop = new Periodic(Duration.ZERO, settings.queueRefresh(), this::refresh, log,
+				"reading the queue gauges failed; keeping the last values");
 	}
 
 	/** Reads the counts once and publishes them. */
@@ -108,27 +109,17 @@ class QueueGauges implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		this.loop = Flux.interval(Duration.ZERO, this.settings.queueRefresh())
-			.onBackpressureDrop()
-			.concatMap((tick) -> refresh().onErrorResume((error) -> {
-				log.warn("reading the queue gauges failed; keeping the last values: {}", error.toString());
-				return Mono.empty();
-			}), 1)
-			.subscribe();
+		this.loop.start();
 	}
 
 	@Override
 	public void stop() {
-		Disposable running = this.loop;
-		if (running != null) {
-			running.dispose();
-			this.loop = null;
-		}
+		this.loop.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.loop != null;
+		return this.loop.isRunning();
 	}
 
 	private record Count(String provider, JobStatus status, long jobs, Instant oldest) {

@@ -37,6 +37,12 @@ public record ProviderSettings(@DefaultValue Map<String, Instance> instances) {
 			return this.enabled && this.apiKey != null && !this.apiKey.isBlank();
 		}
 
+		/** The configured base URL, else the family's public one; without trailing slashes, as paths are appended. */
+		public String baseUrlOr(String fallback) {
+			String url = (this.baseUrl != null && !this.baseUrl.isBlank()) ? this.baseUrl : fallback;
+			return url.replaceAll("/+$", "");
+		}
+
 		public String option(String name, String fallback) {
 			String value = this.options.get(name);
 			return (value != null && !value.isBlank()) ? value : fallback;

@@ -4,11 +4,10 @@ import java.util.UUID;
 
 import dev.reelay.job.JobEventLog;
 import dev.reelay.job.JobStore;
+import dev.reelay.support.Periodic;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
@@ -30,12 +29,18 @@ class EventRetention implements SmartLifecycle {
 
 	private final StreamSettings settings;
 
-	private volatile @Nullable Disposable loop;
+	private final Periodic loop;
 
 	EventRetention(JobEventLog events, JobStore jobs, StreamSettings settings) {
 		this.events = events;
 		this.jobs = jobs;
 		this.settings = settings;
+		this.loop = new Periodic(settings.pruneInterval(), settings.pruneInterval(),
+				() -> prune().doOnNext((deleted) -> {
+					if (deleted > 0) {
+						log.info("pruned {} events older than {}", deleted, settings.retention());
+					}
+				}), log, "pruning old events failed; will try again");
 	}
 
 	/**
@@ -63,31 +68,17 @@ class EventRetention implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		this.loop = Flux.interval(this.settings.pruneInterval())
-			.onBackpressureDrop()
-			.concatMap((tick) -> prune().doOnNext((deleted) -> {
-				if (deleted > 0) {
-					log.info("pruned {} events older than {}", deleted, this.settings.retention());
-				}
-			}).onErrorResume((error) -> {
-				log.warn("pruning old events failed; will try again: {}", error.toString());
-				return Mono.empty();
-			}), 1)
-			.subscribe();
+		this.loop.start();
 	}
 
 	@Override
 	public void stop() {
-		Disposable running = this.loop;
-		if (running != null) {
-			running.dispose();
-			this.loop = null;
-		}
+		this.loop.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.loop != null;
+		return this.loop.isRunning();
 	}
 
 }

@@ -61,6 +61,8 @@ class JobControllerTests {
 		given(this.catalog.find("sim-video")).willReturn(Optional.of(SIM));
 		given(this.catalog.find("nope")).willReturn(Optional.empty());
 		given(this.providers.isAvailable("simulator")).willReturn(true);
+		// The real lookup of the caller's tenant, reaching the stubbed find(tenant, id) below.
+		given(this.jobs.findForCaller(any())).willCallRealMethod();
 	}
 
 	@Test

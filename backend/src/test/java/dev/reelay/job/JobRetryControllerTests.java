@@ -56,6 +56,8 @@ class JobRetryControllerTests {
 		given(this.catalog.defaultModel()).willReturn("sim-video");
 		given(this.catalog.find("sim-video")).willReturn(Optional.of(SIM));
 		given(this.providers.isAvailable("simulator")).willReturn(true);
+		// The real lookup of the caller's tenant, reaching the stubbed find(tenant, id) below.
+		given(this.jobs.findForCaller(any())).willCallRealMethod();
 		given(this.jobs.create(any())).willAnswer((call) -> Mono.just(job(UUID.randomUUID(), JobStatus.QUEUED,
 				call.getArgument(0, NewJob.class).parameters(), call.getArgument(0, NewJob.class).priority())));
 	}

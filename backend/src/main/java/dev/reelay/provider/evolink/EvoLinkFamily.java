@@ -31,10 +31,8 @@ class EvoLinkFamily implements ProviderFamily {
 			throw new IllegalStateException("Provider instance '" + instanceName
 					+ "': EvoLink calls back only to https:// URLs, but options.callback-url is " + callback);
 		}
-		String baseUrl = (settings.baseUrl() != null && !settings.baseUrl().isBlank()) ? settings.baseUrl()
-				: "https://api.evolink.ai";
 		return new EvoLinkProvider(new ProviderHttp(instanceName, this.webClients, settings.timeout()),
-				baseUrl.replaceAll("/+$", ""), settings);
+				settings.baseUrlOr("https://api.evolink.ai"), settings);
 	}
 
 }

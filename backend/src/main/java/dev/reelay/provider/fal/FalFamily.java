@@ -29,11 +29,9 @@ class FalFamily implements ProviderFamily {
 
 	@Override
 	public VideoProvider create(String instanceName, ProviderSettings.Instance settings) {
-		String baseUrl = (settings.baseUrl() != null && !settings.baseUrl().isBlank()) ? settings.baseUrl()
-				: "https://queue.fal.run";
 		ProviderHttp http = new ProviderHttp(instanceName, this.webClients, settings.timeout());
 		Clock clock = Clock.systemUTC();
-		return new FalProvider(http, baseUrl.replaceAll("/+$", ""), settings,
+		return new FalProvider(http, settings.baseUrlOr("https://queue.fal.run"), settings,
 				new FalWebhookKeys(http, settings.option("jwks-url", JWKS_URL), clock), clock);
 	}
 

@@ -27,10 +27,8 @@ class KieFamily implements ProviderFamily {
 
 	@Override
 	public VideoProvider create(String instanceName, ProviderSettings.Instance settings) {
-		String baseUrl = (settings.baseUrl() != null && !settings.baseUrl().isBlank()) ? settings.baseUrl()
-				: "https://api.kie.ai";
 		return new KieProvider(new ProviderHttp(instanceName, this.webClients, settings.timeout()),
-				baseUrl.replaceAll("/+$", ""), settings, Clock.systemUTC());
+				settings.baseUrlOr("https://api.kie.ai"), settings, Clock.systemUTC());
 	}
 
 }

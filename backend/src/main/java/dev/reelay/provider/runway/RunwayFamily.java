@@ -25,10 +25,8 @@ class RunwayFamily implements ProviderFamily {
 
 	@Override
 	public VideoProvider create(String instanceName, ProviderSettings.Instance settings) {
-		String baseUrl = (settings.baseUrl() != null && !settings.baseUrl().isBlank()) ? settings.baseUrl()
-				: "https://api.dev.runwayml.com";
 		return new RunwayProvider(new ProviderHttp(instanceName, this.webClients, settings.timeout()),
-				baseUrl.replaceAll("/+$", ""), settings);
+				settings.baseUrlOr("https://api.dev.runwayml.com"), settings);
 	}
 
 }

@@ -30,19 +30,13 @@ class GoogleVeoFamily implements ProviderFamily {
 	@Override
 	public VideoProvider create(String instanceName, ProviderSettings.Instance settings) {
 		boolean vertex = "vertex".equalsIgnoreCase(settings.option("api", "gemini"));
-		String baseUrl = (settings.baseUrl() != null && !settings.baseUrl().isBlank()) ? settings.baseUrl()
-				: GEMINI_BASE_URL;
 		if (vertex && (settings.baseUrl() == null || settings.baseUrl().isBlank())) {
 			throw new IllegalStateException("Provider instance '" + instanceName + "' uses Vertex AI and needs a "
 					+ "base-url like https://LOCATION-aiplatform.googleapis.com/v1/projects/PROJECT/locations/LOCATION"
 					+ "/publishers/google");
 		}
 		return new GoogleVeoProvider(new ProviderHttp(instanceName, this.webClients, settings.timeout()),
-				stripSlash(baseUrl), settings, vertex, Clock.systemUTC());
-	}
-
-	private static String stripSlash(String url) {
-		return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+				settings.baseUrlOr(GEMINI_BASE_URL), settings, vertex, Clock.systemUTC());
 	}
 
 }
