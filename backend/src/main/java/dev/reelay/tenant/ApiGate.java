@@ -21,10 +21,12 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Who is calling {@code /api/**}, decided once per request: the admin (admin API only, with the admin key), a
- * tenant (its key as a bearer token, or the page's sign-in cookie), or, in local mode, the local tenant. Then the
- * tenant's rate limit. Everything outside {@code /api/**} passes untouched: provider webhooks and the simulator check
- * their own signatures and keys, health probes and the page's assets are open, the page asks {@link PageSignIn}.
+ * Who is calling {@code /api/**} and {@code /actuator/**}, decided once per request on the path as the router reads
+ * it ({@link RoutedPath}, after {@link RequestFirewall} refused ambiguous spellings): the admin (admin API and the
+ * actuator's details, with the admin key), a tenant (its key as a bearer token, or the page's sign-in cookie), or, in
+ * local mode, the local tenant. Then the tenant's rate limit. Everything else passes untouched: provider webhooks and
+ * the simulator check their own signatures and keys, health probes and the page's assets are open, the page asks
+ * {@link PageSignIn}.
  */
 @Component
 class ApiGate {
@@ -40,7 +42,11 @@ class ApiGate {
 
 	private static final Logger log = LoggerFactory.getLogger(ApiGate.class);
 
+	private static final String API_PATH = "/api";
+
 	private static final String ADMIN_PATH = "/api/v1/admin";
+
+	private static final String ACTUATOR_PATH = "/actuator";
 
 	private final TenantSettings settings;
 
@@ -68,11 +74,14 @@ class ApiGate {
 	}
 
 	Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		String path = exchange.getRequest().getPath().pathWithinApplication().value();
-		if (!path.startsWith("/api/")) {
+		String path = RoutedPath.of(exchange.getRequest());
+		if (RoutedPath.isUnder(path, ACTUATOR_PATH)) {
+			return actuator(path, exchange, chain);
+		}
+		if (!RoutedPath.isUnder(path, API_PATH)) {
 			return chain.filter(exchange);
 		}
-		if (path.equals(ADMIN_PATH) || path.startsWith(ADMIN_PATH + "/")) {
+		if (RoutedPath.isUnder(path, ADMIN_PATH)) {
 			return admin(exchange, chain);
 		}
 		if (this.settings.localMode()) {
@@ -118,6 +127,29 @@ class ApiGate {
 					bearer != null);
 		}
 		return chain.filter(exchange);
+	}
+
+	/**
+	 * The probes are open to anyone (load balancers and orchestrators call them without keys) and answer only a status;
+	 * the rest of the actuator (health details, metrics, Prometheus) names the data path, provider instances, missing
+	 * key variables and counts across tenants, so with tenants on it takes the admin key. The admin gets the details
+	 * through the actuator's own {@code show-details: when-authorized}, which reads Spring Security's reactive
+	 * context. In local mode the single user is the admin.
+	 */
+	private Mono<Void> actuator(String path, ServerWebExchange exchange, WebFilterChain chain) {
+		if (this.settings.localMode()) {
+			return chain.filter(exchange).contextWrite(OperatorAuthentication.context());
+		}
+		String bearer = bearer(exchange.getRequest());
+		if (bearer != null && ApiKey.sameSecret(bearer, this.settings.adminKey())) {
+			return chain.filter(exchange).contextWrite(OperatorAuthentication.context());
+		}
+		if (RoutedPath.isUnder(path, ACTUATOR_PATH + "/health")) {
+			// Anyone else: the status alone (show-details when-authorized hides details and components).
+			return chain.filter(exchange);
+		}
+		return unauthorized(exchange, "Metrics and health details need the admin key: send Authorization: Bearer "
+				+ "<admin key>", bearer != null);
 	}
 
 	/** An event stream stays open only while its key does: revoking the key ends the response. */
