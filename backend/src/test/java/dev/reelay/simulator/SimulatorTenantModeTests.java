@@ -104,7 +104,8 @@ class SimulatorTenantModeTests {
 			.expectHeader()
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody()
-			.jsonPath("$.field").isEqualTo("model");
+			.jsonPath("$.field").isEqualTo("model")
+			.jsonPath("$.detail").value((String detail) -> assertThat(detail).contains("the built-in simulator is off"));
 		this.http.get()
 			.uri("/api/v1/jobs")
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + tenantKey)
