@@ -4,7 +4,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
+import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.ProviderSettings;
 import org.jspecify.annotations.Nullable;
 
@@ -31,9 +33,12 @@ public class ProviderStates {
 
 	private final ModelCatalog catalog;
 
-	ProviderStates(ProviderSettings settings, ModelCatalog catalog) {
+	private final ProviderRegistry providers;
+
+	ProviderStates(ProviderSettings settings, ModelCatalog catalog, ProviderRegistry providers) {
 		this.settings = settings;
 		this.catalog = catalog;
+		this.providers = providers;
 	}
 
 	public State of(String name) {
@@ -50,6 +55,10 @@ public class ProviderStates {
 		if (!instance.usable()) {
 			return new State(Kind.DISABLED, "no API key (REELAY_PROVIDERS_INSTANCES_"
 					+ name.toUpperCase(Locale.ROOT).replace('-', '_') + "_API_KEY)", simulator, models);
+		}
+		Optional<String> unavailable = this.providers.unavailableReason(name);
+		if (unavailable.isPresent()) {
+			return new State(Kind.DISABLED, unavailable.get(), simulator, models);
 		}
 		LocalDate today = LocalDate.now(ZoneOffset.UTC);
 		if (!served.isEmpty() && served.stream().allMatch((model) -> model.isRetired(today))) {

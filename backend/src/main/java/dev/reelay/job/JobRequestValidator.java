@@ -59,7 +59,8 @@ class JobRequestValidator {
 		}
 		if (!this.providers.isAvailable(model.provider())) {
 			throw new InvalidJobRequestException("model", "model '" + modelId + "' is served by provider '"
-					+ model.provider() + "', which is not enabled here (is its API key set?)");
+					+ model.provider() + "', which is not enabled here ("
+					+ this.providers.unavailableReason(model.provider()).orElse("is its API key set?") + ")");
 		}
 		String prompt = (request.prompt() != null) ? request.prompt().strip() : "";
 		if (prompt.isEmpty()) {

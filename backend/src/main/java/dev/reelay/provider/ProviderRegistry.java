@@ -2,6 +2,7 @@ package dev.reelay.provider;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -26,7 +27,7 @@ public class ProviderRegistry {
 				throw new IllegalStateException("Provider instance '" + name + "' names unknown family '"
 						+ instance.family() + "'; known: " + this.families.keySet());
 			}
-			if (instance.usable()) {
+			if (isAvailable(name)) {
 				// Built now so a misconfigured instance stops startup instead of failing every job sent to it.
 				get(name);
 			}
@@ -36,26 +37,39 @@ public class ProviderRegistry {
 	public VideoProvider get(String instance) {
 		return this.built.computeIfAbsent(instance, (name) -> {
 			ProviderSettings.Instance config = this.settings.instances().get(name);
-			if (config == null || !config.usable()) {
+			if (config == null || !available(config)) {
 				throw new UnknownProviderException(name);
 			}
 			return this.families.get(config.family()).create(name, config);
 		});
 	}
 
-	/** Names of the instances that can take jobs here (enabled and with a key), the ones to dispatch for. */
+	/** Names of the instances that can take jobs here (see {@link #isAvailable}), the ones to dispatch for. */
 	public List<String> enabledInstances() {
 		return this.settings.instances().entrySet().stream()
-			.filter((entry) -> entry.getValue().usable())
+			.filter((entry) -> available(entry.getValue()))
 			.map(Map.Entry::getKey)
 			.sorted()
 			.toList();
 	}
 
-	/** Configured, enabled and with a key; a model on any other instance cannot take jobs here. */
+	/**
+	 * Configured, enabled, with a key, and its family has no objection (see
+	 * {@link ProviderFamily#unavailableReason}); a model on any other instance cannot take jobs here.
+	 */
 	public boolean isAvailable(String instance) {
 		ProviderSettings.Instance config = this.settings.instances().get(instance);
-		return config != null && config.usable();
+		return config != null && available(config);
+	}
+
+	/** Why a configured, enabled instance with a key cannot take jobs here anyway; empty when it can. */
+	public Optional<String> unavailableReason(String instance) {
+		ProviderSettings.Instance config = this.settings.instances().get(instance);
+		return (config != null) ? this.families.get(config.family()).unavailableReason(config) : Optional.empty();
+	}
+
+	private boolean available(ProviderSettings.Instance config) {
+		return config.usable() && this.families.get(config.family()).unavailableReason(config).isEmpty();
 	}
 
 	public ProviderSettings.Instance settings(String instance) {

@@ -43,6 +43,12 @@ public record ProviderSettings(@DefaultValue Map<String, Instance> instances) {
 			return url.replaceAll("/+$", "");
 		}
 
+		/** The same instance with another key, e.g. the one the built-in simulator's placeholder stands for. */
+		public Instance withApiKey(String key) {
+			return new Instance(this.family, this.baseUrl, key, this.enabled, this.timeout, this.pollInterval,
+					this.webhookSecrets, this.options);
+		}
+
 		public String option(String name, String fallback) {
 			String value = this.options.get(name);
 			return (value != null && !value.isBlank()) ? value : fallback;

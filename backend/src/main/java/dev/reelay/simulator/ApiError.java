@@ -57,6 +57,11 @@ final class ApiError extends RuntimeException {
 		return new ApiError(HttpStatus.UNAUTHORIZED, message, INVALID_REQUEST, null, "invalid_api_key", null);
 	}
 
+	/** Upstream's 403 (e.g. an unsupported region) uses its own error type. */
+	static ApiError forbidden(String message) {
+		return new ApiError(HttpStatus.FORBIDDEN, message, "request_forbidden", null, null, null);
+	}
+
 	static ApiError rateLimited(Duration retryAfter) {
 		return new ApiError(HttpStatus.TOO_MANY_REQUESTS,
 				"Rate limit reached for requests per min (RPM) in the Reelay simulator. Please try again in "

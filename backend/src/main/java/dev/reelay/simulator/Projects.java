@@ -5,18 +5,29 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * Maps a bearer key to the project it stands for. Upstream, videos belong to a project; here each distinct key
- * is its own project. Only a hash is stored, in case someone points a real key at the simulator.
+ * Maps the {@code OpenAI-Project} header to the project a video belongs to; every list, read, download and delete
+ * sees its own project's videos only. The key cannot be the project as upstream: it is new each start and differs
+ * between the Reelay instances sharing a database, and each must find the videos the others created.
  */
 final class Projects {
+
+	/**
+	 * Reelay's own instances send no header. Their project is the one the shared key {@code simulator} selected
+	 * before the key became secret, so videos created before an upgrade are still found after it.
+	 */
+	static final String DEFAULT = "simulator";
 
 	private Projects() {
 	}
 
-	static String of(String apiKey) {
+	/** The stored project: a hash, as the column has always held (it once held hashed keys). */
+	static String of(@Nullable String header) {
+		String project = (header == null || header.isBlank()) ? DEFAULT : header.strip();
 		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(apiKey.getBytes(StandardCharsets.UTF_8));
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(project.getBytes(StandardCharsets.UTF_8));
 			return HexFormat.of().formatHex(digest);
 		}
 		catch (NoSuchAlgorithmException ex) {

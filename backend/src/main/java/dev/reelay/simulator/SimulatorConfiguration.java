@@ -4,9 +4,9 @@ import java.time.Clock;
 import java.util.Random;
 import java.util.random.RandomGenerator;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.server.RequestPredicates;
@@ -15,11 +15,12 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * Serves the simulated OpenAI Videos API under {@value #BASE_PATH}; point an OpenAI client's base URL there.
- * With {@code reelay.simulator.enabled=false} none of this exists and the paths answer 404.
+ * Serves the simulated OpenAI Videos API under {@value #BASE_PATH}, to this process's own provider instance only
+ * (see {@link SimulatorFilter}). When the simulator is off (see {@link SimulatorAccess#enabledIn}) none of this
+ * exists and the paths answer 404.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnBooleanProperty(name = "reelay.simulator.enabled", matchIfMissing = true)
+@Conditional(SimulatorEnabledCondition.class)
 class SimulatorConfiguration {
 
 	static final String BASE_PATH = "/simulator/openai/v1";
@@ -42,7 +43,8 @@ class SimulatorConfiguration {
 	}
 
 	@Bean
-	RouterFunction<ServerResponse> simulatorRoutes(SimulatorVideos videos, SimulatorSettings settings, Clock clock) {
+	RouterFunction<ServerResponse> simulatorRoutes(SimulatorVideos videos, SimulatorSettings settings, Clock clock,
+			SimulatorAccess access) {
 		// java.util.Random is thread-safe; a seed makes a run's sequence of failures and 429s repeatable.
 		RandomGenerator random = (settings.seed() != null) ? new Random(settings.seed()) : new Random();
 		VideoHandler handler = new VideoHandler(videos, settings, clock, random);
@@ -56,7 +58,7 @@ class SimulatorConfiguration {
 				.POST("/videos/{id}/remix", handler::remix)
 				// Edits, extensions and characters are not simulated; they get upstream's unknown-URL answer.
 				.route(RequestPredicates.all(), handler::unknownRoute))
-			.filter(new SimulatorFilter(settings))
+			.filter(new SimulatorFilter(settings, access))
 			.build();
 	}
 

@@ -1,5 +1,6 @@
 package dev.reelay.simulator;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -15,9 +16,9 @@ public final class SimulatorLedger {
 		this.videos = videos;
 	}
 
-	/** Creates and remixes accepted with this bearer key (each key stands in for one OpenAI project). */
-	public Mono<Long> createsFor(String apiKey) {
-		return this.videos.countByProject(Projects.of(apiKey));
+	/** Creates and remixes accepted in this project (the {@code OpenAI-Project} header; null: Reelay's own). */
+	public Mono<Long> createsIn(@Nullable String project) {
+		return this.videos.countByProject(Projects.of(project));
 	}
 
 	/** Creates and remixes accepted with exactly this prompt, under any key. */

@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Knobs of the simulated provider.
  *
- * @param enabled whether the simulator routes are registered at all
+ * @param enabled whether the simulator is served at all; unset (the default), it is in local mode and is not with
+ * tenants on (see {@link SimulatorAccess#enabledIn}, which reads it before this record exists)
  * @param generationTime how long a video takes from create to completed
  * @param failureRate fraction of creates whose job ends {@code failed} with {@code internal_error}
  * @param moderationRate fraction of creates whose job ends {@code failed} with {@code moderation_blocked}
@@ -26,7 +27,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties(prefix = "reelay.simulator")
 record SimulatorSettings(
-		@DefaultValue("true") boolean enabled,
+		@Nullable Boolean enabled,
 		@DefaultValue("20s") Duration generationTime,
 		@DefaultValue("0") double failureRate,
 		@DefaultValue("0") double moderationRate,

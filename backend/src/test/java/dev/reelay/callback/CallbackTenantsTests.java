@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * admin API sets any tenant's; another tenant's delivery is a 404 whatever is asked.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "reelay.dispatch.enabled=false", "reelay.security.admin-key=" + CallbackTenantsTests.ADMIN_KEY })
+		properties = { "reelay.dispatch.enabled=false", "reelay.security.admin-key=" + CallbackTenantsTests.ADMIN_KEY,
+				"reelay.simulator.enabled=true" })
 class CallbackTenantsTests {
 
 	static final String ADMIN_KEY = "callback-test-admin-key-0123456789";

@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "reelay.dispatch.enabled=false", "reelay.security.admin-key=" + SignInBrowserTests.ADMIN_KEY })
+		properties = { "reelay.dispatch.enabled=false", "reelay.security.admin-key=" + SignInBrowserTests.ADMIN_KEY,
+				"reelay.simulator.enabled=true" })
 class SignInBrowserTests {
 
 	static final String ADMIN_KEY = "browser-admin-key-0123456789";

@@ -346,7 +346,7 @@ class SimulatorApiTests extends SimulatorTestSupport {
 	}
 
 	@Test
-	void listIsScopedToTheCallersKey() {
+	void listIsScopedToTheCallersProject() {
 		createVideo("mine");
 		newProject();
 
@@ -428,13 +428,13 @@ class SimulatorApiTests extends SimulatorTestSupport {
 
 	@Test
 	void ledgerCountsEveryCreateIncludingDeletedVideosAndRemixes() {
-		String prompt = "Ledger " + this.apiKey;
+		String prompt = "Ledger " + this.project;
 		String source = completedVideo(prompt);
 		remix(source, "{\"prompt\": \"" + prompt + "\"}").expectStatus().isOk();
 		this.client.delete().uri("/videos/{id}", source).exchange().expectStatus().isOk();
 		expectError(HttpStatus.BAD_REQUEST, "{\"prompt\": \"" + prompt + "\", \"seconds\": 5}");
 
-		StepVerifier.create(this.ledger.createsFor(this.apiKey)).expectNext(2L).verifyComplete();
+		StepVerifier.create(this.ledger.createsIn(this.project)).expectNext(2L).verifyComplete();
 		StepVerifier.create(this.ledger.createsWithPrompt(prompt)).expectNext(2L).verifyComplete();
 	}
 

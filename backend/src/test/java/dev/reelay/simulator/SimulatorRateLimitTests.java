@@ -46,7 +46,7 @@ class SimulatorRateLimitTests extends SimulatorTestSupport {
 			.expectHeader()
 			.exists(HttpHeaders.RETRY_AFTER);
 
-		StepVerifier.create(this.ledger.createsFor(this.apiKey)).expectNext(0L).verifyComplete();
+		StepVerifier.create(this.ledger.createsIn(this.project)).expectNext(0L).verifyComplete();
 	}
 
 	@Test

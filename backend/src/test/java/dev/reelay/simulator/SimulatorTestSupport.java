@@ -17,9 +17,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs the whole application on a random port and talks to the simulator over real HTTP. Each test gets its
- * own bearer key, and so its own project: lists and ledger counts see only that test's videos, whatever earlier
- * runs left in the database.
+ * Runs the whole application on a random port and talks to the simulator over real HTTP, from loopback with the
+ * key this process made at start (what the in-process provider instance gets). Each test gets its own
+ * {@code OpenAI-Project}, and so its own videos: lists and ledger counts see only that test's videos, whatever
+ * earlier runs left in the database.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(TestClockConfiguration.class)
@@ -31,21 +32,26 @@ abstract class SimulatorTestSupport {
 	@Autowired
 	MutableClock clock;
 
-	String apiKey;
+	@Autowired
+	SimulatorAccess access;
+
+	String project;
 
 	WebTestClient client;
 
 	@BeforeEach
 	void newProject() {
-		this.apiKey = "sk-test-" + UUID.randomUUID();
+		this.project = "proj_test_" + UUID.randomUUID();
 		this.client = anonymousClient().mutate()
-			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + this.apiKey)
+			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + this.access.key())
+			.defaultHeader(SimulatorFilter.PROJECT_HEADER, this.project)
 			.build();
 	}
 
+	/** Loopback, but no key. */
 	WebTestClient anonymousClient() {
 		return WebTestClient.bindToServer()
-			.baseUrl("http://localhost:" + this.port + SimulatorConfiguration.BASE_PATH)
+			.baseUrl("http://127.0.0.1:" + this.port + SimulatorConfiguration.BASE_PATH)
 			.responseTimeout(Duration.ofSeconds(30))
 			.build();
 	}

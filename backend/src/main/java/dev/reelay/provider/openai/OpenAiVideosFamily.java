@@ -1,11 +1,13 @@
 package dev.reelay.provider.openai;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import dev.reelay.provider.ProviderFamily;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.VideoProvider;
+import dev.reelay.simulator.SimulatorAccess;
 
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
@@ -22,9 +24,12 @@ class OpenAiVideosFamily implements ProviderFamily {
 
 	private final Environment environment;
 
-	OpenAiVideosFamily(WebClient.Builder webClients, Environment environment) {
+	private final SimulatorAccess simulator;
+
+	OpenAiVideosFamily(WebClient.Builder webClients, Environment environment, SimulatorAccess simulator) {
 		this.webClients = webClients;
 		this.environment = environment;
+		this.simulator = simulator;
 	}
 
 	@Override
@@ -34,13 +39,35 @@ class OpenAiVideosFamily implements ProviderFamily {
 
 	@Override
 	public VideoProvider create(String instanceName, ProviderSettings.Instance settings) {
-		String configured = settings.baseUrl();
-		// The simulator is served by this very process, whose port is only known once the server is up.
-		Supplier<String> baseUrl = StringUtils.hasText(configured) ? () -> configured
-				: () -> "http://127.0.0.1:" + this.environment.getRequiredProperty("local.server.port")
-						+ "/simulator/openai/v1";
-		return new OpenAiVideosProvider(instanceName, this.webClients.clone().build(), baseUrl, settings,
-				Clock.systemUTC());
+		if (!isSimulator(settings)) {
+			String configured = settings.baseUrl();
+			return new OpenAiVideosProvider(instanceName, this.webClients.clone().build(), () -> configured, settings,
+					Clock.systemUTC());
+		}
+		if (!SimulatorAccess.KEY_PLACEHOLDER.equals(settings.apiKey())) {
+			// The simulator takes only the key made at start; any other key would fail every job with a 401.
+			throw new IllegalStateException("Provider instance '" + instanceName + "' has no base-url, so it is the "
+					+ "built-in simulator: set its api-key to the placeholder '" + SimulatorAccess.KEY_PLACEHOLDER
+					+ "' (it stands for the key Reelay makes at start), or give it a base-url");
+		}
+		// The simulator is served by this very process, whose port is only known once the server is up. Loopback:
+		// the simulator answers nothing else.
+		Supplier<String> baseUrl = () -> "http://127.0.0.1:" + this.environment.getRequiredProperty("local.server.port")
+				+ "/simulator/openai/v1";
+		return new OpenAiVideosProvider(instanceName, this.webClients.clone().build(), baseUrl,
+				settings.withApiKey(this.simulator.key()), Clock.systemUTC());
+	}
+
+	@Override
+	public Optional<String> unavailableReason(ProviderSettings.Instance settings) {
+		return (isSimulator(settings) && !this.simulator.enabled())
+				? Optional.of("the built-in simulator is off (reelay.simulator.enabled; unset, it is off with tenants on)")
+				: Optional.empty();
+	}
+
+	// A blank base URL is this Reelay's own simulator (see ProviderSettings).
+	private static boolean isSimulator(ProviderSettings.Instance settings) {
+		return !StringUtils.hasText(settings.baseUrl());
 	}
 
 }

@@ -14,6 +14,7 @@ import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
+import dev.reelay.simulator.SimulatorAccess;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +38,8 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 			this.api.url("/v1"), List.of(), Map.of()));
 
 	static OpenAiVideosFamily family() {
-		return new OpenAiVideosFamily(StandIn.webClients(), new MockEnvironment());
+		MockEnvironment environment = new MockEnvironment();
+		return new OpenAiVideosFamily(StandIn.webClients(), environment, new SimulatorAccess(environment));
 	}
 
 	@AfterEach
