@@ -69,9 +69,8 @@ class FailedKeyLookups {
 	<T> Mono<Void> guard(ServerWebExchange exchange, Mono<T> lookup, Function<Optional<T>, Mono<Void>> then,
 			Function<Duration, Mono<Void>> refusedFor) {
 		String address = addressOf(exchange);
-		Duration wait = waitFor(address);
+		Duration wait = refusal(address);
 		if (!wait.isZero()) {
-			this.refused.increment();
 			return refusedFor.apply(wait);
 		}
 		return lookup.map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap((found) -> {
@@ -92,8 +91,19 @@ class FailedKeyLookups {
 				this.json);
 	}
 
-	/** How long the address must wait; zero when it may look a key up now. */
-	Duration waitFor(String address) {
+	/**
+	 * How long the address must wait before a key or session of its is looked up; zero when it may now. A refusal is
+	 * counted in {@code reelay.security.key.lookups.refused}.
+	 */
+	Duration refusal(String address) {
+		Duration wait = waitFor(address);
+		if (!wait.isZero()) {
+			this.refused.increment();
+		}
+		return wait;
+	}
+
+	private Duration waitFor(String address) {
 		TokenBucket bucket = this.buckets.getIfPresent(address);
 		return (bucket != null) ? Duration.ofNanos(bucket.peek(this.ticker.read())) : Duration.ZERO;
 	}

@@ -41,7 +41,7 @@ public class PageSignIn {
 			return Mono.just(false);
 		}
 		String address = FailedKeyLookups.addressOf(exchange);
-		if (!this.failedLookups.waitFor(address).isZero()) {
+		if (!this.failedLookups.refusal(address).isZero()) {
 			return Mono.just(false);
 		}
 		return this.sessions.find(cookie.getValue()).hasElement().doOnNext((live) -> {

@@ -56,7 +56,7 @@ class SignInController {
 				return Mono.just(Rendering.redirectTo(next).build());
 			}
 			String address = FailedKeyLookups.addressOf(exchange);
-			Duration wait = this.failedLookups.waitFor(address);
+			Duration wait = this.failedLookups.refusal(address);
 			if (!wait.isZero()) {
 				long seconds = FailedKeyLookups.seconds(wait);
 				exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
