@@ -23,7 +23,9 @@ import org.springframework.web.server.WebFilterChain;
  * <ul>
  * <li>{@code Content-Security-Policy}: scripts, styles, images, media and connections from this origin only; the page
  * has no inline script or style (its early theme script is a file), so an injected one never runs. {@code blob:}
- * for the preview of an image being uploaded, {@code data:} for the images of the API docs' stylesheet.
+ * for the preview of an image being uploaded, {@code data:} for the images of the API docs' stylesheet. The API docs
+ * (Swagger UI, under {@code /swagger-ui/}) also need {@code style-src 'unsafe-inline'}: the bundle inserts style
+ * elements; styles cannot run script, and the page's own policy stays without it.
  * {@code frame-ancestors 'none'} and {@code X-Frame-Options: DENY}: no other site can frame it (clickjacking).</li>
  * <li>{@code X-Content-Type-Options: nosniff}: a video or JSON answer is never run as a script or page.</li>
  * <li>{@code Referrer-Policy: same-origin}: job ids in the page's addresses never leave for other sites.</li>
@@ -37,20 +39,32 @@ class SecurityHeadersFilter implements WebFilter {
 			+ "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
 			+ "form-action 'self'; frame-ancestors 'none'";
 
+	static final String DOCS_POLICY = POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
+
+	private static final String DOCS_PATH = "/swagger-ui/";
+
 	private final WebFilter headers;
 
+	private final WebFilter docsHeaders;
+
 	SecurityHeadersFilter() {
+		this.headers = headers(POLICY);
+		this.docsHeaders = headers(DOCS_POLICY);
+	}
+
+	private static WebFilter headers(String policy) {
 		ContentSecurityPolicyServerHttpHeadersWriter csp = new ContentSecurityPolicyServerHttpHeadersWriter();
-		csp.setPolicyDirectives(POLICY);
+		csp.setPolicyDirectives(policy);
 		ReferrerPolicyServerHttpHeadersWriter referrer = new ReferrerPolicyServerHttpHeadersWriter();
 		referrer.setPolicy(ReferrerPolicy.SAME_ORIGIN);
-		this.headers = new HttpHeaderWriterWebFilter(new CompositeServerHttpHeadersWriter(csp,
+		return new HttpHeaderWriterWebFilter(new CompositeServerHttpHeadersWriter(csp,
 				new XContentTypeOptionsServerHttpHeadersWriter(), new XFrameOptionsServerHttpHeadersWriter(), referrer));
 	}
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		return this.headers.filter(exchange, chain);
+		boolean docs = exchange.getRequest().getPath().pathWithinApplication().value().startsWith(DOCS_PATH);
+		return (docs ? this.docsHeaders : this.headers).filter(exchange, chain);
 	}
 
 }

@@ -196,6 +196,15 @@ class LocalModeBrowserSafetyTests {
 				.expectHeader().valueEquals("X-Frame-Options", "DENY")
 				.expectHeader().valueEquals("Referrer-Policy", "same-origin");
 		}
+		// The API docs' bundle inserts style elements: inline styles there only, never inline scripts.
+		this.http.get()
+			.uri("/swagger-ui/index.html")
+			.exchange()
+			.expectStatus().isOk()
+			.expectHeader().value("Content-Security-Policy", (policy) -> assertThat(policy)
+				.contains("style-src 'self' 'unsafe-inline';")
+				.contains("script-src 'self';")
+				.contains("frame-ancestors 'none'"));
 		// Nothing inline for the policy to block: every script and stylesheet of the page is a file of this origin.
 		this.http.get().uri("/").exchange().expectBody(String.class).value((page) -> assertThat(page)
 			.doesNotContainPattern("<script(?![^>]*\\ssrc=)[^>]*>")
