@@ -45,7 +45,7 @@ class LocalModeGuard {
 		this.settings = settings;
 		this.allowedHosts = trust.allowedHosts()
 			.stream()
-			.map((host) -> normalized(host.strip()))
+			.map((host) -> normalized(withoutPort(host.strip())))
 			.collect(Collectors.toUnmodifiableSet());
 		this.json = json;
 	}
@@ -105,6 +105,17 @@ class LocalModeGuard {
 	private static boolean hasBearer(ServerHttpRequest request) {
 		String header = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
 		return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && !header.substring(7).isBlank();
+	}
+
+	/** {@code reelay.example:8080} is taken as {@code reelay.example}: the check is on the name, not the port. */
+	private static String withoutPort(String host) {
+		int colon = host.lastIndexOf(':');
+		boolean port = colon > 0 && host.indexOf(':') == colon && host.substring(colon + 1).matches("\\d+");
+		boolean bracketedPort = host.startsWith("[") && host.contains("]:");
+		if (bracketedPort) {
+			return host.substring(0, host.indexOf("]:") + 1);
+		}
+		return port ? host.substring(0, colon) : host;
 	}
 
 	/** Lower case, without IPv6 brackets or the trailing dot of a fully qualified name. */

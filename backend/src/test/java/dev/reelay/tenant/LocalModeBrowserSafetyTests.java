@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * security headers on the page, the API and a refusal.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "reelay.dispatch.enabled=false", "reelay.security.allowed-hosts=reelay.test.lan" })
+		properties = { "reelay.dispatch.enabled=false",
+				"reelay.security.allowed-hosts=reelay.test.lan, other.test.lan:8080" })
 class LocalModeBrowserSafetyTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(20);
@@ -69,7 +70,7 @@ class LocalModeBrowserSafetyTests {
 		assertThat(jobsWithPrompt(prompt)).isZero();
 
 		for (String host : new String[] { "localhost:" + this.port, "LOCALHOST", "app.localhost", "127.0.0.1",
-				"127.1.2.3:" + this.port, "[::1]:" + this.port, "reelay.test.lan", "Reelay.Test.Lan:" + this.port }) {
+				"127.1.2.3:" + this.port, "[::1]:" + this.port, "reelay.test.lan", "Reelay.Test.Lan:" + this.port, "other.test.lan" }) {
 			this.http.get().uri("/api/v1/jobs").header("Host", host).exchange().expectStatus().isOk();
 		}
 		// Provider webhooks arrive under a tunnel's name and check their own signatures: not refused for the host.
