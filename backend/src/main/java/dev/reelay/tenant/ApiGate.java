@@ -1,7 +1,7 @@
 package dev.reelay.tenant;
 
 import java.time.Duration;
-import java.util.Optional;
+import java.time.Instant;
 import java.util.UUID;
 
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -31,8 +31,14 @@ import org.springframework.web.server.WebFilterChain;
 @Component
 class ApiGate {
 
-	/** The page's sign-in cookie: the key itself, HttpOnly and SameSite=Strict. */
-	static final String COOKIE = "reelay_key";
+	/**
+	 * The page's sign-in cookie: a session id (see {@link PageSessions}), never the key; HttpOnly and
+	 * SameSite=Strict.
+	 */
+	static final String COOKIE = "reelay_session";
+
+	/** Where the cookie held the key itself before sessions; sign-in and sign-out clear it. */
+	static final String OLD_COOKIE = "reelay_key";
 
 	/**
 	 * Cookie-authenticated requests that change something must carry this header: a page on another origin cannot
@@ -58,7 +64,20 @@ class ApiGate {
 
 	private final JsonMapper json;
 
-	ApiGate(TenantSettings settings, ApiKeys keys, KeyRevocations revocations, JsonMapper json) {
+	private final PageSessions sessions;
+
+	private final SessionEnds sessionEnds;
+
+	private final FailedKeyLookups failedLookups;
+
+	private final LocalModeGuard localMode;
+
+	ApiGate(TenantSettings settings, ApiKeys keys, KeyRevocations revocations, JsonMapper json, PageSessions sessions,
+			SessionEnds sessionEnds, FailedKeyLookups failedLookups, LocalModeGuard localMode) {
+		this.sessions = sessions;
+		this.sessionEnds = sessionEnds;
+		this.failedLookups = failedLookups;
+		this.localMode = localMode;
 		this.settings = settings;
 		this.keys = keys;
 		this.revocations = revocations;
@@ -85,17 +104,17 @@ class ApiGate {
 			return admin(exchange, chain);
 		}
 		if (this.settings.localMode()) {
-			return asTenant(CallerTenant.LOCAL, exchange, chain);
+			Mono<Void> refused = this.localMode.refusal(exchange);
+			return (refused != null) ? refused : asTenant(CallerTenant.LOCAL, exchange, chain);
 		}
 		boolean stream = path.endsWith("/events");
 		ServerHttpRequest request = exchange.getRequest();
 		String bearer = bearer(request);
 		if (bearer != null) {
-			return this.keys.caller(bearer)
-				.map(Optional::of)
-				.defaultIfEmpty(Optional.empty())
-				.flatMap((caller) -> caller.isPresent() ? asCaller(caller.get(), stream, exchange, chain)
-						: unauthorized(exchange, "The API key is not valid or has been revoked", true));
+			return this.failedLookups.guard(exchange, this.keys.caller(bearer),
+					(caller) -> caller.isPresent() ? asCaller(caller.get(), stream, exchange, chain)
+							: unauthorized(exchange, "The API key is not valid or has been revoked", true),
+					(wait) -> this.failedLookups.tooMany(exchange, wait));
 		}
 		HttpCookie cookie = request.getCookies().getFirst(COOKIE);
 		if (cookie != null) {
@@ -105,11 +124,11 @@ class ApiGate {
 								+ CSRF_HEADER + " header; API clients send Authorization: Bearer instead"),
 						this.json);
 			}
-			return this.keys.caller(cookie.getValue())
-				.map(Optional::of)
-				.defaultIfEmpty(Optional.empty())
-				.flatMap((caller) -> caller.isPresent() ? asCaller(caller.get(), stream, exchange, chain)
-						: unauthorized(exchange, "The signed-in key is not valid any more; sign in again", true));
+			return this.failedLookups.guard(exchange, this.sessions.find(cookie.getValue()),
+					(session) -> session.isPresent() ? asSession(session.get(), stream, exchange, chain)
+							: unauthorized(exchange, "The page's sign-in has ended (signed out, expired, or its key "
+									+ "was revoked); sign in again", true),
+					(wait) -> this.failedLookups.tooMany(exchange, wait));
 		}
 		return unauthorized(exchange, "This API needs an API key: send Authorization: Bearer <key>", false);
 	}
@@ -157,6 +176,21 @@ class ApiGate {
 			WebFilterChain chain) {
 		Mono<Void> answered = asTenant(caller.tenant(), exchange, chain);
 		return stream ? answered.takeUntilOther(this.revocations.of(caller.key())) : answered;
+	}
+
+	/**
+	 * A stream opened with the page's cookie stays open only while its session does: it ends at sign-out, when the
+	 * session's key is revoked, or when the session expires.
+	 */
+	private Mono<Void> asSession(PageSessions.Session session, boolean stream, ServerWebExchange exchange,
+			WebFilterChain chain) {
+		Mono<Void> answered = asTenant(session.caller().tenant(), exchange, chain);
+		if (!stream) {
+			return answered;
+		}
+		Duration left = Duration.between(Instant.now(), session.expiresAt());
+		return answered.takeUntilOther(Mono.firstWithSignal(this.revocations.of(session.caller().key()),
+				this.sessionEnds.of(session.id()), Mono.delay(left.isNegative() ? Duration.ZERO : left).then()));
 	}
 
 	private Mono<Void> asTenant(UUID tenant, ServerWebExchange exchange, WebFilterChain chain) {

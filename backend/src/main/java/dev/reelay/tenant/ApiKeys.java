@@ -80,11 +80,6 @@ class ApiKeys {
 			.one();
 	}
 
-	/** The tenant of a key that is not revoked; empty for anything else. */
-	Mono<UUID> tenantOf(@Nullable String presented) {
-		return caller(presented).map(Caller::tenant);
-	}
-
 	/** Which key of which tenant {@code presented} is, if it is a key that is not revoked. */
 	Mono<Caller> caller(@Nullable String presented) {
 		if (!ApiKey.looksLikeKey(presented)) {

@@ -6,17 +6,20 @@ import org.springframework.http.HttpCookie;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
-/** Whether the page may be shown: always in local mode, else once signed in with a valid key. */
+/** Whether the page may be shown: always in local mode, else once signed in (a live page session). */
 @Component
 public class PageSignIn {
 
 	private final TenantSettings settings;
 
-	private final ApiKeys keys;
+	private final PageSessions sessions;
 
-	PageSignIn(TenantSettings settings, ApiKeys keys) {
+	private final FailedKeyLookups failedLookups;
+
+	PageSignIn(TenantSettings settings, PageSessions sessions, FailedKeyLookups failedLookups) {
 		this.settings = settings;
-		this.keys = keys;
+		this.sessions = sessions;
+		this.failedLookups = failedLookups;
 	}
 
 	/** True when an admin key is configured: the page asks for a tenant's key and offers to sign out. */
@@ -24,13 +27,28 @@ public class PageSignIn {
 		return !this.settings.localMode();
 	}
 
-	/** True if the page may be shown to this request; a revoked key's cookie counts as signed out. */
+	/**
+	 * True if the page may be shown to this request: its cookie names a live session. One that ended, expired or
+	 * whose key was revoked counts as signed out, and as a failed lookup for the address (see
+	 * {@link FailedKeyLookups}); an address cut off is signed out without a lookup.
+	 */
 	public Mono<Boolean> signedIn(ServerWebExchange exchange) {
 		if (!required()) {
 			return Mono.just(true);
 		}
 		HttpCookie cookie = exchange.getRequest().getCookies().getFirst(ApiGate.COOKIE);
-		return (cookie == null) ? Mono.just(false) : this.keys.tenantOf(cookie.getValue()).hasElement();
+		if (cookie == null) {
+			return Mono.just(false);
+		}
+		String address = FailedKeyLookups.addressOf(exchange);
+		if (!this.failedLookups.refusal(address).isZero()) {
+			return Mono.just(false);
+		}
+		return this.sessions.find(cookie.getValue()).hasElement().doOnNext((live) -> {
+			if (!live) {
+				this.failedLookups.failed(address);
+			}
+		});
 	}
 
 }

@@ -1,9 +1,11 @@
 package dev.reelay.tenant;
 
 import java.net.URI;
+import java.time.Duration;
 
 import reactor.core.publisher.Mono;
 
+import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -16,9 +18,11 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * The page's sign-in and sign-out. The key entered is kept in an HttpOnly (out of reach of scripts), SameSite=Strict
- * (never sent by another site's request) cookie, Secure when the page came over https; the API accepts it for the
- * page's own calls and its event streams, which cannot send headers.
+ * The page's sign-in and sign-out. A valid key opens a page session (see {@link PageSessions}); the cookie holds the
+ * session's random id, never the key, and is HttpOnly (out of reach of scripts), SameSite=Strict (never sent by
+ * another site's request), Secure when the page came over https (as a trusted proxy says, see
+ * {@link TrustedProxies}), and kept no longer than the session lasts. The API accepts it for the page's own calls
+ * and its event streams, which cannot send headers. Sign-out ends the session on the server, not only the cookie.
  */
 @Controller
 class SignInController {
@@ -27,9 +31,19 @@ class SignInController {
 
 	private final ApiKeys keys;
 
-	SignInController(PageSignIn signIn, ApiKeys keys) {
+	private final PageSessions sessions;
+
+	private final SessionEnds sessionEnds;
+
+	private final FailedKeyLookups failedLookups;
+
+	SignInController(PageSignIn signIn, ApiKeys keys, PageSessions sessions, SessionEnds sessionEnds,
+			FailedKeyLookups failedLookups) {
 		this.signIn = signIn;
 		this.keys = keys;
+		this.sessions = sessions;
+		this.sessionEnds = sessionEnds;
+		this.failedLookups = failedLookups;
 	}
 
 	@PostMapping(path = "/signin", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
@@ -41,33 +55,56 @@ class SignInController {
 			if (!this.signIn.required()) {
 				return Mono.just(Rendering.redirectTo(next).build());
 			}
-			return this.keys.tenantOf(key).map((tenant) -> {
-				exchange.getResponse().addCookie(cookie(exchange, key, false));
+			String address = FailedKeyLookups.addressOf(exchange);
+			Duration wait = this.failedLookups.refusal(address);
+			if (!wait.isZero()) {
+				long seconds = FailedKeyLookups.seconds(wait);
+				exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+				return Mono.just(signInAgain(next, "Too many wrong keys came from your address; try again in "
+						+ seconds + " s.", HttpStatus.TOO_MANY_REQUESTS));
+			}
+			return this.keys.caller(key).flatMap(this.sessions::open).map((session) -> {
+				exchange.getResponse().addCookie(cookie(exchange, ApiGate.COOKIE, session, this.sessions.lifetime()));
+				clearOldCookie(exchange);
 				return Rendering.redirectTo(next).build();
-			})
-				.switchIfEmpty(Mono.fromSupplier(() -> Rendering.view("signin")
-					.modelAttribute("next", next)
-					.modelAttribute("error", "That key is not valid or has been revoked.")
-					.status(HttpStatus.UNAUTHORIZED)
-					.build()));
+			}).switchIfEmpty(Mono.fromSupplier(() -> {
+				this.failedLookups.failed(address);
+				return signInAgain(next, "That key is not valid or has been revoked.", HttpStatus.UNAUTHORIZED);
+			}));
 		});
 	}
 
 	@PostMapping("/signout")
 	Mono<Rendering> signOut(ServerWebExchange exchange) {
-		return sameOrigin(exchange).then(Mono.fromSupplier(() -> {
-			exchange.getResponse().addCookie(cookie(exchange, "", true));
+		HttpCookie current = exchange.getRequest().getCookies().getFirst(ApiGate.COOKIE);
+		Mono<Void> ended = (current != null)
+				? this.sessions.end(current.getValue()).doOnNext(this.sessionEnds::endedHere).then() : Mono.empty();
+		return sameOrigin(exchange).then(ended).then(Mono.fromSupplier(() -> {
+			exchange.getResponse().addCookie(cookie(exchange, ApiGate.COOKIE, "", Duration.ZERO));
+			clearOldCookie(exchange);
 			return Rendering.redirectTo("/").build();
 		}));
 	}
 
-	private static ResponseCookie cookie(ServerWebExchange exchange, String value, boolean clear) {
-		ResponseCookie.ResponseCookieBuilder cookie = ResponseCookie.from(ApiGate.COOKIE, value)
+	private static Rendering signInAgain(String next, String error, HttpStatus status) {
+		return Rendering.view("signin").modelAttribute("next", next).modelAttribute("error", error).status(status).build();
+	}
+
+	private static ResponseCookie cookie(ServerWebExchange exchange, String name, String value, Duration maxAge) {
+		return ResponseCookie.from(name, value)
 			.httpOnly(true)
 			.sameSite("Strict")
 			.secure("https".equals(exchange.getRequest().getURI().getScheme()))
-			.path("/");
-		return (clear ? cookie.maxAge(0) : cookie).build();
+			.path("/")
+			.maxAge(maxAge)
+			.build();
+	}
+
+	/** Before sessions the cookie held the key itself: a browser that still has one loses it. */
+	private static void clearOldCookie(ServerWebExchange exchange) {
+		if (exchange.getRequest().getCookies().containsKey(ApiGate.OLD_COOKIE)) {
+			exchange.getResponse().addCookie(cookie(exchange, ApiGate.OLD_COOKIE, "", Duration.ZERO));
+		}
 	}
 
 	/** Only a local path: a sign-in form must never send anyone to another site. */

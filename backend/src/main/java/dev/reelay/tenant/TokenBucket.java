@@ -19,6 +19,11 @@ final class TokenBucket {
 		this.theoreticalArrival = now;
 	}
 
+	/** The nanoseconds until a token will be there (0: there is one now), without taking it. */
+	synchronized long peek(long now) {
+		return Math.max(0, Math.max(this.theoreticalArrival, now) - now - this.tolerance);
+	}
+
 	/** Takes one request's token: 0 if there was one, else the nanoseconds until there will be. */
 	synchronized long take(long now) {
 		long arrival = Math.max(this.theoreticalArrival, now);

@@ -29,6 +29,9 @@ final class Browser implements AutoCloseable {
 
 	private static final String CHROMEDRIVER = System.getProperty("reelay.test.chromedriver", "/usr/bin/chromedriver");
 
+	/** Resolves to 127.0.0.1 in this browser only, as a rebinding attacker's name would. */
+	static final String REBINDING_HOST = "rebind.attacker.test";
+
 	final ChromeDriver driver;
 
 	private final ChromeDriverService service;
@@ -44,7 +47,9 @@ final class Browser implements AutoCloseable {
 		options.setBinary(CHROMIUM);
 		options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 				"--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-				"--autoplay-policy=no-user-gesture-required", "--user-data-dir=" + profile.toAbsolutePath());
+				"--autoplay-policy=no-user-gesture-required", "--user-data-dir=" + profile.toAbsolutePath(),
+				// DNS rebinding without DNS: a name of "the attacker's" that resolves to this machine.
+				"--host-resolver-rules=MAP " + REBINDING_HOST + " 127.0.0.1");
 		LoggingPreferences logs = new LoggingPreferences();
 		logs.enable(LogType.BROWSER, Level.ALL);
 		options.setCapability("goog:loggingPrefs", logs);

@@ -1,5 +1,7 @@
 package dev.reelay.e2e;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -174,6 +176,31 @@ class PageBrowserTests {
 		assertThat(again.findElement(By.cssSelector(".prompt")).getText()).isEqualTo(prompt);
 		assertThat(again.getAttribute("data-job-id")).isNotEqualTo(id);
 		browser.waitUpTo(JOB_DONE).until((driver) -> "completed".equals(again.getAttribute("data-status")));
+	}
+
+	@Test
+	void anotherSitesFormCannotSubmitAJob() {
+		String prompt = "Browser: posted by another site " + System.nanoTime();
+		// A page of another origin (an opaque data: one here) posting a form to the local app: a simple request that
+		// needs no preflight, so only the server can refuse it.
+		String page = "<form method='post' enctype='multipart/form-data' action='" + url("/api/v1/jobs") + "'>"
+				+ "<input name='prompt' value='" + prompt + "'></form><script>document.forms[0].submit()</script>";
+		browser.driver.get("data:text/html," + URLEncoder.encode(page, StandardCharsets.UTF_8).replace("+", "%20"));
+		browser.waitUpTo(QUICK).until((driver) -> find("body").getText().contains("Cross-origin request refused"));
+		assertThat(this.db.sql("SELECT count(*) AS n FROM jobs WHERE prompt = :prompt")
+			.bind("prompt", prompt)
+			.map((row) -> row.get("n", Long.class))
+			.one()
+			.block(QUICK)).isZero();
+	}
+
+	@Test
+	void aRebindingHostNameGetsARefusalInsteadOfThePageOrTheApi() {
+		for (String path : List.of("/", "/api/v1/jobs")) {
+			browser.driver.get("http://" + Browser.REBINDING_HOST + ":" + this.port + path);
+			browser.waitUpTo(QUICK).until((driver) -> find("body").getText().contains("Host not allowed"));
+			assertThat(browser.driver.findElements(By.id("job-form"))).isEmpty();
+		}
 	}
 
 	@Test

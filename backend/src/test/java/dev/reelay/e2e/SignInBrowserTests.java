@@ -74,15 +74,16 @@ class SignInBrowserTests {
 		find("#key").sendKeys("rly_not-a-key");
 		find("#signin").click();
 		browser.waitUpTo(QUICK).until((driver) -> find("#signin-error").getText().contains("not valid"));
-		assertThat(browser.driver.manage().getCookieNamed("reelay_key")).isNull();
+		assertThat(browser.driver.manage().getCookieNamed("reelay_session")).isNull();
 
 		find("#key").sendKeys(mine);
 		find("#signin").click();
 		browser.waitUpTo(QUICK).until((driver) -> "true".equals(find("body").getAttribute("data-ready")));
-		Cookie cookie = browser.driver.manage().getCookieNamed("reelay_key");
+		Cookie cookie = browser.driver.manage().getCookieNamed("reelay_session");
 		assertThat(cookie).isNotNull();
 		assertThat(cookie.isHttpOnly()).isTrue();
 		assertThat(cookie.getSameSite()).isEqualTo("Strict");
+		assertThat(cookie.getValue()).as("a session id, never the key").doesNotContain(mine.substring(4));
 		assertThat(browser.<String>script("return document.cookie")).doesNotContain(mine);
 		assertThat(jobPrompts()).doesNotContain(before);
 
@@ -103,7 +104,7 @@ class SignInBrowserTests {
 
 		find("#sign-out").click();
 		browser.waitUpTo(QUICK).until((driver) -> !driver.findElements(By.id("signin-form")).isEmpty());
-		assertThat(browser.driver.manage().getCookieNamed("reelay_key")).isNull();
+		assertThat(browser.driver.manage().getCookieNamed("reelay_session")).isNull();
 	}
 
 	private java.util.List<String> jobPrompts() {

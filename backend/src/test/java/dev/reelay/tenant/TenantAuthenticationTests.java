@@ -274,23 +274,26 @@ class TenantAuthenticationTests {
 			.getResponseCookies()
 			.getFirst(ApiGate.COOKIE);
 		assertThat(cookie).isNotNull();
-		assertThat(cookie.getValue()).isEqualTo(key);
+		// A session id, never the key (PageSessionTests checks what is stored).
+		assertThat(cookie.getValue()).isNotEqualTo(key).doesNotContain(key.substring(4));
 		assertThat(cookie.isHttpOnly()).isTrue();
 		assertThat(cookie.getSameSite()).isEqualTo("Strict");
 		assertThat(cookie.isSecure()).as("plain http here").isFalse();
+		String session = cookie.getValue();
 
 		this.http.get()
 			.uri("/")
-			.cookie(ApiGate.COOKIE, key)
+			.cookie(ApiGate.COOKIE, session)
 			.exchange()
 			.expectStatus().isOk()
 			.expectBody(String.class)
 			.value((page) -> assertThat(page).contains("id=\"job-form\"").contains("id=\"sign-out\""));
-		this.http.get().uri("/api/v1/jobs").cookie(ApiGate.COOKIE, key).exchange().expectStatus().isOk();
+		this.http.get().uri("/api/v1/jobs").cookie(ApiGate.COOKIE, session).exchange().expectStatus().isOk();
+		this.http.get().uri("/api/v1/jobs").cookie(ApiGate.COOKIE, key).exchange().expectStatus().isUnauthorized();
 
 		ResponseCookie cleared = this.http.post()
 			.uri("/signout")
-			.cookie(ApiGate.COOKIE, key)
+			.cookie(ApiGate.COOKIE, session)
 			.exchange()
 			.expectStatus().isSeeOther()
 			.returnResult(Void.class)
@@ -330,10 +333,19 @@ class TenantAuthenticationTests {
 	@Test
 	void aCookieCanChangeSomethingOnlyWithThePagesOwnHeader() {
 		String key = this.admin.newTenantKey("csrf");
+		String session = this.http.post()
+			.uri("/signin")
+			.body(BodyInserters.fromFormData("key", key))
+			.exchange()
+			.expectStatus().isSeeOther()
+			.returnResult(Void.class)
+			.getResponseCookies()
+			.getFirst(ApiGate.COOKIE)
+			.getValue();
 		String prompt = "csrf " + UUID.randomUUID();
 		this.http.post()
 			.uri("/api/v1/jobs")
-			.cookie(ApiGate.COOKIE, key)
+			.cookie(ApiGate.COOKIE, session)
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("prompt", prompt))
 			.exchange()
@@ -347,7 +359,7 @@ class TenantAuthenticationTests {
 			.block(WAIT)).isZero();
 		this.http.post()
 			.uri("/api/v1/jobs")
-			.cookie(ApiGate.COOKIE, key)
+			.cookie(ApiGate.COOKIE, session)
 			.header(ApiGate.CSRF_HEADER, "1")
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("prompt", prompt))
