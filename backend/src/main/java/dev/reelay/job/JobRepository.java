@@ -206,20 +206,23 @@ class JobRepository {
 				+ ((model != null) ? "AND q.model = :model " : "")
 				+ (exceptModels.isEmpty() ? "" : "AND q.model <> ALL(:except_models) ")
 				+ "AND q.next_attempt_at <= :now AND (q.lease_until IS NULL OR q.lease_until < :now) ";
-		// Driven by the tenants table: one probe of jobs_queued_by_tenant per tenant, then the in-flight count and at
-		// most `limit` candidates for each tenant that has work, so the cost follows the number of tenants and the
-		// claim size, never the backlog. The candidates are ranked (their turn) in a subquery, as FOR UPDATE cannot
-		// sit beside a window function; the outer level locks what it takes and re-checks each row it locks.
+		// Driven by the tenants table: one probe of jobs_queued_by_tenant per tenant, then, for each tenant that has
+		// work, its in-flight count (OFFSET 0 keeps it to once per tenant instead of once per candidate) and at most
+		// `limit` candidates, so the cost follows the number of tenants and the claim size, never the backlog. The
+		// candidates are ranked (their turn) in a subquery, as FOR UPDATE cannot sit beside a window function; the
+		// outer level locks what it takes and re-checks each row it locks. A constant LIMIT on the candidates keeps
+		// the planner's estimate small, so it joins them back by primary key instead of hashing the whole queue.
 		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
 				+ "WHERE id IN (SELECT j.id FROM (SELECT c.id, c.turn, c.priority, c.created_at FROM tenants t "
 				+ "CROSS JOIN LATERAL (SELECT :max_in_flight - (SELECT count(*) FROM (SELECT 1 FROM jobs r "
 				+ "WHERE r.tenant_id = t.id AND r.status IN " + RUNNING_SQL + " LIMIT :max_in_flight) AS running) "
 				+ "- (SELECT count(*) FROM (SELECT 1 FROM jobs l WHERE l.tenant_id = t.id AND l.status = 'queued' "
-				+ "AND l.lease_until >= :now LIMIT :max_in_flight) AS leased) AS room) AS h "
+				+ "AND l.lease_until >= :now LIMIT :max_in_flight) AS leased) AS room OFFSET 0) AS h "
 				+ "CROSS JOIN LATERAL (SELECT q.id, q.priority, q.created_at, row_number() OVER (ORDER BY q.priority DESC, "
 				+ "q.created_at, q.id) AS turn FROM jobs q WHERE q.tenant_id = t.id AND " + eligible
-				+ "ORDER BY q.priority DESC, q.created_at, q.id LIMIT least(:limit, greatest(h.room, 0))) AS c "
-				+ "WHERE EXISTS (SELECT 1 FROM jobs q WHERE q.tenant_id = t.id AND " + eligible + ")) AS pick "
+				+ "ORDER BY q.priority DESC, q.created_at, q.id LIMIT :limit) AS c "
+				+ "WHERE EXISTS (SELECT 1 FROM jobs q WHERE q.tenant_id = t.id AND " + eligible + ") "
+				+ "AND c.turn <= h.room) AS pick "
 				+ "JOIN jobs j ON j.id = pick.id WHERE j.status = 'queued' AND j.next_attempt_at <= :now "
 				+ "AND (j.lease_until IS NULL OR j.lease_until < :now) "
 				+ (unlessPaused ? UNLESS_PAUSED : "")
