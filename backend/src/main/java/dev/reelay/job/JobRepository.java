@@ -186,13 +186,14 @@ class JobRepository {
 	}
 
 	/**
-	 * Leases up to {@code limit} queued jobs of one provider (and model, when given), taking turns across tenants:
-	 * each tenant's best job first (highest priority, then oldest), then each tenant's second, and so on, so that a
-	 * tenant with thousands of queued jobs does not make another wait behind all of them. Within a tenant the order
-	 * is priority, then FIFO; across tenants in one turn, priority then age. A tenant with {@code maxInFlight} jobs
-	 * in flight (running, or queued and leased to be submitted) gets nothing; one with fewer gets at most the
-	 * difference. SKIP LOCKED lets several instances claim at once without waiting on each other; the version bump
-	 * makes a stale holder's later write fail.
+	 * Leases up to {@code limit} queued jobs of one provider (and model, when given), taking turns across tenants,
+	 * so that a tenant with thousands of queued jobs does not make another wait behind all of them. A job's turn is
+	 * its tenant's jobs in flight (at a provider, or queued and leased to be submitted) plus its place in its
+	 * tenant's own order (highest priority, then oldest): the tenant with the least in flight goes first, and a
+	 * claim of one job at a time alternates between tenants as well as a large claim does. Within a turn, priority
+	 * then age decide. A tenant with {@code maxInFlight} jobs in flight gets nothing; one with fewer gets at most
+	 * the difference. SKIP LOCKED lets several instances claim at once without waiting on each other; the version
+	 * bump makes a stale holder's later write fail.
 	 */
 	Flux<Job> claimQueued(String provider, @Nullable String model, Collection<String> exceptModels, String owner,
 			Instant now, Duration lease, int limit, int maxInFlight) {
@@ -213,16 +214,16 @@ class JobRepository {
 		// outer level locks what it takes and re-checks each row it locks. A constant LIMIT on the candidates keeps
 		// the planner's estimate small, so it joins them back by primary key instead of hashing the whole queue.
 		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
-				+ "WHERE id IN (SELECT j.id FROM (SELECT c.id, c.turn, c.priority, c.created_at FROM tenants t "
-				+ "CROSS JOIN LATERAL (SELECT :max_in_flight - (SELECT count(*) FROM (SELECT 1 FROM jobs r "
+				+ "WHERE id IN (SELECT j.id FROM (SELECT c.id, h.in_flight + c.turn AS turn, c.priority, c.created_at "
+				+ "FROM tenants t CROSS JOIN LATERAL (SELECT (SELECT count(*) FROM (SELECT 1 FROM jobs r "
 				+ "WHERE r.tenant_id = t.id AND r.status IN " + RUNNING_SQL + " LIMIT :max_in_flight) AS running) "
-				+ "- (SELECT count(*) FROM (SELECT 1 FROM jobs l WHERE l.tenant_id = t.id AND l.status = 'queued' "
-				+ "AND l.lease_until >= :now LIMIT :max_in_flight) AS leased) AS room OFFSET 0) AS h "
+				+ "+ (SELECT count(*) FROM (SELECT 1 FROM jobs l WHERE l.tenant_id = t.id AND l.status = 'queued' "
+				+ "AND l.lease_until >= :now LIMIT :max_in_flight) AS leased) AS in_flight OFFSET 0) AS h "
 				+ "CROSS JOIN LATERAL (SELECT q.id, q.priority, q.created_at, row_number() OVER (ORDER BY q.priority DESC, "
 				+ "q.created_at, q.id) AS turn FROM jobs q WHERE q.tenant_id = t.id AND " + eligible
 				+ "ORDER BY q.priority DESC, q.created_at, q.id LIMIT :limit) AS c "
 				+ "WHERE EXISTS (SELECT 1 FROM jobs q WHERE q.tenant_id = t.id AND " + eligible + ") "
-				+ "AND c.turn <= h.room) AS pick "
+				+ "AND h.in_flight + c.turn <= :max_in_flight) AS pick "
 				+ "JOIN jobs j ON j.id = pick.id WHERE j.status = 'queued' AND j.next_attempt_at <= :now "
 				+ "AND (j.lease_until IS NULL OR j.lease_until < :now) "
 				+ (unlessPaused ? UNLESS_PAUSED : "")
