@@ -112,8 +112,10 @@ public class JobStore {
 			}
 			return Mono.just(new Submission(existing.stream().map(JobRepository.KeyedJob::job).toList(), true));
 		});
-		// Two requests racing with one key: the unique index lets one insert win; the other replays it.
-		return replay.switchIfEmpty(insert.onErrorResume(DuplicateKeyException.class, (raced) -> replay));
+		// Two requests racing with one key: the unique index lets one insert win; the other replays it. The loser may
+		// instead find the winner's jobs filling the queued quota (it counts after the winner committed): a replay too.
+		return replay.switchIfEmpty(insert.onErrorResume(DuplicateKeyException.class, (raced) -> replay)
+			.onErrorResume(QuotaExceededException.class, (full) -> replay.switchIfEmpty(Mono.error(full))));
 	}
 
 	/**
