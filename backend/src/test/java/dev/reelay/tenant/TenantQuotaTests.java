@@ -135,6 +135,33 @@ class TenantQuotaTests {
 	}
 
 	@Test
+	void repeatsOfOneIdempotentSubmissionForTheLastPlaceAllGetItsJob() {
+		UUID tenant = this.admin.tenant("retrier");
+		String key = this.admin.key(tenant);
+		for (int i = 0; i < 4; i++) {
+			submit(key, "job " + i).expectStatus().isAccepted();
+		}
+		WebClient client = WebClient.create("http://127.0.0.1:" + this.port);
+
+		// A client retrying one request at once: whichever stores it, the others replay it, none is refused.
+		List<String> answers = Flux.range(0, 10)
+			.flatMap((i) -> client.post()
+				.uri("/api/v1/jobs")
+				.header("Authorization", "Bearer " + key)
+				.header("Idempotency-Key", "last-place")
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("prompt", "the last one", "duration_seconds", 4))
+				.exchangeToMono((response) -> response.bodyToMono(Map.class)
+					.map((body) -> response.statusCode().value() + " " + body.get("id"))), 10)
+			.collectList()
+			.block(WAIT);
+
+		assertThat(answers).hasSize(10).allSatisfy((answer) -> assertThat(answer).startsWith("20"));
+		assertThat(answers.stream().map((answer) -> answer.substring(4)).distinct()).hasSize(1);
+		assertThat(jobs(tenant)).isEqualTo(5);
+	}
+
+	@Test
 	void theStreamPastTheStreamQuotaIsRefusedUntilOneCloses() {
 		UUID a = this.admin.tenant("watcher");
 		String aKey = this.admin.key(a);
