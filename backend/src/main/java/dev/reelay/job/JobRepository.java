@@ -186,32 +186,56 @@ class JobRepository {
 	}
 
 	/**
-	 * Leases up to {@code limit} queued jobs of one provider (and model, when given), highest priority first and
-	 * FIFO within a priority. SKIP LOCKED lets several instances claim at once without waiting on each other; the
-	 * version bump makes a stale holder's later write fail.
+	 * Leases up to {@code limit} queued jobs of one provider (and model, when given), taking turns across tenants,
+	 * so that a tenant with thousands of queued jobs does not make another wait behind all of them. A job's turn is
+	 * its tenant's jobs in flight (at a provider, or queued and leased to be submitted) plus its place in its
+	 * tenant's own order (highest priority, then oldest): the tenant with the least in flight goes first, and a
+	 * claim of one job at a time alternates between tenants as well as a large claim does. Within a turn, priority
+	 * then age decide. A tenant with {@code maxInFlight} jobs in flight gets nothing; one with fewer gets at most
+	 * the difference. SKIP LOCKED lets several instances claim at once without waiting on each other; the version
+	 * bump makes a stale holder's later write fail.
 	 */
 	Flux<Job> claimQueued(String provider, @Nullable String model, Collection<String> exceptModels, String owner,
-			Instant now, Duration lease, int limit) {
-		return claimQueued(provider, model, exceptModels, owner, now, lease, limit, false);
+			Instant now, Duration lease, int limit, int maxInFlight) {
+		return claimQueued(provider, model, exceptModels, owner, now, lease, limit, maxInFlight, false);
 	}
 
 	/** As above; with {@code unlessPaused}, claims nothing while the provider is paused (checked in the same statement). */
 	Flux<Job> claimQueued(String provider, @Nullable String model, Collection<String> exceptModels, String owner,
-			Instant now, Duration lease, int limit, boolean unlessPaused) {
+			Instant now, Duration lease, int limit, int maxInFlight, boolean unlessPaused) {
+		String eligible = "q.status = 'queued' AND q.provider = :provider "
+				+ ((model != null) ? "AND q.model = :model " : "")
+				+ (exceptModels.isEmpty() ? "" : "AND q.model <> ALL(:except_models) ")
+				+ "AND q.next_attempt_at <= :now AND (q.lease_until IS NULL OR q.lease_until < :now) ";
+		// Driven by the tenants table: one probe of jobs_queued_by_tenant per tenant, then, for each tenant that has
+		// work, its in-flight count (OFFSET 0 keeps it to once per tenant instead of once per candidate) and at most
+		// `limit` candidates, so the cost follows the number of tenants and the claim size, never the backlog. The
+		// candidates are ranked (their turn) in a subquery, as FOR UPDATE cannot sit beside a window function; the
+		// outer level locks what it takes and re-checks each row it locks. A constant LIMIT on the candidates keeps
+		// the planner's estimate small, so it joins them back by primary key instead of hashing the whole queue.
 		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
-				+ "WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND provider = :provider "
-				+ ((model != null) ? "AND model = :model " : "")
-				+ (exceptModels.isEmpty() ? "" : "AND model <> ALL(:except_models) ")
-				+ "AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now) "
+				+ "WHERE id IN (SELECT j.id FROM (SELECT c.id, h.in_flight + c.turn AS turn, c.priority, c.created_at "
+				+ "FROM tenants t CROSS JOIN LATERAL (SELECT (SELECT count(*) FROM (SELECT 1 FROM jobs r "
+				+ "WHERE r.tenant_id = t.id AND r.status IN " + RUNNING_SQL + " LIMIT :max_in_flight) AS running) "
+				+ "+ (SELECT count(*) FROM (SELECT 1 FROM jobs l WHERE l.tenant_id = t.id AND l.status = 'queued' "
+				+ "AND l.lease_until >= :now LIMIT :max_in_flight) AS leased) AS in_flight OFFSET 0) AS h "
+				+ "CROSS JOIN LATERAL (SELECT q.id, q.priority, q.created_at, row_number() OVER (ORDER BY q.priority DESC, "
+				+ "q.created_at, q.id) AS turn FROM jobs q WHERE q.tenant_id = t.id AND " + eligible
+				+ "ORDER BY q.priority DESC, q.created_at, q.id LIMIT :limit) AS c "
+				+ "WHERE EXISTS (SELECT 1 FROM jobs q WHERE q.tenant_id = t.id AND " + eligible + ") "
+				+ "AND h.in_flight + c.turn <= :max_in_flight) AS pick "
+				+ "JOIN jobs j ON j.id = pick.id WHERE j.status = 'queued' AND j.next_attempt_at <= :now "
+				+ "AND (j.lease_until IS NULL OR j.lease_until < :now) "
 				+ (unlessPaused ? UNLESS_PAUSED : "")
-				+ "ORDER BY priority DESC, created_at, id LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING "
-				+ JobRows.COLUMNS;
+				+ "ORDER BY pick.turn, pick.priority DESC, pick.created_at, pick.id LIMIT :limit "
+				+ "FOR UPDATE OF j SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
 			.bind("owner", owner)
 			.bind("lease_until", now.plus(lease))
 			.bind("provider", provider)
 			.bind("now", now)
-			.bind("limit", limit);
+			.bind("limit", limit)
+			.bind("max_in_flight", maxInFlight);
 		if (model != null) {
 			spec = spec.bind("model", model);
 		}
@@ -219,6 +243,23 @@ class JobRepository {
 			spec = spec.bind("except_models", exceptModels.toArray(String[]::new));
 		}
 		return spec.map(this.rows::read).all();
+	}
+
+	/**
+	 * Takes {@code tenant}'s submission lock until the transaction ends, then counts its queued jobs up to
+	 * {@code atMost}. Submissions of one tenant check its queued quota one after the other, each seeing the jobs
+	 * the previous one committed (a new statement, a new snapshot); other tenants' submissions are not held up.
+	 */
+	Mono<Long> lockAndCountQueued(UUID tenant, int atMost) {
+		return this.db.sql("SELECT pg_advisory_xact_lock(hashtextextended('reelay.queued-quota:' || :tenant, 0))")
+			.bind("tenant", tenant.toString())
+			.then()
+			.then(this.db.sql("SELECT count(*) AS n FROM (SELECT 1 FROM jobs WHERE tenant_id = :tenant "
+					+ "AND status = 'queued' LIMIT :at_most) AS queued")
+				.bind("tenant", tenant)
+				.bind("at_most", atMost)
+				.map((row) -> row.get("n", Long.class))
+				.one());
 	}
 
 	/** Leases due jobs that are past submission (to poll, reconcile or download), most overdue first. */

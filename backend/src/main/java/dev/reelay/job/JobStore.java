@@ -12,6 +12,8 @@ import java.util.function.Consumer;
 
 import dev.reelay.job.JobWrites.Written;
 import dev.reelay.tenant.CallerTenant;
+import dev.reelay.tenant.QuotaExceededException;
+import dev.reelay.tenant.TenantQuotas;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,10 +55,12 @@ public class JobStore {
 
 	private final JobAdmission admission;
 
+	private final TenantQuotas quotas;
+
 	private final Sinks.Many<JobEventNotice> notices = Sinks.many().multicast().directBestEffort();
 
 	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json, JobMetrics metrics, JobWrites writes,
-			JobRows rows, ObjectProvider<JobAdmission> admission) {
+			JobRows rows, ObjectProvider<JobAdmission> admission, TenantQuotas quotas) {
 		this.jobs = jobs;
 		this.writes = writes;
 		this.rows = rows;
@@ -64,6 +68,7 @@ public class JobStore {
 		this.json = json;
 		this.metrics = metrics;
 		this.admission = admission.getIfAvailable(() -> JobAdmission.NONE);
+		this.quotas = quotas;
 	}
 
 	public Mono<Job> create(NewJob request) {
@@ -107,8 +112,10 @@ public class JobStore {
 			}
 			return Mono.just(new Submission(existing.stream().map(JobRepository.KeyedJob::job).toList(), true));
 		});
-		// Two requests racing with one key: the unique index lets one insert win; the other replays it.
-		return replay.switchIfEmpty(insert.onErrorResume(DuplicateKeyException.class, (raced) -> replay));
+		// Two requests racing with one key: the unique index lets one insert win; the other replays it. The loser may
+		// instead find the winner's jobs filling the queued quota (it counts after the winner committed): a replay too.
+		return replay.switchIfEmpty(insert.onErrorResume(DuplicateKeyException.class, (raced) -> replay)
+			.onErrorResume(QuotaExceededException.class, (full) -> replay.switchIfEmpty(Mono.error(full))));
 	}
 
 	/**
@@ -130,12 +137,31 @@ public class JobStore {
 				null, 0);
 	}
 
-	/** Each job admitted (priced, reserved), then every job in one statement, the uploaded images, the events. */
+	/**
+	 * The tenant's queued quota checked, each job admitted (priced, reserved), then every job in one statement, the
+	 * uploaded images, the events.
+	 */
 	private Mono<List<Written>> insertQueued(List<NewJob> requests, @Nullable String key, boolean batch, String hash) {
 		Instant now = Instant.now();
-		return this.admission.admitAll(requests.stream().map((request) -> queued(request, now)).toList())
+		return withinQueuedQuota(requests)
+			.thenMany(Flux.defer(() -> this.admission.admitAll(requests.stream().map((request) -> queued(request, now))
+				.toList())))
 			.collectList()
 			.flatMap((admitted) -> insertAdmitted(requests, admitted, key, batch, hash));
+	}
+
+	/**
+	 * Refuses the whole submission when it would take the tenant over its queued quota. Runs first in the
+	 * submission's transaction and holds the tenant's submission lock to its end, so two concurrent submissions of
+	 * one tenant cannot both take the last free place (see {@link JobRepository#lockAndCountQueued}).
+	 */
+	private Mono<Void> withinQueuedQuota(List<NewJob> requests) {
+		UUID tenant = requests.get(0).tenantId();
+		int max = this.quotas.maxQueuedJobs();
+		return this.jobs.lockAndCountQueued(tenant, max)
+			.flatMap((queued) -> (queued + requests.size() > max)
+					? Mono.error(QuotaExceededException.queuedJobs(this.quotas, queued, requests.size()))
+					: Mono.empty());
 	}
 
 	private Mono<List<Written>> insertAdmitted(List<NewJob> requests, List<Job> admitted, @Nullable String key,
@@ -259,10 +285,15 @@ public class JobStore {
 			.retryWhen(Retry.max(5).filter(OptimisticLockingFailureException.class::isInstance));
 	}
 
-	/** Leases queued jobs of one provider (and model) in priority order; the caller enforces the limits. */
+	/**
+	 * Leases queued jobs of one provider (and model), taking turns across tenants and in priority order within each,
+	 * never taking a tenant past its in-flight quota ({@link TenantQuotas#maxInFlightJobs}); the caller enforces the
+	 * provider's limits.
+	 */
 	public Flux<Job> claimQueued(String provider, @Nullable String model, Collection<String> exceptModels,
 			String owner, Instant now, Duration lease, int limit) {
-		return this.jobs.claimQueued(provider, model, exceptModels, owner, now, lease, limit);
+		return this.jobs.claimQueued(provider, model, exceptModels, owner, now, lease, limit,
+				this.quotas.maxInFlightJobs());
 	}
 
 	/** Leases submitted jobs of one provider that are due to be polled, reconciled or downloaded. */
@@ -272,7 +303,8 @@ public class JobStore {
 
 	/** {@link #claimQueued} of every model, unless the provider is paused, in one statement. */
 	public Flux<Job> claimQueuedUnlessPaused(String provider, String owner, Instant now, Duration lease, int limit) {
-		return this.jobs.claimQueued(provider, null, Set.of(), owner, now, lease, limit, true);
+		return this.jobs.claimQueued(provider, null, Set.of(), owner, now, lease, limit, this.quotas.maxInFlightJobs(),
+				true);
 	}
 
 	/** {@link #claimRunning} unless the provider is paused, in one statement. */

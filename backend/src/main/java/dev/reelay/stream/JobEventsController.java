@@ -35,10 +35,13 @@ class JobEventsController {
 
 	private final StreamSettings settings;
 
-	JobEventsController(JobStreams streams, JobStore jobs, StreamSettings settings) {
+	private final StreamQuota quota;
+
+	JobEventsController(JobStreams streams, JobStore jobs, StreamSettings settings, StreamQuota quota) {
 		this.streams = streams;
 		this.jobs = jobs;
 		this.settings = settings;
+		this.quota = quota;
 	}
 
 	/**
@@ -56,7 +59,7 @@ class JobEventsController {
 				return (after != null && job.status().isTerminal()) ? this.streams.hasEnded(id, after)
 						: Mono.just(false);
 			})).map((ended) -> ended ? ResponseEntity.noContent().<Flux<DataBuffer>>build()
-					: stream(this.streams.forJob(tenant, id, lastEventId.value())))));
+					: stream(this.quota.admit(tenant, this.streams.forJob(tenant, id, lastEventId.value()))))));
 	}
 
 	@GetMapping(path = "/api/v1/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -70,7 +73,8 @@ class JobEventsController {
 		return CallerTenant.current().map((tenant) -> {
 			JobEventFilter filter = EventFilterParameters.parse(status, model, provider, jobId,
 					this.settings.maxFilterValues());
-			return stream(this.streams.forAll(tenant, filter, lastEventId(header, parameter).value()));
+			return stream(this.quota.admit(tenant,
+					this.streams.forAll(tenant, filter, lastEventId(header, parameter).value())));
 		});
 	}
 
