@@ -71,11 +71,15 @@ class ServerProtection implements WebServerFactoryCustomizer<NettyReactiveWebSer
 		int limit = this.settings.maxConnectionsPerAddress();
 		return server.readTimeout(this.settings.bodyIdleTimeout()).doOnChannelInit((observer, channel, remote) -> {
 			ChannelPipeline pipeline = channel.pipeline();
+			// Reactor Netty passes no remote address to a server connection's initializer; the channel has it.
 			if (limit > 0 && !this.connections.admit(channel, channel.remoteAddress())) {
 				this.refused.increment();
 				pipeline.addFirst("reelay.refusal", ConnectionsPerAddress.refusal(problems));
 				return;
 			}
+			// In the end: writeTimeout (times every socket write), headTimeout.bytes (sees raw bytes come in), the
+			// codec, then headTimeout.messages and decodingFailures (see decoded requests come in and Reactor Netty's
+			// answers go out), then Reactor Netty's own handlers.
 			RequestHeadTimeout head = new RequestHeadTimeout(headerTimeout, problems, this.headerTimeouts::increment);
 			pipeline.addBefore(NettyPipeline.HttpCodec, "reelay.headTimeout.bytes", head.bytes());
 			pipeline.addAfter(NettyPipeline.HttpCodec, "reelay.decodingFailures", new DecodingFailureProblems(problems));
