@@ -22,6 +22,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
@@ -38,6 +39,8 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 	private static final Logger log = LoggerFactory.getLogger(ApiProblemHandler.class);
 
 	private static final URI INVALID = URI.create("https://reelay.dev/problems/invalid-request");
+
+	private static final HttpStatusCode CLIENT_CLOSED_REQUEST = HttpStatusCode.valueOf(499);
 
 	@ExceptionHandler(InvalidJobRequestException.class)
 	ResponseEntity<ProblemDetail> invalid(InvalidJobRequestException ex) {
@@ -60,12 +63,29 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 	}
 
 	@ExceptionHandler(Exception.class)
-	ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+	Mono<ResponseEntity<ProblemDetail>> unexpected(Exception ex, ServerWebExchange exchange) {
+		if (ClientAborts.isBodyTimeout(ex)) {
+			// The server's own body read timeout: the client's slowness, answered 408 if the socket still takes it.
+			log.debug("request body stalled past reelay.server.body-idle-timeout: {}", ex.toString());
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.REQUEST_TIMEOUT,
+					"The request body stopped arriving before it was complete. Send the whole body at once.");
+			problem.setTitle("Request Timeout");
+			return Mono.just(problem(problem));
+		}
+		if (ClientAborts.isClientGone(ex)) {
+			// Not a server error: no ERROR, and no 500 in http.server.requests, where it is counted as nginx's 499
+			// "client closed request" with outcome UNKNOWN. Nothing is written: there is no one to read it.
+			log.debug("client went away during {}: {}", exchange.getRequest().getPath(), ex.toString());
+			exchange.getResponse().setStatusCode(CLIENT_CLOSED_REQUEST);
+			ServerRequestObservationContext.findCurrent(exchange.getAttributes())
+				.ifPresent((observation) -> observation.setConnectionAborted(true));
+			return Mono.empty();
+		}
 		log.error("unexpected error answering a request", ex);
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
 				"Reelay hit an unexpected error. Nothing was changed; try again, and report it if it persists.");
 		problem.setTitle("Internal error");
-		return problem(problem);
+		return Mono.just(problem(problem));
 	}
 
 	@Override

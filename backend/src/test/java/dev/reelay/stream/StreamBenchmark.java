@@ -181,7 +181,9 @@ class StreamBenchmark {
 		List<String> properties = new ArrayList<>(List.of("reelay.dispatch.enabled=false", "spring.main.banner-mode=off",
 				"reelay.simulator.enabled=false", "logging.level.root=WARN", "logging.level.dev.reelay=INFO",
 				// 10,000 streams open within seconds, all as the local tenant: far beyond any one client's limit.
-				"reelay.security.rate-limit.requests-per-second=1000000", "reelay.security.rate-limit.burst=1000000"));
+				"reelay.security.rate-limit.requests-per-second=1000000", "reelay.security.rate-limit.burst=1000000",
+				// And far beyond the connections one address may hold: every subscriber is on 127.0.0.1.
+				"reelay.server.max-connections-per-address=0"));
 		// The same database as the writer, whichever one it resolved.
 		for (String name : List.of("spring.r2dbc.url", "spring.r2dbc.username", "spring.r2dbc.password",
 				"spring.flyway.url", "spring.flyway.user", "spring.flyway.password")) {
