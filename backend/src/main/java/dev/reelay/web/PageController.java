@@ -3,9 +3,11 @@ package dev.reelay.web;
 import java.util.UUID;
 
 import dev.reelay.catalog.ModelCatalog;
+import dev.reelay.simulator.SimulatorAccess;
 import dev.reelay.tenant.PageSignIn;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -26,10 +28,14 @@ class PageController {
 
 	private final PageSignIn signIn;
 
-	PageController(ModelCatalog catalog, WebSettings settings, PageSignIn signIn) {
+	private final ObjectProvider<SimulatorAccess> simulator;
+
+	PageController(ModelCatalog catalog, WebSettings settings, PageSignIn signIn,
+			ObjectProvider<SimulatorAccess> simulator) {
 		this.catalog = catalog;
 		this.settings = settings;
 		this.signIn = signIn;
+		this.simulator = simulator;
 	}
 
 	@GetMapping("/")
@@ -45,13 +51,19 @@ class PageController {
 		return page("job", "/jobs/" + id, model, exchange);
 	}
 
+	/** The banner says videos come from the simulator: not true where it is off (tenants on, by default). */
+	private boolean simulatorServed() {
+		SimulatorAccess access = this.simulator.getIfAvailable();
+		return access == null || access.enabled();
+	}
+
 	private Mono<String> page(String view, String path, Model model, ServerWebExchange exchange) {
 		return this.signIn.signedIn(exchange).map((signedIn) -> {
 			if (!signedIn) {
 				model.addAttribute("next", path);
 				return "signin";
 			}
-			model.addAttribute("simulatorBanner", this.settings.simulatorBanner());
+			model.addAttribute("simulatorBanner", this.settings.simulatorBanner() && simulatorServed());
 			model.addAttribute("signOut", this.signIn.required());
 			return view;
 		});

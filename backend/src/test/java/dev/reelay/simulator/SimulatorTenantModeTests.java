@@ -74,8 +74,10 @@ class SimulatorTenantModeTests {
 		assertThat(this.providers.enabledInstances()).doesNotContain("simulator");
 		assertThatExceptionOfType(UnknownProviderException.class).isThrownBy(() -> this.providers.get("simulator"));
 
+		// Provider components are the operator's to see: with tenants on, that takes the admin key.
 		JsonNode simulator = this.http.get()
 			.uri("/actuator/health")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + ADMIN_KEY)
 			.exchange()
 			.expectBody(JsonNode.class)
 			.returnResult()
@@ -114,6 +116,34 @@ class SimulatorTenantModeTests {
 			.isOk()
 			.expectBody()
 			.jsonPath("$.data").isEqualTo(List.of());
+	}
+
+	@Test
+	void thePageDoesNotClaimVideosComeFromTheSimulator() {
+		String cookie = this.http.post()
+			.uri("/signin")
+			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
+			.bodyValue("key=" + newTenantKey() + "&next=/")
+			.exchange()
+			.expectStatus()
+			.is3xxRedirection()
+			.returnResult(Void.class)
+			.getResponseCookies()
+			.values()
+			.stream()
+			.flatMap(List::stream)
+			.filter((candidate) -> !candidate.getValue().isEmpty())
+			.map((candidate) -> candidate.getName() + "=" + candidate.getValue())
+			.findFirst()
+			.orElseThrow();
+		this.http.get()
+			.uri("/")
+			.header(HttpHeaders.COOKIE, cookie)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.value((page) -> assertThat(page).contains("id=\"job-form\"").doesNotContain("simulator-banner"));
 	}
 
 	private String newTenantKey() {

@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "reelay.dispatch.enabled=false", "reelay.security.admin-key=" + AdminClient.ADMIN_KEY,
-				"reelay.quotas.max-queued-jobs=5", "reelay.quotas.max-streams=2",
+				"reelay.simulator.enabled=true", "reelay.quotas.max-queued-jobs=5", "reelay.quotas.max-streams=2",
 				"reelay.quotas.queued-retry-after=45s" })
 class TenantQuotaTests {
 
