@@ -88,9 +88,11 @@ class JobController {
 	private Throwable unreadableForm(Throwable error) {
 		String message = String.valueOf(error.getMessage());
 		if (error instanceof DataBufferLimitException && message.startsWith("Form field")) {
-			return new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE, "A form field is larger than "
-					+ (this.maxField.toBytes() / 1024) + " KB; no field takes that much (prompts are at most "
-					+ "max_prompt_length characters: see GET /api/v1/models)");
+			long bytes = this.maxField.toBytes();
+			String limit = (bytes % (1024 * 1024) == 0) ? (bytes / (1024 * 1024)) + " MB" : (bytes / 1024) + " KB";
+			return new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE, "A form field is larger than " + limit
+					+ "; no field takes that much (a prompt takes at most the model's max_prompt_length characters: "
+					+ "see GET /api/v1/models)");
 		}
 		if (error instanceof DataBufferLimitException) {
 			return new InvalidJobRequestException("image", "image is larger than " + this.inputs.maxSizeText());

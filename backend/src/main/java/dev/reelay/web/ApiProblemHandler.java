@@ -127,8 +127,11 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 			}
 			return fieldProblem(name, "'" + name + "' must be " + expected(parameter.getNestedParameterType()));
 		}
-		if (ex.getCause() instanceof DataBufferLimitException || ex.getCause() instanceof DecodingException) {
-			return fieldProblem(null, "The request body could not be read as its Content-Type says");
+		if (ex.getCause() instanceof DataBufferLimitException || ex.getCause() instanceof DecodingException
+				|| (parameter != null && parameter.hasParameterAnnotation(
+						org.springframework.web.bind.annotation.RequestBody.class))) {
+			// Spring's reasons name its decoders; the body is what the client can fix.
+			return fieldProblem(null, "The body is empty or could not be read; send a JSON object");
 		}
 		return fieldProblem(null, (ex.getReason() != null) ? ex.getReason() : "The request could not be read");
 	}

@@ -320,7 +320,7 @@ class BadInputCorpusTests {
 		corpus.add(multipart("a prompt of 1 MB", (form) -> form.part("prompt", "a".repeat(1_000_000)), 400, "prompt")
 			.withDetail("prompt is 1000000 characters"));
 		corpus.add(multipart("a negative prompt of 2 MB", (form) -> form.part("negative_prompt", "b".repeat(2 * 1024 * 1024)),
-				413, null).withDetail("A form field is larger than 1024 KB"));
+				413, null).withDetail("A form field is larger than 1 MB"));
 		corpus.add(raw("a lone surrogate in the UTF-8 of a form field", HttpMethod.POST, JOBS,
 				MediaType.parseMediaType("multipart/form-data; boundary=xyz"),
 				utf8Json("--xyz\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\na cat ",
