@@ -7,7 +7,6 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import dev.reelay.support.StorableText;
-
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
