@@ -6,11 +6,14 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import dev.reelay.job.CallbackUrlPolicy;
 import io.netty.util.NetUtil;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.stereotype.Component;
 
@@ -23,11 +26,29 @@ import org.springframework.stereotype.Component;
 @Component
 class TargetGuard implements CallbackUrlPolicy {
 
+	private static final Logger log = LoggerFactory.getLogger(TargetGuard.class);
+
 	private static final int MAX_LENGTH = 2048;
 
 	// Every label a number (decimal, octal or hex): an IPv4 address in a form resolvers accept but NetUtil does not.
 	private static final Pattern NUMERIC_HOST = Pattern
 		.compile("^(0x[0-9a-f]*|[0-9]+)(\\.(0x[0-9a-f]*|[0-9]+)){0,3}\\.?$", Pattern.CASE_INSENSITIVE);
+
+	/**
+	 * Names of the cloud instance metadata services, refused without a lookup (the address rules catch them too once
+	 * resolved, but a name is refused up front): Google Cloud ({@code metadata.google.internal}, {@code metadata},
+	 * {@code metadata.goog}), AWS EC2 ({@code instance-data}, {@code instance-data.ec2.internal}) and the
+	 * Kubernetes API server's names inside a cluster.
+	 */
+	private static final Set<String> METADATA_HOSTS = Set.of("metadata", "metadata.google.internal", "metadata.goog",
+			"instance-data", "instance-data.ec2.internal", "kubernetes", "kubernetes.default", "kubernetes.default.svc");
+
+	/**
+	 * Top-level names that never reach the public internet: {@code .internal} (reserved for private use by ICANN in
+	 * 2024; cloud providers name instances under it), {@code .local} (mDNS, RFC 6762, and Kubernetes'
+	 * {@code cluster.local}) and {@code .home.arpa} (RFC 8375).
+	 */
+	private static final List<String> INTERNAL_SUFFIXES = List.of(".internal", ".local", ".home.arpa");
 
 	private final CallbackSettings settings;
 
@@ -83,6 +104,10 @@ class TargetGuard implements CallbackUrlPolicy {
 		if (lower.equals("localhost") || lower.endsWith(".localhost") || lower.equals("localhost.")) {
 			return "points at a loopback address; webhooks go to public addresses only";
 		}
+		String name = lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+		if (METADATA_HOSTS.contains(name) || INTERNAL_SUFFIXES.stream().anyMatch(name::endsWith)) {
+			return "names a cloud metadata service or an internal-only host; webhooks go to public hosts only";
+		}
 		byte[] literal = NetUtil.createByteArrayFromIpAddressString(bare);
 		if (literal != null) {
 			try {
@@ -110,8 +135,10 @@ class TargetGuard implements CallbackUrlPolicy {
 		for (InetAddress address : addresses) {
 			String refusal = refusal(address);
 			if (refusal != null) {
-				throw new RefusedTargetException(host + " resolves to " + refusal + " (" + address.getHostAddress()
-						+ "); webhooks go to public addresses only");
+				// The kind of address only: the delivery log is the tenant's, and which internal address a name has
+				// is the operator's to know.
+				log.debug("webhook host {} refused: it resolves to {}", host, address.getHostAddress());
+				throw new RefusedTargetException(host + " resolves to " + refusal + "; webhooks go to public addresses only");
 			}
 		}
 	}

@@ -14,12 +14,15 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -50,11 +53,15 @@ class JobController {
 
 	private final JobInputSettings inputs;
 
-	JobController(JobStore jobs, JobRequestValidator validator, VideoStorage storage, JobInputSettings inputs) {
+	private final DataSize maxField;
+
+	JobController(JobStore jobs, JobRequestValidator validator, VideoStorage storage, JobInputSettings inputs,
+			@Value("${spring.webflux.multipart.max-in-memory-size:256KB}") DataSize maxField) {
 		this.jobs = jobs;
 		this.validator = validator;
 		this.storage = storage;
 		this.inputs = inputs;
+		this.maxField = maxField;
 	}
 
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -68,10 +75,41 @@ class JobController {
 	Mono<ResponseEntity<JobView>> createWithUpload(ServerWebExchange exchange,
 			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
 		return exchange.getMultipartData()
-			.onErrorMap(DataBufferLimitException.class, (tooBig) -> new InvalidJobRequestException("image",
-					"image is larger than " + this.inputs.maxSizeText()))
+			.onErrorMap(this::unreadableForm)
 			.flatMap((parts) -> JobForm.read(parts, this.inputs))
 			.flatMap((form) -> submit(form.request(), form.upload(), idempotencyKey));
+	}
+
+	/**
+	 * What Spring's multipart reader refused, in plain words (its own messages name its settings). Only files are
+	 * written to disk, so a part over the disk limit is the image; a text field over the memory limit is far longer
+	 * than any field takes; the rest is a body that does not match its boundary or has too many parts.
+	 */
+	private Throwable unreadableForm(Throwable error) {
+		String message = String.valueOf(error.getMessage());
+		if (error instanceof DataBufferLimitException && message.startsWith("Form field")) {
+			long bytes = this.maxField.toBytes();
+			String limit = (bytes % (1024 * 1024) == 0) ? (bytes / (1024 * 1024)) + " MB" : (bytes / 1024) + " KB";
+			return new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE, "A form field is larger than " + limit
+					+ "; no field takes that much (a prompt takes at most the model's max_prompt_length characters: "
+					+ "see GET /api/v1/models)");
+		}
+		if (error instanceof DataBufferLimitException) {
+			return new InvalidJobRequestException("image", "image is larger than " + this.inputs.maxSizeText());
+		}
+		if (error instanceof DecodingException) {
+			if (message.startsWith("Too many parts")) {
+				return new ResponseStatusException(HttpStatus.BAD_REQUEST,
+						"The form has more parts than a job takes (one per field: " + JobForm.fieldCount() + " at most)");
+			}
+			if (message.startsWith("No multipart boundary")) {
+				return new ResponseStatusException(HttpStatus.BAD_REQUEST,
+						"Content-Type multipart/form-data needs a boundary parameter");
+			}
+			return new ResponseStatusException(HttpStatus.BAD_REQUEST,
+					"The multipart body does not match its boundary, or ends before its closing boundary");
+		}
+		return error;
 	}
 
 	private Mono<ResponseEntity<JobView>> submit(CreateJobRequest request, @Nullable ImageUpload upload,

@@ -1,12 +1,18 @@
 package dev.reelay.job;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /** An opaque page cursor: the position of the last job a client has seen, newest-first. */
 record JobCursor(Instant createdAt, UUID id) {
+
+	private static final Duration LEEWAY = Duration.ofDays(1);
+
+	private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
 	String encode() {
 		String raw = this.createdAt.toString() + "|" + this.id;
@@ -17,7 +23,15 @@ record JobCursor(Instant createdAt, UUID id) {
 		try {
 			String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
 			int bar = raw.indexOf('|');
-			return new JobCursor(Instant.parse(raw.substring(0, bar)), UUID.fromString(raw.substring(bar + 1)));
+			Instant createdAt = Instant.parse(raw.substring(0, bar));
+			String id = raw.substring(bar + 1);
+			// Only what encode() writes: a job's creation time (never before Reelay's not_before floor, never years
+			// ahead; PostgreSQL cannot compare with the far ends of Instant's range) and an id in ASCII hex.
+			if (createdAt.isBefore(JobRequestValidator.EARLIEST) || createdAt.isAfter(Instant.now().plus(LEEWAY))
+					|| !ID.matcher(id).matches()) {
+				throw new IllegalArgumentException("not a cursor this API wrote");
+			}
+			return new JobCursor(createdAt, UUID.fromString(id));
 		}
 		catch (RuntimeException ex) {
 			throw new InvalidJobRequestException("cursor", "cursor is not one this API returned");

@@ -4,7 +4,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
+import dev.reelay.support.StorableText;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -25,7 +27,17 @@ final class JobForm {
 	private static final Set<String> FIELDS = Set.of("model", "prompt", "duration_seconds", "aspect_ratio",
 			"resolution", "negative_prompt", "seed", "image", "remix_of", "priority", "not_before", "callback_url");
 
+	private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?[0-9]{1,19}");
+
+	private static final Pattern ID = Pattern
+		.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
 	private JobForm() {
+	}
+
+	/** How many fields a form may have. */
+	static int fieldCount() {
+		return FIELDS.size();
 	}
 
 	record Submission(CreateJobRequest request, @Nullable ImageUpload upload) {
@@ -104,8 +116,26 @@ final class JobForm {
 			});
 	}
 
+	/**
+	 * A field's text. Spring decodes a field's bytes leniently, putting U+FFFD where they are not UTF-8: that
+	 * character stands for bytes the client did not mean to send, so it is refused like a NUL or half a surrogate
+	 * pair ({@link StorableText}), never stored.
+	 */
 	private static @Nullable String text(@Nullable Part part) {
-		return (part instanceof FormFieldPart field) ? field.value() : null;
+		if (!(part instanceof FormFieldPart field)) {
+			return null;
+		}
+		String value = field.value();
+		int replaced = value.indexOf('\uFFFD');
+		if (replaced >= 0) {
+			throw new InvalidJobRequestException(field.name(), "Field '" + field.name()
+					+ "' is not valid UTF-8 (or holds U+FFFD, the replacement character) at position " + replaced);
+		}
+		String problem = StorableText.problem(value);
+		if (problem != null) {
+			throw new InvalidJobRequestException(field.name(), "Field '" + field.name() + "' " + problem);
+		}
+		return value;
 	}
 
 	private static @Nullable Integer integer(MultiValueMap<String, Part> parts, String name) {
@@ -121,11 +151,16 @@ final class JobForm {
 		if (value == null || value.isBlank()) {
 			return null;
 		}
+		// ASCII digits only: Long.parseLong also reads other scripts' digits, which no client means as a number.
+		String digits = value.strip();
 		try {
-			return Long.parseLong(value.strip());
+			if (!WHOLE_NUMBER.matcher(digits).matches()) {
+				throw new NumberFormatException();
+			}
+			return Long.parseLong(digits);
 		}
 		catch (NumberFormatException ex) {
-			throw new InvalidJobRequestException(name, name + " must be a whole number; got '" + value + "'");
+			throw new InvalidJobRequestException(name, "Field '" + name + "' must be a whole number in digits 0-9");
 		}
 	}
 
@@ -135,10 +170,13 @@ final class JobForm {
 			return null;
 		}
 		try {
+			if (!ID.matcher(value.strip()).matches()) {
+				throw new IllegalArgumentException();
+			}
 			return UUID.fromString(value.strip());
 		}
 		catch (IllegalArgumentException ex) {
-			throw new InvalidJobRequestException(name, name + " must be a job id; got '" + value + "'");
+			throw new InvalidJobRequestException(name, "Field '" + name + "' must be a job id (a UUID)");
 		}
 	}
 

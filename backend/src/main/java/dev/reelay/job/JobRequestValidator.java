@@ -28,6 +28,12 @@ class JobRequestValidator {
 
 	private static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(30);
 
+	/**
+	 * The earliest not_before taken: any past instant means "now", but one before this is a mistake (year 0), and
+	 * PostgreSQL cannot store the far ends of {@link Instant}'s range at all.
+	 */
+	static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+
 	private static final int MAX_URL_LENGTH = 4096;
 
 	private final ModelCatalog catalog;
@@ -95,6 +101,10 @@ class JobRequestValidator {
 					+ MAX_PRIORITY + " (higher runs first); got " + priority);
 		}
 		Instant notBefore = request.notBefore();
+		if (notBefore != null && notBefore.isBefore(EARLIEST)) {
+			throw new InvalidJobRequestException("not_before",
+					"not_before may not be before " + EARLIEST + " (a past instant runs the job now); got " + notBefore);
+		}
 		if (notBefore != null && notBefore.isAfter(Instant.now().plus(MAX_SCHEDULE_AHEAD))) {
 			throw new InvalidJobRequestException("not_before",
 					"not_before may be at most " + MAX_SCHEDULE_AHEAD.toDays() + " days ahead; got " + notBefore);

@@ -73,6 +73,10 @@ final class EventFilterParameters {
 	}
 
 	private static @Nullable UUID jobId(String value) {
+		// ASCII only: UUID.fromString also reads other scripts' digits, giving one job several spellings.
+		if (!value.chars().allMatch((c) -> c < 0x80)) {
+			return null;
+		}
 		try {
 			return UUID.fromString(value);
 		}

@@ -103,6 +103,10 @@ class JobEventsController {
 			return new LastEventId(null);
 		}
 		try {
+			// ASCII digits only: Long.parseLong also reads other scripts' digits, which this API never sends.
+			if (!raw.strip().chars().allMatch((c) -> c >= '0' && c <= '9')) {
+				throw new NumberFormatException();
+			}
 			long id = Long.parseLong(raw.strip());
 			if (id < 0) {
 				throw new NumberFormatException();

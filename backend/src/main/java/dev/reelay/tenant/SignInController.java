@@ -1,10 +1,14 @@
 package dev.reelay.tenant;
 
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 import reactor.core.publisher.Mono;
 
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -27,6 +31,9 @@ import org.springframework.web.server.ServerWebExchange;
 @Controller
 class SignInController {
 
+	// A path and query in printable ASCII without a backslash, starting with one slash and not two.
+	private static final Pattern PLAIN_PATH = Pattern.compile("/(?![/\\\\])[\\x21-\\x7e&&[^\\\\]]*");
+
 	private final PageSignIn signIn;
 
 	private final ApiKeys keys;
@@ -48,7 +55,10 @@ class SignInController {
 
 	@PostMapping(path = "/signin", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
 	Mono<Rendering> signIn(ServerWebExchange exchange) {
-		return sameOrigin(exchange).then(exchange.getFormData()).flatMap((form) -> {
+		return sameOrigin(exchange).then(exchange.getFormData().onErrorMap(DataBufferLimitException.class,
+				(tooBig) -> new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE,
+						"The sign-in form is larger than any key and page address together; send the key and next only")))
+			.flatMap((form) -> {
 			String next = next(form);
 			String entered = form.getFirst("key");
 			String key = (entered != null) ? entered.strip() : "";
@@ -107,13 +117,32 @@ class SignInController {
 		}
 	}
 
-	/** Only a local path: a sign-in form must never send anyone to another site. */
+	/**
+	 * Only a plain local path: a sign-in form must never send anyone to another site. Browsers drop tabs and line
+	 * breaks from a URL and read a backslash as a slash, so {@code /\t/evil.example} is {@code //evil.example} to
+	 * them, and a line break would also split the Location header: only printable ASCII is taken, and the path
+	 * must still be local once its %-escapes are decoded.
+	 */
 	private static String next(MultiValueMap<String, String> form) {
 		String next = form.getFirst("next");
-		if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")) {
+		if (next == null || !isPlainLocalPath(next)) {
 			return "/";
 		}
 		return next;
+	}
+
+	private static boolean isPlainLocalPath(String path) {
+		if (!PLAIN_PATH.matcher(path).matches()) {
+			return false;
+		}
+		String decoded;
+		try {
+			decoded = URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
+		}
+		return !decoded.startsWith("//") && decoded.chars().noneMatch((c) -> c < 0x20 || c == 0x7f || c == '\\');
 	}
 
 	/**

@@ -3,7 +3,7 @@ package dev.reelay.web;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.UUID;
 
 import dev.reelay.job.IdempotencyConflictException;
 import dev.reelay.job.InvalidJobRequestException;
@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 import org.springframework.core.MethodParameter;
+import org.springframework.core.codec.DecodingException;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -24,8 +25,12 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.server.MissingRequestValueException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 
@@ -123,35 +128,62 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 	}
 
 	private static ProblemDetail describe(ServerWebInputException ex) {
-		UnrecognizedPropertyException unknown = cause(ex, UnrecognizedPropertyException.class);
-		if (unknown != null) {
-			String known = unknown.getKnownPropertyIds()
-				.stream()
-				.map(String::valueOf)
-				.sorted()
-				.collect(Collectors.joining(", "));
-			return fieldProblem(unknown.getPropertyName(),
-					"Unknown field '" + unknown.getPropertyName() + "'; accepted fields are: " + known);
+		StrictUtf8JsonDecoder.MalformedTextException malformed = cause(ex,
+				StrictUtf8JsonDecoder.MalformedTextException.class);
+		if (malformed != null) {
+			return fieldProblem(null, String.valueOf(malformed.getMessage()));
 		}
 		JacksonException json = cause(ex, JacksonException.class);
 		if (json != null) {
-			String field = json.getPath()
-				.stream()
-				.map((reference) -> (reference.getPropertyName() != null) ? reference.getPropertyName()
-						: "[" + reference.getIndex() + "]")
-				.collect(Collectors.joining("."));
-			if (field.isEmpty()) {
-				return fieldProblem(null, "The body is not valid JSON: " + json.getOriginalMessage());
-			}
-			return fieldProblem(field, "Field '" + field + "' has the wrong type or format: " + json.getOriginalMessage());
+			JsonProblem problem = JsonProblem.of(json);
+			return fieldProblem(problem.field(), problem.detail());
 		}
 		MethodParameter parameter = ex.getMethodParameter();
 		if (parameter != null && parameter.getParameterName() != null
 				&& !parameter.hasParameterAnnotation(org.springframework.web.bind.annotation.RequestBody.class)) {
-			String name = parameter.getParameterName();
-			return fieldProblem(name, "'" + name + "' is not valid: " + ex.getReason());
+			String name = parameterName(parameter);
+			if (ex instanceof MissingRequestValueException) {
+				return fieldProblem(name, "'" + name + "' is required");
+			}
+			return fieldProblem(name, "'" + name + "' must be " + expected(parameter.getNestedParameterType()));
+		}
+		if (ex.getCause() instanceof DataBufferLimitException || ex.getCause() instanceof DecodingException
+				|| (parameter != null && parameter.hasParameterAnnotation(
+						org.springframework.web.bind.annotation.RequestBody.class))) {
+			// Spring's reasons name its decoders; the body is what the client can fix.
+			return fieldProblem(null, "The body is empty or could not be read; send a JSON object");
 		}
 		return fieldProblem(null, (ex.getReason() != null) ? ex.getReason() : "The request could not be read");
+	}
+
+	/** The name the client wrote: a query parameter's own name ({@code job_id}), not the Java parameter's. */
+	private static String parameterName(MethodParameter parameter) {
+		RequestParam query = parameter.getParameterAnnotation(RequestParam.class);
+		if (query != null && !query.name().isEmpty()) {
+			return query.name();
+		}
+		PathVariable path = parameter.getParameterAnnotation(PathVariable.class);
+		if (path != null && !path.name().isEmpty()) {
+			return path.name();
+		}
+		RequestHeader header = parameter.getParameterAnnotation(RequestHeader.class);
+		if (header != null && !header.name().isEmpty()) {
+			return header.name();
+		}
+		return String.valueOf(parameter.getParameterName());
+	}
+
+	private static String expected(Class<?> type) {
+		if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+			return "a whole number in digits 0-9";
+		}
+		if (type == UUID.class) {
+			return "an id (a UUID such as 6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b)";
+		}
+		if (List.class.isAssignableFrom(type)) {
+			return "a list of values that are each accepted";
+		}
+		return "a value of the documented form";
 	}
 
 	private static ProblemDetail fieldProblem(@Nullable String field, String detail) {

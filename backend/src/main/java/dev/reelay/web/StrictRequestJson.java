@@ -11,14 +11,15 @@ import tools.jackson.databind.type.LogicalType;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.codec.ServerCodecConfigurer;
-import org.springframework.http.codec.json.JacksonJsonDecoder;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 
 /**
  * Reads request bodies strictly: a field of the wrong type is an error, not something Jackson quietly converts
  * ({@code "8"} for a number, {@code 8} for a text, {@code 1.5} for a whole number), and so are a field given twice
- * and anything after the JSON value. Only the server's decoder: provider adapters keep the lenient shared mapper,
+ * and anything after the JSON value; so are text that cannot be stored, a timestamp given as a number
+ * ({@link StrictScalars}) and a body that is not well-formed UTF-8 ({@link StrictUtf8JsonDecoder}). Only the
+ * server's decoder: provider adapters keep the lenient shared mapper,
  * as providers are not ours to be strict with. Ordered last so it replaces the decoder Spring Boot sets.
  */
 @Component
@@ -38,12 +39,13 @@ class StrictRequestJson implements WebFluxConfigurer {
 					CoercionAction.Fail)
 				.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
 				.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+			.addModule(StrictScalars.module())
 			.build();
 	}
 
 	@Override
 	public void configureHttpMessageCodecs(ServerCodecConfigurer configurer) {
-		configurer.defaultCodecs().jacksonJsonDecoder(new JacksonJsonDecoder(this.strict));
+		configurer.defaultCodecs().jacksonJsonDecoder(new StrictUtf8JsonDecoder(this.strict));
 	}
 
 }

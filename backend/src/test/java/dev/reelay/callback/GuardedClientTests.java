@@ -52,6 +52,20 @@ class GuardedClientTests {
 		assertThat(this.receiver.at("/hook")).isEmpty();
 	}
 
+	/** The delivery log is the tenant's to read: it says what kind of address was refused, never which address. */
+	@Test
+	void aRefusalDoesNotSayWhatTheNameResolvedTo() {
+		StepVerifier.create(client(false).send(URI.create("http://localhost:" + this.receiver.port() + "/hook"), "msg_6",
+				BODY, SECRETS))
+			.assertNext((attempt) -> assertThat(attempt.error()).startsWith("refused: localhost ")
+				.contains("loopback")
+				.doesNotContain("127.0.0.1")
+				.doesNotContain("::1")
+				.doesNotContain("0:0:0:0:0:0:0:1"))
+			.verifyComplete();
+		assertThat(this.receiver.at("/hook")).isEmpty();
+	}
+
 	@Test
 	void withPrivateAddressesAllowedTheSameRequestArrivesSigned() {
 		StepVerifier.create(client(true).send(URI.create(this.receiver.url("/hook")), "msg_2", BODY, SECRETS))

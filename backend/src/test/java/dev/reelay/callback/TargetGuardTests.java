@@ -57,12 +57,30 @@ class TargetGuardTests {
 		assertThatNoException().isThrownBy(() -> this.guard.requireAllowed("host.example", List.of(address)));
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "metadata.google.internal", "METADATA.google.internal.", "metadata", "metadata.goog",
+			"instance-data", "instance-data.ec2.internal", "kubernetes.default.svc", "db.corp.internal",
+			"printer.local", "nas.home.arpa" })
+	void metadataAndInternalOnlyNamesAreRefusedWithoutALookup(String host) {
+		assertThatIllegalArgumentException().isThrownBy(() -> this.guard.check("https://" + host + "/hook"))
+			.withMessageContaining("metadata service or an internal-only host");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "metadata.example.com", "internal.example.com", "hooks.example.com",
+			"instance-data.example.org", "local.example.net" })
+	void publicNamesThatMerelyLookAlikePass(String host) {
+		assertThat(this.guard.check("https://" + host + "/hook")).isEqualTo("https://" + host + "/hook");
+	}
+
 	@Test
 	void oneBadAddressAmongGoodOnesRefusesTheHost() throws Exception {
 		List<InetAddress> mixed = List.of(InetAddress.getByName("93.184.216.34"), InetAddress.getByName("10.0.0.5"));
+		// The message reaches the tenant's delivery log: the kind of address, never the address itself.
 		assertThatThrownBy(() -> this.guard.requireAllowed("rebind.example", mixed))
 			.isInstanceOf(RefusedTargetException.class)
-			.hasMessageContaining("10.0.0.5");
+			.hasMessageContaining("a private address")
+			.hasMessageNotContaining("10.0.0.5");
 		assertThatThrownBy(() -> this.guard.requireAllowed("empty.example", List.of()))
 			.isInstanceOf(RefusedTargetException.class);
 	}

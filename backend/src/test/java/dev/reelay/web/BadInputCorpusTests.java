@@ -45,6 +45,12 @@ class BadInputCorpusTests {
 
 	private static final String JOBS = "/api/v1/jobs";
 
+	/** What a problem's detail must never show: class and package names, library settings, parser positions. */
+	private static final String INTERNALS = "dev\\.reelay|java\\.(lang|time|util)|tools\\.jackson|com\\.fasterxml"
+			+ "|[A-Z][a-z]+(Exception|Config|Constraints|Feature)\\b|\\[Source:|reference chain|\\bclass\\b";
+
+	private static final UUID SOME_ID = UUID.fromString("6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b");
+
 	@LocalServerPort
 	private int port;
 
@@ -67,10 +73,41 @@ class BadInputCorpusTests {
 		Map<?, ?> problem = this.json.readValue(answer.body(), Map.class);
 		assertThat(problem.get("status")).isEqualTo(bad.status());
 		assertThat(problem.get("detail")).as("detail").isInstanceOf(String.class);
+		assertThat((String) problem.get("detail")).as("plain words in the detail of %s", bad)
+			.doesNotContainPattern(INTERNALS);
+		if (bad.detail() != null) {
+			assertThat((String) problem.get("detail")).as("detail of %s", bad).contains(bad.detail());
+		}
 		if (bad.field() != null) {
 			assertThat(problem.get("field")).as("field of %s: %s", bad, answer.body()).isEqualTo(bad.field());
 		}
 		assertThat(rowCounts()).as("rows after %s", bad).isEqualTo(before);
+	}
+
+	/**
+	 * The sign-in form's {@code next} is followed only when it is a plain local path: anything a browser could read
+	 * as another site (tabs and line breaks are dropped by browsers, a backslash counts as a slash) or that could
+	 * split the Location header goes to {@code /} instead.
+	 */
+	@ParameterizedTest(name = "next={0}")
+	@org.junit.jupiter.params.provider.ValueSource(strings = { "/\t/evil.example", "/\r\nSet-Cookie: a=b",
+			"/%09/evil.example", "/%5Cevil.example", "/%2F/evil.example", "/\u00a0/evil.example", "https://evil.example/",
+			"//evil.example", "/%0d%0aSet-Cookie:%20a=b" })
+	void signInSendsOnlyToPlainLocalPaths(String next) {
+		assertThat(signInRedirect(next)).isEqualTo("/");
+	}
+
+	@org.junit.jupiter.api.Test
+	void signInFollowsAPlainLocalPath() {
+		assertThat(signInRedirect("/jobs/" + SOME_ID + "?tab=events")).isEqualTo("/jobs/" + SOME_ID + "?tab=events");
+	}
+
+	private String signInRedirect(String next) {
+		String form = "next=" + java.net.URLEncoder.encode(next, StandardCharsets.UTF_8) + "&key=x";
+		Answer answer = send(raw("sign-in", HttpMethod.POST, "/signin", MediaType.APPLICATION_FORM_URLENCODED,
+				form.getBytes(StandardCharsets.UTF_8), 303, null));
+		assertThat(answer.status()).as("status for next=%s: %s", next, answer.body()).isBetween(300, 399);
+		return answer.location();
 	}
 
 	static Stream<Named<BadRequest>> corpus() {
@@ -82,7 +119,21 @@ class BadInputCorpusTests {
 		corpus.add(json("a bare string", JOBS, "\"a cat\"", 400, null));
 		corpus.add(json("JSON null", JOBS, "null", 400, null));
 		corpus.add(json("trailing garbage after the object", JOBS, "{\"prompt\": \"a cat\"} {}", 400, null));
-		corpus.add(json("a field given twice", JOBS, "{\"prompt\": \"a cat\", \"prompt\": \"a dog\"}", 400, null));
+		corpus.add(json("a field given twice", JOBS, "{\"prompt\": \"a cat\", \"prompt\": \"a dog\"}", 400, "prompt"));
+		corpus.add(json("a field of a batch job given twice", JOBS + "/batch",
+				"{\"jobs\": [{\"prompt\": \"1\"}, {\"prompt\": \"2\", \"seed\": 1, \"seed\": 2}]}", 400, "jobs[1].seed"));
+		corpus.add(json("NaN as the seed", JOBS, "{\"prompt\": \"a cat\", \"seed\": NaN}", 400, "seed"));
+		corpus.add(raw("a lone surrogate in raw UTF-8 bytes", HttpMethod.POST, JOBS, MediaType.APPLICATION_JSON,
+				utf8Json("{\"prompt\": \"a cat", new byte[] { (byte) 0xed, (byte) 0xa0, (byte) 0x80 }, "\"}"), 400,
+				null));
+		corpus.add(raw("an overlong UTF-8 encoding of '/'", HttpMethod.POST, JOBS, MediaType.APPLICATION_JSON,
+				utf8Json("{\"prompt\": \"a cat", new byte[] { (byte) 0xe0, (byte) 0x80, (byte) 0xaf }, "\"}"), 400,
+				null));
+		corpus.add(raw("a two-byte overlong UTF-8 encoding", HttpMethod.POST, JOBS, MediaType.APPLICATION_JSON,
+				utf8Json("{\"prompt\": \"a cat", new byte[] { (byte) 0xc0, (byte) 0xaf }, "\"}"), 400, null));
+		corpus.add(json("a lone surrogate as a JSON escape", JOBS, "{\"prompt\": \"a cat \\ud800\"}", 400, "prompt"));
+		corpus.add(json("a reversed surrogate pair as JSON escapes", JOBS + "/estimate",
+				"{\"prompt\": \"a cat \\udc00\\ud800\"}", 400, "prompt"));
 		corpus.add(json("an unknown field", JOBS, "{\"prompt\": \"a cat\", \"colour\": \"red\"}", 400, "colour"));
 		corpus.add(json("camelCase instead of snake_case", JOBS, "{\"prompt\": \"a cat\", \"durationSeconds\": 8}", 400,
 				"durationSeconds"));
@@ -148,6 +199,23 @@ class BadInputCorpusTests {
 				"priority"));
 		corpus.add(json("a priority as a word", JOBS, "{\"prompt\": \"a cat\", \"priority\": \"high\"}", 400,
 				"priority"));
+		corpus.add(json("a priority as the word low", JOBS, "{\"prompt\": \"a cat\", \"priority\": \"low\"}", 400,
+				"priority").withDetail("Field 'priority' must be a whole number"));
+		corpus.add(json("a prompt as a number says it must be text", JOBS, "{\"prompt\": 42}", 400, "prompt")
+			.withDetail("Field 'prompt' must be text"));
+		corpus.add(json("remix_of as a number says it must be a job id", JOBS,
+				"{\"prompt\": \"a cat\", \"remix_of\": 7}", 400, "remix_of").withDetail("Field 'remix_of' must be"));
+		corpus.add(json("a duration past the integer range says so", JOBS,
+				"{\"prompt\": \"a cat\", \"duration_seconds\": 99999999999}", 400, "duration_seconds")
+			.withDetail("Field 'duration_seconds' is out of range"));
+		corpus.add(json("not_before as a number (a timestamp is a string)", JOBS,
+				"{\"prompt\": \"a cat\", \"not_before\": 1767225600}", 400, "not_before"));
+		corpus.add(json("not_before in year 0", JOBS, "{\"prompt\": \"a cat\", \"not_before\": \"0000-01-01T00:00:00Z\"}",
+				400, "not_before"));
+		corpus.add(json("not_before in year -999999999", JOBS,
+				"{\"prompt\": \"a cat\", \"not_before\": \"-999999999-01-01T00:00:00Z\"}", 400, "not_before"));
+		corpus.add(json("an estimate with not_before in year 0", JOBS + "/estimate",
+				"{\"prompt\": \"a cat\", \"not_before\": \"0000-01-01T00:00:00Z\"}", 400, "not_before"));
 		corpus.add(json("not_before that is not an instant", JOBS, "{\"prompt\": \"a cat\", \"not_before\": \"tonight\"}",
 				400, "not_before"));
 		corpus.add(json("not_before years ahead", JOBS,
@@ -161,6 +229,17 @@ class BadInputCorpusTests {
 				"callback_url"));
 		corpus.add(json("a callback URL that is not http", JOBS,
 				"{\"prompt\": \"a cat\", \"callback_url\": \"gopher://hooks.example.com/\"}", 400, "callback_url"));
+		corpus.add(json("a callback URL to metadata.google.internal", JOBS,
+				"{\"prompt\": \"a cat\", \"callback_url\": \"https://metadata.google.internal/computeMetadata/v1/\"}",
+				400, "callback_url"));
+		corpus.add(json("a callback URL to the bare name metadata", JOBS,
+				"{\"prompt\": \"a cat\", \"callback_url\": \"https://metadata./computeMetadata/v1/\"}", 400,
+				"callback_url"));
+		corpus.add(json("a callback URL to instance-data", JOBS,
+				"{\"prompt\": \"a cat\", \"callback_url\": \"https://INSTANCE-DATA/latest/meta-data\"}", 400,
+				"callback_url"));
+		corpus.add(put("a default callback URL to metadata.goog", "/api/v1/callbacks/settings",
+				"{\"default_url\": \"https://metadata.goog/computeMetadata/v1/\"}", 400, "default_url"));
 		corpus.add(json("a callback URL as a number", JOBS, "{\"prompt\": \"a cat\", \"callback_url\": 443}", 400,
 				"callback_url"));
 		corpus.add(json("a batch whose second job calls back to localhost", JOBS + "/batch",
@@ -193,6 +272,12 @@ class BadInputCorpusTests {
 				"jobs[3].prompt"));
 		corpus.add(json("a batch whose jobs are an object", JOBS + "/batch", "{\"jobs\": {\"prompt\": \"a cat\"}}", 400,
 				"jobs"));
+		corpus.add(json("a batch whose fourth job has an unknown field", JOBS + "/batch",
+				"{\"jobs\": [{\"prompt\": \"1\"}, {\"prompt\": \"2\"}, {\"prompt\": \"3\"}, {\"prompt\": \"4\", \"zzz\": 1}]}",
+				400, "jobs[3].zzz"));
+		corpus.add(json("a batch whose second job has a priority as a word", JOBS + "/batch",
+				"{\"jobs\": [{\"prompt\": \"1\"}, {\"prompt\": \"2\", \"priority\": \"low\"}]}", 400,
+				"jobs[1].priority").withDetail("Field 'jobs[1].priority' must be a whole number"));
 		corpus.add(json("a batch with an unknown field", JOBS + "/batch", "{\"jobs\": [{\"prompt\": \"a\"}], \"x\": 1}",
 				400, "x"));
 		// Multipart uploads
@@ -229,7 +314,43 @@ class BadInputCorpusTests {
 		corpus.add(multipart("an image over the size limit",
 				(form) -> form.part("image", file(oversized(), "cat.png")).contentType(MediaType.IMAGE_PNG), 400,
 				"image"));
+		corpus.add(multipart("a duration in Arabic-Indic digits", (form) -> form.part("duration_seconds", "\u0668"),
+				400, "duration_seconds"));
+		corpus.add(multipart("a seed in full-width digits", (form) -> form.part("seed", "\uff11\uff12"), 400, "seed"));
+		corpus.add(multipart("a prompt of 1 MB", (form) -> form.part("prompt", "a".repeat(1_000_000)), 400, "prompt")
+			.withDetail("prompt is 1000000 characters"));
+		corpus.add(multipart("a negative prompt of 2 MB", (form) -> form.part("negative_prompt", "b".repeat(2 * 1024 * 1024)),
+				413, null).withDetail("A form field is larger than 1 MB"));
+		corpus.add(raw("a lone surrogate in the UTF-8 of a form field", HttpMethod.POST, JOBS,
+				MediaType.parseMediaType("multipart/form-data; boundary=xyz"),
+				utf8Json("--xyz\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\na cat ",
+						new byte[] { (byte) 0xed, (byte) 0xa0, (byte) 0x80 }, "\r\n--xyz--\r\n"),
+				400, "prompt"));
+		corpus.add(multipart("17 parts", (form) -> {
+			for (int i = 0; i < 17; i++) {
+				form.part("prompt", "a cat");
+			}
+		}, 400, null));
+		corpus.add(raw("multipart without a boundary", HttpMethod.POST, JOBS, MediaType.MULTIPART_FORM_DATA,
+				formBody("xyz", true), 400, null));
+		corpus.add(raw("multipart with the wrong boundary", HttpMethod.POST, JOBS,
+				MediaType.parseMediaType("multipart/form-data; boundary=abc"), formBody("xyz", true), 400, null));
+		corpus.add(raw("multipart cut off before its end", HttpMethod.POST, JOBS,
+				MediaType.parseMediaType("multipart/form-data; boundary=xyz"), formBody("xyz", false), 400, null));
+		// The sign-in form
+		corpus.add(raw("a sign-in form of 300 KB", HttpMethod.POST, "/signin", MediaType.APPLICATION_FORM_URLENCODED,
+				("next=/&key=" + "k".repeat(300 * 1024)).getBytes(StandardCharsets.UTF_8), 413, null));
 		// Query strings and paths
+		corpus.add(get("a page size in Arabic-Indic digits", JOBS + "?limit=\u0662\u0660", 400, "limit"));
+		corpus.add(get("a delivery page size in Arabic-Indic digits", "/api/v1/callbacks/deliveries?limit=\u0665",
+				400, "limit"));
+		corpus.add(get("activity over Arabic-Indic minutes", "/api/v1/activity?minutes=\u0666\u0660", 400, "minutes"));
+		corpus.add(get("a job id with Arabic-Indic digits", JOBS + "/" + SOME_ID.toString().replace('6', '\u0666'),
+				400, "id"));
+		corpus.add(get("a cursor that decodes to the year 1000000000", JOBS + "?cursor=" + cursor("+1000000000-01-01T00:00:00Z"),
+				400, "cursor"));
+		corpus.add(get("a cursor that decodes to the year -999999999", JOBS + "?cursor=" + cursor("-999999999-01-01T00:00:00Z"),
+				400, "cursor"));
 		corpus.add(get("a page size of 0", JOBS + "?limit=0", 400, "limit"));
 		corpus.add(get("a page size of 1,000", JOBS + "?limit=1000", 400, "limit"));
 		corpus.add(get("a page size that is a word", JOBS + "?limit=many", 400, "limit"));
@@ -253,6 +374,10 @@ class BadInputCorpusTests {
 				"job_id"));
 		corpus.add(stream("an event stream resumed from a word", "/api/v1/events?last_event_id=yesterday", 400,
 				"last_event_id"));
+		corpus.add(stream("an event stream resumed from Arabic-Indic digits", "/api/v1/events?last_event_id=\u0661\u0662",
+				400, "last_event_id"));
+		corpus.add(stream("an event stream for a job id with Arabic-Indic digits",
+				"/api/v1/events?job_id=" + SOME_ID.toString().replace('6', '\u0666'), 400, "job_id"));
 		return corpus.stream().map((bad) -> Named.of(bad.name(), bad));
 	}
 
@@ -267,7 +392,8 @@ class BadInputCorpusTests {
 			.exchangeToMono((response) -> response.bodyToMono(String.class)
 				.defaultIfEmpty("")
 				.map((body) -> new Answer(response.statusCode().value(),
-						response.headers().asHttpHeaders().getFirst(HttpHeaders.CONTENT_TYPE), body)))
+						response.headers().asHttpHeaders().getFirst(HttpHeaders.CONTENT_TYPE), body,
+						response.headers().asHttpHeaders().getFirst(HttpHeaders.LOCATION))))
 			.block(Duration.ofSeconds(30));
 	}
 
@@ -293,6 +419,34 @@ class BadInputCorpusTests {
 			int status, @Nullable String field) {
 		return new BadRequest(name, method, path, (request) -> request.contentType(type).bodyValue(body), status,
 				field);
+	}
+
+	private static BadRequest put(String name, String path, String body, int status, @Nullable String field) {
+		return raw(name, HttpMethod.PUT, path, MediaType.APPLICATION_JSON, body.getBytes(StandardCharsets.UTF_8),
+				status, field);
+	}
+
+	/** JSON text around raw bytes that no encoder would write. */
+	private static byte[] utf8Json(String before, byte[] raw, String after) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		out.writeBytes(before.getBytes(StandardCharsets.UTF_8));
+		out.writeBytes(raw);
+		out.writeBytes(after.getBytes(StandardCharsets.UTF_8));
+		return out.toByteArray();
+	}
+
+	/** A form with a prompt, delimited by {@code boundary}, with or without its closing delimiter. */
+	private static byte[] formBody(String boundary, boolean closed) {
+		String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\na cat\r\n"
+				+ (closed ? "--" + boundary + "--\r\n" : "");
+		return body.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/** A cursor as the API encodes one, around any instant text. */
+	private static String cursor(String instant) {
+		return java.util.Base64.getUrlEncoder()
+			.withoutPadding()
+			.encodeToString((instant + "|" + SOME_ID).getBytes(StandardCharsets.UTF_8));
 	}
 
 	private static BadRequest get(String name, String path, int status, @Nullable String field) {
@@ -371,7 +525,18 @@ class BadInputCorpusTests {
 
 	record BadRequest(String name, HttpMethod method, String path,
 			java.util.function.Function<WebClient.RequestBodySpec, WebClient.RequestHeadersSpec<?>> request, int status,
-			@Nullable String field) {
+			@Nullable String field, @Nullable String detail) {
+
+		BadRequest(String name, HttpMethod method, String path,
+				java.util.function.Function<WebClient.RequestBodySpec, WebClient.RequestHeadersSpec<?>> request,
+				int status, @Nullable String field) {
+			this(name, method, path, request, status, field, null);
+		}
+
+		/** The same request, whose problem detail must also contain {@code fragment}. */
+		BadRequest withDetail(String fragment) {
+			return new BadRequest(this.name, this.method, this.path, this.request, this.status, this.field, fragment);
+		}
 
 		@Override
 		public String toString() {
@@ -380,7 +545,7 @@ class BadInputCorpusTests {
 
 	}
 
-	private record Answer(int status, @Nullable String contentType, String body) {
+	private record Answer(int status, @Nullable String contentType, String body, @Nullable String location) {
 	}
 
 }
