@@ -1,11 +1,12 @@
 package dev.reelay.tenant;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The spellings a hostile client uses to make a path look different to the gate than to the router, applied to every
  * segment of every route the application serves (read from the router itself, so a new route is covered the day it
  * is added): matrix parameters, percent-encoded letters, encoded slashes and dots, dot segments, doubled slashes.
- * Requests are sent with the JDK's client, which puts the path on the wire exactly as written.
+ * Requests are written on raw sockets, so the path goes on the wire exactly as written.
  */
 abstract class HostilePathCorpus {
 
@@ -79,8 +80,6 @@ abstract class HostilePathCorpus {
 	@Autowired
 	@Qualifier("requestMappingHandlerMapping")
 	RequestMappingHandlerMapping mappings;
-
-	private final HttpClient client = HttpClient.newBuilder().connectTimeout(WAIT).build();
 
 	/** Every route under {@code prefix}, with each path variable filled in, as "METHOD /path". */
 	List<Map.Entry<HttpMethod, String>> routes(String prefix) {
@@ -168,27 +167,77 @@ abstract class HostilePathCorpus {
 		return encoded.toString();
 	}
 
+	/**
+	 * One request on its own connection, written byte for byte as given (no client library normalizes the path), read
+	 * to the end. A fresh connection per request also keeps one answer's fate from deciding the next one's.
+	 */
 	Answer send(HttpMethod method, String rawPath, @Nullable String bearer) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + rawPath))
-			.timeout(WAIT)
-			.header("Content-Type", MediaType.APPLICATION_JSON_VALUE)
-			.method(method.name(), (method == HttpMethod.GET || method == HttpMethod.DELETE)
-					? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{\"name\":\"intruder\"}"));
-		if (bearer != null) {
-			request.header("Authorization", "Bearer " + bearer);
+		boolean withBody = !(method == HttpMethod.GET || method == HttpMethod.DELETE);
+		byte[] body = withBody ? "{\"name\":\"intruder\"}".getBytes(StandardCharsets.UTF_8) : new byte[0];
+		StringBuilder head = new StringBuilder().append(method.name()).append(' ').append(rawPath).append(" HTTP/1.1\r\n")
+			.append("Host: 127.0.0.1:").append(this.port).append("\r\n")
+			.append("Connection: close\r\n")
+			.append("Accept: application/json, application/problem+json\r\n");
+		if (withBody) {
+			head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
 		}
-		try {
-			HttpResponse<String> response = this.client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-			return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(null),
-					response.body());
+		if (bearer != null) {
+			head.append("Authorization: Bearer ").append(bearer).append("\r\n");
+		}
+		head.append("\r\n");
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", this.port), (int) WAIT.toMillis());
+			socket.setSoTimeout((int) WAIT.toMillis());
+			// Head and body in one write: a server that refuses after the head and closes would otherwise reset the
+			// connection on the body still arriving, and the answer would be lost to the reset.
+			ByteArrayOutputStream request = new ByteArrayOutputStream();
+			request.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+			request.writeBytes(body);
+			OutputStream out = socket.getOutputStream();
+			out.write(request.toByteArray());
+			out.flush();
+			return parse(method + " " + rawPath, socket.getInputStream().readAllBytes());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(method + " " + rawPath + ": " + ex.getMessage(), ex);
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
+	}
+
+	private static Answer parse(String request, byte[] raw) {
+		String text = new String(raw, StandardCharsets.UTF_8);
+		int end = text.indexOf("\r\n\r\n");
+		assertThat(end).as("a complete answer to %s, got %s", request, text).isPositive();
+		String[] lines = text.substring(0, end).split("\r\n");
+		int status = Integer.parseInt(lines[0].split(" ")[1]);
+		String contentType = null;
+		boolean chunked = false;
+		for (String line : lines) {
+			String lower = line.toLowerCase(java.util.Locale.ROOT);
+			if (lower.startsWith("content-type:")) {
+				contentType = line.substring(13).strip();
+			}
+			if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+				chunked = true;
+			}
 		}
+		String body = text.substring(end + 4);
+		return new Answer(status, contentType, chunked ? dechunk(body) : body);
+	}
+
+	private static String dechunk(String chunked) {
+		StringBuilder body = new StringBuilder();
+		int at = 0;
+		while (at < chunked.length()) {
+			int lineEnd = chunked.indexOf("\r\n", at);
+			int size = Integer.parseInt(chunked.substring(at, lineEnd).split(";")[0].strip(), 16);
+			if (size == 0) {
+				break;
+			}
+			// Sizes count bytes; the problem bodies checked here are ASCII, so characters and bytes agree.
+			body.append(chunked, lineEnd + 2, lineEnd + 2 + size);
+			at = lineEnd + 2 + size + 2;
+		}
+		return body.toString();
 	}
 
 	void assertProblem(Probe probe, Answer answer, int... allowed) {
