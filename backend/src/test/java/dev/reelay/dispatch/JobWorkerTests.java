@@ -166,7 +166,7 @@ class JobWorkerTests {
 		assertThat(submitted.nextAttemptAt()).isEqualTo(NOW.plusSeconds(2));
 		Job completed = step(submitted);
 		assertThat(completed.status()).isEqualTo(JobStatus.COMPLETED);
-		assertThat(completed.content().length()).isEqualTo(8);
+		assertThat(completed.content().length()).isEqualTo(ScriptedProvider.VIDEO.length);
 		assertThat(completed.leaseOwner()).isNull();
 		StoredContent.Thumbnail thumbnail = completed.content().thumbnail();
 		assertThat(thumbnail.contentType()).isEqualTo("image/webp");
@@ -198,7 +198,7 @@ class JobWorkerTests {
 		this.provider.thumbnailFailures.set(1_000);
 		Job completed = step(stepNewJob("thumbnail never"));
 		assertThat(completed.status()).isEqualTo(JobStatus.COMPLETED);
-		assertThat(completed.content().length()).isEqualTo(8);
+		assertThat(completed.content().length()).isEqualTo(ScriptedProvider.VIDEO.length);
 		assertThat(completed.content().thumbnail()).isNull();
 		assertThat(this.provider.thumbnailCalls).as("three attempts, then on without one").hasValue(3);
 	}

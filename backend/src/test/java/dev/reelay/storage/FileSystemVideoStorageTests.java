@@ -23,7 +23,7 @@ class FileSystemVideoStorageTests extends VideoStorageContract {
 	VideoStorage storage() {
 		if (this.storage == null) {
 			this.storage = new FileSystemVideoStorage(new StorageSettings(StorageSettings.Type.FILESYSTEM, this.directory,
-					new StorageSettings.S3(null, "us-east-1", null, false, "", null, null)));
+					new StorageSettings.S3(null, "us-east-1", null, false, "", null, null), java.time.Duration.ofHours(1)));
 		}
 		return this.storage;
 	}

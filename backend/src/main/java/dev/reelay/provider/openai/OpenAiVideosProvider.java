@@ -127,6 +127,12 @@ final class OpenAiVideosProvider implements VideoProvider {
 			.onErrorMap((error) -> ProviderErrors.transportFailure(error, this.name));
 	}
 
+	/** One list page per request, up to the pages a search reads. */
+	@Override
+	public int findRequests() {
+		return LIST_PAGES_TO_SEARCH;
+	}
+
 	/** {@code GET /videos/{id}/content?variant=} serves the video, a thumbnail and a spritesheet. */
 	@Override
 	public boolean offers(ContentVariant variant) {
