@@ -84,6 +84,12 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	volatile boolean offersThumbnail = true;
 
+	/** What a finished generation reports it cost. */
+	volatile ProviderUsage charged = CHARGED;
+
+	/** An error no provider adapter would raise (a bug), thrown by every status call while set. */
+	volatile RuntimeException statusFails;
+
 	/** How many of the next thumbnail requests fail with a 503. */
 	final AtomicInteger thumbnailFailures = new AtomicInteger();
 
@@ -148,7 +154,11 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	@Override
 	public Mono<RemoteJob> status(String remoteId) {
 		this.calls.add(new Call("status", this.clock.instant(), remoteId, null));
-		return Mono.just(new RemoteJob(remoteId, RemoteStatus.COMPLETED, 100, null, null, null, CHARGED));
+		RuntimeException failure = this.statusFails;
+		if (failure != null) {
+			return Mono.error(failure);
+		}
+		return Mono.just(new RemoteJob(remoteId, RemoteStatus.COMPLETED, 100, null, null, null, this.charged));
 	}
 
 	@Override
@@ -177,6 +187,8 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	/** Thumbnails offered, all served at once, none asked for yet. */
 	void resetThumbnails() {
+		this.charged = CHARGED;
+		this.statusFails = null;
 		this.offersThumbnail = true;
 		this.thumbnailFailures.set(0);
 		this.thumbnailCalls.set(0);

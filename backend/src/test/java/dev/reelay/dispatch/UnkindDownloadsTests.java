@@ -51,18 +51,33 @@ import static org.awaitility.Awaitility.await;
 		"reelay.catalog.custom-models[0].provider=unkind", "reelay.catalog.custom-models[0].remote-model=sora-2",
 		"reelay.catalog.custom-models[0].durations=4", "reelay.catalog.custom-models[0].aspect-ratios=16:9",
 		"reelay.catalog.custom-models[0].resolutions=720p",
-		"reelay.catalog.custom-models[0].price.per-second.720p=0.25" })
+		"reelay.catalog.custom-models[0].price.per-second.720p=0.25",
+		"reelay.providers.instances.metered.family=openai-videos", "reelay.providers.instances.metered.api-key=test",
+		"reelay.providers.instances.metered.poll-interval=100ms", "reelay.dispatch.call-margin=1s",
+		"reelay.dispatch.limits.metered.polls.count=" + UnkindDownloadsTests.POLLS,
+		"reelay.dispatch.limits.metered.polls.per=2s",
+		"reelay.catalog.custom-models[1].id=metered-video", "reelay.catalog.custom-models[1].display-name=Metered",
+		"reelay.catalog.custom-models[1].provider=metered", "reelay.catalog.custom-models[1].remote-model=sora-2",
+		"reelay.catalog.custom-models[1].durations=4", "reelay.catalog.custom-models[1].aspect-ratios=16:9",
+		"reelay.catalog.custom-models[1].resolutions=720p",
+		"reelay.catalog.custom-models[1].price.per-second.720p=0.25" })
 class UnkindDownloadsTests {
 
 	static final int GIVE_UP = 6;
 
+	/** The poll budget of the "metered" instance: calls in any 2 s. */
+	static final int POLLS = 4;
+
 	private static final byte[] WHOLE = StandIn.mp4(100_000);
+
+	private static final byte[] THUMBNAIL = { 'R', 'I', 'F', 'F', 12, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' ' };
 
 	private static final StandInProvider PROVIDER = new StandInProvider();
 
 	@DynamicPropertySource
 	static void atTheStandIn(DynamicPropertyRegistry properties) {
 		properties.add("reelay.providers.instances.unkind.base-url", () -> PROVIDER.url("/v1"));
+		properties.add("reelay.providers.instances.metered.base-url", () -> PROVIDER.url("/metered/v1"));
 	}
 
 	@AfterAll
@@ -110,6 +125,28 @@ class UnkindDownloadsTests {
 		cutTwiceThenWhole("[cut-length] " + UUID.randomUUID());
 	}
 
+	/**
+	 * A step makes several calls (the status, then the video, then the thumbnail): each is counted against the
+	 * poll budget, so the stand-in never sees more than the budget in any window, however the steps fall.
+	 */
+	@Test
+	void everyCallOfAStepIsCountedAgainstThePollBudget() {
+		List<String> ids = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			ids.add(create("metered-video", "[metered] " + i + " " + UUID.randomUUID()));
+		}
+		for (String id : ids) {
+			assertThat(awaitEnd(id, Duration.ofSeconds(90)).get("status")).isEqualTo("completed");
+		}
+		List<Long> calls = PROVIDER.meteredCalls();
+		assertThat(calls.size()).as("a status, a video and a thumbnail (or none) per job").isGreaterThanOrEqualTo(10);
+		long most = 0;
+		for (long first : calls) {
+			most = Math.max(most, calls.stream().filter((at) -> at >= first && at < first + 2000).count());
+		}
+		assertThat(most).as("calls in any 2 s at the stand-in, of %s", calls).isLessThanOrEqualTo(POLLS);
+	}
+
 	private void cutTwiceThenWhole(String prompt) {
 		String id = create(prompt);
 		Map<?, ?> completed = awaitEnd(id, Duration.ofSeconds(60));
@@ -122,8 +159,12 @@ class UnkindDownloadsTests {
 	}
 
 	private String create(String prompt) {
+		return create("unkind-video", prompt);
+	}
+
+	private String create(String model, String prompt) {
 		Map<?, ?> job = http().post().uri("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("model", "unkind-video", "prompt", prompt, "duration_seconds", 4))
+			.bodyValue(Map.of("model", model, "prompt", prompt, "duration_seconds", 4))
 			.retrieve().bodyToMono(Map.class).block(Duration.ofSeconds(30));
 		return (String) job.get("id");
 	}
@@ -162,6 +203,8 @@ class UnkindDownloadsTests {
 
 		private final Map<String, List<Long>> content = new ConcurrentHashMap<>();
 
+		private final List<Long> metered = new CopyOnWriteArrayList<>();
+
 		StandInProvider() {
 			this.server.setDispatcher(new Dispatcher() {
 
@@ -184,12 +227,23 @@ class UnkindDownloadsTests {
 			return base.substring(0, base.length() - 1) + path;
 		}
 
+		/** When each request other than a create reached the "metered" instance's API, in milliseconds. */
+		List<Long> meteredCalls() {
+			return List.copyOf(this.metered);
+		}
+
 		List<Long> contentRequests(String remoteId) {
 			return List.copyOf(this.content.getOrDefault(remoteId, List.of()));
 		}
 
 		private MockResponse answer(RecordedRequest request) {
 			String path = request.getUrl().encodedPath();
+			if (path.startsWith("/metered/")) {
+				path = path.substring("/metered".length());
+				if (!request.getMethod().equals("POST")) {
+					this.metered.add(System.nanoTime() / 1_000_000);
+				}
+			}
 			if (request.getMethod().equals("POST") && path.equals("/v1/videos")) {
 				String body = StandIn.body(request);
 				String id = "video_unkind_" + this.ids.incrementAndGet();
@@ -200,7 +254,8 @@ class UnkindDownloadsTests {
 			String id = path.replaceFirst("^/v1/videos/([^/]+).*$", "$1");
 			if (path.endsWith("/content")) {
 				if (!"video".equals(request.getUrl().queryParameter("variant"))) {
-					return json(404, "{\"error\": {\"message\": \"no thumbnail here\", \"type\": \"invalid_request_error\"}}");
+					return new MockResponse.Builder().code(200).setHeader("Content-Type", "image/webp")
+						.body(new Buffer().write(THUMBNAIL)).build();
 				}
 				List<Long> seen = this.content.computeIfAbsent(id, (key) -> new CopyOnWriteArrayList<>());
 				seen.add(System.nanoTime() / 1_000_000);
