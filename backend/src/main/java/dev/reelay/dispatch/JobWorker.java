@@ -26,12 +26,15 @@ import dev.reelay.provider.VideoProvider;
 import dev.reelay.storage.StoredFile;
 import dev.reelay.storage.VideoStorage;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.spi.R2dbcTransientException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -64,9 +67,11 @@ class JobWorker {
 
 	private final ThumbnailDownload thumbnails;
 
+	private final GiveUpSettings giveUp;
+
 	JobWorker(JobStore jobs, ProviderRegistry providers, ModelCatalog catalog, VideoStorage storage,
 			ProviderGate gate, DispatchSettings settings, DispatchClock clock, MeterRegistry meters,
-			ThumbnailDownload thumbnails) {
+			ThumbnailDownload thumbnails, GiveUpSettings giveUp) {
 		this.jobs = jobs;
 		this.providers = providers;
 		this.catalog = catalog;
@@ -77,6 +82,7 @@ class JobWorker {
 		this.backoff = new Backoff(settings.retryBase(), settings.retryMax());
 		this.meters = meters;
 		this.thumbnails = thumbnails;
+		this.giveUp = giveUp;
 	}
 
 	Mono<Void> run(Job job) {
@@ -84,10 +90,10 @@ class JobWorker {
 			.then()
 			.onErrorResume(OptimisticLockingFailureException.class, (moved) -> afterConcurrentChange(job))
 			.onErrorResume((unexpected) -> {
-				log.error("job {} step failed unexpectedly; retrying later", job.id(), unexpected);
+				log.error("job {} step failed unexpectedly", job.id(), unexpected);
 				return this.jobs.find(job.id())
 					.flatMap((current) -> current.status().isTerminal() ? Mono.empty()
-							: change(current, (c) -> c.nextAttemptAt = later(current.attempts()), true))
+							: afterUnexpected(current, unexpected))
 					.onErrorResume((ignored) -> Mono.empty())
 					.then();
 			})
@@ -166,6 +172,7 @@ class JobWorker {
 			c.statusReason = null;
 			c.providerUsage = ProviderUsage.merge(submitting.providerUsage(), remote.usage());
 			c.nextAttemptAt = now().plus(pollDelay(submitting, remote));
+			c.stepRetries = 0;
 		}, true);
 	}
 
@@ -212,8 +219,11 @@ class JobWorker {
 					c.status = JobStatus.QUEUED;
 					c.statusReason = job.provider() + " never received the job; sending it again";
 					c.nextAttemptAt = now();
+					c.stepRetries = 0;
 				}, true);
 			}))
+			.onErrorResume(MeteredProvider.BudgetSpent.class,
+					(spent) -> waitForBudget(job, "checking whether " + job.provider() + " received the job"))
 			.onErrorResume(ProviderException.class, (error) -> switch (error.kind()) {
 				case RATE_LIMITED -> pauseProvider(job, error).flatMap((until) -> retryAt(job, until, null));
 				case RETRYABLE -> retryLater(job, error, "checking whether " + job.provider() + " received the job");
@@ -246,12 +256,15 @@ class JobWorker {
 				c.statusReason = (remote.status() == RemoteStatus.UNKNOWN)
 						? job.provider() + " reported a state Reelay does not know yet" : null;
 				c.nextAttemptAt = now().plus(pollDelay(job, remote));
+				c.stepRetries = 0;
 			}, true);
 			case COMPLETED -> change(job, (c) -> {
 				c.status = JobStatus.DOWNLOADING;
 				c.progress = 100;
 				c.statusReason = "saving the video";
 				c.providerUsage = usage;
+				// Downloads count their own retries.
+				c.stepRetries = 0;
 			}, false).flatMap((downloading) -> download(downloading, provider));
 			case FAILED -> {
 				RemoteJob.RemoteError error = Objects.requireNonNull(remote.error());
@@ -273,7 +286,8 @@ class JobWorker {
 	private Mono<Job> download(Job job, VideoProvider provider) {
 		String remoteId = Objects.requireNonNull(job.remoteId());
 		return provider.content(remoteId)
-			.flatMap((content) -> this.storage.store(job.id().toString(), content.contentType(), content.body()))
+			.flatMap((content) -> this.storage.store(job.id().toString(), content.contentType(),
+					DownloadCheck.verified(content.body(), content.length())))
 			.timeout(this.settings.downloadTimeout())
 			.zipWhen((video) -> thumbnail(job, remoteId, provider))
 			.flatMap((stored) -> change(job, (c) -> {
@@ -288,6 +302,7 @@ class JobWorker {
 				c.content = new StoredContent(video.location(), video.contentType(), video.length(), video.sha256(),
 						thumbnail);
 			}, true))
+			.onErrorResume(MeteredProvider.BudgetSpent.class, (spent) -> waitForBudget(job, "saving the video"))
 			.onErrorResume((error) -> {
 				ProviderException classified = (error instanceof ProviderException provided) ? provided
 						: new ProviderException(ProviderException.Kind.RETRYABLE, "download_failed",
@@ -323,9 +338,83 @@ class JobWorker {
 		return this.gate.pause(job.provider(), until, error.getMessage()).thenReturn(until);
 	}
 
+	/**
+	 * Retries a poll, reconcile or download after a backoff that grows with the failures in a row (not with the
+	 * submissions: a job submitted once would otherwise be retried every {@code retry-base} forever); at the
+	 * give-up point the job fails instead.
+	 */
 	private Mono<Job> retryLater(Job job, ProviderException error, @Nullable String reason) {
-		log.info("job {} at {}: {} ({}), retrying", job.id(), job.provider(), error.code(), error.getMessage());
-		return retryAt(job, now().plus(waitAfter(error, job.attempts())), reason);
+		int retries = job.stepRetries() + 1;
+		if (retries > this.giveUp.retries()) {
+			log.warn("job {} at {}: {} ({}); giving up after {} tries", job.id(), job.provider(), error.code(),
+					error.getMessage(), retries);
+			return fail(job, gaveUp(job, retries, error.getMessage()));
+		}
+		log.info("job {} at {}: {} ({}), retry {} of {}", job.id(), job.provider(), error.code(), error.getMessage(),
+				retries, this.giveUp.retries());
+		Instant at = now().plus(waitAfter(error, retries));
+		return change(job, (c) -> {
+			if (reason != null) {
+				c.statusReason = reason;
+			}
+			c.nextAttemptAt = at;
+			c.stepRetries = retries;
+		}, true);
+	}
+
+	/**
+	 * An error nobody expected (a bug, a row Reelay cannot read) is retried with the backoff, counted like a failed
+	 * try, and ends the job at {@code give-up.unexpected-errors} rather than looping forever.
+	 */
+	private Mono<Job> afterUnexpected(Job current, Throwable unexpected) {
+		if (notTheJobsFault(unexpected)) {
+			// The database is busy or unreachable: every job suffers alike, and none should fail for it.
+			return change(current, (c) -> c.nextAttemptAt = later(Math.max(current.stepRetries(), 1)), true);
+		}
+		int retries = current.stepRetries() + 1;
+		if (retries >= this.giveUp.unexpectedErrors() || retries > this.giveUp.retries()) {
+			// The exception itself goes to the log (above), not to the tenant: its text is Reelay's internals.
+			return fail(current, new JobError("internal_error", "Reelay gave up on this job after " + retries
+					+ " failed tries, the last one an internal error (the server log has it under job " + current.id()
+					+ ").", true));
+		}
+		return change(current, (c) -> {
+			c.nextAttemptAt = later(retries);
+			c.stepRetries = retries;
+		}, true);
+	}
+
+	private static boolean notTheJobsFault(Throwable error) {
+		return error instanceof TransientDataAccessException || error instanceof DataAccessResourceFailureException
+				|| error instanceof R2dbcTransientException;
+	}
+
+	/**
+	 * Why a job that failed too often ended, with the code its billing rule reads: a video that finished at the
+	 * provider but could not be saved ({@code content_unavailable}) was generated and billed all the same.
+	 */
+	private static JobError gaveUp(Job job, int tries, String last) {
+		return switch (job.status()) {
+			case DOWNLOADING -> new JobError("content_unavailable", "The video finished at " + job.provider()
+					+ " but could not be saved after " + tries + " tries: " + last, true);
+			case SUBMITTING, RECONCILING -> new JobError("submit_outcome_unknown", "Could not confirm whether "
+					+ job.provider() + " received the job after " + tries + " tries, so it was not sent again: " + last,
+					true);
+			default -> new JobError("provider_unreachable", "Gave up following the job at " + job.provider()
+					+ " after " + tries + " failed tries; it may still have run there (and been billed): " + last,
+					true);
+		};
+	}
+
+	/**
+	 * The poll budget had no permit for a call this step still had to make (the download after a poll, more list
+	 * pages): the job is due again at once, and its next claim, which counts a permit, makes that call. Not a
+	 * failed try.
+	 */
+	private Mono<Job> waitForBudget(Job job, String reason) {
+		log.debug("job {}: the poll budget of {} is spent for now; {} waits for the next claim", job.id(),
+				job.provider(), reason);
+		return retryAt(job, now(), reason);
 	}
 
 	private Mono<Job> retryAt(Job job, Instant at, @Nullable String reason) {
@@ -382,7 +471,8 @@ class JobWorker {
 
 	/** The provider instance, with every call timed and tallied for the job. */
 	private VideoProvider provider(String instance) {
-		return new MeteredProvider(this.providers.get(instance), instance, this.meters);
+		return new MeteredProvider(this.providers.get(instance), instance, this.meters,
+				(count) -> this.gate.takePollPermits(instance, this.settings.limitsFor(instance), count, now()));
 	}
 
 	/** The request in the provider's terms: remote model name, uploaded image bytes, the remix source's remote id. */

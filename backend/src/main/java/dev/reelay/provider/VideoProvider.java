@@ -50,6 +50,14 @@ public interface VideoProvider {
 	}
 
 	/**
+	 * The most HTTP requests one {@link #findSubmitted} may send (list pages, say), so that a rate budget can be
+	 * taken for all of them before it starts.
+	 */
+	default int findRequests() {
+		return 1;
+	}
+
+	/**
 	 * Checks a webhook's signature on the raw body, then reads which job it is about. Fails with
 	 * {@link WebhookRejectedException} when it cannot be verified.
 	 */

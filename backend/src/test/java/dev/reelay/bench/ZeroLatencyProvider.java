@@ -23,11 +23,7 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
  */
 class ZeroLatencyProvider implements ProviderFamily, VideoProvider {
 
-	private static final byte[] VIDEO = new byte[1024];
-
-	static {
-		System.arraycopy(new byte[] { 0, 0, 0, 24, 'f', 't', 'y', 'p' }, 0, VIDEO, 0, 8);
-	}
+	private static final byte[] VIDEO = dev.reelay.provider.StandIn.mp4(1024);
 
 	private final String family;
 

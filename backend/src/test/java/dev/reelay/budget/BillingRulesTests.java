@@ -68,6 +68,26 @@ class BillingRulesTests {
 		assertThat(cost(ended(JobStatus.CANCELED, "r", null, null), "fal")).isEqualByComparingTo("2.00");
 	}
 
+	@Test
+	void aVideoThatFinishedButCouldNotBeSavedCostsAsACompletedOne() {
+		JobError unsaved = new JobError("content_unavailable", "The video finished but could not be saved.", true);
+		for (String family : new String[] { "evolink", "kie", "fal", "google-veo", "openai-videos" }) {
+			assertThat(cost(ended(JobStatus.FAILED, "r", unsaved, null), family)).as(family)
+				.isEqualByComparingTo("2.00");
+		}
+	}
+
+	@Test
+	void aReportedCostThatCannotBeRightCountsAsTheEstimate() {
+		for (String reported : new String[] { "-0.01", "100000000", "200.01" }) {
+			ProviderUsage usage = new ProviderUsage(null, null, null, null, new BigDecimal(reported));
+			assertThat(cost(ended(JobStatus.COMPLETED, "r", null, usage), "evolink")).as(reported)
+				.isEqualByComparingTo("2.00");
+		}
+		ProviderUsage fair = new ProviderUsage(null, null, null, null, new BigDecimal("3.10"));
+		assertThat(cost(ended(JobStatus.COMPLETED, "r", null, fair), "evolink")).isEqualByComparingTo("3.10");
+	}
+
 	private static BigDecimal cost(Job job, String family) {
 		return BillingRules.actualCost(job, COST, family);
 	}

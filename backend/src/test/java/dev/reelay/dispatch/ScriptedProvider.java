@@ -77,9 +77,18 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	volatile Duration retryAfter = RETRY_AFTER;
 
 	/** The still image it serves where a thumbnail is asked for (a RIFF/WEBP header is enough for a test). */
+	/** A whole (if tiny) MP4: Reelay checks a video's structure before it counts as saved. */
+	static final byte[] VIDEO = dev.reelay.provider.StandIn.mp4(40);
+
 	static final byte[] THUMBNAIL = { 'R', 'I', 'F', 'F', 12, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' ' };
 
 	volatile boolean offersThumbnail = true;
+
+	/** What a finished generation reports it cost. */
+	volatile ProviderUsage charged = CHARGED;
+
+	/** An error no provider adapter would raise (a bug), thrown by every status call while set. */
+	volatile RuntimeException statusFails;
 
 	/** How many of the next thumbnail requests fail with a 503. */
 	final AtomicInteger thumbnailFailures = new AtomicInteger();
@@ -145,7 +154,11 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	@Override
 	public Mono<RemoteJob> status(String remoteId) {
 		this.calls.add(new Call("status", this.clock.instant(), remoteId, null));
-		return Mono.just(new RemoteJob(remoteId, RemoteStatus.COMPLETED, 100, null, null, null, CHARGED));
+		RuntimeException failure = this.statusFails;
+		if (failure != null) {
+			return Mono.error(failure);
+		}
+		return Mono.just(new RemoteJob(remoteId, RemoteStatus.COMPLETED, 100, null, null, null, this.charged));
 	}
 
 	@Override
@@ -162,7 +175,7 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 						Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(THUMBNAIL.clone()))));
 			});
 		}
-		byte[] video = { 0, 0, 0, 8, 'f', 't', 'y', 'p' };
+		byte[] video = VIDEO.clone();
 		return Mono.just(new RemoteContent("video/mp4", (long) video.length,
 				Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(video))));
 	}
@@ -174,6 +187,8 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	/** Thumbnails offered, all served at once, none asked for yet. */
 	void resetThumbnails() {
+		this.charged = CHARGED;
+		this.statusFails = null;
 		this.offersThumbnail = true;
 		this.thumbnailFailures.set(0);
 		this.thumbnailCalls.set(0);

@@ -45,7 +45,7 @@ class ProviderRoutingEndToEndTests {
 	private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> SSE = new ParameterizedTypeReference<>() {
 	};
 
-	private static final byte[] VIDEO = "\0\0\0\u0018ftypmp42 routed".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+	private static final byte[] VIDEO = dev.reelay.provider.StandIn.mp4(64);
 
 	static final MockWebServer PROVIDERS = new MockWebServer();
 

@@ -30,12 +30,9 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.MultipartBodyBuilder;
-import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -88,26 +85,20 @@ final class OpenAiVideosProvider implements VideoProvider {
 					.contentType(MediaType.APPLICATION_JSON)
 					.bodyValue(body));
 			}
-			// Multipart, as the SDK sends it, with or without a file.
-			MultipartBodyBuilder form = new MultipartBodyBuilder();
-			form.part("prompt", request.prompt());
-			form.part("model", request.remoteModel());
-			form.part("seconds", seconds);
-			form.part("size", size);
+			// Multipart, as the SDK sends it, with or without a file, and with its length.
+			MultipartForm form = new MultipartForm().text("prompt", request.prompt())
+				.text("model", request.remoteModel())
+				.text("seconds", seconds)
+				.text("size", size);
 			if (request.image() instanceof ImageInput.Upload upload) {
-				form.part("input_reference", new ByteArrayResource(upload.bytes()) {
-
-					@Override
-					public String getFilename() {
-						return upload.filename();
-					}
-
-				}).contentType(MediaType.parseMediaType(upload.mediaType()));
+				form.file("input_reference", upload.filename(), upload.mediaType(), upload.bytes());
 			}
+			byte[] body = form.bytes();
 			return call(this.http.post()
 				.uri(this.baseUrl.get() + "/videos")
-				.contentType(MediaType.MULTIPART_FORM_DATA)
-				.body(BodyInserters.fromMultipartData(form.build())));
+				.contentType(form.contentType())
+				.contentLength(body.length)
+				.bodyValue(body));
 		});
 	}
 
@@ -134,6 +125,12 @@ final class OpenAiVideosProvider implements VideoProvider {
 			}))
 			.timeout(this.settings.timeout())
 			.onErrorMap((error) -> ProviderErrors.transportFailure(error, this.name));
+	}
+
+	/** One list page per request, up to the pages a search reads. */
+	@Override
+	public int findRequests() {
+		return LIST_PAGES_TO_SEARCH;
 	}
 
 	/** {@code GET /videos/{id}/content?variant=} serves the video, a thumbnail and a spritesheet. */

@@ -87,6 +87,20 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 		assertThat(StandIn.formField(create, "seconds")).isEqualTo("8");
 		assertThat(StandIn.formField(create, "size")).isEqualTo("1280x720");
 		assertThat(StandIn.body(create)).doesNotContain("input_reference");
+		assertSentWithItsLength(create);
+	}
+
+	/**
+	 * A form goes with a Content-Length, as the SDKs send it, never chunked: a simple server reads a chunked form
+	 * as an empty body.
+	 */
+	private static void assertSentWithItsLength(RecordedRequest create) {
+		assertThat(create.getHeaders().get("Transfer-Encoding")).as("Transfer-Encoding").isNull();
+		assertThat(create.getChunkSizes()).as("chunks").isNullOrEmpty();
+		assertThat(create.getHeaders().get("Content-Length")).as("Content-Length").isNotNull();
+		assertThat(Long.parseLong(create.getHeaders().get("Content-Length"))).isEqualTo(create.getBodySize())
+			.isEqualTo(create.getBody().size())
+			.isPositive();
 	}
 
 	@Override
@@ -155,6 +169,7 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 		assertThat(body).contains(new String(png, StandardCharsets.ISO_8859_1));
 		assertThat(StandIn.formField(create, "size")).isEqualTo("720x1280");
 		assertThat(StandIn.formField(create, "seconds")).isEqualTo("4");
+		assertSentWithItsLength(create);
 	}
 
 	@Test
