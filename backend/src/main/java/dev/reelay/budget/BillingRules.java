@@ -17,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class BillingRules {
 
+	/** The error of a job whose create may or may not have reached the provider (see the dispatcher). */
+	static final String OUTCOME_UNKNOWN = "submit_outcome_unknown";
+
 	private BillingRules() {
 	}
 
@@ -29,6 +32,11 @@ final class BillingRules {
 					: estimate;
 		}
 		if (ended.remoteId() == null) {
+			// A create whose outcome is unknown (unanswered, or accepted without an id) may have been accepted and
+			// billed, and no family documents otherwise: the conservative reading counts it.
+			if (ended.error() != null && OUTCOME_UNKNOWN.equals(ended.error().code())) {
+				return estimate;
+			}
 			// The provider never accepted the job (it ended queued, or its create was refused): nothing to pay.
 			return BigDecimal.ZERO;
 		}

@@ -10,6 +10,7 @@ import dev.reelay.provider.ProviderFamily;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
+import dev.reelay.provider.SubmittedGeneration;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
 import reactor.core.publisher.Flux;
@@ -77,8 +78,8 @@ class ZeroLatencyProvider implements ProviderFamily, VideoProvider {
 	}
 
 	@Override
-	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
-		return Mono.empty();
+	public Flux<SubmittedGeneration> findSubmitted(GenerationRequest request, Instant notBefore) {
+		return Flux.empty();
 	}
 
 }
