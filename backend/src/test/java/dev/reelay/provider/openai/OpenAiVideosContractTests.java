@@ -250,6 +250,16 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 	}
 
 	@Test
+	void aCreateAcceptedWithoutAnIdHasAnUnknownOutcomeNotARefusal() {
+		this.api.json(200, video("", "queued", 0, null));
+		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+			ProviderException failure = (ProviderException) error;
+			assertThat(failure.kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
+			assertThat(failure.code()).isEqualTo("accepted_without_id");
+		}).verify();
+	}
+
+	@Test
 	void everyVideoALostSubmitCouldBeIsAnsweredNotJustTheFirst() {
 		this.api.json(200, """
 				{"object": "list", "data": [%s, %s], "first_id": "video_b", "last_id": "video_a", "has_more": false}
