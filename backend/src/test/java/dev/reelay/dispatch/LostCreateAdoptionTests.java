@@ -1,12 +1,21 @@
 package dev.reelay.dispatch;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
+import dev.reelay.provider.StandIn;
 import io.r2dbc.spi.Readable;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,21 +52,84 @@ import static org.awaitility.Awaitility.await;
 		"reelay.catalog.custom-models[0].provider=adoption-standin", "reelay.catalog.custom-models[0].remote-model=sora-2",
 		"reelay.catalog.custom-models[0].durations=4", "reelay.catalog.custom-models[0].aspect-ratios=16:9",
 		"reelay.catalog.custom-models[0].resolutions=720p",
-		"reelay.catalog.custom-models[0].price.per-second.720p=0.25" })
+		"reelay.catalog.custom-models[0].price.per-second.720p=0.25",
+		"reelay.providers.instances.adoption-fal.family=fal", "reelay.providers.instances.adoption-fal.api-key=test",
+		"reelay.providers.instances.adoption-fal.poll-interval=1s",
+		"reelay.catalog.custom-models[1].id=adoption-fal-video",
+		"reelay.catalog.custom-models[1].display-name=Adoption fal stand-in",
+		"reelay.catalog.custom-models[1].provider=adoption-fal",
+		"reelay.catalog.custom-models[1].remote-model=fal-ai/kling-video/v2.5-turbo/pro/text-to-video",
+		"reelay.catalog.custom-models[1].durations=5", "reelay.catalog.custom-models[1].aspect-ratios=16:9",
+		"reelay.catalog.custom-models[1].resolutions=720p",
+		"reelay.catalog.custom-models[1].price.per-second.720p=0.20" })
 class LostCreateAdoptionTests {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(60);
 
 	static final VideosStandIn STAND_IN = new VideosStandIn();
 
+	/** fal's queue, which can cancel: its ledger is every request it queued and every cancel it took. */
+	static final MockWebServer FAL = new MockWebServer();
+
+	static final List<String> FAL_LEDGER = new CopyOnWriteArrayList<>();
+
+	static volatile CountDownLatch falHeld = new CountDownLatch(1);
+
+	static {
+		FAL.setDispatcher(new Dispatcher() {
+
+			@Override
+			public MockResponse dispatch(RecordedRequest request) {
+				String call = request.getMethod() + " " + request.getTarget();
+				if (call.equals("POST /fal/fal-ai/kling-video/v2.5-turbo/pro/text-to-video")) {
+					String id = "q-" + UUID.randomUUID();
+					FAL_LEDGER.add("queued " + id + " " + StandIn.jsonBody(request).get("prompt").asString());
+					try {
+						falHeld.await(60, TimeUnit.SECONDS);
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+					return falJson(200, "{\"request_id\": \"" + id + "\"}");
+				}
+				if (request.getMethod().equals("PUT") && request.getTarget().endsWith("/cancel")) {
+					String id = request.getTarget().replaceAll(".*/requests/([^/]+)/cancel", "$1");
+					FAL_LEDGER.add("canceled " + id);
+					return falJson(202, "{\"status\": \"CANCELLATION_REQUESTED\"}");
+				}
+				if (request.getMethod().equals("GET") && request.getTarget().endsWith("/status")) {
+					return falJson(200, "{\"status\": \"IN_QUEUE\", \"queue_position\": 3}");
+				}
+				return falJson(404, "{\"detail\": \"not in the stand-in\"}");
+			}
+
+		});
+		try {
+			FAL.start();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static MockResponse falJson(int status, String body) {
+		return new MockResponse.Builder().code(status).setHeader("Content-Type", "application/json").body(body).build();
+	}
+
 	@DynamicPropertySource
 	static void providerAtTheStandIn(DynamicPropertyRegistry properties) {
 		properties.add("reelay.providers.instances.adoption-standin.base-url", STAND_IN::baseUrl);
+		properties.add("reelay.providers.instances.adoption-fal.base-url", () -> {
+			String base = FAL.url("/").toString();
+			return base.substring(0, base.length() - 1) + "/fal";
+		});
 	}
 
 	@AfterAll
 	static void stop() {
 		STAND_IN.close();
+		falHeld.countDown();
+		FAL.close();
 	}
 
 	@LocalServerPort
@@ -131,6 +203,34 @@ class LostCreateAdoptionTests {
 			.containsEntry("adjustment", new BigDecimal("1.000000"));
 		assertThat(STAND_IN.withPrompt(prompt)).hasSize(1);
 		ledgerAndRowsAgree(prompt);
+	}
+
+	@Test
+	void aCreateAnsweredAfterTheJobWasCanceledIsCanceledAtAProviderThatCan() {
+		String prompt = "canceled at fal " + UUID.randomUUID();
+		Map<String, Object> submitted = http().post()
+			.uri("/api/v1/jobs")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("model", "adoption-fal-video", "prompt", prompt, "duration_seconds", 5))
+			.retrieve()
+			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block(PATIENCE);
+		String job = (String) submitted.get("id");
+		await().atMost(PATIENCE).until(() -> FAL_LEDGER.stream().anyMatch((entry) -> entry.endsWith(" " + prompt)));
+		String queued = FAL_LEDGER.stream().filter((entry) -> entry.endsWith(" " + prompt)).findFirst().orElseThrow()
+			.split(" ")[1];
+		http().post().uri("/api/v1/jobs/{id}/cancel", job).retrieve().toBodilessEntity().block(PATIENCE);
+		falHeld.countDown();
+
+		await().atMost(PATIENCE).until(() -> FAL_LEDGER.contains("canceled " + queued));
+		Map<String, Object> canceled = row(job);
+		assertThat(canceled.get("status")).isEqualTo("canceled");
+		assertThat((String) canceled.get("remote_id")).endsWith("/requests/" + queued);
+		assertThat((BigDecimal) canceled.get("actual_cost"))
+			.isEqualByComparingTo((BigDecimal) canceled.get("estimated_cost"));
+		assertThat(FAL_LEDGER.stream().filter((entry) -> entry.startsWith("queued ") && entry.endsWith(" " + prompt)))
+			.as("queued once").hasSize(1);
 	}
 
 	@Test
