@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Component;
@@ -64,7 +65,7 @@ class AcceptedCreates {
 			.onErrorResume(OptimisticLockingFailureException.class,
 					(moved) -> afterLostRace(from, remote, provider, write, deadline))
 			.doOnError((failed) -> log.error("job {}: {} accepted it as remote id {}, but that id could not be recorded "
-					+ "on the job: {}", from.id(), from.provider(), remote.remoteId(), failed.toString()));
+					+ "on the job: {}", from.id(), from.provider(), remote.remoteId(), reason(failed)));
 	}
 
 	private Mono<Job> afterLostRace(Job from, RemoteJob remote, VideoProvider provider,
@@ -122,7 +123,13 @@ class AcceptedCreates {
 					&& !(error instanceof DataIntegrityViolationException) && !(error instanceof IllegalStateException)
 					&& this.clock.instant().isBefore(deadline))
 			.doBeforeRetry((signal) -> log.warn("job {}: recording its remote id failed ({}); retrying", job.id(),
-					signal.failure().toString()));
+					reason(signal.failure())));
+	}
+
+	/** The database's own words, without the statement (long, and made of job data) that Spring wraps them in. */
+	private static String reason(Throwable failed) {
+		Throwable cause = NestedExceptionUtils.getMostSpecificCause(failed);
+		return cause.getClass().getSimpleName() + ": " + cause.getMessage();
 	}
 
 }
