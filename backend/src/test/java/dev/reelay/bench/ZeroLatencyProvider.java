@@ -34,6 +34,9 @@ class ZeroLatencyProvider implements ProviderFamily, VideoProvider {
 
 	private final boolean finishes;
 
+	/** A provider's id belongs to one job: runs on a kept database must not reuse the last run's ids. */
+	private static final String RUN = Long.toHexString(System.currentTimeMillis());
+
 	final AtomicLong submits = new AtomicLong();
 
 	final AtomicLong polls = new AtomicLong();
@@ -55,8 +58,8 @@ class ZeroLatencyProvider implements ProviderFamily, VideoProvider {
 
 	@Override
 	public Mono<RemoteJob> submit(GenerationRequest request) {
-		return Mono.fromSupplier(() -> new RemoteJob("gen-" + this.submits.incrementAndGet(), RemoteStatus.QUEUED, 0,
-				null, null, null));
+		return Mono.fromSupplier(() -> new RemoteJob("gen-" + RUN + "-" + this.submits.incrementAndGet(),
+				RemoteStatus.QUEUED, 0, null, null, null));
 	}
 
 	@Override
