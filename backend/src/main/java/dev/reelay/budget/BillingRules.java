@@ -30,6 +30,9 @@ final class BillingRules {
 
 	private static final Logger log = LoggerFactory.getLogger(BillingRules.class);
 
+	/** The error of a job whose create may or may not have reached the provider (see the dispatcher). */
+	static final String OUTCOME_UNKNOWN = "submit_outcome_unknown";
+
 	private BillingRules() {
 	}
 
@@ -59,6 +62,11 @@ final class BillingRules {
 			return (reported != null && plausible(reported, estimate, ended)) ? reported : estimate;
 		}
 		if (ended.remoteId() == null) {
+			// A create whose outcome is unknown (unanswered, or accepted without an id) may have been accepted and
+			// billed, and no family documents otherwise: the conservative reading counts it.
+			if (ended.error() != null && OUTCOME_UNKNOWN.equals(ended.error().code())) {
+				return estimate;
+			}
 			// The provider never accepted the job (it ended queued, or its create was refused): nothing to pay.
 			return BigDecimal.ZERO;
 		}

@@ -3,6 +3,7 @@ package dev.reelay.dispatch;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
@@ -69,9 +71,14 @@ class JobWorker {
 
 	private final GiveUpSettings giveUp;
 
+	private final LostCreateSearch lostCreates;
+
+	private final AcceptedCreates acceptedCreates;
+
 	JobWorker(JobStore jobs, ProviderRegistry providers, ModelCatalog catalog, VideoStorage storage,
 			ProviderGate gate, DispatchSettings settings, DispatchClock clock, MeterRegistry meters,
-			ThumbnailDownload thumbnails, GiveUpSettings giveUp) {
+			ThumbnailDownload thumbnails, GiveUpSettings giveUp, LostCreateSearch lostCreates,
+			AcceptedCreates acceptedCreates) {
 		this.jobs = jobs;
 		this.providers = providers;
 		this.catalog = catalog;
@@ -83,6 +90,8 @@ class JobWorker {
 		this.meters = meters;
 		this.thumbnails = thumbnails;
 		this.giveUp = giveUp;
+		this.lostCreates = lostCreates;
+		this.acceptedCreates = acceptedCreates;
 	}
 
 	Mono<Void> run(Job job) {
@@ -146,7 +155,7 @@ class JobWorker {
 				}, true);
 			}
 			return provider.submit(request)
-				.flatMap((remote) -> accepted(submitting, remote))
+				.flatMap((remote) -> accepted(submitting, remote, provider))
 				.onErrorResume(ProviderException.class, (error) -> submitFailed(submitting, error));
 		}));
 	}
@@ -164,16 +173,17 @@ class JobWorker {
 		return now().isAfter(claimedAt.plus(this.settings.callMargin()));
 	}
 
-	private Mono<Job> accepted(Job submitting, RemoteJob remote) {
-		return change(submitting, (c) -> {
+	/** Records the provider's id; {@link AcceptedCreates} sees that it is never dropped (retries, a lost race). */
+	private Mono<Job> accepted(Job submitting, RemoteJob remote, VideoProvider provider) {
+		return this.acceptedCreates.record(submitting, remote, provider, (row) -> change(row, (c) -> {
 			c.remoteId = remote.remoteId();
 			c.status = (remote.status() == RemoteStatus.IN_PROGRESS) ? JobStatus.IN_PROGRESS : JobStatus.SUBMITTED;
 			c.progress = remote.progress();
 			c.statusReason = null;
-			c.providerUsage = ProviderUsage.merge(submitting.providerUsage(), remote.usage());
-			c.nextAttemptAt = now().plus(pollDelay(submitting, remote));
+			c.providerUsage = ProviderUsage.merge(row.providerUsage(), remote.usage());
+			c.nextAttemptAt = now().plus(pollDelay(row, remote));
 			c.stepRetries = 0;
-		}, true);
+		}, true));
 	}
 
 	private Mono<Job> submitFailed(Job submitting, ProviderException error) {
@@ -207,11 +217,14 @@ class JobWorker {
 					true));
 		}
 		Instant since = Objects.requireNonNullElse(job.submitStartedAt(), job.createdAt());
-		return request(job).flatMap((request) -> provider.findSubmitted(request, since))
+		return request(job).flatMap((request) -> this.lostCreates.find(job, provider, request, since))
 			.flatMap((found) -> {
 				log.info("job {} found at {} as {} after an unknown submit outcome", job.id(), job.provider(),
 						found.remoteId());
-				return accepted(job, found);
+				return accepted(job, found, provider)
+					// Another job took that generation meanwhile (the unique remote id): as unclear as two matches.
+					.onErrorMap(DataIntegrityViolationException.class,
+							(taken) -> new LostCreateSearch.Ambiguous(List.of(found.remoteId()), 1));
 			})
 			.switchIfEmpty(Mono.defer(() -> {
 				log.info("job {} not found at {}; queueing it again", job.id(), job.provider());
@@ -224,6 +237,15 @@ class JobWorker {
 			}))
 			.onErrorResume(MeteredProvider.BudgetSpent.class,
 					(spent) -> waitForBudget(job, "checking whether " + job.provider() + " received the job"))
+			.onErrorResume(LostCreateSearch.Ambiguous.class, (ambiguous) -> {
+				log.warn("job {}: {} shows generations {} that could be this job's and {} other job(s) of the same "
+						+ "request with a create out; adopting none", job.id(), job.provider(), ambiguous.candidates(),
+						ambiguous.otherCreates());
+				return fail(job, new JobError("submit_outcome_unknown", job.provider() + " did not confirm the job, "
+						+ "and what it lists cannot tell it apart from other jobs with the same prompt and settings, so "
+						+ "Reelay took none of those videos and did not send the job again (it cannot be paid for "
+						+ "twice); retry the job if you need it.", true));
+			})
 			.onErrorResume(ProviderException.class, (error) -> switch (error.kind()) {
 				case RATE_LIMITED -> pauseProvider(job, error).flatMap((until) -> retryAt(job, until, null));
 				case RETRYABLE -> retryLater(job, error, "checking whether " + job.provider() + " received the job");

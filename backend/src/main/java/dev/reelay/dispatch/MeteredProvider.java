@@ -12,12 +12,14 @@ import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
+import dev.reelay.provider.SubmittedGeneration;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.WebhookDelivery;
 import dev.reelay.provider.WebhookNotice;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -91,10 +93,12 @@ final class MeteredProvider implements VideoProvider {
 	}
 
 	@Override
-	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
-		// A search may read several list pages, each a request: permits for all of them are taken up front.
-		return observe("find", this.delegate.findRequests(), () -> this.delegate.findSubmitted(request, notBefore),
-				RemoteJob::requestId);
+	public Flux<SubmittedGeneration> findSubmitted(GenerationRequest request, Instant notBefore) {
+		// A search may read several list pages, each a request: permits for all of them are taken up front. It is
+		// timed and tallied as one call whatever the number of pages or matches.
+		return observe("find", this.delegate.findRequests(),
+				() -> this.delegate.findSubmitted(request, notBefore).collectList(), (found) -> null)
+			.flatMapIterable((found) -> found);
 	}
 
 	@Override

@@ -10,6 +10,7 @@ import dev.reelay.provider.ProviderFamily;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
+import dev.reelay.provider.SubmittedGeneration;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
 import reactor.core.publisher.Flux;
@@ -28,6 +29,9 @@ class ZeroLatencyProvider implements ProviderFamily, VideoProvider {
 	private final String family;
 
 	private final boolean finishes;
+
+	/** A provider's id belongs to one job: runs on a kept database must not reuse the last run's ids. */
+	private static final String RUN = Long.toHexString(System.currentTimeMillis());
 
 	final AtomicLong submits = new AtomicLong();
 
@@ -50,8 +54,8 @@ class ZeroLatencyProvider implements ProviderFamily, VideoProvider {
 
 	@Override
 	public Mono<RemoteJob> submit(GenerationRequest request) {
-		return Mono.fromSupplier(() -> new RemoteJob("gen-" + this.submits.incrementAndGet(), RemoteStatus.QUEUED, 0,
-				null, null, null));
+		return Mono.fromSupplier(() -> new RemoteJob("gen-" + RUN + "-" + this.submits.incrementAndGet(),
+				RemoteStatus.QUEUED, 0, null, null, null));
 	}
 
 	@Override
@@ -73,8 +77,8 @@ class ZeroLatencyProvider implements ProviderFamily, VideoProvider {
 	}
 
 	@Override
-	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
-		return Mono.empty();
+	public Flux<SubmittedGeneration> findSubmitted(GenerationRequest request, Instant notBefore) {
+		return Flux.empty();
 	}
 
 }

@@ -41,6 +41,14 @@ class BillingRulesTests {
 	}
 
 	@Test
+	void aCreateWhoseOutcomeIsUnknownCostsItsEstimateThoughItHasNoId() {
+		JobError unknown = new JobError("submit_outcome_unknown", "no answer", true);
+		for (String family : new String[] { "openai-videos", "google-veo", "kie", "runway", "fal", "evolink" }) {
+			assertThat(cost(ended(JobStatus.FAILED, null, unknown, null), family)).isEqualByComparingTo("2.00");
+		}
+	}
+
+	@Test
 	void failuresAndModerationPerFamily() {
 		// OpenAI documents nothing: the conservative reading charges the estimate.
 		assertThat(cost(ended(JobStatus.FAILED, "r", MODERATED, null), "openai-videos")).isEqualByComparingTo("2.00");

@@ -8,6 +8,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +24,7 @@ import dev.reelay.provider.ProviderUsage;
 import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
+import dev.reelay.provider.SubmittedGeneration;
 import dev.reelay.provider.VideoProvider;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -63,6 +66,8 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	final List<GenerationRequest> created = new CopyOnWriteArrayList<>();
 
 	private final Map<String, GenerationRequest> byId = new ConcurrentHashMap<>();
+
+	private final Map<String, Instant> createdAt = new ConcurrentHashMap<>();
 
 	private final Deque<Outcome> script = new ArrayDeque<>();
 
@@ -141,9 +146,12 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	}
 
 	private RemoteJob remember(GenerationRequest request) {
-		String id = "gen_" + this.created.size() + "_" + Math.abs(request.prompt().hashCode());
+		// Unique across test contexts too: they share one database, where a provider's id belongs to one job.
+		String id = "gen_" + this.created.size() + "_" + Math.abs(request.prompt().hashCode()) + "_"
+				+ UUID.randomUUID().toString().substring(0, 8);
 		this.created.add(request);
 		this.byId.put(id, request);
+		this.createdAt.put(id, this.clock.instant());
 		return new RemoteJob(id, RemoteStatus.QUEUED, 0, null, null, null, HELD);
 	}
 
@@ -205,12 +213,13 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	}
 
 	@Override
-	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
+	public Flux<SubmittedGeneration> findSubmitted(GenerationRequest request, Instant notBefore) {
 		this.calls.add(new Call("find", this.clock.instant(), request.prompt(), null));
 		return Flux.fromIterable(this.byId.entrySet())
 			.filter((entry) -> entry.getValue().prompt().equals(request.prompt()))
-			.next()
-			.map((entry) -> new RemoteJob(entry.getKey(), RemoteStatus.IN_PROGRESS, 10, null, null, null));
+			.map((entry) -> new SubmittedGeneration(
+					new RemoteJob(entry.getKey(), RemoteStatus.IN_PROGRESS, 10, null, null, null),
+					Objects.requireNonNull(this.createdAt.get(entry.getKey()))));
 	}
 
 	/** One call: which operation, when, about what, and (for a submit) the scripted outcome. */

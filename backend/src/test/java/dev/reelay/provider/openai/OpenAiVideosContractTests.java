@@ -243,18 +243,44 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 	}
 
 	@Test
-	void aLostSubmitIsFoundInTheListByPromptAndModel() {
+	void aLostSubmitIsFoundInTheListByEveryEchoedField() {
+		String otherPrompt = video("video_other", "queued", 0, null).replace("A calico cat playing a grand piano", "other");
+		String otherSize = video("video_portrait", "queued", 0, null).replace("1280x720", "720x1280");
+		String otherLength = video("video_short", "queued", 0, null).replace("\"seconds\": \"8\"", "\"seconds\": \"4\"");
+		String otherModel = video("video_pro", "queued", 0, null).replace("\"model\": \"sora-2\"", "\"model\": \"sora-2-pro\"");
 		this.api.json(200, """
-				{"object": "list", "data": [%s], "first_id": "video_other", "last_id": "video_other", "has_more": true}
-				""".formatted(video("video_other", "queued", 0, null).replace("A calico cat playing a grand piano", "other")));
+				{"object": "list", "data": [%s, %s, %s, %s], "first_id": "video_other", "last_id": "video_pro", "has_more": true}
+				""".formatted(otherPrompt, otherSize, otherLength, otherModel));
 		this.api.json(200, """
 				{"object": "list", "data": [%s], "first_id": "video_mine", "last_id": "video_mine", "has_more": false}
 				""".formatted(video("video_mine", "in_progress", 5, null)));
 		StepVerifier.create(this.provider.findSubmitted(request(), Instant.ofEpochSecond(1758941400)))
-			.assertNext((job) -> assertThat(job.remoteId()).isEqualTo("video_mine"))
+			.assertNext((found) -> {
+				assertThat(found.remote().remoteId()).isEqualTo("video_mine");
+				assertThat(found.createdAt()).isEqualTo(Instant.ofEpochSecond(1758941485));
+			})
 			.verifyComplete();
 		assertThat(this.api.take().getTarget()).isEqualTo("/v1/videos?order=desc&limit=100");
-		assertThat(this.api.take().getTarget()).isEqualTo("/v1/videos?order=desc&limit=100&after=video_other");
+		assertThat(this.api.take().getTarget()).isEqualTo("/v1/videos?order=desc&limit=100&after=video_pro");
+	}
+
+	@Test
+	void aCreateAcceptedWithoutAnIdHasAnUnknownOutcomeNotARefusal() {
+		this.api.json(200, video("", "queued", 0, null));
+		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+			ProviderException failure = (ProviderException) error;
+			assertThat(failure.kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
+			assertThat(failure.code()).isEqualTo("accepted_without_id");
+		}).verify();
+	}
+
+	@Test
+	void everyVideoALostSubmitCouldBeIsAnsweredNotJustTheFirst() {
+		this.api.json(200, """
+				{"object": "list", "data": [%s, %s], "first_id": "video_b", "last_id": "video_a", "has_more": false}
+				""".formatted(video("video_b", "queued", 0, null), video("video_a", "in_progress", 5, null)));
+		StepVerifier.create(this.provider.findSubmitted(request(), Instant.ofEpochSecond(1758941400))
+			.map((found) -> found.remote().remoteId())).expectNext("video_b", "video_a").verifyComplete();
 	}
 
 	@Test
