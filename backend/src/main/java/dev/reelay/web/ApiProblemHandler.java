@@ -1,6 +1,7 @@
 package dev.reelay.web;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,6 +48,9 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
 	private static final HttpStatusCode CLIENT_CLOSED_REQUEST = HttpStatusCode.valueOf(499);
 
+	/** About the pool's acquire timeout: long enough for a lock or a restart to pass, short enough to feel live. */
+	private static final Duration DATABASE_RETRY_AFTER = Duration.ofSeconds(5);
+
 	@ExceptionHandler(InvalidJobRequestException.class)
 	ResponseEntity<ProblemDetail> invalid(InvalidJobRequestException ex) {
 		return problem(fieldProblem(ex.field(), ex.getMessage()));
@@ -85,6 +89,19 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 			ServerRequestObservationContext.findCurrent(exchange.getAttributes())
 				.ifPresent((observation) -> observation.setConnectionAborted(true));
 			return Mono.empty();
+		}
+		if (DatabaseUnavailable.is(ex)) {
+			// Passing trouble (unreachable, pool exhausted, a lock held too long): the client may retry, and no ERROR
+			// per request while it lasts.
+			log.warn("database unavailable answering {}: {}", exchange.getRequest().getPath(), ex.toString());
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+					"Reelay cannot reach its database right now. Nothing was changed; try again after "
+							+ DATABASE_RETRY_AFTER.toSeconds() + " seconds.");
+			problem.setTitle("Service unavailable");
+			return Mono.just(ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.header(HttpHeaders.RETRY_AFTER, Long.toString(DATABASE_RETRY_AFTER.toSeconds()))
+				.body(problem));
 		}
 		log.error("unexpected error answering a request", ex);
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
