@@ -1,7 +1,6 @@
 package dev.reelay.web;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,9 +47,6 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
 	private static final HttpStatusCode CLIENT_CLOSED_REQUEST = HttpStatusCode.valueOf(499);
 
-	/** About the pool's acquire timeout: long enough for a lock or a restart to pass, short enough to feel live. */
-	private static final Duration DATABASE_RETRY_AFTER = Duration.ofSeconds(5);
-
 	@ExceptionHandler(InvalidJobRequestException.class)
 	ResponseEntity<ProblemDetail> invalid(InvalidJobRequestException ex) {
 		return problem(fieldProblem(ex.field(), ex.getMessage()));
@@ -95,12 +91,11 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 			// per request while it lasts.
 			log.warn("database unavailable answering {}: {}", exchange.getRequest().getPath(), ex.toString());
 			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-					"Reelay cannot reach its database right now. Nothing was changed; try again after "
-							+ DATABASE_RETRY_AFTER.toSeconds() + " seconds.");
+					DatabaseUnavailable.DETAIL);
 			problem.setTitle("Service unavailable");
 			return Mono.just(ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
 				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-				.header(HttpHeaders.RETRY_AFTER, Long.toString(DATABASE_RETRY_AFTER.toSeconds()))
+				.header(HttpHeaders.RETRY_AFTER, Long.toString(DatabaseUnavailable.RETRY_AFTER.toSeconds()))
 				.body(problem));
 		}
 		log.error("unexpected error answering a request", ex);

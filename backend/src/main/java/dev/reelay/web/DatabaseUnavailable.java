@@ -1,6 +1,7 @@
 package dev.reelay.web;
 
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.Set;
 
 import io.r2dbc.spi.R2dbcException;
@@ -24,6 +25,12 @@ final class DatabaseUnavailable {
 	// lock_not_available, query_canceled (statement_timeout), admin/crash shutdown, cannot connect now,
 	// too many connections, idle-in-transaction timeout.
 	private static final Set<String> STATES = Set.of("55P03", "57014", "57P01", "57P02", "57P03", "53300", "25P03");
+
+	/** About the pool's acquire timeout: long enough for a lock or a restart to pass, short enough to feel live. */
+	static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+
+	static final String DETAIL = "Reelay cannot reach its database right now. Nothing was changed; try again after "
+			+ RETRY_AFTER.toSeconds() + " seconds.";
 
 	private DatabaseUnavailable() {
 	}

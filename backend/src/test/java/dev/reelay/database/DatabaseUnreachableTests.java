@@ -15,17 +15,23 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * While the database cannot be reached, API requests answer 503 with Retry-After, not 500. The context runs on a
+ * While the database cannot be reached, API requests answer 503 with Retry-After, not 500: in a controller (the
+ * admin API) and in the request filters (a tenant's key being looked up). The context runs with tenants on, on a
  * PostgreSQL server of its own, which the test stops after start: connections in the pool break and new ones are
  * refused. Closed afterwards; no other test class ever uses that server.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "reelay.dispatch.enabled=false",
+		properties = { "reelay.dispatch.enabled=false", "reelay.security.admin-key=" + DatabaseUnreachableTests.ADMIN_KEY,
 				"spring.r2dbc.url=${" + DatabaseUnreachableTests.URL + "}",
 				"spring.r2dbc.username=${" + DatabaseUnreachableTests.USER + "}",
 				"spring.r2dbc.password=${" + DatabaseUnreachableTests.PASSWORD + "}" })
 @DirtiesContext
 class DatabaseUnreachableTests {
+
+	static final String ADMIN_KEY = "unreachable-admin-key-0123456789abcdef";
+
+	// Well formed, so it costs a database lookup (in the request filters, before any controller).
+	private static final String TENANT_KEY = "rly_" + "k".repeat(43);
 
 	static final String URL = "reelay.test.unreachable.url";
 
@@ -62,14 +68,17 @@ class DatabaseUnreachableTests {
 			.baseUrl("http://127.0.0.1:" + this.port)
 			.responseTimeout(Duration.ofSeconds(30))
 			.build();
-		http.get().uri("/api/v1/jobs").exchange().expectStatus().isOk();
+		http.get().uri("/api/v1/admin/tenants").header("Authorization", "Bearer " + ADMIN_KEY).exchange()
+			.expectStatus().isOk();
 
 		OWN.stop();
-		// Twice: the first may meet a pooled connection that broke, the second needs a new one and is refused.
-		for (int i = 0; i < 2; i++) {
+		// Each twice: the first may meet a pooled connection that broke, the second needs a new one and is refused.
+		for (String[] request : new String[][] { { "/api/v1/admin/tenants", ADMIN_KEY },
+				{ "/api/v1/admin/tenants", ADMIN_KEY }, { "/api/v1/jobs", TENANT_KEY }, { "/api/v1/jobs", TENANT_KEY } }) {
 			long start = System.nanoTime();
 			http.get()
-				.uri("/api/v1/jobs")
+				.uri(request[0])
+				.header("Authorization", "Bearer " + request[1])
 				.exchange()
 				.expectStatus().isEqualTo(503)
 				.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
