@@ -8,11 +8,13 @@ import dev.reelay.job.Job;
 import dev.reelay.job.JobCost;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
+import dev.reelay.support.BackgroundLoops;
 import dev.reelay.support.Periodic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Component;
@@ -105,6 +107,12 @@ class BudgetUpkeep implements SmartLifecycle {
 		boolean later = job.notBefore() != null && job.notBefore().isAfter(now);
 		changes.nextAttemptAt = later ? job.notBefore() : now;
 		changes.statusReason = later ? "scheduled for " + job.notBefore() : null;
+	}
+
+	/** Liveness: each run bounded and each successful one reported (health {@code backgroundLoops}). */
+	@Autowired
+	void watch(BackgroundLoops loops) {
+		this.loop.watched(loops, "budget-upkeep");
 	}
 
 	@Override

@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.reelay.support.BackgroundLoops;
+import dev.reelay.support.Heartbeat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -56,6 +58,10 @@ class DeliverySender implements SmartLifecycle {
 
 	private volatile @Nullable Disposable loop;
 
+	private volatile @Nullable Heartbeat heartbeat;
+
+	private volatile Duration iterationTimeout = Duration.ofMinutes(1);
+
 	private final MeterRegistry meters;
 
 	@Autowired
@@ -79,6 +85,13 @@ class DeliverySender implements SmartLifecycle {
 			.register(meters);
 	}
 
+	/** Liveness and the per-iteration bound of the claim loop (health {@code backgroundLoops}). */
+	@Autowired
+	void watch(BackgroundLoops loops) {
+		this.heartbeat = loops.register("webhook-sender", this.settings.poll());
+		this.iterationTimeout = loops.iterationTimeout();
+	}
+
 	/** Asks for a claim now rather than at the next tick. */
 	void wake() {
 		this.wakeUps.tryEmitNext(0L);
@@ -90,6 +103,10 @@ class DeliverySender implements SmartLifecycle {
 			return;
 		}
 		this.attempts = Disposables.composite();
+		Heartbeat watching = this.heartbeat;
+		if (watching != null) {
+			watching.started();
+		}
 		this.loop = Flux.merge(Flux.interval(Duration.ZERO, this.settings.poll()), this.wakeUps.asFlux())
 			.onBackpressureDrop()
 			.concatMap((tick) -> claim(), 1)
@@ -100,13 +117,25 @@ class DeliverySender implements SmartLifecycle {
 	private Mono<Void> claim() {
 		int free = this.settings.concurrency() - this.inHand.get();
 		if (free <= 0) {
+			// Busy is not stalled.
+			Heartbeat watching = this.heartbeat;
+			if (watching != null) {
+				watching.beat();
+			}
 			return Mono.empty();
 		}
+		Heartbeat watching = this.heartbeat;
 		return this.queue.claim(this.owner, free, this.settings.lease())
 			.doOnNext((claimed) -> this.inHand.incrementAndGet())
 			.collectList()
 			.doOnNext((claimed) -> claimed.forEach(this::run))
 			.then()
+			.timeout(this.iterationTimeout)
+			.doOnSuccess((done) -> {
+				if (watching != null) {
+					watching.beat();
+				}
+			})
 			.onErrorResume((error) -> {
 				log.warn("claiming webhook deliveries failed; will try again: {}", error.toString());
 				return Mono.empty();
@@ -177,6 +206,10 @@ class DeliverySender implements SmartLifecycle {
 
 	@Override
 	public void stop() {
+		Heartbeat watching = this.heartbeat;
+		if (watching != null) {
+			watching.stopped();
+		}
 		Disposable running = this.loop;
 		if (running != null) {
 			running.dispose();

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 import dev.reelay.job.JobEventLog;
+import dev.reelay.support.BackgroundLoops;
 import dev.reelay.support.Periodic;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -91,6 +92,12 @@ class EventForwarder implements SmartLifecycle {
 
 	/** The newest id seen at {@code seenAt}, and a transaction id taken after it. */
 	private record Snapshot(long head, long horizon, Instant seenAt) {
+	}
+
+	/** Liveness: each run bounded and each successful one reported (health {@code backgroundLoops}). */
+	@Autowired
+	void watch(BackgroundLoops loops) {
+		this.loop.watched(loops, "event-forwarder");
 	}
 
 	@Override

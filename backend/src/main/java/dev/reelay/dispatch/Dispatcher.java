@@ -4,13 +4,18 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import dev.reelay.job.Job;
 import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobStore;
 import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.support.BackgroundLoops;
+import dev.reelay.support.Heartbeat;
 import dev.reelay.support.Periodic;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,14 +25,17 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
  * Claims only as many due jobs as it has free slots, and only as many as each provider's limits allow, so the
  * backlog stays in PostgreSQL and never in memory. Jobs already at a provider are served before new submissions.
- * Wakes on a timer and whenever a job is queued on this instance.
+ * Wakes on a timer, whenever a job is queued on this instance and whenever one of its steps ends.
  */
 @Component
 class Dispatcher implements SmartLifecycle {
@@ -60,6 +68,14 @@ class Dispatcher implements SmartLifecycle {
 
 	private final Periodic pruning;
 
+	private final AtomicLong cycles = new AtomicLong();
+
+	private volatile Sinks.@Nullable Many<Long> wakes;
+
+	private volatile @Nullable Heartbeat heartbeat;
+
+	private volatile Duration iterationTimeout = Duration.ofMinutes(1);
+
 	Dispatcher(JobStore jobs, JobWorker worker, ProviderGate gate, ProviderRegistry providers, CallLedger ledger,
 			DispatchSettings settings, DispatchClock clock, MeterRegistry meters) {
 		this.jobs = jobs;
@@ -78,39 +94,99 @@ class Dispatcher implements SmartLifecycle {
 			.register(meters);
 	}
 
+	/** Liveness and the per-iteration bound; set by the context (unit tests run without them). */
+	@Autowired
+	void watch(BackgroundLoops loops) {
+		this.heartbeat = loops.register("dispatcher", this.settings.tick());
+		this.iterationTimeout = loops.iterationTimeout();
+		this.pruning.watched(loops, "dispatcher-ledger-pruning");
+	}
+
 	@Override
 	public void start() {
 		if (!this.settings.enabled()) {
 			return;
 		}
 		this.steps = Disposables.composite();
+		Sinks.Many<Long> wakes = Sinks.many().multicast().directBestEffort();
+		this.wakes = wakes;
 		Flux<Long> wakeUps = Flux.merge(Flux.interval(this.settings.tick()),
-				this.jobs.notices().filter((notice) -> notice.type() == JobEventType.QUEUED).map((notice) -> 0L));
-		// Ticks that arrive while a claim is running are dropped: the claim in progress serves them. A claim's
-		// rows arrive before its statement commits, so jobs start only once the whole claim is in (a worker's
-		// write would otherwise not see the claim's version yet). Each job then runs on its own; the in-hand count
-		// (never above concurrency) is what bounds them, not a flatMap, whose batched upstream demand would hold
-		// claimed rows back until a quarter of the slots were free.
-		this.loop = wakeUps.onBackpressureDrop()
-			.concatMap((tick) -> claim().collectList().doOnNext((claimed) -> claimed.forEach(this::run)).then(), 1)
+				this.jobs.notices().filter((notice) -> notice.type() == JobEventType.QUEUED).map((notice) -> 0L),
+				wakes.asFlux());
+		Heartbeat watching = this.heartbeat;
+		if (watching != null) {
+			watching.started();
+		}
+		// Wake-ups that arrive while a claim is running are coalesced into one claim right after it (latest kept,
+		// none lost, none piled up): a job queued or a slot freed mid-claim is served at once, not on the next tick.
+		// Each provider's jobs start as soon as its own claim has committed (a claim's rows arrive before its
+		// statement commits; a worker's write would otherwise not see the claim's version yet). Each job then runs
+		// on its own; the in-hand count (never above concurrency) is what bounds them.
+		this.loop = wakeUps.onBackpressureLatest()
+			.concatMap((tick) -> cycle().timeout(this.iterationTimeout).doOnNext((succeeded) -> {
+				if (succeeded && watching != null) {
+					watching.beat();
+				}
+			}).onErrorResume((error) -> {
+				log.warn("a claim cycle did not finish within {}; will try again: {}", this.iterationTimeout,
+						error.toString());
+				return Mono.empty();
+			}), 0)
 			.subscribe();
 		this.pruning.start();
 		log.info("dispatcher {} started: up to {} jobs at once", this.owner, this.settings.concurrency());
 	}
 
-	private Flux<Job> claim() {
-		Instant now = this.clock.instant();
-		Flux<String> providers = Flux.fromIterable(this.providers.enabledInstances());
-		Flux<Job> running = providers.concatMap((provider) -> this.gate.claimRunning(provider,
-				this.settings.limitsFor(provider), free(), this.owner, now, this.settings.lease())
-			.doOnNext((job) -> this.inHand.incrementAndGet()));
-		Flux<Job> submissions = providers.concatMap((provider) -> this.gate.claimSubmissions(provider,
-				this.settings.limitsFor(provider), free(), this.owner, now, this.settings.lease())
-			.doOnNext((job) -> this.inHand.incrementAndGet()));
-		return running.concatWith(submissions).onErrorResume((error) -> {
-			log.warn("claiming jobs failed; will try again: {}", error.toString());
-			return Flux.empty();
+	/**
+	 * Claims for every provider instance, in an order that starts one further each cycle (no instance always goes
+	 * last), jobs at the providers first, then submissions. Answers whether the cycle worked: an error claiming for
+	 * one provider is logged and the others are still served; only when every claim failed did the cycle fail.
+	 */
+	private Mono<Boolean> cycle() {
+		List<String> enabled = this.providers.enabledInstances();
+		List<String> order = ProviderOrder.rotated(enabled, this.cycles.getAndIncrement());
+		AtomicInteger failures = new AtomicInteger();
+		AtomicInteger claims = new AtomicInteger();
+		Flux<Void> running = Flux.fromIterable(order)
+			.concatMap((provider) -> claimAndRun(provider, "running jobs", failures, claims,
+					(now) -> this.gate.claimRunning(provider, this.settings.limitsFor(provider), free(), this.owner,
+							now, this.settings.lease())));
+		Flux<Void> submissions = Flux.fromIterable(order)
+			.concatMap((provider) -> claimAndRun(provider, "submissions", failures, claims,
+					(now) -> this.gate.claimSubmissions(provider, this.settings.limitsFor(provider), free(),
+							this.owner, now, this.settings.lease())));
+		return running.concatWith(submissions)
+			.then(Mono.fromSupplier(() -> claims.get() == 0 || failures.get() < claims.get()));
+	}
+
+	/**
+	 * One provider's claim, timed at its own start: the permits it takes are counted from then, so a slow cycle
+	 * (other providers, a loaded machine) does not age them before their jobs start (see JobWorker.permitLapsed).
+	 */
+	private Mono<Void> claimAndRun(String provider, String what, AtomicInteger failures, AtomicInteger claims,
+			Function<Instant, Flux<Job>> claim) {
+		return Mono.defer(() -> {
+			claims.incrementAndGet();
+			return claim.apply(this.clock.instant())
+				.doOnNext((job) -> this.inHand.incrementAndGet())
+				.collectList()
+				.doOnNext((claimed) -> claimed.forEach(this::run))
+				.then();
+		}).onErrorResume((error) -> {
+			failures.incrementAndGet();
+			log.warn("claiming {} for {} failed; the other providers are served, will try again: {}", what, provider,
+					error.toString());
+			return Mono.empty();
 		});
+	}
+
+	/** A claim soon: a slot or a permit was given back. */
+	private void wake() {
+		Sinks.Many<Long> wakes = this.wakes;
+		if (wakes != null) {
+			// A failed emission means another wake is being emitted at this very moment: that one serves.
+			wakes.tryEmitNext(0L);
+		}
 	}
 
 	private void run(Job job) {
@@ -120,6 +196,8 @@ class Dispatcher implements SmartLifecycle {
 		slot.update(this.worker.run(job).doFinally((signal) -> {
 			this.inHand.decrementAndGet();
 			steps.remove(slot);
+			// Its slot, and any in-flight or permit it held, are free: claim again without waiting for the tick.
+			wake();
 		}).subscribe());
 	}
 
@@ -129,6 +207,11 @@ class Dispatcher implements SmartLifecycle {
 
 	@Override
 	public void stop() {
+		Heartbeat watching = this.heartbeat;
+		if (watching != null) {
+			watching.stopped();
+		}
+		this.wakes = null;
 		Disposable running = this.loop;
 		if (running != null) {
 			running.dispose();

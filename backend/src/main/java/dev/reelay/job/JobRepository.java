@@ -21,6 +21,9 @@ import org.springframework.stereotype.Repository;
 @Repository
 class JobRepository {
 
+	/** Held jobs (over budget) are due at this instant; the partial indexes of V115 say the same literal. */
+	private static final String NOT_HELD = "TIMESTAMPTZ '9999-01-01 00:00:00+00'";
+
 	/**
 	 * The running statuses as SQL literals, not a bound array: only a literal list lets the planner match the
 	 * partial index {@code jobs_running_due}, which a claim would otherwise replace with a scan of every job.
@@ -88,10 +91,14 @@ class JobRepository {
 	 */
 	Flux<KeyedJob> findByIdempotencyKey(UUID tenant, String key) {
 		return this.db.sql("SELECT " + JobRows.COLUMNS + ", request_hash FROM jobs WHERE tenant_id = :tenant "
-				+ "AND (idempotency_key = :key OR idempotency_key LIKE :prefix) ORDER BY created_at, idempotency_key")
+				// A batch's keys are "<key>#<n>": every key starting with "<key>#" lies in ["<key>#", "<key>$") in byte
+				// order, a range jobs_idempotency_key_bytes serves (a LIKE with a bound pattern uses no index).
+				+ "AND (idempotency_key = :key OR (idempotency_key COLLATE \"C\" >= :from "
+				+ "AND idempotency_key COLLATE \"C\" < :to)) ORDER BY created_at, idempotency_key")
 			.bind("tenant", tenant)
 			.bind("key", key)
-			.bind("prefix", key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "#%")
+			.bind("from", key + "#")
+			.bind("to", key + "$")
 			.map((row) -> new KeyedJob(this.rows.read(row), row.get("request_hash", String.class)))
 			.all();
 	}
@@ -206,8 +213,11 @@ class JobRepository {
 		String eligible = "q.status = 'queued' AND q.provider = :provider "
 				+ ((model != null) ? "AND q.model = :model " : "")
 				+ (exceptModels.isEmpty() ? "" : "AND q.model <> ALL(:except_models) ")
-				+ "AND q.next_attempt_at <= :now AND (q.lease_until IS NULL OR q.lease_until < :now) ";
-		// Driven by the tenants table: one probe of jobs_queued_by_tenant per tenant, then, for each tenant that has
+				+ "AND q.next_attempt_at <= :now AND (q.lease_until IS NULL OR q.lease_until < :now) "
+				// Always true next to the line above (held jobs are due 9999-01-01, never reached): it lets the claim
+				// use the indexes that leave held jobs out (V115), instead of walking them on every claim.
+				+ "AND q.next_attempt_at < " + NOT_HELD + " ";
+		// Driven by the tenants table: one probe of jobs_queued_due_by_tenant per tenant, then, for each tenant that has
 		// work, its in-flight count (OFFSET 0 keeps it to once per tenant instead of once per candidate) and at most
 		// `limit` candidates, so the cost follows the number of tenants and the claim size, never the backlog. The
 		// candidates are ranked (their turn) in a subquery, as FOR UPDATE cannot sit beside a window function; the

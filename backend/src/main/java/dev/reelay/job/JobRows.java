@@ -13,6 +13,7 @@ import dev.reelay.provider.ProviderUsage;
 import io.r2dbc.postgresql.codec.Json;
 import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Component;
@@ -30,8 +31,13 @@ class JobRows {
 
 	private final JsonMapper json;
 
+	/**
+	 * Stored JSON is read leniently, unlike the API's requests: during a rolling upgrade a row written by a newer
+	 * instance may carry a field this one does not know, and must still be read (one unreadable row would otherwise
+	 * fail every claim that meets it).
+	 */
 	JobRows(JsonMapper json) {
-		this.json = json;
+		this.json = json.rebuild().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 	}
 
 	Job read(Readable row) {

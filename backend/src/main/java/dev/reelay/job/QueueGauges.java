@@ -12,6 +12,7 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 import dev.reelay.provider.ProviderSettings;
+import dev.reelay.support.BackgroundLoops;
 import dev.reelay.support.Periodic;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
@@ -105,6 +107,12 @@ class QueueGauges implements SmartLifecycle {
 			.tag("provider", provider)
 			.strongReference(true)
 			.register(this.registry);
+	}
+
+	/** Liveness: each run bounded and each successful one reported (health {@code backgroundLoops}). */
+	@Autowired
+	void watch(BackgroundLoops loops) {
+		this.loop.watched(loops, "queue-gauges");
 	}
 
 	@Override

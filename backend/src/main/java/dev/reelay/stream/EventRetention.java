@@ -4,12 +4,14 @@ import java.util.UUID;
 
 import dev.reelay.job.JobEventLog;
 import dev.reelay.job.JobStore;
+import dev.reelay.support.BackgroundLoops;
 import dev.reelay.support.Periodic;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -64,6 +66,12 @@ class EventRetention implements SmartLifecycle {
 			.expand((deleted) -> (deleted == batch)
 					? this.jobs.pruneEventsOlderThan(this.settings.retention(), batch) : Mono.empty())
 			.reduce(0L, Long::sum);
+	}
+
+	/** Liveness: each run bounded and each successful one reported (health {@code backgroundLoops}). */
+	@Autowired
+	void watch(BackgroundLoops loops) {
+		this.loop.watched(loops, "event-retention");
 	}
 
 	@Override

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.reelay.job.JobEvent;
 import dev.reelay.job.JobEventLog;
+import dev.reelay.support.BackgroundLoops;
+import dev.reelay.support.Heartbeat;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +21,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -67,6 +70,10 @@ class LogTail implements SmartLifecycle {
 
 	private volatile @Nullable Scheduler thread;
 
+	private volatile @Nullable Heartbeat heartbeat;
+
+	private volatile Duration iterationTimeout = Duration.ofMinutes(1);
+
 	LogTail(JobEventLog events, EventNotifications notifications, StreamMessages messages, StreamSettings settings,
 			StreamMetrics metrics) {
 		this.events = events;
@@ -78,6 +85,13 @@ class LogTail implements SmartLifecycle {
 				+ settings.buffer() + " events) filled up; reconnect with the last event id to resume from the log.");
 		this.shuttingDown = messages.close("shutdown",
 				"This server is shutting down; reconnect with the last event id to resume elsewhere.");
+	}
+
+	/** Liveness and the per-iteration bound: each read of the log is bounded, each successful one reported. */
+	@Autowired
+	void watch(BackgroundLoops loops) {
+		this.heartbeat = loops.register("event-log-tail", this.settings.recheck());
+		this.iterationTimeout = loops.iterationTimeout();
 	}
 
 	/** The id up to which every event has been delivered, once the tail has started. */
@@ -152,8 +166,18 @@ class LogTail implements SmartLifecycle {
 					.filter((tick) -> waiting())
 					.map((tick) -> EventNotifications.CONNECTED))
 			.filter((id) -> id == EventNotifications.CONNECTED || id > this.position));
+		Heartbeat watching = this.heartbeat;
+		if (watching != null) {
+			watching.started();
+		}
 		this.loop = startingPoint().publishOn(tail).doOnNext(this::begin).thenMany(wakeUps)
 			.concatMap((wake) -> Mono.defer(() -> readOnce(more)).repeat(more::get).then()
+				.timeout(this.iterationTimeout)
+				.doOnSuccess((done) -> {
+					if (watching != null) {
+						watching.beat();
+					}
+				})
 				.onErrorResume((error) -> {
 					log.warn("reading the event log failed; will try again: {}", error.toString());
 					return Mono.empty();
@@ -246,6 +270,10 @@ class LogTail implements SmartLifecycle {
 	/** Ends every stream with a notice, so clients reconnect to another instance instead of waiting. */
 	@Override
 	public void stop() {
+		Heartbeat watching = this.heartbeat;
+		if (watching != null) {
+			watching.stopped();
+		}
 		Disposable running = this.loop;
 		if (running != null) {
 			running.dispose();

@@ -23,6 +23,8 @@ class KeyRevocations {
 
 	private static final Logger log = LoggerFactory.getLogger(KeyRevocations.class);
 
+	private static final Duration CHECK_TIMEOUT = Duration.ofMinutes(1);
+
 	private final ApiKeys keys;
 
 	// No buffer: a revocation goes to the streams open at that moment (each only compares ids); the database check
@@ -58,6 +60,8 @@ class KeyRevocations {
 			// A second back: a revocation whose statement began before this check but committed after it is seen next.
 			.doOnNext((revoked) -> since.set(revoked.asOf().minusSeconds(1)))
 			.flatMapIterable(ApiKeys.Revoked::keys)
+			// Bounded: a check that hangs would hold up every later one (one at a time).
+			.timeout(CHECK_TIMEOUT)
 			.onErrorResume((error) -> {
 				log.warn("checking for revoked API keys failed; will try again: {}", error.toString());
 				return Mono.empty();

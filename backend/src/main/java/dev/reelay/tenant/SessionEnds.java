@@ -23,6 +23,8 @@ class SessionEnds {
 
 	private static final Logger log = LoggerFactory.getLogger(SessionEnds.class);
 
+	private static final Duration CHECK_TIMEOUT = Duration.ofMinutes(1);
+
 	private final PageSessions sessions;
 
 	private final Sinks.Many<UUID> local = Sinks.many().multicast().directBestEffort();
@@ -54,6 +56,8 @@ class SessionEnds {
 		return this.sessions.endedSince(from)
 			.doOnNext((ended) -> since.set(ended.asOf().minusSeconds(1)))
 			.flatMapIterable(ApiKeys.Revoked::keys)
+			// Bounded: a check that hangs would hold up every later one (one at a time).
+			.timeout(CHECK_TIMEOUT)
 			.onErrorResume((error) -> {
 				log.warn("checking for ended page sessions failed; will try again: {}", error.toString());
 				return Mono.empty();

@@ -86,6 +86,18 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 				.ifPresent((observation) -> observation.setConnectionAborted(true));
 			return Mono.empty();
 		}
+		if (DatabaseUnavailable.is(ex)) {
+			// Passing trouble (unreachable, pool exhausted, a lock held too long): the client may retry, and no ERROR
+			// per request while it lasts.
+			log.warn("database unavailable answering {}: {}", exchange.getRequest().getPath(), ex.toString());
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+					DatabaseUnavailable.DETAIL);
+			problem.setTitle("Service unavailable");
+			return Mono.just(ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.header(HttpHeaders.RETRY_AFTER, Long.toString(DatabaseUnavailable.RETRY_AFTER.toSeconds()))
+				.body(problem));
+		}
 		log.error("unexpected error answering a request", ex);
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
 				"Reelay hit an unexpected error. Nothing was changed; try again, and report it if it persists.");
