@@ -1,0 +1,140 @@
+package dev.reelay.dispatch;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.reelay.job.Job;
+import dev.reelay.job.JobParameters;
+import dev.reelay.job.JobStatus;
+import dev.reelay.job.JobStore;
+import dev.reelay.job.NewJob;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.BDDMockito.willAnswer;
+
+/**
+ * What a step does after an unexpected error (finding D and the lease theft of finding 2): the write that puts
+ * its job back is retried when the database fails it too, so the job does not wait out its lease; and it is not
+ * written at all on a row that another holder has claimed meanwhile.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+		properties = { "reelay.dispatch.enabled=false", "reelay.providers.instances.recovering.family=scripted",
+				"reelay.providers.instances.recovering.poll-interval=2s",
+				"reelay.providers.instances.recovering.api-key=scripted-key" })
+class StepRecoveryTests {
+
+	static final Instant NOW = Instant.now().plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS);
+
+	private static final Duration LEASE = Duration.ofMinutes(1);
+
+	@Autowired
+	private JobWorker worker;
+
+	@Autowired
+	private ProviderGate gate;
+
+	@MockitoSpyBean
+	private JobStore jobs;
+
+	@Autowired
+	private DispatchSettings settings;
+
+	@Autowired
+	private DatabaseClient db;
+
+	@Test
+	void aRecoveryWriteThatFailsLikeTheStepIsTriedAgainAndReleasesTheLease() {
+		Job submitted = step(newJob("recovery"));
+		assertThat(submitted.status()).isEqualTo(JobStatus.SUBMITTED);
+		// The database fails the step's own write and the first write that puts the job back, then is back.
+		AtomicInteger failures = new AtomicInteger(2);
+		willAnswer((call) -> (failures.getAndDecrement() > 0)
+				? Mono.error(new TransientDataAccessResourceException("the database went away"))
+				: call.callRealMethod()).given(this.jobs).change(any(), any(), anyBoolean());
+
+		Job after = step(submitted);
+
+		assertThat(failures.get()).as("both injected failures were met").isNegative();
+		assertThat(after.leaseOwner()).as("lease after the step").isNull();
+		assertThat(after.status()).isEqualTo(JobStatus.SUBMITTED);
+		assertThat(after.nextAttemptAt()).isAfter(NOW);
+	}
+
+	@Test
+	void aRecoveryWriteIsNotMadeOnARowAnotherHolderClaimed() {
+		Job submitted = step(newJob("stolen"));
+		Instant theirs = NOW.plus(Duration.ofMinutes(5));
+		// Mid-step, the lease lapses and another instance claims the job; the step then fails unexpectedly.
+		AtomicInteger failures = new AtomicInteger(1);
+		willAnswer((call) -> {
+			if (failures.getAndDecrement() > 0) {
+				return this.db.sql("UPDATE jobs SET lease_owner = 'other', lease_until = :until, version = version + 1 "
+						+ "WHERE id = :id")
+					.bind("until", theirs)
+					.bind("id", submitted.id())
+					.then()
+					.then(Mono.error(new TransientDataAccessResourceException("the database went away")));
+			}
+			return call.callRealMethod();
+		}).given(this.jobs).change(any(), any(), anyBoolean());
+
+		Job after = step(submitted);
+
+		assertThat(failures.get()).as("the step's own write was the only one tried").isZero();
+		assertThat(after.leaseOwner()).as("the other holder's lease").isEqualTo("other");
+		assertThat(after.leaseUntil()).isEqualTo(theirs);
+	}
+
+	private Job newJob(String prompt) {
+		return this.jobs.create(new NewJob("scripted-model", "recovering", prompt + " " + UUID.randomUUID(),
+				new JobParameters(4, "16:9", "720p", null, null))).block();
+	}
+
+	/** Claims the job as the dispatcher would and runs one step of it. */
+	private Job step(Job job) {
+		Limits limits = this.settings.limitsFor("recovering");
+		Job claimed = ((job.status() == JobStatus.QUEUED)
+				? this.gate.claimSubmissions("recovering", limits, 100, "worker", NOW, LEASE)
+				: this.gate.claimRunning("recovering", limits, 100, "worker", NOW.plusSeconds(60), LEASE))
+			.filter((candidate) -> candidate.id().equals(job.id()))
+			.blockFirst();
+		assertThat(claimed).as("job %s is due", job.id()).isNotNull();
+		this.worker.run(claimed).block(Duration.ofSeconds(60));
+		return this.jobs.find(job.id()).block();
+	}
+
+	@TestConfiguration
+	static class Scripted {
+
+		@Bean
+		ScriptedProvider scriptedProvider() {
+			return new ScriptedProvider();
+		}
+
+		@Bean
+		@Primary
+		DispatchClock fixedDispatchClock() {
+			return new DispatchClock(Clock.fixed(NOW, ZoneOffset.UTC));
+		}
+
+	}
+
+}
