@@ -103,6 +103,40 @@ class StepRecoveryTests {
 		assertThat(after.leaseUntil()).isEqualTo(theirs);
 	}
 
+	/** Finding 1/A: should the instance stop or die mid-create, nobody may look for the create while it may answer. */
+	@Test
+	void aSubmittingJobIsNotDueBeforeItsCreateCouldHaveBeenAnsweredAndListed() {
+		java.util.List<Job> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+		willAnswer((call) -> ((Mono<?>) call.callRealMethod()).doOnNext((job) -> written.add((Job) job))).given(this.jobs).change(any(), any(), anyBoolean());
+
+		step(newJob("submitting"));
+
+		assertThat(written).first().satisfies((submitting) -> {
+			assertThat(submitting.status()).isEqualTo(JobStatus.SUBMITTING);
+			// The instance's timeout (60 s by default) plus the default grace (30 s).
+			assertThat(submitting.nextAttemptAt()).isEqualTo(NOW.plusSeconds(90));
+		});
+	}
+
+	/** Finding A: a job found still submitting is not given up on ("not found") before that deadline. */
+	@Test
+	void aCreateNotFoundBeforeItsDeadlineIsLookedForAgainNotSentAgain() {
+		Job job = newJob("early look");
+		// As an older instance left it: submitting since just now, yet due at once.
+		this.db.sql("UPDATE jobs SET status = 'submitting', submit_started_at = :started, attempts = 1, "
+				+ "next_attempt_at = :started WHERE id = :id")
+			.bind("started", NOW.minusSeconds(5))
+			.bind("id", job.id())
+			.then()
+			.block();
+
+		Job after = step(this.jobs.find(job.id()).block());
+
+		assertThat(after.status()).as("not queued to be sent again").isEqualTo(JobStatus.SUBMITTING);
+		assertThat(after.nextAttemptAt()).isEqualTo(NOW.minusSeconds(5).plusSeconds(90));
+		assertThat(after.leaseOwner()).isNull();
+	}
+
 	private Job newJob(String prompt) {
 		return this.jobs.create(new NewJob("scripted-model", "recovering", prompt + " " + UUID.randomUUID(),
 				new JobParameters(4, "16:9", "720p", null, null))).block();
