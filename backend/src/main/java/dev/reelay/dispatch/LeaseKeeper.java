@@ -22,7 +22,9 @@ import org.springframework.stereotype.Component;
  * job whose instance died (killed, frozen, cut off from the database) is taken over within one lease.
  * <p>
  * A step whose lease could not be kept (another claim took the job, or renewals failed until it ran out) is cut off:
- * from then on the job is someone else's, and the step must neither call the provider nor write.
+ * from then on the job is someone else's, and the step must neither call the provider nor write. A lease that was
+ * released instead (a cancel ended the job, or the step's own last write) is simply no longer renewed: the step
+ * goes on, so that a create already sent still gets its answer (its write then loses to the cancel's version).
  */
 @Component
 class LeaseKeeper {
@@ -48,36 +50,54 @@ class LeaseKeeper {
 			return Mono.defer(step);
 		}
 		Duration every = this.lease.dividedBy(3);
-		Mono<Boolean> lost = Flux.interval(every, every)
+		Mono<Renewal> lost = Flux.interval(every, every)
 			.onBackpressureDrop()
 			.concatMap((tick) -> renew(lease, every), 1)
-			.filter((held) -> !held)
-			.next();
+			.takeWhile((renewal) -> renewal != Renewal.RELEASED)
+			.filter((renewal) -> renewal == Renewal.LOST)
+			.next()
+			// Released: renewing stops, the step goes on (a companion that completes would cut it off too).
+			.switchIfEmpty(Mono.never());
 		return Mono.defer(step)
 			.takeUntilOther(lost)
 			.contextWrite((context) -> context.put(Lease.class, lease));
 	}
 
-	/** Whether the lease is still held after this attempt to renew it. */
-	private Mono<Boolean> renew(Lease lease, Duration within) {
+	/** What an attempt to renew found. */
+	enum Renewal {
+
+		/** Renewed (or not renewable right now, but still running). */
+		HELD,
+		/** Nobody holds it any more: the job ended, or the step's own last write let it go. */
+		RELEASED,
+		/** Another holder took it, or it ran out while the database was out of reach. */
+		LOST
+
+	}
+
+	private Mono<Renewal> renew(Lease lease, Duration within) {
 		Instant now = this.clock.instant();
 		Instant current = lease.until();
 		String owner = lease.owner();
 		if (current == null || owner == null || lease.isLost()) {
-			return Mono.just(false);
+			return Mono.just(Renewal.LOST);
 		}
 		// PostgreSQL keeps microseconds: the end written is the end compared on the next renewal.
 		Instant until = now.plus(this.lease).truncatedTo(ChronoUnit.MICROS);
 		return this.jobs.renewLease(lease.job(), owner, current, until)
 			.map((renewed) -> {
 				lease.renewed(renewed);
-				return true;
+				return Renewal.HELD;
 			})
-			.switchIfEmpty(Mono.fromSupplier(() -> {
-				log.warn("job {}: lease of {} is no longer ours; stopping its step", lease.job(), owner);
+			.switchIfEmpty(Mono.defer(() -> this.jobs.find(lease.job()).map((row) -> {
+				if (row.leaseOwner() == null) {
+					return Renewal.RELEASED;
+				}
+				log.warn("job {}: its lease is now {}'s, no longer {}'s; stopping its step", lease.job(),
+						row.leaseOwner(), owner);
 				lease.lost();
-				return false;
-			}))
+				return Renewal.LOST;
+			})))
 			.timeout(within)
 			.onErrorResume((error) -> {
 				// The database is out of reach: keep working while the lease still stands, stop once it has run out.
@@ -87,7 +107,7 @@ class LeaseKeeper {
 				if (!stillValid) {
 					lease.lost();
 				}
-				return Mono.just(stillValid);
+				return Mono.just(stillValid ? Renewal.HELD : Renewal.LOST);
 			});
 	}
 

@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.reelay.job.Job;
 import dev.reelay.job.JobParameters;
@@ -15,6 +17,7 @@ import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -33,7 +36,8 @@ import static org.mockito.BDDMockito.willAnswer;
 /**
  * What a step does after an unexpected error (finding D and the lease theft of finding 2): the write that puts
  * its job back is retried when the database fails it too, so the job does not wait out its lease; and it is not
- * written at all on a row that another holder has claimed meanwhile.
+ * written at all on a row that another holder has claimed meanwhile. Also how a running step keeps its lease
+ * ({@link LeaseKeeper}): cut off once another holder has the job, left to finish when a cancel released it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
 		properties = { "reelay.dispatch.enabled=false", "reelay.providers.instances.recovering.family=scripted",
@@ -135,6 +139,62 @@ class StepRecoveryTests {
 		assertThat(after.status()).as("not queued to be sent again").isEqualTo(JobStatus.SUBMITTING);
 		assertThat(after.nextAttemptAt()).isEqualTo(NOW.minusSeconds(5).plusSeconds(90));
 		assertThat(after.leaseOwner()).isNull();
+	}
+
+	@Test
+	void aStepWhoseLeaseAnotherHolderTookIsCutOff() {
+		Job held = leasedFor(Duration.ofMillis(900));
+		AtomicBoolean finished = new AtomicBoolean();
+		LeaseKeeper keeper = keeperWithLease(Duration.ofMillis(900));
+		this.db.sql("UPDATE jobs SET lease_owner = 'other', lease_until = now() + interval '1 minute', "
+				+ "version = version + 1 WHERE id = :id").bind("id", held.id()).then().block();
+
+		StepVerifier.create(keeper.keep(held, () -> Mono.delay(Duration.ofSeconds(20))
+			.doOnNext((done) -> finished.set(true))
+			.then())).expectComplete().verify(Duration.ofSeconds(15));
+
+		assertThat(finished).as("the step ran to its end").isFalse();
+		assertThat(this.jobs.find(held.id()).block().leaseOwner()).isEqualTo("other");
+	}
+
+	@Test
+	void aStepWhoseLeaseACancelReleasedFinishesAndALiveOneIsRenewed() {
+		Job held = leasedFor(Duration.ofMillis(900));
+		AtomicBoolean finished = new AtomicBoolean();
+		AtomicReference<Instant> renewedTo = new AtomicReference<>();
+		LeaseKeeper keeper = keeperWithLease(Duration.ofMillis(900));
+
+		// Renewed while it runs: after a few renewals the lease ends later than it first did.
+		StepVerifier.create(keeper.keep(held, () -> Mono.delay(Duration.ofSeconds(3))
+			.then(this.jobs.find(held.id()))
+			.doOnNext((row) -> renewedTo.set(row.leaseUntil()))
+			.then(this.db.sql("UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE id = :id")
+				.bind("id", held.id())
+				.then())
+			.then(Mono.delay(Duration.ofSeconds(2)))
+			.doOnNext((done) -> finished.set(true))
+			.then())).expectComplete().verify(Duration.ofSeconds(30));
+
+		assertThat(renewedTo.get()).as("the lease's end after 3 s").isAfter(held.leaseUntil().plusSeconds(1));
+		assertThat(finished).as("the step ran to its end after the release").isTrue();
+	}
+
+	/** A queued job leased by "keeper" for {@code lease} from now, as read back (to the microsecond). */
+	private Job leasedFor(Duration lease) {
+		Job job = newJob("kept");
+		this.db.sql("UPDATE jobs SET lease_owner = 'keeper', lease_until = :until WHERE id = :id")
+			.bind("until", Instant.now().plus(lease))
+			.bind("id", job.id())
+			.then()
+			.block();
+		return this.jobs.find(job.id()).block();
+	}
+
+	private LeaseKeeper keeperWithLease(Duration lease) {
+		DispatchSettings s = this.settings;
+		return new LeaseKeeper(this.jobs, new DispatchSettings(s.enabled(), s.tick(), s.concurrency(), lease,
+				s.downloadTimeout(), s.retryBase(), s.retryMax(), s.maxSubmitAttempts(), s.instanceId(), s.callMargin(),
+				s.limits(), s.drainTimeout()), new DispatchClock(Clock.systemUTC()));
 	}
 
 	private Job newJob(String prompt) {
