@@ -126,6 +126,30 @@ class BudgetAdmission implements JobAdmission {
 	}
 
 	/**
+	 * Books the difference between what the job was settled at and what its billing rule gives now that it has a
+	 * remote id, once (the ledger's unique key), in the month it was settled in. A job not settled yet (its
+	 * reservation still open) is left to its settlement, which will read the id.
+	 */
+	@Override
+	public Mono<Job> resettle(Job ended) {
+		JobCost cost = ended.cost();
+		if (cost == null) {
+			return Mono.just(ended);
+		}
+		BigDecimal actual = BillingRules.actualCost(ended, cost, family(ended.provider()));
+		return this.budgets.settlement(ended.id()).flatMap((settled) -> {
+			BigDecimal difference = actual.subtract(settled.amount());
+			if (difference.signum() == 0) {
+				return Mono.just(ended.withCost(cost.settled(actual)));
+			}
+			YearMonth month = YearMonth.from(settled.month());
+			return this.budgets.record(entry(ended, month, "adjustment", difference, cost))
+				.flatMap((booked) -> booked ? this.budgets.adjust(ended.tenantId(), settled.month(), difference)
+					.thenReturn(ended.withCost(cost.settled(actual))) : Mono.just(ended));
+		}).defaultIfEmpty(ended);
+	}
+
+	/**
 	 * Runs only for the transaction that closed the open reservation, so once per job; the ledger's unique key
 	 * would refuse a second settlement row anyway.
 	 */

@@ -131,6 +131,24 @@ class BudgetRepository {
 			.one();
 	}
 
+	/** The job's settlement: the month it counted in and the amount; empty while it has none. */
+	Mono<OpenReservation> settlement(UUID jobId) {
+		return this.db.sql("SELECT month, amount FROM budget_ledger WHERE job_id = :job AND kind = 'settlement'")
+			.bind("job", jobId)
+			.map((row) -> new OpenReservation(row.get("month", LocalDate.class), row.get("amount", BigDecimal.class)))
+			.one();
+	}
+
+	/** Adds {@code difference} (either sign) to what the tenant's month has settled. */
+	Mono<Void> adjust(UUID tenant, LocalDate month, BigDecimal difference) {
+		return this.db.sql("UPDATE budget_spend SET settled = greatest(settled + :difference, 0) "
+				+ "WHERE tenant_id = :tenant AND month = :month")
+			.bind("difference", difference)
+			.bind("tenant", tenant)
+			.bind("month", month)
+			.then();
+	}
+
 	/** Jobs that ended while their reservation is still open, oldest reservation first. */
 	Flux<UUID> endedButUnsettled(int limit) {
 		return this.db.sql("SELECT o.job_id FROM budget_open_reservations o JOIN jobs j ON j.id = o.job_id "
@@ -172,10 +190,11 @@ class BudgetRepository {
 		// Each job counts once: by its settlement once it has one, else by its open reservation.
 		return this.db.sql("WITH entries AS (SELECT (l.created_at AT TIME ZONE 'UTC')::date AS day, l.model, l.kind, "
 				+ "l.amount FROM budget_ledger l WHERE l.tenant_id = :tenant AND l.created_at >= :from "
-				+ "AND l.created_at < :until AND (l.kind = 'settlement' OR (l.kind = 'reservation' AND NOT EXISTS "
-				+ "(SELECT 1 FROM budget_ledger s WHERE s.job_id = l.job_id AND s.kind = 'settlement')))) "
-				+ "SELECT day, model, coalesce(sum(amount) FILTER (WHERE kind = 'settlement'), 0) AS settled, "
-				+ "coalesce(sum(amount) FILTER (WHERE kind = 'reservation'), 0) AS reserved, count(*) AS jobs "
+				+ "AND l.created_at < :until AND (l.kind IN ('settlement', 'adjustment') OR (l.kind = 'reservation' "
+				+ "AND NOT EXISTS (SELECT 1 FROM budget_ledger s WHERE s.job_id = l.job_id AND s.kind = 'settlement')))) "
+				+ "SELECT day, model, coalesce(sum(amount) FILTER (WHERE kind IN ('settlement', 'adjustment')), 0) "
+				+ "AS settled, coalesce(sum(amount) FILTER (WHERE kind = 'reservation'), 0) AS reserved, "
+				+ "count(*) FILTER (WHERE kind <> 'adjustment') AS jobs "
 				+ "FROM entries GROUP BY day, model ORDER BY day, model")
 			.bind("tenant", tenant)
 			.bind("from", from)

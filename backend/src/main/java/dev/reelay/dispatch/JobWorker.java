@@ -3,6 +3,7 @@ package dev.reelay.dispatch;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,6 +28,7 @@ import dev.reelay.provider.VideoProvider;
 import dev.reelay.storage.StoredFile;
 import dev.reelay.storage.VideoStorage;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.spi.R2dbcTransientException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +36,10 @@ import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -77,9 +82,16 @@ class JobWorker {
 
 	private static final Duration RECOVERY_BACKOFF = Duration.ofMillis(250);
 
+	private final GiveUpSettings giveUp;
+
+	private final LostCreateSearch lostCreates;
+
+	private final AcceptedCreates acceptedCreates;
+
 	JobWorker(JobStore jobs, ProviderRegistry providers, ModelCatalog catalog, VideoStorage storage,
 			ProviderGate gate, DispatchSettings settings, DispatchClock clock, MeterRegistry meters,
-			ThumbnailDownload thumbnails, LeaseKeeper leases) {
+			ThumbnailDownload thumbnails, GiveUpSettings giveUp, LostCreateSearch lostCreates,
+			AcceptedCreates acceptedCreates, LeaseKeeper leases) {
 		this.jobs = jobs;
 		this.providers = providers;
 		this.catalog = catalog;
@@ -91,6 +103,9 @@ class JobWorker {
 		this.meters = meters;
 		this.thumbnails = thumbnails;
 		this.leases = leases;
+		this.giveUp = giveUp;
+		this.lostCreates = lostCreates;
+		this.acceptedCreates = acceptedCreates;
 	}
 
 	/** Runs one step of the claimed {@code job} under its lease, renewed while the step runs (see {@link LeaseKeeper}). */
@@ -110,14 +125,13 @@ class JobWorker {
 	 * never made due earlier than it was: a create's job stays away from reconciliation while it may be answering.
 	 */
 	private Mono<Void> recover(Job job, Throwable unexpected) {
-		log.error("job {} step failed unexpectedly; retrying later", job.id(), unexpected);
+		log.error("job {} step failed unexpectedly", job.id(), unexpected);
 		return Mono.deferContextual((context) -> {
 			Lease lease = context.getOrDefault(Lease.class, null);
 			Lease held = (lease != null) ? lease : Lease.of(job);
 			return Mono.defer(() -> this.jobs.find(job.id()))
 				.flatMap((current) -> (current.status().isTerminal() || !held.heldOn(current)) ? Mono.<Job>empty()
-						: change(current, (c) -> c.nextAttemptAt = latest(current.nextAttemptAt(),
-								later(current.attempts())), true))
+						: afterUnexpected(current, unexpected))
 				.retryWhen(Retry.backoff(RECOVERY_RETRIES, RECOVERY_BACKOFF)
 					.filter((error) -> !(error instanceof JobNotFoundException)))
 				.onErrorResume((error) -> {
@@ -183,7 +197,7 @@ class JobWorker {
 				}, true);
 			}
 			return provider.submit(request)
-				.flatMap((remote) -> accepted(submitting, remote))
+				.flatMap((remote) -> accepted(submitting, remote, provider))
 				.onErrorResume(ProviderException.class, (error) -> submitFailed(submitting, error));
 		}));
 	}
@@ -201,15 +215,17 @@ class JobWorker {
 		return now().isAfter(claimedAt.plus(this.settings.callMargin()));
 	}
 
-	private Mono<Job> accepted(Job submitting, RemoteJob remote) {
-		return change(submitting, (c) -> {
+	/** Records the provider's id; {@link AcceptedCreates} sees that it is never dropped (retries, a lost race). */
+	private Mono<Job> accepted(Job submitting, RemoteJob remote, VideoProvider provider) {
+		return this.acceptedCreates.record(submitting, remote, provider, (row) -> change(row, (c) -> {
 			c.remoteId = remote.remoteId();
 			c.status = (remote.status() == RemoteStatus.IN_PROGRESS) ? JobStatus.IN_PROGRESS : JobStatus.SUBMITTED;
 			c.progress = remote.progress();
 			c.statusReason = null;
-			c.providerUsage = ProviderUsage.merge(submitting.providerUsage(), remote.usage());
-			c.nextAttemptAt = now().plus(pollDelay(submitting, remote));
-		}, true);
+			c.providerUsage = ProviderUsage.merge(row.providerUsage(), remote.usage());
+			c.nextAttemptAt = now().plus(pollDelay(row, remote));
+			c.stepRetries = 0;
+		}, true));
 	}
 
 	private Mono<Job> submitFailed(Job submitting, ProviderException error) {
@@ -245,11 +261,14 @@ class JobWorker {
 					true));
 		}
 		Instant since = Objects.requireNonNullElse(job.submitStartedAt(), job.createdAt());
-		return request(job).flatMap((request) -> provider.findSubmitted(request, since))
+		return request(job).flatMap((request) -> this.lostCreates.find(job, provider, request, since))
 			.flatMap((found) -> {
 				log.info("job {} found at {} as {} after an unknown submit outcome", job.id(), job.provider(),
 						found.remoteId());
-				return accepted(job, found);
+				return accepted(job, found, provider)
+					// Another job took that generation meanwhile (the unique remote id): as unclear as two matches.
+					.onErrorMap(DataIntegrityViolationException.class,
+							(taken) -> new LostCreateSearch.Ambiguous(List.of(found.remoteId()), 1));
 			})
 			.switchIfEmpty(Mono.defer(() -> {
 				Instant deadline = submitDeadline(job);
@@ -263,8 +282,20 @@ class JobWorker {
 					c.status = JobStatus.QUEUED;
 					c.statusReason = job.provider() + " never received the job; sending it again";
 					c.nextAttemptAt = now();
+					c.stepRetries = 0;
 				}, true);
 			}))
+			.onErrorResume(MeteredProvider.BudgetSpent.class,
+					(spent) -> waitForBudget(job, "checking whether " + job.provider() + " received the job"))
+			.onErrorResume(LostCreateSearch.Ambiguous.class, (ambiguous) -> {
+				log.warn("job {}: {} shows generations {} that could be this job's and {} other job(s) of the same "
+						+ "request with a create out; adopting none", job.id(), job.provider(), ambiguous.candidates(),
+						ambiguous.otherCreates());
+				return fail(job, new JobError("submit_outcome_unknown", job.provider() + " did not confirm the job, "
+						+ "and what it lists cannot tell it apart from other jobs with the same prompt and settings, so "
+						+ "Reelay took none of those videos and did not send the job again (it cannot be paid for "
+						+ "twice); retry the job if you need it.", true));
+			})
 			.onErrorResume(ProviderException.class, (error) -> switch (error.kind()) {
 				case RATE_LIMITED -> pauseProvider(job, error).flatMap((until) -> retryAt(job, until, null));
 				case RETRYABLE -> retryLater(job, error, "checking whether " + job.provider() + " received the job");
@@ -297,12 +328,15 @@ class JobWorker {
 				c.statusReason = (remote.status() == RemoteStatus.UNKNOWN)
 						? job.provider() + " reported a state Reelay does not know yet" : null;
 				c.nextAttemptAt = now().plus(pollDelay(job, remote));
+				c.stepRetries = 0;
 			}, true);
 			case COMPLETED -> change(job, (c) -> {
 				c.status = JobStatus.DOWNLOADING;
 				c.progress = 100;
 				c.statusReason = "saving the video";
 				c.providerUsage = usage;
+				// Downloads count their own retries.
+				c.stepRetries = 0;
 			}, false).flatMap((downloading) -> download(downloading, provider));
 			case FAILED -> {
 				RemoteJob.RemoteError error = Objects.requireNonNull(remote.error());
@@ -324,7 +358,8 @@ class JobWorker {
 	private Mono<Job> download(Job job, VideoProvider provider) {
 		String remoteId = Objects.requireNonNull(job.remoteId());
 		return provider.content(remoteId)
-			.flatMap((content) -> this.storage.store(job.id().toString(), content.contentType(), content.body()))
+			.flatMap((content) -> this.storage.store(job.id().toString(), content.contentType(),
+					DownloadCheck.verified(content.body(), content.length())))
 			.timeout(this.settings.downloadTimeout())
 			.zipWhen((video) -> thumbnail(job, remoteId, provider))
 			.flatMap((stored) -> change(job, (c) -> {
@@ -339,6 +374,7 @@ class JobWorker {
 				c.content = new StoredContent(video.location(), video.contentType(), video.length(), video.sha256(),
 						thumbnail);
 			}, true))
+			.onErrorResume(MeteredProvider.BudgetSpent.class, (spent) -> waitForBudget(job, "saving the video"))
 			.onErrorResume((error) -> {
 				ProviderException classified = (error instanceof ProviderException provided) ? provided
 						: new ProviderException(ProviderException.Kind.RETRYABLE, "download_failed",
@@ -374,9 +410,85 @@ class JobWorker {
 		return this.gate.pause(job.provider(), until, error.getMessage()).thenReturn(until);
 	}
 
+	/**
+	 * Retries a poll, reconcile or download after a backoff that grows with the failures in a row (not with the
+	 * submissions: a job submitted once would otherwise be retried every {@code retry-base} forever); at the
+	 * give-up point the job fails instead.
+	 */
 	private Mono<Job> retryLater(Job job, ProviderException error, @Nullable String reason) {
-		log.info("job {} at {}: {} ({}), retrying", job.id(), job.provider(), error.code(), error.getMessage());
-		return retryAt(job, now().plus(waitAfter(error, job.attempts())), reason);
+		int retries = job.stepRetries() + 1;
+		if (retries > this.giveUp.retries()) {
+			log.warn("job {} at {}: {} ({}); giving up after {} tries", job.id(), job.provider(), error.code(),
+					error.getMessage(), retries);
+			return fail(job, gaveUp(job, retries, error.getMessage()));
+		}
+		log.info("job {} at {}: {} ({}), retry {} of {}", job.id(), job.provider(), error.code(), error.getMessage(),
+				retries, this.giveUp.retries());
+		Instant at = now().plus(waitAfter(error, retries));
+		return change(job, (c) -> {
+			if (reason != null) {
+				c.statusReason = reason;
+			}
+			c.nextAttemptAt = at;
+			c.stepRetries = retries;
+		}, true);
+	}
+
+	/**
+	 * An error nobody expected (a bug, a row Reelay cannot read) is retried with the backoff, counted like a failed
+	 * try, and ends the job at {@code give-up.unexpected-errors} rather than looping forever.
+	 */
+	private Mono<Job> afterUnexpected(Job current, Throwable unexpected) {
+		if (notTheJobsFault(unexpected)) {
+			// The database is busy or unreachable: every job suffers alike, and none should fail for it.
+			return change(current, (c) -> c.nextAttemptAt = latest(current.nextAttemptAt(),
+					later(Math.max(current.stepRetries(), 1))), true);
+		}
+		int retries = current.stepRetries() + 1;
+		if (retries >= this.giveUp.unexpectedErrors() || retries > this.giveUp.retries()) {
+			// The exception itself goes to the log (above), not to the tenant: its text is Reelay's internals.
+			return fail(current, new JobError("internal_error", "Reelay gave up on this job after " + retries
+					+ " failed tries, the last one an internal error (the server log has it under job " + current.id()
+					+ ").", true));
+		}
+		return change(current, (c) -> {
+			// Never earlier than it was due: a create's job stays away from reconciliation while it may answer.
+			c.nextAttemptAt = latest(current.nextAttemptAt(), later(retries));
+			c.stepRetries = retries;
+		}, true);
+	}
+
+	private static boolean notTheJobsFault(Throwable error) {
+		return error instanceof TransientDataAccessException || error instanceof DataAccessResourceFailureException
+				|| error instanceof R2dbcTransientException;
+	}
+
+	/**
+	 * Why a job that failed too often ended, with the code its billing rule reads: a video that finished at the
+	 * provider but could not be saved ({@code content_unavailable}) was generated and billed all the same.
+	 */
+	private static JobError gaveUp(Job job, int tries, String last) {
+		return switch (job.status()) {
+			case DOWNLOADING -> new JobError("content_unavailable", "The video finished at " + job.provider()
+					+ " but could not be saved after " + tries + " tries: " + last, true);
+			case SUBMITTING, RECONCILING -> new JobError("submit_outcome_unknown", "Could not confirm whether "
+					+ job.provider() + " received the job after " + tries + " tries, so it was not sent again: " + last,
+					true);
+			default -> new JobError("provider_unreachable", "Gave up following the job at " + job.provider()
+					+ " after " + tries + " failed tries; it may still have run there (and been billed): " + last,
+					true);
+		};
+	}
+
+	/**
+	 * The poll budget had no permit for a call this step still had to make (the download after a poll, more list
+	 * pages): the job is due again at once, and its next claim, which counts a permit, makes that call. Not a
+	 * failed try.
+	 */
+	private Mono<Job> waitForBudget(Job job, String reason) {
+		log.debug("job {}: the poll budget of {} is spent for now; {} waits for the next claim", job.id(),
+				job.provider(), reason);
+		return retryAt(job, now(), reason);
 	}
 
 	private Mono<Job> retryAt(Job job, Instant at, @Nullable String reason) {
@@ -433,7 +545,8 @@ class JobWorker {
 
 	/** The provider instance, with every call timed and tallied for the job. */
 	private VideoProvider provider(String instance) {
-		return new MeteredProvider(this.providers.get(instance), instance, this.meters);
+		return new MeteredProvider(this.providers.get(instance), instance, this.meters,
+				(count) -> this.gate.takePollPermits(instance, this.settings.limitsFor(instance), count, now()));
 	}
 
 	/** The request in the provider's terms: remote model name, uploaded image bytes, the remix source's remote id. */

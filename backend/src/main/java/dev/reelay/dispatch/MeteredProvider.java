@@ -12,12 +12,14 @@ import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
+import dev.reelay.provider.SubmittedGeneration;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.WebhookDelivery;
 import dev.reelay.provider.WebhookNotice;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -32,10 +34,34 @@ final class MeteredProvider implements VideoProvider {
 
 	private final MeterRegistry registry;
 
-	MeteredProvider(VideoProvider delegate, String instance, MeterRegistry registry) {
+	private final PollPermits permits;
+
+	MeteredProvider(VideoProvider delegate, String instance, MeterRegistry registry, PollPermits permits) {
 		this.delegate = delegate;
 		this.instance = instance;
 		this.registry = registry;
+		this.permits = permits;
+	}
+
+	/**
+	 * Permits of the poll budget for calls beyond the one a step's claim counted; false when the budget is spent.
+	 */
+	@FunctionalInterface
+	interface PollPermits {
+
+		PollPermits UNLIMITED = (count) -> Mono.just(true);
+
+		Mono<Boolean> take(int count);
+
+	}
+
+	/** A call not sent because the poll budget has no permit for it now: the step waits, nothing failed. */
+	static final class BudgetSpent extends RuntimeException {
+
+		BudgetSpent(String instance) {
+			super("the poll budget of " + instance + " is spent for now", null, false, false);
+		}
+
 	}
 
 	@Override
@@ -67,13 +93,22 @@ final class MeteredProvider implements VideoProvider {
 	}
 
 	@Override
-	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
-		return observe("find", () -> this.delegate.findSubmitted(request, notBefore), RemoteJob::requestId);
+	public Flux<SubmittedGeneration> findSubmitted(GenerationRequest request, Instant notBefore) {
+		// A search may read several list pages, each a request: permits for all of them are taken up front. It is
+		// timed and tallied as one call whatever the number of pages or matches.
+		return observe("find", this.delegate.findRequests(),
+				() -> this.delegate.findSubmitted(request, notBefore).collectList(), (found) -> null)
+			.flatMapIterable((found) -> found);
 	}
 
 	@Override
 	public boolean canFindSubmitted() {
 		return this.delegate.canFindSubmitted();
+	}
+
+	@Override
+	public int findRequests() {
+		return this.delegate.findRequests();
 	}
 
 	@Override
@@ -83,8 +118,27 @@ final class MeteredProvider implements VideoProvider {
 	}
 
 	private <T> Mono<T> observe(String operation, Supplier<Mono<T>> call, Function<T, @Nullable String> requestId) {
+		return observe(operation, 1, call, requestId);
+	}
+
+	/**
+	 * Sends a call of up to {@code requests} HTTP requests once the poll budget allows those its step's claim did
+	 * not count (see {@link ProviderCalls#permitsNeeded}); fails with {@link BudgetSpent} when it does not.
+	 */
+	private <T> Mono<T> observe(String operation, int requests, Supplier<Mono<T>> call,
+			Function<T, @Nullable String> requestId) {
 		return Mono.deferContextual((context) -> {
 			ProviderCalls calls = context.getOrDefault(ProviderCalls.class, null);
+			int needed = (calls != null) ? calls.permitsNeeded(requests) : 0;
+			Mono<Boolean> allowed = (needed > 0) ? this.permits.take(needed) : Mono.just(true);
+			return allowed.flatMap((granted) -> granted ? timed(operation, call, requestId, calls)
+					: Mono.error(new BudgetSpent(this.instance)));
+		});
+	}
+
+	private <T> Mono<T> timed(String operation, Supplier<Mono<T>> call, Function<T, @Nullable String> requestId,
+			@Nullable ProviderCalls calls) {
+		return Mono.defer(() -> {
 			if (calls != null) {
 				calls.started();
 			}

@@ -12,10 +12,22 @@ final class ProviderCalls {
 
 	private int unrecorded;
 
+	/** Calls this step made so far; the first one is what its claim counted a permit for. */
+	private int made;
+
 	private @Nullable String requestId;
 
 	synchronized void started() {
 		this.unrecorded++;
+		this.made++;
+	}
+
+	/**
+	 * How many permits a step's next call of {@code calls} requests needs beyond its claim's: the claim covers the
+	 * step's first request only.
+	 */
+	synchronized int permitsNeeded(int calls) {
+		return (this.made == 0) ? calls - 1 : calls;
 	}
 
 	synchronized void answered(@Nullable String requestId) {

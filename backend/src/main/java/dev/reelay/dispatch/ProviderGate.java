@@ -74,6 +74,25 @@ class ProviderGate {
 		return decision.as(this.tx::transactional).flatMapIterable((claimed) -> claimed);
 	}
 
+	/**
+	 * Takes {@code count} permits of the poll budget for calls a step makes beyond the one its claim counted (the
+	 * download after a poll, a thumbnail, more list pages, a cancel), all or none: true when they may be sent.
+	 * Unlimited without a poll budget, and then free of any database work.
+	 */
+	Mono<Boolean> takePollPermits(String provider, Limits limits, int count, Instant now) {
+		Limits.Rate polls = limits.polls();
+		if (polls == null || count <= 0) {
+			return Mono.just(true);
+		}
+		Mono<Boolean> decision = this.ledger.lock(provider, CallLedger.POLL)
+			.then(this.ledger.pausedUntil(provider, now).map((until) -> false).switchIfEmpty(Mono.defer(
+					() -> this.ledger.countSince(provider, CallLedger.POLL, now, polls.per().plus(this.margin))
+						.map((used) -> Permits.left(polls.count(), used) >= count))))
+			.flatMap((allowed) -> allowed
+					? this.ledger.record(provider, CallLedger.POLL, now, count).thenReturn(true) : Mono.just(false));
+		return decision.as(this.tx::transactional);
+	}
+
 	/** Pauses every call to the provider, e.g. after a 429 with Retry-After. */
 	Mono<Void> pause(String provider, Instant until, String reason) {
 		return this.ledger.pause(provider, until, reason);

@@ -46,8 +46,14 @@ class ThumbnailDownload {
 			.timeout(this.settings.timeout());
 	}
 
-	/** Transient failures only: a 429 asks for quiet, and a permanent answer will not change. */
+	/**
+	 * Transient failures only: a 429 asks for quiet, a permanent answer will not change, and a spent poll budget
+	 * has no permit to spare for a still image.
+	 */
 	private static boolean worthRetrying(Throwable error) {
+		if (error instanceof MeteredProvider.BudgetSpent) {
+			return false;
+		}
 		return !(error instanceof ProviderException provided) || provided.kind() == ProviderException.Kind.RETRYABLE;
 	}
 

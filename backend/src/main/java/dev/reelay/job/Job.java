@@ -19,7 +19,20 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 		@Nullable String leaseOwner,
 		@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
 		@Nullable Instant completedAt, long version, @Nullable String providerRequestId, int providerCalls,
-		@Nullable JobCost cost) {
+		@Nullable JobCost cost, int stepRetries) {
+
+	/** A job as stored before step retries were counted apart: none so far. */
+	public Job(UUID id, UUID tenantId, JobStatus status, int progress, String model, String provider, String prompt,
+			JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String remoteId,
+			@Nullable String statusReason, @Nullable JobError error, @Nullable StoredContent content,
+			@Nullable ProviderUsage providerUsage, int attempts, Instant nextAttemptAt, @Nullable String leaseOwner,
+			@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
+			@Nullable Instant completedAt, long version, @Nullable String providerRequestId, int providerCalls,
+			@Nullable JobCost cost) {
+		this(id, tenantId, status, progress, model, provider, prompt, parameters, priority, notBefore, remoteId,
+				statusReason, error, content, providerUsage, attempts, nextAttemptAt, leaseOwner, leaseUntil,
+				submitStartedAt, createdAt, updatedAt, completedAt, version, providerRequestId, providerCalls, cost, 0);
+	}
 
 	/** A job not priced (yet): the budget prices every job as it is created. */
 	public Job(UUID id, UUID tenantId, JobStatus status, int progress, String model, String provider, String prompt,
@@ -39,7 +52,7 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 				this.parameters, this.priority, this.notBefore, this.remoteId, this.statusReason, this.error,
 				this.content, this.providerUsage, this.attempts, this.nextAttemptAt, this.leaseOwner, this.leaseUntil,
 				this.submitStartedAt, this.createdAt, this.updatedAt, this.completedAt, this.version,
-				this.providerRequestId, this.providerCalls, newCost);
+				this.providerRequestId, this.providerCalls, newCost, this.stepRetries);
 	}
 
 	public Job with(Consumer<Changes> change) {
@@ -57,7 +70,7 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 				this.parameters, this.priority, this.notBefore, this.remoteId, this.statusReason, this.error, this.content,
 				this.providerUsage, this.attempts, this.nextAttemptAt, this.leaseOwner, this.leaseUntil,
 				this.submitStartedAt, this.createdAt, at, this.status.isTerminal() ? at : this.completedAt,
-				this.version + 1, this.providerRequestId, this.providerCalls, this.cost);
+				this.version + 1, this.providerRequestId, this.providerCalls, this.cost, this.stepRetries);
 	}
 
 	/** The fields a running job may change; identity, request and bookkeeping fields stay put. */
@@ -91,6 +104,12 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 		/** Provider calls made for this job so far, across every instance that worked on it. */
 		public int providerCalls;
 
+		/**
+		 * Polls, reconciles and downloads retried in a row since the provider last answered (submissions count in
+		 * {@code attempts}).
+		 */
+		public int stepRetries;
+
 		private Changes(Job from) {
 			this.from = from;
 			this.status = from.status;
@@ -105,6 +124,7 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 			this.submitStartedAt = from.submitStartedAt;
 			this.providerRequestId = from.providerRequestId;
 			this.providerCalls = from.providerCalls;
+			this.stepRetries = from.stepRetries;
 		}
 
 		private Job apply() {
@@ -112,7 +132,7 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 					this.from.prompt, this.from.parameters, this.from.priority, this.from.notBefore, this.remoteId, this.statusReason, this.error, this.content,
 					this.providerUsage, this.attempts, this.nextAttemptAt, this.from.leaseOwner, this.from.leaseUntil,
 					this.submitStartedAt, this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version,
-					this.providerRequestId, this.providerCalls, this.from.cost);
+					this.providerRequestId, this.providerCalls, this.from.cost, this.stepRetries);
 		}
 
 	}

@@ -41,4 +41,13 @@ public interface JobAdmission {
 	/** Called as a job reaches its terminal status, before that change is written: answers the job to write. */
 	Mono<Job> settle(Job ending);
 
+	/**
+	 * Called when an ended job learns its remote id after it was settled (a create answered after the job was
+	 * canceled), in the transaction that records the id: answers the job with its actual cost as its billing rule
+	 * now gives it, the difference booked.
+	 */
+	default Mono<Job> resettle(Job ended) {
+		return Mono.just(ended);
+	}
+
 }

@@ -294,6 +294,54 @@ class JobRepository {
 		return spec.map((row) -> row.get("n", Long.class)).one();
 	}
 
+	/**
+	 * Writes the remote id (and the actual cost) of an ended job that has none, if its row is still at the job's
+	 * version; empty when it moved on.
+	 */
+	Mono<Job> recordRemoteIdAfterEnd(Job ended) {
+		JobCost cost = ended.cost();
+		return this.db.sql("UPDATE jobs SET remote_id = :remote_id, actual_cost = "
+				+ ((cost != null && cost.actual() != null) ? ":actual" : "actual_cost")
+				+ ", version = version + 1, updated_at = now() WHERE id = :id AND version = :version "
+				+ "AND remote_id IS NULL AND status IN ('completed', 'failed', 'canceled') RETURNING " + JobRows.COLUMNS)
+			.bind("remote_id", java.util.Objects.requireNonNull(ended.remoteId()))
+			.bind("id", ended.id())
+			.bind("version", ended.version())
+			.bindValues((cost != null && cost.actual() != null) ? Map.of("actual", cost.actual()) : Map.of())
+			.map(this.rows::read)
+			.one();
+	}
+
+	/** Which of {@code remoteIds} at {@code provider} belong to a job other than {@code except}. */
+	Flux<String> remoteIdsHeldByOthers(String provider, Collection<String> remoteIds, UUID except) {
+		return this.db.sql("SELECT remote_id FROM jobs WHERE provider = :provider AND remote_id = ANY(:ids) AND id <> :except")
+			.bind("provider", provider)
+			.bind("ids", remoteIds.toArray(String[]::new))
+			.bind("except", except)
+			.map((row) -> row.get("remote_id", String.class))
+			.all();
+	}
+
+	/**
+	 * When other jobs of the same request (provider, model, prompt) that hold no remote id sent a create, between
+	 * {@code from} and {@code until}: their creates could have started a generation too. The partial index
+	 * {@code jobs_creates_without_remote_id} keeps this to the few jobs whose create went unanswered or is on the wire.
+	 */
+	Flux<Instant> createsWithoutRemoteId(String provider, String model, String prompt, UUID except, Instant from,
+			Instant until) {
+		return this.db.sql("SELECT submit_started_at FROM jobs WHERE provider = :provider AND md5(prompt) = md5(:prompt) "
+				+ "AND prompt = :prompt AND model = :model AND remote_id IS NULL AND submit_started_at IS NOT NULL "
+				+ "AND submit_started_at BETWEEN :from AND :until AND id <> :except")
+			.bind("provider", provider)
+			.bind("prompt", prompt)
+			.bind("model", model)
+			.bind("from", from)
+			.bind("until", until)
+			.bind("except", except)
+			.map((row) -> row.get("submit_started_at", Instant.class))
+			.all();
+	}
+
 	Mono<Long> releaseLeases(String owner) {
 		return this.db.sql("UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = :owner")
 			.bind("owner", owner)

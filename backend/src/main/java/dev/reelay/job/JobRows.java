@@ -26,7 +26,7 @@ class JobRows {
 			+ "error_code, error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
 			+ "provider_usage, attempts, next_attempt_at, lease_owner, lease_until, submit_started_at, created_at, "
 			+ "updated_at, completed_at, version, provider_request_id, provider_calls, thumbnail, cost_currency, "
-			+ "estimated_cost, actual_cost";
+			+ "estimated_cost, actual_cost, step_retries";
 
 	private final JsonMapper json;
 
@@ -59,7 +59,7 @@ class JobRows {
 				row.get("submit_started_at", Instant.class), row.get("created_at", Instant.class),
 				row.get("updated_at", Instant.class), row.get("completed_at", Instant.class),
 				row.get("version", Long.class), row.get("provider_request_id", String.class),
-				row.get("provider_calls", Integer.class), cost);
+				row.get("provider_calls", Integer.class), cost, row.get("step_retries", Integer.class));
 	}
 
 	/**
@@ -78,6 +78,7 @@ class JobRows {
 		columns.put("progress", "integer");
 		columns.put("attempts", "integer");
 		columns.put("provider_calls", "integer");
+		columns.put("step_retries", "integer");
 		columns.put("error_retryable", "boolean");
 		columns.put("content_length", "bigint");
 		columns.put("provider_usage", "jsonb");
@@ -121,6 +122,7 @@ class JobRows {
 		row.put("submit_started_at", timestamp(job.submitStartedAt()));
 		row.put("provider_request_id", job.providerRequestId());
 		row.put("provider_calls", job.providerCalls());
+		row.put("step_retries", job.stepRetries());
 		JobCost cost = job.cost();
 		row.put("cost_currency", (cost != null) ? cost.currency() : null);
 		row.put("estimated_cost", (cost != null) ? cost.estimated() : null);

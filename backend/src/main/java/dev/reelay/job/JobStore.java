@@ -239,9 +239,11 @@ public class JobStore {
 		@Nullable JobEventType event = visible ? eventType(from, monotonic) : null;
 		// An ending priced job is settled and written alone in one transaction (not group-committed), so the budget's
 		// settlement commits or rolls back with the terminal status. A job without a price has nothing to settle.
+		// The write that records a provider's id is never refused for a full queue: losing it loses the generation.
+		boolean recordsRemoteId = from.remoteId() == null && monotonic.remoteId() != null;
 		Mono<Written> written = (ending && monotonic.cost() != null) ? this.admission.settle(monotonic)
-			.flatMap((settled) -> write(new JobChange(settled, releaseLease, true, event)))
-			.as(this.tx::transactional) : write(new JobChange(monotonic, releaseLease, false, event));
+			.flatMap((settled) -> write(new JobChange(settled, releaseLease, true, event), recordsRemoteId))
+			.as(this.tx::transactional) : write(new JobChange(monotonic, releaseLease, false, event), recordsRemoteId);
 		return written
 			.doOnNext(this::announce)
 			.map(Written::job)
@@ -259,11 +261,32 @@ public class JobStore {
 	 * Group-commits {@code change}, unless the caller runs it in a transaction of its own: then it is written there,
 	 * so that it commits or rolls back with the rest of the caller's work, as a change always did.
 	 */
-	private Mono<Written> write(JobChange change) {
+	private Mono<Written> write(JobChange change, boolean beyondCapacity) {
 		return TransactionSynchronizationManager.forCurrentTransaction()
 			.map(TransactionSynchronizationManager::isActualTransactionActive)
 			.onErrorReturn(NoTransactionException.class, false)
-			.flatMap((inTransaction) -> inTransaction ? this.writes.writeAlone(change) : this.writes.write(change));
+			.flatMap((inTransaction) -> inTransaction ? this.writes.writeAlone(change)
+					: this.writes.write(change, beyondCapacity));
+	}
+
+	/**
+	 * Records the remote id of a job that ended without one: the answer to a create that lost the race to a cancel.
+	 * The job stays as it ended (no event: its status does not change), with the id, so the generation is known and
+	 * can be stopped, and its cost as its billing rule gives it with the id, the difference booked
+	 * ({@link JobAdmission#resettle}). Fails with {@link OptimisticLockingFailureException} when the row moved on.
+	 */
+	public Mono<Job> recordRemoteIdAfterEnd(Job ended, String remoteId) {
+		if (!ended.status().isTerminal() || ended.remoteId() != null) {
+			return Mono.error(new IllegalStateException("Job " + ended.id() + " is " + ended.status().value()
+					+ " with remote id " + ended.remoteId() + "; only an ended job without one takes a late id"));
+		}
+		return Mono.defer(() -> this.admission.resettle(ended.with((c) -> c.remoteId = remoteId)))
+			.flatMap((resettled) -> this.jobs.recordRemoteIdAfterEnd(resettled))
+			.switchIfEmpty(Mono.error(() -> new OptimisticLockingFailureException(
+					"Job " + ended.id() + " changed since version " + ended.version())))
+			.as(this.tx::transactional)
+			.doOnNext((recorded) -> log.info("job {} {} provider={} remote_id={} recorded after it ended", recorded.id(),
+					recorded.status().value(), recorded.provider(), recorded.remoteId()));
 	}
 
 	/** Cancels a job that has not finished; a finished job is left as it is. */
@@ -315,6 +338,19 @@ public class JobStore {
 	/** Jobs the provider is working on for us (or that are leased to be submitted right now). */
 	public Mono<Long> countInFlight(String provider, @Nullable String model, Instant now) {
 		return this.jobs.countInFlight(provider, model, now);
+	}
+
+	/** Which of {@code remoteIds} at {@code provider} already belong to a job other than {@code except}. */
+	public Flux<String> remoteIdsHeldByOthers(String provider, Collection<String> remoteIds, UUID except) {
+		return remoteIds.isEmpty() ? Flux.empty() : this.jobs.remoteIdsHeldByOthers(provider, remoteIds, except);
+	}
+
+	/**
+	 * When other jobs of {@code job}'s request (provider, model, prompt) that hold no remote id sent their latest
+	 * create, if that was between {@code from} and {@code until}.
+	 */
+	public Flux<Instant> createsWithoutRemoteIdLike(Job job, Instant from, Instant until) {
+		return this.jobs.createsWithoutRemoteId(job.provider(), job.model(), job.prompt(), job.id(), from, until);
 	}
 
 	/** The image uploaded with a job; empty when it had none. */

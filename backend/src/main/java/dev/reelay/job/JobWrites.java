@@ -80,11 +80,20 @@ class JobWrites {
 
 	/** Writes {@code change} with the next batch; completes after its commit. */
 	Mono<Written> write(JobChange change) {
+		return write(change, false);
+	}
+
+	/**
+	 * As {@link #write(JobChange)}; with {@code beyondCapacity} the change is queued even when {@code capacity}
+	 * changes wait. For the few changes that must not be refused (one recording a provider's id: refused, the
+	 * generation would be lost); they stay bounded by the creates the dispatcher has in flight.
+	 */
+	Mono<Written> write(JobChange change, boolean beyondCapacity) {
 		return Mono.create((sink) -> {
 			Pending pending = new Pending(change, sink);
 			boolean admitted;
 			synchronized (this) {
-				admitted = this.waiting.size() < this.settings.capacity();
+				admitted = beyondCapacity || this.waiting.size() < this.settings.capacity();
 				if (admitted) {
 					this.waiting.add(pending);
 				}

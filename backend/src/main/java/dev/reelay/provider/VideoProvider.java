@@ -2,6 +2,7 @@ package dev.reelay.provider;
 
 import java.time.Instant;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -33,11 +34,12 @@ public interface VideoProvider {
 	}
 
 	/**
-	 * Looks for a generation this request already created at or after {@code notBefore}, for when a submit's
-	 * outcome is unknown. Empty when the provider has none (or cannot tell).
+	 * Every generation created at or after {@code notBefore} that this request could have started, for when a
+	 * submit's outcome is unknown: all of them, matched on every field the provider echoes, as more than one means
+	 * the caller cannot tell which is its own. Empty when the provider has none (or cannot tell).
 	 */
-	default Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
-		return Mono.empty();
+	default Flux<SubmittedGeneration> findSubmitted(GenerationRequest request, Instant notBefore) {
+		return Flux.empty();
 	}
 
 	/**
@@ -47,6 +49,14 @@ public interface VideoProvider {
 	 */
 	default boolean canFindSubmitted() {
 		return false;
+	}
+
+	/**
+	 * The most HTTP requests one {@link #findSubmitted} may send (list pages, say), so that a rate budget can be
+	 * taken for all of them before it starts.
+	 */
+	default int findRequests() {
+		return 1;
 	}
 
 	/**

@@ -34,7 +34,10 @@ final class SimulatorFilter implements HandlerFilterFunction<ServerResponse, Ser
 
 	// A proxy on the same host connects from loopback too; these say a request came through one. Reelay's own
 	// client never sends them.
-	private static final List<String> FORWARDING_HEADERS = List.of("Forwarded", "X-Forwarded-For", "X-Real-IP");
+	// X-Reelay-Untrusted-Forwarding: the tenant module's TrustedProxies drops forwarding headers from peers that are
+	// not trusted proxies before any filter runs, and leaves this mark that it did.
+	private static final List<String> FORWARDING_HEADERS = List.of("Forwarded", "X-Forwarded-For", "X-Real-IP",
+			"X-Reelay-Untrusted-Forwarding");
 
 	private static final Log logger = LogFactory.getLog(SimulatorFilter.class);
 

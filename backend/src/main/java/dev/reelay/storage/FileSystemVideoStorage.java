@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -30,6 +31,7 @@ class FileSystemVideoStorage implements VideoStorage {
 
 	FileSystemVideoStorage(StorageSettings settings) {
 		this.directory = settings.directory().toAbsolutePath().normalize();
+		Spool.deleteStale(this.directory, settings.stalePartAge(), Instant.now());
 	}
 
 	@Override

@@ -1,6 +1,7 @@
 package dev.reelay.storage;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 
@@ -53,6 +54,7 @@ class S3VideoStorage implements VideoStorage, DisposableBean {
 		this.s3 = client(s3);
 		this.bucket = s3.bucket();
 		this.prefix = s3.prefix();
+		Spool.deleteStale(SPOOL, settings.stalePartAge(), Instant.now());
 	}
 
 	private static S3AsyncClient client(StorageSettings.S3 settings) {

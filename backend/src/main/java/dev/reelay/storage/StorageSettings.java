@@ -2,6 +2,7 @@ package dev.reelay.storage;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 
@@ -10,11 +11,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Which store keeps videos and thumbnails, and its settings. {@code directory} is the filesystem store's home;
- * {@code s3} is read only when {@code type} is {@code s3}.
+ * {@code s3} is read only when {@code type} is {@code s3}. Downloads cut off by a crash leave {@code .part} files
+ * behind; those older than {@code stalePartAge} (much longer than any download, since another instance may share
+ * the directory) are deleted at start.
  */
 @ConfigurationProperties("reelay.storage")
 record StorageSettings(@DefaultValue("filesystem") Type type, @DefaultValue("./data/videos") Path directory,
-		@DefaultValue S3 s3) {
+		@DefaultValue S3 s3, @DefaultValue("1h") Duration stalePartAge) {
 
 	enum Type {
 

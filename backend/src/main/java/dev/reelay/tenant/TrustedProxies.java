@@ -26,6 +26,12 @@ import org.springframework.web.server.adapter.ForwardedHeaderTransformer;
  */
 class TrustedProxies extends ForwardedHeaderTransformer {
 
+	/**
+	 * Set on a request whose forwarding headers came from a peer that is not a trusted proxy and were dropped; the
+	 * simulator (which answers only Reelay itself) refuses such requests. A client setting it itself only refuses itself.
+	 */
+	static final String UNTRUSTED_FORWARDING = "X-Reelay-Untrusted-Forwarding";
+
 	private static final Pattern FORWARDED_FOR = Pattern.compile("(?i)(?:^|;)\\s*for=\\s*(\"[^\"]*\"|[^;,\\s]*)");
 
 	private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -56,7 +62,9 @@ class TrustedProxies extends ForwardedHeaderTransformer {
 		}
 		InetSocketAddress peer = request.getRemoteAddress();
 		if (peer == null || peer.getAddress() == null || !trusted(peer.getAddress())) {
-			return this.remover.apply(request);
+			// Dropped, but not forgotten: a proxy on this host forwarding outside traffic still connects from loopback,
+			// and the simulator must not take such a request for Reelay's own call.
+			return this.remover.apply(request).mutate().header(UNTRUSTED_FORWARDING, "dropped").build();
 		}
 		InetAddress client = client(request.getHeaders(), peer.getAddress());
 		return super.apply(request).mutate().remoteAddress(new InetSocketAddress(client, 0)).build();

@@ -10,6 +10,7 @@ import dev.reelay.provider.ProviderFamily;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
+import dev.reelay.provider.SubmittedGeneration;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
 import reactor.core.publisher.Flux;
@@ -23,15 +24,14 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
  */
 class ZeroLatencyProvider implements ProviderFamily, VideoProvider {
 
-	private static final byte[] VIDEO = new byte[1024];
-
-	static {
-		System.arraycopy(new byte[] { 0, 0, 0, 24, 'f', 't', 'y', 'p' }, 0, VIDEO, 0, 8);
-	}
+	private static final byte[] VIDEO = dev.reelay.provider.StandIn.mp4(1024);
 
 	private final String family;
 
 	private final boolean finishes;
+
+	/** A provider's id belongs to one job: runs on a kept database must not reuse the last run's ids. */
+	private static final String RUN = Long.toHexString(System.currentTimeMillis());
 
 	final AtomicLong submits = new AtomicLong();
 
@@ -54,8 +54,8 @@ class ZeroLatencyProvider implements ProviderFamily, VideoProvider {
 
 	@Override
 	public Mono<RemoteJob> submit(GenerationRequest request) {
-		return Mono.fromSupplier(() -> new RemoteJob("gen-" + this.submits.incrementAndGet(), RemoteStatus.QUEUED, 0,
-				null, null, null));
+		return Mono.fromSupplier(() -> new RemoteJob("gen-" + RUN + "-" + this.submits.incrementAndGet(),
+				RemoteStatus.QUEUED, 0, null, null, null));
 	}
 
 	@Override
@@ -77,8 +77,8 @@ class ZeroLatencyProvider implements ProviderFamily, VideoProvider {
 	}
 
 	@Override
-	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
-		return Mono.empty();
+	public Flux<SubmittedGeneration> findSubmitted(GenerationRequest request, Instant notBefore) {
+		return Flux.empty();
 	}
 
 }

@@ -41,6 +41,14 @@ class BillingRulesTests {
 	}
 
 	@Test
+	void aCreateWhoseOutcomeIsUnknownCostsItsEstimateThoughItHasNoId() {
+		JobError unknown = new JobError("submit_outcome_unknown", "no answer", true);
+		for (String family : new String[] { "openai-videos", "google-veo", "kie", "runway", "fal", "evolink" }) {
+			assertThat(cost(ended(JobStatus.FAILED, null, unknown, null), family)).isEqualByComparingTo("2.00");
+		}
+	}
+
+	@Test
 	void failuresAndModerationPerFamily() {
 		// OpenAI documents nothing: the conservative reading charges the estimate.
 		assertThat(cost(ended(JobStatus.FAILED, "r", MODERATED, null), "openai-videos")).isEqualByComparingTo("2.00");
@@ -66,6 +74,26 @@ class BillingRulesTests {
 	void aJobCanceledAfterTheProviderAcceptedItCostsItsEstimate() {
 		assertThat(cost(ended(JobStatus.CANCELED, "r", null, null), "kie")).isEqualByComparingTo("2.00");
 		assertThat(cost(ended(JobStatus.CANCELED, "r", null, null), "fal")).isEqualByComparingTo("2.00");
+	}
+
+	@Test
+	void aVideoThatFinishedButCouldNotBeSavedCostsAsACompletedOne() {
+		JobError unsaved = new JobError("content_unavailable", "The video finished but could not be saved.", true);
+		for (String family : new String[] { "evolink", "kie", "fal", "google-veo", "openai-videos" }) {
+			assertThat(cost(ended(JobStatus.FAILED, "r", unsaved, null), family)).as(family)
+				.isEqualByComparingTo("2.00");
+		}
+	}
+
+	@Test
+	void aReportedCostThatCannotBeRightCountsAsTheEstimate() {
+		for (String reported : new String[] { "-0.01", "100000000", "200.01" }) {
+			ProviderUsage usage = new ProviderUsage(null, null, null, null, new BigDecimal(reported));
+			assertThat(cost(ended(JobStatus.COMPLETED, "r", null, usage), "evolink")).as(reported)
+				.isEqualByComparingTo("2.00");
+		}
+		ProviderUsage fair = new ProviderUsage(null, null, null, null, new BigDecimal("3.10"));
+		assertThat(cost(ended(JobStatus.COMPLETED, "r", null, fair), "evolink")).isEqualByComparingTo("3.10");
 	}
 
 	private static BigDecimal cost(Job job, String family) {

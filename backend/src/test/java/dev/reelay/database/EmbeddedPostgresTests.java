@@ -133,17 +133,17 @@ class EmbeddedPostgresTests {
 	 */
 	@Test
 	void aSweepKeepsTheLocksOfThisJvmsOwnServers() throws Exception {
-		Path tempDir = Path.of(System.getProperty("java.io.tmpdir"));
-		List<Path> before = temporaryRoots(tempDir);
 		EmbeddedPostgres first = new EmbeddedPostgres(settings(EmbeddedPostgresSettings.TEMPORARY), log);
 		EmbeddedPostgres second = new EmbeddedPostgres(settings(EmbeddedPostgresSettings.TEMPORARY), log);
 		try {
 			first.start();
-			Path lockFile = temporaryRoots(tempDir).stream()
-				.filter((root) -> !before.contains(root))
-				.findFirst()
-				.orElseThrow()
-				.resolve("data.lock");
+			// The first server's own root, found from its data directory: other JVMs on this machine (parallel
+			// builds) create temporary roots at the same time, so "the root that appeared" may be theirs.
+			Path root = first.dataDirectory();
+			while (!root.getFileName().toString().startsWith("reelay-postgres-data-")) {
+				root = root.getParent();
+			}
+			Path lockFile = root.resolve("data.lock");
 			// Old enough to be swept, were its lock free.
 			Files.setLastModifiedTime(lockFile.getParent(), FileTime.from(Instant.now().minus(Duration.ofMinutes(2))));
 			assertThat(heldByThisProcess(lockFile)).as("locked while running").isTrue();
@@ -154,14 +154,6 @@ class EmbeddedPostgresTests {
 		finally {
 			second.stop();
 			first.stop();
-		}
-	}
-
-	private static List<Path> temporaryRoots(Path tempDir) throws IOException {
-		try (var entries = Files.list(tempDir)) {
-			return entries.filter((entry) -> entry.getFileName().toString().startsWith("reelay-postgres-data-"))
-				.filter((entry) -> Files.exists(entry.resolve("data.lock")))
-				.toList();
 		}
 	}
 

@@ -20,10 +20,12 @@ import dev.reelay.provider.ProviderPauses;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
+import dev.reelay.provider.SubmittedGeneration;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -164,8 +166,8 @@ class JobWorkerOperationsTests {
 		}
 
 		@Override
-		public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
-			return Mono.empty();
+		public Flux<SubmittedGeneration> findSubmitted(GenerationRequest request, Instant notBefore) {
+			return Flux.empty();
 		}
 
 	}

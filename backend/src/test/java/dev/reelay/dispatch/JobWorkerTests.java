@@ -38,7 +38,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"reelay.dispatch.limits.scripted.submits.count=1000", "reelay.dispatch.call-margin=1s",
 				// The lease the claims below are taken with: a permit's claim time is told from it.
 				"reelay.dispatch.lease=1m",
-				"reelay.dispatch.thumbnail.retry-base=10ms" })
+				"reelay.dispatch.thumbnail.retry-base=10ms", "reelay.catalog.custom-models[0].id=scripted-priced",
+				"reelay.catalog.custom-models[0].display-name=Scripted, priced",
+				"reelay.catalog.custom-models[0].provider=scripted",
+				"reelay.catalog.custom-models[0].remote-model=scripted-model",
+				"reelay.catalog.custom-models[0].durations=4", "reelay.catalog.custom-models[0].aspect-ratios=16:9",
+				"reelay.catalog.custom-models[0].resolutions=720p",
+				"reelay.catalog.custom-models[0].price.per-second.720p=0.25" })
 class JobWorkerTests {
 
 	/** Later than any job's creation time, so every job is due. */
@@ -168,7 +174,7 @@ class JobWorkerTests {
 		assertThat(submitted.nextAttemptAt()).isEqualTo(NOW.plusSeconds(2));
 		Job completed = step(submitted);
 		assertThat(completed.status()).isEqualTo(JobStatus.COMPLETED);
-		assertThat(completed.content().length()).isEqualTo(8);
+		assertThat(completed.content().length()).isEqualTo(ScriptedProvider.VIDEO.length);
 		assertThat(completed.leaseOwner()).isNull();
 		StoredContent.Thumbnail thumbnail = completed.content().thumbnail();
 		assertThat(thumbnail.contentType()).isEqualTo("image/webp");
@@ -200,7 +206,7 @@ class JobWorkerTests {
 		this.provider.thumbnailFailures.set(1_000);
 		Job completed = step(stepNewJob("thumbnail never"));
 		assertThat(completed.status()).isEqualTo(JobStatus.COMPLETED);
-		assertThat(completed.content().length()).isEqualTo(8);
+		assertThat(completed.content().length()).isEqualTo(ScriptedProvider.VIDEO.length);
 		assertThat(completed.content().thumbnail()).isNull();
 		assertThat(this.provider.thumbnailCalls).as("three attempts, then on without one").hasValue(3);
 	}
@@ -233,6 +239,47 @@ class JobWorkerTests {
 		ProviderUsage usage = this.jobs.find(completed.id()).block().providerUsage();
 		assertThat(usage).isEqualTo(new ProviderUsage("per_second", new BigDecimal("40"), new BigDecimal("38.5"), null,
 				new BigDecimal("0.55")));
+	}
+
+	@Test
+	void aStepThatKeepsFailingUnexpectedlyRetriesWithBackoffThenFailsTheJobInPlainWords() {
+		Job current = stepNewJob("poison");
+		assertThat(current.status()).isEqualTo(JobStatus.SUBMITTED);
+		this.provider.statusFails = new IllegalStateException("a bug in a stand-in adapter");
+		Instant previous = NOW;
+		for (int retry = 1; retry < 5; retry++) {
+			current = step(current);
+			assertThat(current.status()).as("after unexpected error %d", retry).isEqualTo(JobStatus.SUBMITTED);
+			assertThat(current.stepRetries()).isEqualTo(retry);
+			assertThat(current.nextAttemptAt()).as("backoff after error %d", retry).isAfter(previous);
+			previous = current.nextAttemptAt();
+		}
+		Job failed = step(current);
+		assertThat(failed.status()).as("the fifth unexpected error in a row ends the job").isEqualTo(JobStatus.FAILED);
+		assertThat(failed.error().code()).isEqualTo("internal_error");
+		assertThat(failed.error().message()).contains("gave up on this job after 5 failed tries")
+			.doesNotContain("IllegalStateException")
+			.doesNotContain("a bug in");
+	}
+
+	@Test
+	void aCostTheLedgerCannotHoldIsSetAsideAndTheJobCompletesAtItsEstimate() {
+		for (String reported : new String[] { "-3", "100000000", "1000" }) {
+			this.provider.charged = new ProviderUsage(null, null, null, null, new BigDecimal(reported));
+			Job job = this.jobs.create(new NewJob("scripted-priced", "scripted", "odd cost " + UUID.randomUUID(),
+					new JobParameters(4, "16:9", "720p", null, null))).block();
+			assertThat(job.cost()).as("the model is priced").isNotNull();
+			Job completed = step(step(job));
+			assertThat(completed.status()).as("reported cost %s", reported).isEqualTo(JobStatus.COMPLETED);
+			assertThat(completed.cost().actual()).as("reported cost %s", reported)
+				.isEqualByComparingTo(completed.cost().estimated());
+		}
+		// A plausible figure still counts.
+		this.provider.charged = ScriptedProvider.CHARGED;
+		Job job = this.jobs.create(new NewJob("scripted-priced", "scripted", "fair cost " + UUID.randomUUID(),
+				new JobParameters(4, "16:9", "720p", null, null))).block();
+		Job completed = step(step(job));
+		assertThat(completed.cost().actual()).isEqualByComparingTo("0.55");
 	}
 
 	private Job stepNewJob(String prompt) {

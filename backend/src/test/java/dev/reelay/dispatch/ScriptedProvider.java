@@ -8,6 +8,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +24,7 @@ import dev.reelay.provider.ProviderUsage;
 import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
+import dev.reelay.provider.SubmittedGeneration;
 import dev.reelay.provider.VideoProvider;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -64,6 +67,8 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	private final Map<String, GenerationRequest> byId = new ConcurrentHashMap<>();
 
+	private final Map<String, Instant> createdAt = new ConcurrentHashMap<>();
+
 	private final Deque<Outcome> script = new ArrayDeque<>();
 
 	volatile boolean canLookUp = true;
@@ -77,9 +82,18 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	volatile Duration retryAfter = RETRY_AFTER;
 
 	/** The still image it serves where a thumbnail is asked for (a RIFF/WEBP header is enough for a test). */
+	/** A whole (if tiny) MP4: Reelay checks a video's structure before it counts as saved. */
+	static final byte[] VIDEO = dev.reelay.provider.StandIn.mp4(40);
+
 	static final byte[] THUMBNAIL = { 'R', 'I', 'F', 'F', 12, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' ' };
 
 	volatile boolean offersThumbnail = true;
+
+	/** What a finished generation reports it cost. */
+	volatile ProviderUsage charged = CHARGED;
+
+	/** An error no provider adapter would raise (a bug), thrown by every status call while set. */
+	volatile RuntimeException statusFails;
 
 	/** How many of the next thumbnail requests fail with a 503. */
 	final AtomicInteger thumbnailFailures = new AtomicInteger();
@@ -132,9 +146,12 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	}
 
 	private RemoteJob remember(GenerationRequest request) {
-		String id = "gen_" + this.created.size() + "_" + Math.abs(request.prompt().hashCode());
+		// Unique across test contexts too: they share one database, where a provider's id belongs to one job.
+		String id = "gen_" + this.created.size() + "_" + Math.abs(request.prompt().hashCode()) + "_"
+				+ UUID.randomUUID().toString().substring(0, 8);
 		this.created.add(request);
 		this.byId.put(id, request);
+		this.createdAt.put(id, this.clock.instant());
 		return new RemoteJob(id, RemoteStatus.QUEUED, 0, null, null, null, HELD);
 	}
 
@@ -145,7 +162,11 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	@Override
 	public Mono<RemoteJob> status(String remoteId) {
 		this.calls.add(new Call("status", this.clock.instant(), remoteId, null));
-		return Mono.just(new RemoteJob(remoteId, RemoteStatus.COMPLETED, 100, null, null, null, CHARGED));
+		RuntimeException failure = this.statusFails;
+		if (failure != null) {
+			return Mono.error(failure);
+		}
+		return Mono.just(new RemoteJob(remoteId, RemoteStatus.COMPLETED, 100, null, null, null, this.charged));
 	}
 
 	@Override
@@ -162,7 +183,7 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 						Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(THUMBNAIL.clone()))));
 			});
 		}
-		byte[] video = { 0, 0, 0, 8, 'f', 't', 'y', 'p' };
+		byte[] video = VIDEO.clone();
 		return Mono.just(new RemoteContent("video/mp4", (long) video.length,
 				Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(video))));
 	}
@@ -174,6 +195,8 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 
 	/** Thumbnails offered, all served at once, none asked for yet. */
 	void resetThumbnails() {
+		this.charged = CHARGED;
+		this.statusFails = null;
 		this.offersThumbnail = true;
 		this.thumbnailFailures.set(0);
 		this.thumbnailCalls.set(0);
@@ -190,12 +213,13 @@ class ScriptedProvider implements VideoProvider, ProviderFamily {
 	}
 
 	@Override
-	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
+	public Flux<SubmittedGeneration> findSubmitted(GenerationRequest request, Instant notBefore) {
 		this.calls.add(new Call("find", this.clock.instant(), request.prompt(), null));
 		return Flux.fromIterable(this.byId.entrySet())
 			.filter((entry) -> entry.getValue().prompt().equals(request.prompt()))
-			.next()
-			.map((entry) -> new RemoteJob(entry.getKey(), RemoteStatus.IN_PROGRESS, 10, null, null, null));
+			.map((entry) -> new SubmittedGeneration(
+					new RemoteJob(entry.getKey(), RemoteStatus.IN_PROGRESS, 10, null, null, null),
+					Objects.requireNonNull(this.createdAt.get(entry.getKey()))));
 	}
 
 	/** One call: which operation, when, about what, and (for a submit) the scripted outcome. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.logging.Level;
 
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -63,6 +64,9 @@ final class Browser implements AutoCloseable {
 	WebDriverWait waitUpTo(Duration timeout) {
 		WebDriverWait wait = new WebDriverWait(this.driver, timeout);
 		wait.pollingEvery(Duration.ofMillis(50));
+		// A condition that finds an element of the page a form post or a re-render is replacing reads it stale; the
+		// next poll finds the new one.
+		wait.ignoring(StaleElementReferenceException.class);
 		return wait;
 	}
 

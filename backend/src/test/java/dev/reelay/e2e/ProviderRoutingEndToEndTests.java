@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -45,11 +46,13 @@ class ProviderRoutingEndToEndTests {
 	private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> SSE = new ParameterizedTypeReference<>() {
 	};
 
-	private static final byte[] VIDEO = "\0\0\0\u0018ftypmp42 routed".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+	private static final byte[] VIDEO = dev.reelay.provider.StandIn.mp4(64);
 
 	static final MockWebServer PROVIDERS = new MockWebServer();
 
 	static final ConcurrentLinkedQueue<String> SEEN = new ConcurrentLinkedQueue<>();
+
+	static final AtomicInteger EVOLINK_TASKS = new AtomicInteger();
 
 	static {
 		PROVIDERS.setDispatcher(new Dispatcher() {
@@ -94,6 +97,11 @@ class ProviderRoutingEndToEndTests {
 
 	/** The six APIs, each just enough to take a job from create to download. */
 	static MockResponse answer(String method, String target) {
+		// Each EvoLink create gets its own task (a provider's id belongs to one job); its status names it back.
+		if (target.startsWith("/evolink/v1/tasks/task-unified-e2e-") && method.equals("GET")) {
+			return json(evoLinkTask(target.substring("/evolink/v1/tasks/".length()), "completed",
+					", \"results\": [\"" + url("/cdn/evolink.mp4") + "\"]"));
+		}
 		return switch (method + " " + target) {
 			case "POST /laozhang/v1/videos" -> json(openAiVideo("queued"));
 			case "GET /laozhang/v1/videos/video_routed" -> json(openAiVideo("completed"));
@@ -116,9 +124,8 @@ class ProviderRoutingEndToEndTests {
 			case "GET /fal/fal-ai/kling-video/requests/q1", "GET /fal/fal-ai/pika/requests/p1" ->
 				json("{\"video\": {\"url\": \"" + url("/cdn/fal.mp4") + "\"}}");
 			case "POST /fal/fal-ai/pika/v2.2/text-to-video" -> json("{\"request_id\": \"p1\"}");
-			case "POST /evolink/v1/videos/generations" -> json(evoLinkTask("pending", ""));
-			case "GET /evolink/v1/tasks/task-unified-1774857405-e2e" ->
-				json(evoLinkTask("completed", ", \"results\": [\"" + url("/cdn/evolink.mp4") + "\"]"));
+			case "POST /evolink/v1/videos/generations" ->
+				json(evoLinkTask("task-unified-e2e-" + EVOLINK_TASKS.incrementAndGet(), "pending", ""));
 			default -> new MockResponse.Builder().code(404).body("{\"error\": \"not in the stand-in: " + target + "\"}").build();
 		};
 	}
@@ -130,10 +137,10 @@ class ProviderRoutingEndToEndTests {
 	}
 
 	/** EvoLink's task; the create answer holds credits, the finished task has no usage (the GET schema omits it). */
-	static String evoLinkTask(String status, String extra) {
+	static String evoLinkTask(String id, String status, String extra) {
 		String usage = status.equals("pending")
 				? ", \"usage\": {\"billing_rule\": \"per_second\", \"credits_reserved\": 50, \"user_group\": \"default\"}" : "";
-		return "{\"id\": \"task-unified-1774857405-e2e\", \"object\": \"video.generation.task\", \"status\": \""
+		return "{\"id\": \"" + id + "\", \"object\": \"video.generation.task\", \"status\": \""
 				+ status + "\", \"progress\": " + (status.equals("completed") ? 100 : 0) + usage + extra + "}";
 	}
 

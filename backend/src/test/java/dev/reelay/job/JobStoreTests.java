@@ -13,6 +13,7 @@ import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.r2dbc.core.DatabaseClient;
 
@@ -90,6 +91,44 @@ class JobStoreTests {
 			.verify(Duration.ofSeconds(5));
 		assertThat(this.store.find(job.id()).block().status()).isEqualTo(JobStatus.QUEUED);
 		assertThat(eventCount(job.id())).isEqualTo(1);
+	}
+
+	@Test
+	void aProvidersIdBelongsToOneJobOnly() {
+		String remoteId = "video_" + UUID.randomUUID();
+		Job holder = this.store.change(create("store-remote-a"), (c) -> c.status = JobStatus.SUBMITTING, false)
+			.flatMap((j) -> this.store.change(j, (c) -> {
+				c.status = JobStatus.SUBMITTED;
+				c.remoteId = remoteId;
+			}, true))
+			.block();
+		Job other = this.store.change(create("store-remote-b"), (c) -> c.status = JobStatus.SUBMITTING, false).block();
+		StepVerifier.create(this.store.change(other, (c) -> {
+			c.status = JobStatus.SUBMITTED;
+			c.remoteId = remoteId;
+		}, true)).expectError(DataIntegrityViolationException.class).verify(Duration.ofSeconds(5));
+		assertThat(this.store.find(other.id()).block().remoteId()).isNull();
+		assertThat(this.store.remoteIdsHeldByOthers(holder.provider(), List.of(remoteId, "video_none"), other.id())
+			.collectList()
+			.block()).containsExactly(remoteId);
+	}
+
+	@Test
+	void anEndedJobTakesALateRemoteIdOnceAndKeepsItsStatus() {
+		Job canceled = this.store.change(create("store-late-id"), (c) -> c.status = JobStatus.SUBMITTING, false)
+			.flatMap((j) -> this.store.cancel(j.id()))
+			.block();
+		String remoteId = "video_" + UUID.randomUUID();
+		Job recorded = this.store.recordRemoteIdAfterEnd(canceled, remoteId).block();
+		assertThat(recorded.status()).isEqualTo(JobStatus.CANCELED);
+		assertThat(recorded.remoteId()).isEqualTo(remoteId);
+		assertThat(recorded.version()).isEqualTo(canceled.version() + 1);
+		StepVerifier.create(this.store.recordRemoteIdAfterEnd(canceled, "video_other"))
+			.expectError(OptimisticLockingFailureException.class)
+			.verify(Duration.ofSeconds(5));
+		StepVerifier.create(this.store.recordRemoteIdAfterEnd(recorded, "video_other"))
+			.expectError(IllegalStateException.class)
+			.verify(Duration.ofSeconds(5));
 	}
 
 	@Test

@@ -203,6 +203,26 @@ class JobWritesTests {
 	}
 
 	@Test
+	void aChangeThatMustNotBeRefusedIsQueuedBeyondCapacity() {
+		JobWrites writes = writes(1, 1);
+		List<Job> jobs = create(3);
+		Runnable release = holdSlot(writes);
+		Mono<JobWrites.Written> first = writes.write(submitting(jobs.get(0))).cache();
+		first.subscribe();
+		StepVerifier.create(writes.write(submitting(jobs.get(1))))
+			.expectError(TransientDataAccessResourceException.class)
+			.verify(TIMEOUT);
+		// A remote id's write: refused, the generation would be lost.
+		Mono<JobWrites.Written> recordsId = writes.write(submitting(jobs.get(2)), true).cache();
+		recordsId.subscribe();
+		assertThat(writes.waiting()).isEqualTo(2);
+		release.run();
+
+		StepVerifier.create(Flux.concat(first, recordsId)).expectNextCount(2).verifyComplete();
+		assertThat(this.store.find(jobs.get(2).id()).block(TIMEOUT).version()).isEqualTo(1);
+	}
+
+	@Test
 	void aCanceledWaitingChangeIsNotWritten() {
 		JobWrites writes = writes(128, 4096);
 		Job job = create(1).get(0);

@@ -23,7 +23,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A provider's HTTP API played by MockWebServer: scripted answers, recorded requests. */
 public final class StandIn implements AutoCloseable {
 
-	public static final byte[] VIDEO = "\0\0\0\u0018ftypmp42 a stand-in clip".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+	public static final byte[] VIDEO = mp4(96);
+
+	/**
+	 * A structurally whole MP4 of exactly {@code length} bytes (at least 40): an {@code ftyp} box, an empty
+	 * {@code moov} and an {@code mdat} filled with a pattern. Enough for Reelay's download check; no player needed.
+	 */
+	public static byte[] mp4(int length) {
+		java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(length);
+		file.putInt(24).put(ascii("ftyp")).put(ascii("isom")).putInt(0x200).put(ascii("isom")).put(ascii("mp41"));
+		file.putInt(8).put(ascii("moov"));
+		file.putInt(length - 32).put(ascii("mdat"));
+		while (file.hasRemaining()) {
+			file.put((byte) (file.position() * 31));
+		}
+		return file.array();
+	}
+
+	private static byte[] ascii(String text) {
+		return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+	}
 
 	private static final JsonMapper JSON = JsonMapper.shared();
 

@@ -80,6 +80,8 @@ class SimulatorLockdownTests extends SimulatorTestSupport {
 		// Connecting to this machine's own network address makes the server see that address as the caller's.
 		WebTestClient outside = this.client.mutate()
 			.baseUrl("http://" + external.getHostAddress() + ":" + this.port + SimulatorConfiguration.BASE_PATH)
+			// A loopback name, so that local mode's Host check lets it by and the simulator's own check is tested.
+			.defaultHeader(HttpHeaders.HOST, "localhost:" + this.port)
 			.build();
 
 		assertRefused(outside.post().uri("/videos").contentType(MediaType.APPLICATION_JSON)

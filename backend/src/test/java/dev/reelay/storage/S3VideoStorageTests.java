@@ -21,7 +21,7 @@ class S3VideoStorageTests extends VideoStorageContract {
 			S3StandIn.REGION, S3StandIn.BUCKET, true, "videos/", S3StandIn.ACCESS_KEY, S3StandIn.SECRET_KEY);
 
 	private static final S3VideoStorage STORAGE = new S3VideoStorage(
-			new StorageSettings(StorageSettings.Type.S3, Path.of("unused"), SETTINGS));
+			new StorageSettings(StorageSettings.Type.S3, Path.of("unused"), SETTINGS, java.time.Duration.ofHours(1)));
 
 	private static final Path SPOOL = Path.of(System.getProperty("java.io.tmpdir"), "reelay-uploads");
 

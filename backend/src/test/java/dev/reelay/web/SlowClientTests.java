@@ -105,7 +105,7 @@ class SlowClientTests {
 			throws IOException {
 		long start = System.nanoTime();
 		Socket socket = connect();
-		send(socket, "GET /api/v1/jobs HTTP/1.1\r\nHost: reelay\r\nX-Half: ");
+		send(socket, "GET /api/v1/jobs HTTP/1.1\r\nHost: localhost\r\nX-Half: ");
 		Answer answer = readToEnd(socket);
 		Duration open = Duration.ofNanos(System.nanoTime() - start);
 		assertThat(open).as("closed by the 2 s header timeout, not at once").isGreaterThan(Duration.ofMillis(1500));
@@ -121,7 +121,7 @@ class SlowClientTests {
 		long start = System.nanoTime();
 		Socket socket = connect();
 		// One byte every 200 ms: every read resets an idle timer, never the head's deadline.
-		byte[] head = ("GET /api/v1/jobs HTTP/1.1\r\nHost: reelay\r\nX-Trickle: " + "a".repeat(200))
+		byte[] head = ("GET /api/v1/jobs HTTP/1.1\r\nHost: localhost\r\nX-Trickle: " + "a".repeat(200))
 			.getBytes(StandardCharsets.US_ASCII);
 		boolean closed = false;
 		for (int i = 0; i < head.length && !closed && elapsed(start).compareTo(CLOSED_WITHIN) < 0; i++) {
@@ -149,7 +149,7 @@ class SlowClientTests {
 	void aBodyThatStopsShortOfItsLengthIsClosedAfterTheBodyTimeout(CapturedOutput output) throws IOException {
 		long start = System.nanoTime();
 		Socket socket = connect();
-		send(socket, "POST /api/v1/jobs HTTP/1.1\r\nHost: reelay\r\nContent-Type: application/json\r\n"
+		send(socket, "POST /api/v1/jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
 				+ "Content-Length: 1000\r\n\r\n{\"prompt\":");
 		Answer answer = readToEnd(socket);
 		Duration open = Duration.ofNanos(System.nanoTime() - start);
@@ -167,7 +167,7 @@ class SlowClientTests {
 		List<Socket> streams = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
 			Socket stream = connect();
-			send(stream, "GET /api/v1/events HTTP/1.1\r\nHost: reelay\r\nAccept: text/event-stream\r\n\r\n");
+			send(stream, "GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n");
 			assertThat(statusLine(stream)).startsWith("HTTP/1.1 200");
 			streams.add(stream);
 		}
@@ -184,14 +184,14 @@ class SlowClientTests {
 		await().atMost(WAIT)
 			.until(() -> this.protection.connections().open(InetAddress.getLoopbackAddress()) < 3);
 		Socket again = connect();
-		send(again, "GET /actuator/health/liveness HTTP/1.1\r\nHost: reelay\r\nConnection: close\r\n\r\n");
+		send(again, "GET /actuator/health/liveness HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 		assertThat(readToEnd(again).status()).isEqualTo(200);
 	}
 
 	@Test
 	void anEventStreamTheClientOnlyListensToOutlivesEveryTimeout() throws IOException {
 		Socket stream = connect();
-		send(stream, "GET /api/v1/events HTTP/1.1\r\nHost: reelay\r\nAccept: text/event-stream\r\n\r\n");
+		send(stream, "GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n");
 		assertThat(statusLine(stream)).startsWith("HTTP/1.1 200");
 		// Twice the longest timeout (3 s) with nothing from the client: heartbeats keep coming, the stream stays.
 		long start = System.nanoTime();
@@ -223,7 +223,7 @@ class SlowClientTests {
 		stream.connect(new java.net.InetSocketAddress("127.0.0.1", this.port));
 		stream.setSoTimeout((int) WAIT.toMillis());
 		this.sockets.add(stream);
-		send(stream, "GET /api/v1/events HTTP/1.1\r\nHost: reelay\r\nAccept: text/event-stream\r\n\r\n");
+		send(stream, "GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n");
 		assertThat(statusLine(stream)).startsWith("HTTP/1.1 200");
 
 		// Large events (the prompt is in each) until the server gives up on the client; about 30 KB apiece.
@@ -251,7 +251,7 @@ class SlowClientTests {
 	@Test
 	void headersLargerThanTheLimitAre431WithAProblemBody() throws IOException {
 		Socket socket = connect();
-		send(socket, "GET /api/v1/jobs HTTP/1.1\r\nHost: reelay\r\nX-Large: " + "a".repeat(20_000) + "\r\n\r\n");
+		send(socket, "GET /api/v1/jobs HTTP/1.1\r\nHost: localhost\r\nX-Large: " + "a".repeat(20_000) + "\r\n\r\n");
 		Answer answer = readToEnd(socket);
 		assertThat(answer.status()).isEqualTo(431);
 		assertProblem(answer, 431, "larger than 8192 bytes");
@@ -260,7 +260,7 @@ class SlowClientTests {
 	@Test
 	void aRequestLineLongerThanTheLimitIs414WithAProblemBody() throws IOException {
 		Socket socket = connect();
-		send(socket, "GET /api/v1/jobs?q=" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: reelay\r\n\r\n");
+		send(socket, "GET /api/v1/jobs?q=" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
 		Answer answer = readToEnd(socket);
 		assertThat(answer.status()).isEqualTo(414);
 		assertProblem(answer, 414, "longer than 4096 bytes");
@@ -269,7 +269,7 @@ class SlowClientTests {
 	@Test
 	void aMalformedRequestIs400WithAProblemBody() throws IOException {
 		Socket socket = connect();
-		send(socket, "GET /api/v1/jobs HTTP/1.1\r\nHost: reelay\r\nContent-Length: twelve\r\n\r\n");
+		send(socket, "GET /api/v1/jobs HTTP/1.1\r\nHost: localhost\r\nContent-Length: twelve\r\n\r\n");
 		Answer answer = readToEnd(socket);
 		assertThat(answer.status()).isEqualTo(400);
 		assertProblem(answer, 400, "not valid HTTP/1.1");
@@ -281,7 +281,7 @@ class SlowClientTests {
 		double serverErrorsBefore = requests("500");
 		for (boolean reset : new boolean[] { false, true }) {
 			Socket socket = connect();
-			send(socket, "POST /api/v1/jobs HTTP/1.1\r\nHost: reelay\r\nContent-Type: application/json\r\n"
+			send(socket, "POST /api/v1/jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
 					+ "Content-Length: 1000\r\n\r\n{\"prompt\": \"a cat");
 			// Let the server start reading the body before the client goes: a closed or a reset connection.
 			await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> true);

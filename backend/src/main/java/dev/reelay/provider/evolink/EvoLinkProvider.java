@@ -76,7 +76,7 @@ final class EvoLinkProvider implements VideoProvider {
 				.bodyValue(body)).map((task) -> {
 					String id = ProviderHttp.text(task, "id");
 					if (id == null) {
-						throw this.http.permanent("unexpected_response",
+						throw this.http.acceptedWithoutId(
 								this.http.provider() + " accepted the task but returned no id");
 					}
 					// A new task is queued unless EvoLink says it already runs. The echoed model may be EvoLink's

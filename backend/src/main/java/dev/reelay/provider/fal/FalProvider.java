@@ -90,7 +90,7 @@ final class FalProvider implements VideoProvider {
 				.bodyValue(input))).map((submitted) -> {
 					String requestId = ProviderHttp.text(submitted, "request_id");
 					if (requestId == null) {
-						throw this.http.permanent("unexpected_response",
+						throw this.http.acceptedWithoutId(
 								this.http.provider() + " queued the request but returned no request_id");
 					}
 					return new RemoteJob(app(request.remoteModel()) + "/requests/" + requestId, RemoteStatus.QUEUED, 0,

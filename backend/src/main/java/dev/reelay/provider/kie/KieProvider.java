@@ -68,7 +68,7 @@ final class KieProvider implements VideoProvider {
 				.bodyValue(body)).map((data) -> {
 					String taskId = ProviderHttp.text(data, "taskId");
 					if (taskId == null) {
-						throw this.http.permanent("unexpected_response",
+						throw this.http.acceptedWithoutId(
 								this.http.provider() + " accepted the job but returned no taskId");
 					}
 					return new RemoteJob(veo ? VEO_PREFIX + taskId : taskId, RemoteStatus.QUEUED, 0, null, null, null);

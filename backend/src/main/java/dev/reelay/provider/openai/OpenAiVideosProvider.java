@@ -20,6 +20,7 @@ import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
+import dev.reelay.provider.SubmittedGeneration;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.WebhookDelivery;
 import dev.reelay.provider.WebhookNotice;
@@ -27,15 +28,13 @@ import dev.reelay.provider.signing.Signatures;
 import dev.reelay.provider.signing.StandardWebhooks;
 import dev.reelay.provider.support.ProviderHttp;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.MultipartBodyBuilder;
-import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -88,27 +87,24 @@ final class OpenAiVideosProvider implements VideoProvider {
 					.contentType(MediaType.APPLICATION_JSON)
 					.bodyValue(body));
 			}
-			// Multipart, as the SDK sends it, with or without a file.
-			MultipartBodyBuilder form = new MultipartBodyBuilder();
-			form.part("prompt", request.prompt());
-			form.part("model", request.remoteModel());
-			form.part("seconds", seconds);
-			form.part("size", size);
+			// Multipart, as the SDK sends it, with or without a file, and with its length.
+			MultipartForm form = new MultipartForm().text("prompt", request.prompt())
+				.text("model", request.remoteModel())
+				.text("seconds", seconds)
+				.text("size", size);
 			if (request.image() instanceof ImageInput.Upload upload) {
-				form.part("input_reference", new ByteArrayResource(upload.bytes()) {
-
-					@Override
-					public String getFilename() {
-						return upload.filename();
-					}
-
-				}).contentType(MediaType.parseMediaType(upload.mediaType()));
+				form.file("input_reference", upload.filename(), upload.mediaType(), upload.bytes());
 			}
+			byte[] body = form.bytes();
 			return call(this.http.post()
 				.uri(this.baseUrl.get() + "/videos")
-				.contentType(MediaType.MULTIPART_FORM_DATA)
-				.body(BodyInserters.fromMultipartData(form.build())));
-		});
+				.contentType(form.contentType())
+				.contentLength(body.length)
+				.bodyValue(body));
+		}).flatMap((created) -> (created.remoteId() == null || created.remoteId().isBlank())
+				? Mono.error(new ProviderException(ProviderException.Kind.RETRYABLE, "accepted_without_id",
+						this.name + " accepted the video but returned no id", 0, null, created.requestId(), null))
+				: Mono.just(created));
 	}
 
 	@Override
@@ -136,6 +132,12 @@ final class OpenAiVideosProvider implements VideoProvider {
 			.onErrorMap((error) -> ProviderErrors.transportFailure(error, this.name));
 	}
 
+	/** One list page per request, up to the pages a search reads. */
+	@Override
+	public int findRequests() {
+		return LIST_PAGES_TO_SEARCH;
+	}
+
 	/** {@code GET /videos/{id}/content?variant=} serves the video, a thumbnail and a spritesheet. */
 	@Override
 	public boolean offers(ContentVariant variant) {
@@ -154,8 +156,14 @@ final class OpenAiVideosProvider implements VideoProvider {
 		return true;
 	}
 
+	/**
+	 * The listed videos this request could have created: the contract echoes no marker of the caller's (no metadata
+	 * or user field), so every field it does echo must match: prompt, model, size and length, or for a remix its
+	 * source and prompt (a remix keeps its source's model, size and length). Every match is answered, not the first,
+	 * so that the dispatcher can see when more than one could be the job's.
+	 */
 	@Override
-	public Mono<RemoteJob> findSubmitted(GenerationRequest request, Instant notBefore) {
+	public Flux<SubmittedGeneration> findSubmitted(GenerationRequest request, Instant notBefore) {
 		long since = notBefore.getEpochSecond() - 1;
 		return listPage(null)
 			.expand((page) -> (page.hasMore() && page.lastId() != null && !page.data().isEmpty()
@@ -163,11 +171,27 @@ final class OpenAiVideosProvider implements VideoProvider {
 							? listPage(page.lastId()) : Mono.empty())
 			.take(LIST_PAGES_TO_SEARCH)
 			.flatMapIterable(OpenAiVideo.Page::data)
-			.filter((video) -> request.prompt().equals(video.prompt())
-					&& request.remoteModel().equals(video.model())
-					&& Objects.requireNonNullElse(video.createdAt(), 0L) >= since)
-			.next()
-			.map((video) -> toRemoteJob(video, null, null));
+			.filter((video) -> video.createdAt() != null && video.createdAt() >= since && couldBe(request, video))
+			.map((video) -> new SubmittedGeneration(toRemoteJob(video, null, null),
+					Instant.ofEpochSecond(Objects.requireNonNull(video.createdAt()))))
+			.distinct((found) -> found.remote().remoteId());
+	}
+
+	private static boolean couldBe(GenerationRequest request, OpenAiVideo video) {
+		if (!request.prompt().equals(video.prompt())) {
+			return false;
+		}
+		if (request.remixOf() != null) {
+			return request.remixOf().equals(video.remixedFromVideoId());
+		}
+		// A field a reseller leaves out cannot tell two videos apart, but it does not rule this one out either.
+		return video.remixedFromVideoId() == null && sameOrAbsent(request.remoteModel(), video.model())
+				&& sameOrAbsent(Integer.toString(request.durationSeconds()), video.seconds())
+				&& sameOrAbsent(OpenAiSizes.sizeFor(request.aspectRatio(), request.resolution()), video.size());
+	}
+
+	private static boolean sameOrAbsent(String sent, @Nullable String echoed) {
+		return echoed == null || sent.equals(echoed);
 	}
 
 	/** Standard Webhooks on the raw body; the event only names the video, which is then fetched again. */

@@ -89,7 +89,7 @@ final class RunwayProvider implements VideoProvider {
 				.bodyValue(body))).map((created) -> {
 					String id = ProviderHttp.text(created, "id");
 					if (id == null) {
-						throw this.http.permanent("unexpected_response",
+						throw this.http.acceptedWithoutId(
 								this.http.provider() + " accepted the task but returned no id");
 					}
 					return new RemoteJob(id, RemoteStatus.QUEUED, 0, null, MIN_POLL, null);

@@ -122,6 +122,16 @@ public final class ProviderHttp {
 				firstNonNull(headers.getFirst("x-request-id"), headers.getFirst("x-fal-request-id")), null);
 	}
 
+	/**
+	 * A create the provider answered with success but no id to follow it by. It may well have started (and be
+	 * billed for) a generation, so this is no refusal: the outcome is unknown, and the dispatcher treats it as an
+	 * unanswered create (looked for where the family can list its jobs, never sent again where it cannot).
+	 */
+	public ProviderException acceptedWithoutId(String message) {
+		return new ProviderException(ProviderException.Kind.RETRYABLE, "accepted_without_id", message, 0, null, null,
+				null);
+	}
+
 	public ProviderException permanent(String code, String message) {
 		return new ProviderException(ProviderException.Kind.PERMANENT, code, message, 0, null, null, null);
 	}

@@ -89,7 +89,7 @@ final class GoogleVeoProvider implements VideoProvider {
 				.map((operation) -> {
 					String name = ProviderHttp.text(operation, "name");
 					if (name == null) {
-						throw this.http.permanent("unexpected_response",
+						throw this.http.acceptedWithoutId(
 								this.http.provider() + " accepted the job but returned no operation name");
 					}
 					return toRemoteJob(operation);

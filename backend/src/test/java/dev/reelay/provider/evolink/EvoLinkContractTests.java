@@ -194,6 +194,16 @@ class EvoLinkContractTests extends VideoProviderContractTests
 	}
 
 	@Test
+	void aCreateAcceptedWithoutAnIdHasAnUnknownOutcomeNotARefusal() {
+		this.api.json(200, "{\"object\": \"video.generation.task\", \"status\": \"pending\"}");
+		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+			ProviderException failure = (ProviderException) error;
+			assertThat(failure.kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
+			assertThat(failure.code()).isEqualTo("accepted_without_id");
+		}).verify();
+	}
+
+	@Test
 	void failedTasksAreNotChargedAndSayWhyInPlainWords() {
 		this.api.json(200, task(TASK, "failed", 0, """
 				"error": {"code": "content_policy_violation", "message": "Prompt flagged", "type": "task_error"},

@@ -87,6 +87,20 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 		assertThat(StandIn.formField(create, "seconds")).isEqualTo("8");
 		assertThat(StandIn.formField(create, "size")).isEqualTo("1280x720");
 		assertThat(StandIn.body(create)).doesNotContain("input_reference");
+		assertSentWithItsLength(create);
+	}
+
+	/**
+	 * A form goes with a Content-Length, as the SDKs send it, never chunked: a simple server reads a chunked form
+	 * as an empty body.
+	 */
+	private static void assertSentWithItsLength(RecordedRequest create) {
+		assertThat(create.getHeaders().get("Transfer-Encoding")).as("Transfer-Encoding").isNull();
+		assertThat(create.getChunkSizes()).as("chunks").isNullOrEmpty();
+		assertThat(create.getHeaders().get("Content-Length")).as("Content-Length").isNotNull();
+		assertThat(Long.parseLong(create.getHeaders().get("Content-Length"))).isEqualTo(create.getBodySize())
+			.isEqualTo(create.getBody().size())
+			.isPositive();
 	}
 
 	@Override
@@ -155,6 +169,7 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 		assertThat(body).contains(new String(png, StandardCharsets.ISO_8859_1));
 		assertThat(StandIn.formField(create, "size")).isEqualTo("720x1280");
 		assertThat(StandIn.formField(create, "seconds")).isEqualTo("4");
+		assertSentWithItsLength(create);
 	}
 
 	@Test
@@ -228,18 +243,44 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 	}
 
 	@Test
-	void aLostSubmitIsFoundInTheListByPromptAndModel() {
+	void aLostSubmitIsFoundInTheListByEveryEchoedField() {
+		String otherPrompt = video("video_other", "queued", 0, null).replace("A calico cat playing a grand piano", "other");
+		String otherSize = video("video_portrait", "queued", 0, null).replace("1280x720", "720x1280");
+		String otherLength = video("video_short", "queued", 0, null).replace("\"seconds\": \"8\"", "\"seconds\": \"4\"");
+		String otherModel = video("video_pro", "queued", 0, null).replace("\"model\": \"sora-2\"", "\"model\": \"sora-2-pro\"");
 		this.api.json(200, """
-				{"object": "list", "data": [%s], "first_id": "video_other", "last_id": "video_other", "has_more": true}
-				""".formatted(video("video_other", "queued", 0, null).replace("A calico cat playing a grand piano", "other")));
+				{"object": "list", "data": [%s, %s, %s, %s], "first_id": "video_other", "last_id": "video_pro", "has_more": true}
+				""".formatted(otherPrompt, otherSize, otherLength, otherModel));
 		this.api.json(200, """
 				{"object": "list", "data": [%s], "first_id": "video_mine", "last_id": "video_mine", "has_more": false}
 				""".formatted(video("video_mine", "in_progress", 5, null)));
 		StepVerifier.create(this.provider.findSubmitted(request(), Instant.ofEpochSecond(1758941400)))
-			.assertNext((job) -> assertThat(job.remoteId()).isEqualTo("video_mine"))
+			.assertNext((found) -> {
+				assertThat(found.remote().remoteId()).isEqualTo("video_mine");
+				assertThat(found.createdAt()).isEqualTo(Instant.ofEpochSecond(1758941485));
+			})
 			.verifyComplete();
 		assertThat(this.api.take().getTarget()).isEqualTo("/v1/videos?order=desc&limit=100");
-		assertThat(this.api.take().getTarget()).isEqualTo("/v1/videos?order=desc&limit=100&after=video_other");
+		assertThat(this.api.take().getTarget()).isEqualTo("/v1/videos?order=desc&limit=100&after=video_pro");
+	}
+
+	@Test
+	void aCreateAcceptedWithoutAnIdHasAnUnknownOutcomeNotARefusal() {
+		this.api.json(200, video("", "queued", 0, null));
+		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+			ProviderException failure = (ProviderException) error;
+			assertThat(failure.kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
+			assertThat(failure.code()).isEqualTo("accepted_without_id");
+		}).verify();
+	}
+
+	@Test
+	void everyVideoALostSubmitCouldBeIsAnsweredNotJustTheFirst() {
+		this.api.json(200, """
+				{"object": "list", "data": [%s, %s], "first_id": "video_b", "last_id": "video_a", "has_more": false}
+				""".formatted(video("video_b", "queued", 0, null), video("video_a", "in_progress", 5, null)));
+		StepVerifier.create(this.provider.findSubmitted(request(), Instant.ofEpochSecond(1758941400))
+			.map((found) -> found.remote().remoteId())).expectNext("video_b", "video_a").verifyComplete();
 	}
 
 	@Test
