@@ -30,8 +30,7 @@ final class UnkindStandIn implements AutoCloseable {
 	private static final Pattern FIELD = Pattern
 		.compile("name=\"([a-z_]+)\"\\r\\n(?:[^\\r\\n]+\\r\\n)*\\r\\n([^\\r]*)\\r\\n");
 
-	private static final byte[] VIDEO = "\0\0\0\u0018ftypmp42 an unkind clip"
-		.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+	private static final byte[] VIDEO = dev.reelay.provider.StandIn.mp4(96);
 
 	private final MockWebServer server = new MockWebServer();
 
