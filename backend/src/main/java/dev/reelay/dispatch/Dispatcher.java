@@ -62,6 +62,13 @@ class Dispatcher implements SmartLifecycle {
 
 	private volatile Disposable.Composite steps = Disposables.composite();
 
+	/** Steps started and not yet ended; guarded by {@code this}, like {@link #stopping} and {@link #drained}. */
+	private int running;
+
+	private boolean stopping;
+
+	private Sinks.Empty<Void> drained = Sinks.empty();
+
 	private static final Duration PRUNE_EVERY = Duration.ofMinutes(10);
 
 	private volatile @Nullable Disposable loop;
@@ -107,7 +114,11 @@ class Dispatcher implements SmartLifecycle {
 		if (!this.settings.enabled()) {
 			return;
 		}
-		this.steps = Disposables.composite();
+		synchronized (this) {
+			this.steps = Disposables.composite();
+			this.stopping = false;
+			this.drained = Sinks.empty();
+		}
 		Sinks.Many<Long> wakes = Sinks.many().multicast().directBestEffort();
 		this.wakes = wakes;
 		Flux<Long> wakeUps = Flux.merge(Flux.interval(this.settings.tick()),
@@ -190,51 +201,98 @@ class Dispatcher implements SmartLifecycle {
 	}
 
 	private void run(Job job) {
-		Disposable.Composite steps = this.steps;
+		Disposable.Composite steps;
+		synchronized (this) {
+			if (this.stopping) {
+				// Claimed as the stop began: not started, its lease is released with the others.
+				this.inHand.decrementAndGet();
+				return;
+			}
+			steps = this.steps;
+			this.running++;
+		}
 		Disposable.Swap slot = Disposables.swap();
 		steps.add(slot);
 		slot.update(this.worker.run(job).doFinally((signal) -> {
 			this.inHand.decrementAndGet();
 			steps.remove(slot);
+			ended();
 			// Its slot, and any in-flight or permit it held, are free: claim again without waiting for the tick.
 			wake();
 		}).subscribe());
+	}
+
+	private synchronized void ended() {
+		this.running--;
+		if (this.stopping && this.running == 0) {
+			this.drained.tryEmitEmpty();
+		}
+	}
+
+	/** Stops claiming; completes once every running step has ended. */
+	private synchronized Mono<Void> stopClaiming() {
+		this.stopping = true;
+		Heartbeat watching = this.heartbeat;
+		if (watching != null) {
+			watching.stopped();
+		}
+		this.wakes = null;
+		Disposable claiming = this.loop;
+		if (claiming != null) {
+			claiming.dispose();
+			this.loop = null;
+		}
+		if (this.running == 0) {
+			this.drained.tryEmitEmpty();
+		}
+		return this.drained.asMono();
 	}
 
 	private int free() {
 		return this.settings.concurrency() - this.inHand.get();
 	}
 
+	/** Stops at once: running steps are cut off where they stand (their leases then run out); see stop(Runnable). */
 	@Override
 	public void stop() {
-		Heartbeat watching = this.heartbeat;
-		if (watching != null) {
-			watching.stopped();
-		}
-		this.wakes = null;
-		Disposable running = this.loop;
-		if (running != null) {
-			running.dispose();
-			this.loop = null;
-		}
+		stopClaiming();
 		this.pruning.stop();
-		// Steps cut off here leave their jobs where they stood; see stop(Runnable).
 		this.steps.dispose();
 	}
 
 	/**
-	 * Stops claiming and lets go of this instance's leases so the jobs resume at once elsewhere (or after a restart).
-	 * A step cut off mid-call is safe to resume: every step's outcome is written before its lease is released.
+	 * Drains: stops claiming, lets the running steps finish for up to {@code reelay.dispatch.drain-timeout}, cuts
+	 * off what is left, then lets go of this instance's leases so those jobs resume at once elsewhere (or after a
+	 * restart). A create still on the wire when the time is up is safe to leave: its job is not due for
+	 * reconciliation before the create could have been answered (see {@code JobWorker}). Runs in the first
+	 * shutdown phase, so the connection pool is still open for the steps' writes.
 	 */
 	@Override
 	public void stop(Runnable callback) {
-		boolean wasRunning = isRunning();
-		stop();
-		if (!wasRunning) {
+		if (!isRunning()) {
+			stop();
 			callback.run();
 			return;
 		}
-		this.jobs.releaseLeases(this.owner)
+		this.pruning.stop();
+		int inFlight;
+		synchronized (this) {
+			inFlight = this.running;
+		}
+		log.info("dispatcher {} stopping: letting {} running steps finish (at most {})", this.owner, inFlight,
+				this.settings.drainTimeout());
+		stopClaiming().timeout(this.settings.drainTimeout())
+			.onErrorResume((late) -> {
+				int left;
+				synchronized (this) {
+					left = this.running;
+				}
+				log.warn("dispatcher {}: {} steps still running after {}; cutting them off", this.owner, left,
+						this.settings.drainTimeout());
+				return Mono.empty();
+			})
+			.then(Mono.fromRunnable(() -> this.steps.dispose()))
+			.then(this.jobs.releaseLeases(this.owner))
 			.doOnNext((released) -> log.info("dispatcher {} stopped; released {} leases", this.owner, released))
 			.doOnError((error) -> log.warn("could not release leases on stop; they expire by themselves: {}",
 					error.toString()))

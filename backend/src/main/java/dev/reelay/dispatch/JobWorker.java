@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.job.Job;
 import dev.reelay.job.JobError;
+import dev.reelay.job.JobNotFoundException;
 import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
@@ -31,7 +32,9 @@ import io.r2dbc.spi.R2dbcTransientException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -69,6 +72,16 @@ class JobWorker {
 
 	private final ThumbnailDownload thumbnails;
 
+	private final LeaseKeeper leases;
+
+	/**
+	 * Tries of the write that puts a job back after an unexpected error. That error is often the database's, and
+	 * the first try fails with it; without more tries the job would wait for its lease to run out.
+	 */
+	private static final int RECOVERY_RETRIES = 4;
+
+	private static final Duration RECOVERY_BACKOFF = Duration.ofMillis(250);
+
 	private final GiveUpSettings giveUp;
 
 	private final LostCreateSearch lostCreates;
@@ -78,7 +91,7 @@ class JobWorker {
 	JobWorker(JobStore jobs, ProviderRegistry providers, ModelCatalog catalog, VideoStorage storage,
 			ProviderGate gate, DispatchSettings settings, DispatchClock clock, MeterRegistry meters,
 			ThumbnailDownload thumbnails, GiveUpSettings giveUp, LostCreateSearch lostCreates,
-			AcceptedCreates acceptedCreates) {
+			AcceptedCreates acceptedCreates, LeaseKeeper leases) {
 		this.jobs = jobs;
 		this.providers = providers;
 		this.catalog = catalog;
@@ -89,24 +102,49 @@ class JobWorker {
 		this.backoff = new Backoff(settings.retryBase(), settings.retryMax());
 		this.meters = meters;
 		this.thumbnails = thumbnails;
+		this.leases = leases;
 		this.giveUp = giveUp;
 		this.lostCreates = lostCreates;
 		this.acceptedCreates = acceptedCreates;
 	}
 
+	/** Runs one step of the claimed {@code job} under its lease, renewed while the step runs (see {@link LeaseKeeper}). */
 	Mono<Void> run(Job job) {
-		return Mono.defer(() -> step(job))
+		return this.leases.keep(job, () -> Mono.defer(() -> step(job))
 			.then()
 			.onErrorResume(OptimisticLockingFailureException.class, (moved) -> afterConcurrentChange(job))
-			.onErrorResume((unexpected) -> {
-				log.error("job {} step failed unexpectedly", job.id(), unexpected);
-				return this.jobs.find(job.id())
-					.flatMap((current) -> current.status().isTerminal() ? Mono.empty()
-							: afterUnexpected(current, unexpected))
-					.onErrorResume((ignored) -> Mono.empty())
-					.then();
-			})
-			.contextWrite((context) -> context.put(ProviderCalls.class, new ProviderCalls()));
+			.onErrorResume((unexpected) -> recover(job, unexpected))
+			.contextWrite((context) -> context.put(ProviderCalls.class, new ProviderCalls())));
+	}
+
+	/**
+	 * After an unexpected error, puts the job back to be tried later and lets go of its lease, but only while the row
+	 * is still leased to this step: a row another claim took (or this step's own write already released) is not
+	 * this step's to write, and writing it would steal the other holder's lease. The write is tried a few times;
+	 * if it never lands, the job waits for its lease to run out (short, as it is no longer renewed). The job is
+	 * never made due earlier than it was: a create's job stays away from reconciliation while it may be answering.
+	 */
+	private Mono<Void> recover(Job job, Throwable unexpected) {
+		log.error("job {} step failed unexpectedly", job.id(), unexpected);
+		return Mono.deferContextual((context) -> {
+			Lease lease = context.getOrDefault(Lease.class, null);
+			Lease held = (lease != null) ? lease : Lease.of(job);
+			return Mono.defer(() -> this.jobs.find(job.id()))
+				.flatMap((current) -> (current.status().isTerminal() || !held.heldOn(current)) ? Mono.<Job>empty()
+						: afterUnexpected(current, unexpected))
+				.retryWhen(Retry.backoff(RECOVERY_RETRIES, RECOVERY_BACKOFF)
+					.filter((error) -> !(error instanceof JobNotFoundException)))
+				.onErrorResume((error) -> {
+					log.warn("job {}: could not put it back after an unexpected error ({}); it resumes once its "
+							+ "lease runs out", job.id(), Exceptions.unwrap(error).toString());
+					return Mono.empty();
+				})
+				.then();
+		});
+	}
+
+	private static Instant latest(Instant one, Instant other) {
+		return one.isAfter(other) ? one : other;
 	}
 
 	private Mono<Job> step(Job job) {
@@ -144,8 +182,12 @@ class JobWorker {
 			c.submitStartedAt = now();
 			c.attempts = job.attempts() + 1;
 			c.statusReason = "submitting to " + job.provider();
+			// Should this instance stop or die with the create on the wire, the job is not due for reconciliation
+			// before the create could have been answered and listed: looking earlier finds nothing and sends it again.
+			c.nextAttemptAt = now().plus(this.providers.settings(job.provider()).timeout()).plus(submitGrace(job));
 		}, false).flatMap((submitting) -> request(submitting).flatMap((request) -> {
-			if (permitLapsed(submitting, this.settings.limitsFor(job.provider()).limitsSubmissions())) {
+			// The claimed job's lease tells when the permit was counted; a renewed lease would not.
+			if (permitLapsed(job, this.settings.limitsFor(job.provider()).limitsSubmissions())) {
 				return change(submitting, (c) -> {
 					c.status = JobStatus.QUEUED;
 					c.attempts = job.attempts();
@@ -196,18 +238,20 @@ class JobWorker {
 				c.nextAttemptAt = until;
 			}, true));
 			case PERMANENT -> fail(submitting, new JobError(error.code(), error.getMessage(), false));
-			// No answer: the provider may have created (and billed) the job. Look for it before submitting again.
+			// No answer: the provider may have created (and billed) the job. Look for it before submitting again, but
+			// only once the provider has had time to finish the create and list it: "not found" is final only then.
 			case RETRYABLE -> change(submitting, (c) -> {
 				c.status = JobStatus.RECONCILING;
 				c.statusReason = "checking whether " + submitting.provider() + " received the job";
-				c.nextAttemptAt = now().plus(waitAfter(error, submitting.attempts()));
+				c.nextAttemptAt = now().plus(longest(waitAfter(error, submitting.attempts()), submitGrace(submitting)));
 			}, true);
 		};
 	}
 
 	/**
 	 * Looks for the generation an unanswered create may have started. Found: adopt it. Not found: queue the job
-	 * again, where it waits for a submission permit like any other.
+	 * again, where it waits for a submission permit like any other. A job is due for this only once its create
+	 * could no longer be answering or unlisted ({@link #submitDeadline}); "not found" before that is not final.
 	 */
 	private Mono<Job> reconcile(Job job, VideoProvider provider) {
 		if (!provider.canFindSubmitted()) {
@@ -227,6 +271,12 @@ class JobWorker {
 							(taken) -> new LostCreateSearch.Ambiguous(List.of(found.remoteId()), 1));
 			})
 			.switchIfEmpty(Mono.defer(() -> {
+				Instant deadline = submitDeadline(job);
+				if (deadline != null && now().isBefore(deadline)) {
+					log.info("job {} not found at {} yet; its create may still be answering, looking again at {}",
+							job.id(), job.provider(), deadline);
+					return retryAt(job, deadline, null);
+				}
 				log.info("job {} not found at {}; queueing it again", job.id(), job.provider());
 				return change(job, (c) -> {
 					c.status = JobStatus.QUEUED;
@@ -391,7 +441,8 @@ class JobWorker {
 	private Mono<Job> afterUnexpected(Job current, Throwable unexpected) {
 		if (notTheJobsFault(unexpected)) {
 			// The database is busy or unreachable: every job suffers alike, and none should fail for it.
-			return change(current, (c) -> c.nextAttemptAt = later(Math.max(current.stepRetries(), 1)), true);
+			return change(current, (c) -> c.nextAttemptAt = latest(current.nextAttemptAt(),
+					later(Math.max(current.stepRetries(), 1))), true);
 		}
 		int retries = current.stepRetries() + 1;
 		if (retries >= this.giveUp.unexpectedErrors() || retries > this.giveUp.retries()) {
@@ -401,7 +452,8 @@ class JobWorker {
 					+ ").", true));
 		}
 		return change(current, (c) -> {
-			c.nextAttemptAt = later(retries);
+			// Never earlier than it was due: a create's job stays away from reconciliation while it may answer.
+			c.nextAttemptAt = latest(current.nextAttemptAt(), later(retries));
 			c.stepRetries = retries;
 		}, true);
 	}
@@ -540,6 +592,26 @@ class JobWorker {
 		Duration delay = (adaptive.compareTo(floor) < 0) ? floor : (adaptive.compareTo(ceiling) > 0 ? ceiling : adaptive);
 		Duration hinted = remote.pollAfter();
 		return (hinted != null && hinted.compareTo(delay) > 0) ? hinted : delay;
+	}
+
+	/**
+	 * For a job found still SUBMITTING (its instance stopped or died mid-create): when the create could no longer be
+	 * answering nor unlisted. A RECONCILING job is written due only after its create ended plus the grace.
+	 */
+	private @Nullable Instant submitDeadline(Job job) {
+		Instant started = job.submitStartedAt();
+		if (job.status() != JobStatus.SUBMITTING || started == null) {
+			return null;
+		}
+		return started.plus(this.providers.settings(job.provider()).timeout()).plus(submitGrace(job));
+	}
+
+	private Duration submitGrace(Job job) {
+		return this.settings.limitsFor(job.provider()).submitGrace();
+	}
+
+	private static Duration longest(Duration one, Duration other) {
+		return (one.compareTo(other) >= 0) ? one : other;
 	}
 
 	private Duration waitAfter(ProviderException error, int attempt) {

@@ -5,19 +5,35 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * What one provider instance allows; a missing limit means none. Rates are counted in sliding windows across
  * every Reelay instance on the database. Status polls and downloads have their own budget, apart from
  * submissions. Polls start at the provider instance's {@code poll-interval} and back off to
- * {@code maxPollInterval}.
+ * {@code maxPollInterval}. {@code submitGrace} is how long after a create ended unanswered (an error, a timeout, or
+ * could have timed out) the provider may still be starting it or not listing it yet: before then, a create that
+ * reconciliation does not find may still exist, so it is not sent again.
  */
 record Limits(@Nullable Rate submits, @Nullable Integer submitsPerDay, @Nullable Integer maxInFlight,
 		@Nullable Rate polls, @DefaultValue("30s") Duration maxPollInterval,
-		@DefaultValue Map<String, ModelLimits> models) {
+		@DefaultValue Map<String, ModelLimits> models, @DefaultValue("30s") Duration submitGrace) {
+
+	static final Duration DEFAULT_SUBMIT_GRACE = Duration.ofSeconds(30);
 
 	static final Limits NONE = new Limits(null, null, null, null, Duration.ofSeconds(30), Map.of());
+
+	/** The bound constructor (the other one is a shorthand). */
+	@ConstructorBinding
+	Limits {
+	}
+
+	/** Limits with the default submit grace. */
+	Limits(@Nullable Rate submits, @Nullable Integer submitsPerDay, @Nullable Integer maxInFlight,
+			@Nullable Rate polls, Duration maxPollInterval, Map<String, ModelLimits> models) {
+		this(submits, submitsPerDay, maxInFlight, polls, maxPollInterval, models, DEFAULT_SUBMIT_GRACE);
+	}
 
 	boolean limitsSubmissions() {
 		return this.submits != null || this.submitsPerDay != null || this.maxInFlight != null || !this.models.isEmpty();

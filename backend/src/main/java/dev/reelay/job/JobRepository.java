@@ -359,6 +359,34 @@ class JobRepository {
 			.rowsUpdated();
 	}
 
+	/**
+	 * Extends a lease that is still exactly as its holder last saw it ({@code owner} and {@code current}); answers
+	 * the new end, or nothing when the lease was released, taken over or renewed by someone else. No version bump:
+	 * the holder's own writes stay valid, while a claim by anyone else still bumps it.
+	 */
+	Mono<Instant> renewLease(UUID id, String owner, Instant current, Instant until) {
+		return this.db.sql("UPDATE jobs SET lease_until = :until WHERE id = :id AND lease_owner = :owner "
+				+ "AND lease_until = :current RETURNING lease_until")
+			.bind("until", until)
+			.bind("id", id)
+			.bind("owner", owner)
+			.bind("current", current)
+			.map((row) -> row.get("lease_until", Instant.class))
+			.one();
+	}
+
+	/** Lets go of one lease if it is still exactly as its holder last saw it; answers whether it did. */
+	Mono<Boolean> releaseLease(UUID id, String owner, Instant current) {
+		return this.db.sql("UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE id = :id "
+				+ "AND lease_owner = :owner AND lease_until = :current")
+			.bind("id", id)
+			.bind("owner", owner)
+			.bind("current", current)
+			.fetch()
+			.rowsUpdated()
+			.map((updated) -> updated > 0);
+	}
+
 	Mono<Void> insertInput(UUID jobId, ImageUpload upload) {
 		return this.db.sql("INSERT INTO job_inputs (job_id, content_type, bytes) VALUES (:job_id, :type, :bytes)")
 			.bind("job_id", jobId)

@@ -372,6 +372,19 @@ public class JobStore {
 	}
 
 	/**
+	 * Extends the lease {@code owner} holds on a job to {@code until}, if it is still the one that ends at
+	 * {@code current}; answers its new end, or nothing when the lease is no longer the caller's.
+	 */
+	public Mono<Instant> renewLease(UUID id, String owner, Instant current, Instant until) {
+		return this.jobs.renewLease(id, owner, current, until);
+	}
+
+	/** Lets go of one lease if it is still the one {@code owner} holds until {@code current}. */
+	public Mono<Boolean> releaseLease(UUID id, String owner, Instant current) {
+		return this.jobs.releaseLease(id, owner, current);
+	}
+
+	/**
 	 * Deletes up to {@code limit} events older than {@code age} (each job keeps its newest); answers how many went.
 	 * Streams asked to resume from before a deleted event answer with a reset instead of a silent hole.
 	 */

@@ -39,10 +39,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
 		properties = { "reelay.dispatch.enabled=false", "reelay.dispatch.retry-base=2s", "reelay.dispatch.retry-max=10s",
 				"reelay.dispatch.max-submit-attempts=8", "reelay.dispatch.call-margin=1s",
+				// The lease the claims below are taken with: a permit's claim time is told from it.
+				"reelay.dispatch.lease=1m",
 				"reelay.providers.instances.paced.family=scripted", "reelay.providers.instances.paced.api-key=k",
 				"reelay.providers.instances.paced.poll-interval=1s", "reelay.dispatch.limits.paced.submits.count=3",
 				"reelay.dispatch.limits.paced.submits.per=10s", "reelay.providers.instances.backoff.family=scripted",
-				"reelay.providers.instances.backoff.api-key=k", "reelay.providers.instances.backoff.poll-interval=1s" })
+				"reelay.providers.instances.backoff.api-key=k", "reelay.providers.instances.backoff.poll-interval=1s",
+				// Below the backoff's base, so the backoff alone spaces the retried creates here.
+				"reelay.dispatch.limits.backoff.submit-grace=1s" })
 class DispatchOnVirtualTimeTests {
 
 	private static final Duration TICK = Duration.ofMillis(250);

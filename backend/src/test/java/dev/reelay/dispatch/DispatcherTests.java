@@ -77,7 +77,7 @@ class DispatcherTests {
 	private Dispatcher dispatcher() {
 		DispatchSettings settings = new DispatchSettings(true, Duration.ofMillis(20), 8, Duration.ofMinutes(1),
 				Duration.ofSeconds(50), Duration.ofSeconds(2), Duration.ofMinutes(5), 8, "test", Duration.ofSeconds(1),
-				Map.of());
+				Map.of(), Duration.ofSeconds(20));
 		return new Dispatcher(this.jobs, this.worker, this.gate, this.providers, this.ledger, settings,
 				new DispatchClock(Clock.systemUTC()), new SimpleMeterRegistry());
 	}

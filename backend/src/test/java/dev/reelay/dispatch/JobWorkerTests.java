@@ -36,6 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"reelay.providers.instances.scripted.poll-interval=2s",
 				"reelay.providers.instances.scripted.api-key=scripted-key",
 				"reelay.dispatch.limits.scripted.submits.count=1000", "reelay.dispatch.call-margin=1s",
+				// The lease the claims below are taken with: a permit's claim time is told from it.
+				"reelay.dispatch.lease=1m",
 				"reelay.dispatch.thumbnail.retry-base=10ms", "reelay.catalog.custom-models[0].id=scripted-priced",
 				"reelay.catalog.custom-models[0].display-name=Scripted, priced",
 				"reelay.catalog.custom-models[0].provider=scripted",
