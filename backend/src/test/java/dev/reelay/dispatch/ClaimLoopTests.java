@@ -176,7 +176,7 @@ class ClaimLoopTests {
 	private void start(int concurrency) {
 		DispatchSettings settings = new DispatchSettings(true, Duration.ofHours(1), concurrency, Duration.ofMinutes(1),
 				Duration.ofSeconds(50), Duration.ofSeconds(2), Duration.ofMinutes(5), 8, "test", Duration.ofSeconds(1),
-				Map.of());
+				Map.of(), Duration.ofSeconds(20));
 		this.dispatcher = new Dispatcher(this.jobs, this.worker, this.gate, this.providers, mock(CallLedger.class),
 				settings, new DispatchClock(Clock.systemUTC()), new SimpleMeterRegistry());
 		this.dispatcher.start();
