@@ -14,6 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
@@ -28,8 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PostgreSQL, the SSE stream and the stored video.
  */
 @DirtiesContext
+@ActiveProfiles("e2e")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "reelay.dispatch.enabled=true",
-		"reelay.simulator.generation-time=2s", "reelay.providers.instances.simulator.poll-interval=200ms",
+		"reelay.simulator.generation-time=2s",
 		"reelay.dispatch.tick=100ms" })
 class VideoJobEndToEndTests {
 
