@@ -207,6 +207,40 @@ class DeliveryRecoveryTests {
 			.rowsUpdated().block(WAIT);
 	}
 
+	@Test
+	void aDeliveryThatCannotBeSignedCountsItsAttemptsAndEnds() {
+		// The tenant's secret was sealed under a key that is no longer configured: it cannot be opened.
+		UUID tenant = UUID.randomUUID();
+		this.db.sql("INSERT INTO tenants (id, name) VALUES (:id, 'rotated key')").bind("id", tenant).fetch()
+			.rowsUpdated().block(WAIT);
+		this.db.sql("INSERT INTO callback_settings (tenant_id, secret) VALUES (:id, 'gcm1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')")
+			.bind("id", tenant).fetch().rowsUpdated().block(WAIT);
+		String path = "/unsigned-" + UUID.randomUUID();
+		UUID delivery = insertDelivery(receiver.url(path), tenant);
+		DeliverySender sender = sender("unsigned-" + UUID.randomUUID());
+		sender.start();
+		try {
+			Flux.interval(Duration.ofMillis(50))
+				.onBackpressureDrop()
+				.concatMap((tick) -> this.queue.find(tenant, delivery))
+				.filter((view) -> !DeliveryQueue.PENDING.equals(view.status()))
+				.next()
+				.timeout(WAIT)
+				.as(StepVerifier::create)
+				.assertNext((view) -> {
+					assertThat(view.status()).isEqualTo(DeliveryQueue.FAILED);
+					assertThat(view.lastError()).contains("not sent: a webhook secret").contains("gave up after 2");
+					assertThat(view.attempts()).hasSize(SETTINGS.schedule().size())
+						.allSatisfy((attempt) -> assertThat(attempt.statusCode()).isNull());
+				})
+				.verifyComplete();
+		}
+		finally {
+			sender.stop();
+		}
+		assertThat(receiver.at(path)).as("nothing unsigned went out").isEmpty();
+	}
+
 	private long delivered(List<UUID> ids) {
 		return this.db.sql("SELECT count(*) AS n FROM callback_deliveries WHERE id = ANY(:ids) AND status = 'delivered'")
 			.bind("ids", ids.toArray(UUID[]::new))
@@ -217,6 +251,10 @@ class DeliveryRecoveryTests {
 
 	/** A pending delivery of a job of the local tenant, due now. */
 	private UUID insertDelivery(String url) {
+		return insertDelivery(url, new UUID(0, 0));
+	}
+
+	private UUID insertDelivery(String url, UUID tenant) {
 		Job job = job(null);
 		UUID id = UUID.randomUUID();
 		this.db.sql("INSERT INTO callback_deliveries (id, webhook_id, tenant_id, job_id, event_id, event_type, url, "
@@ -224,7 +262,7 @@ class DeliveryRecoveryTests {
 				+ ":payload, 'pending', now())")
 			.bind("id", id)
 			.bind("webhook", "msg_" + id.toString().replace("-", ""))
-			.bind("tenant", new UUID(0, 0))
+			.bind("tenant", tenant)
 			.bind("job", job.id())
 			.bind("event", -Math.abs(id.getLeastSignificantBits()))
 			.bind("url", url)
