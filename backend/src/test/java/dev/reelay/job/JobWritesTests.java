@@ -272,7 +272,8 @@ class JobWritesTests {
 		// The writer has one slot: had the throw kept it, this write would wait forever.
 		StepVerifier.create(writes.write(submitting(jobs.get(0))))
 			.assertNext((w) -> assertThat(w.job().version()).isEqualTo(1))
-			.verifyComplete();
+			.expectComplete()
+			.verify(TIMEOUT);
 		assertThat(this.store.find(poison.id()).block(TIMEOUT).version()).isZero();
 	}
 
@@ -289,12 +290,15 @@ class JobWritesTests {
 		}));
 		release.run();
 
-		StepVerifier.create(queued.get(0)).expectNextCount(1).verifyComplete();
+		StepVerifier.create(queued.get(0)).expectNextCount(1).expectComplete()
+			.verify(TIMEOUT);
 		StepVerifier.create(queued.get(1)).expectErrorMessage("poisoned event").verify(TIMEOUT);
-		StepVerifier.create(queued.get(2)).expectNextCount(1).verifyComplete();
+		StepVerifier.create(queued.get(2)).expectNextCount(1).expectComplete()
+			.verify(TIMEOUT);
 		StepVerifier.create(writes.write(canceled(this.store.find(jobs.get(0).id()).block(TIMEOUT))))
 			.expectNextCount(1)
-			.verifyComplete();
+			.expectComplete()
+			.verify(TIMEOUT);
 		assertThat(writes.waiting()).isZero();
 	}
 
