@@ -11,6 +11,7 @@ import dev.reelay.support.Periodic;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -137,9 +138,13 @@ class EventForwarder implements SmartLifecycle {
 		return this.db.sql("SELECT DISTINCT horizon FROM callback_forwarder_gaps")
 			.map((row) -> row.get("horizon", Long.class))
 			.all()
-			.concatMap((horizon) -> this.events.appendersOpenBefore(horizon)
-				.flatMap((open) -> open ? Mono.<Long>empty() : Mono.just(horizon)))
 			.collectList()
+			// Nothing passed over (the usual case): no second statement.
+			.filter((horizons) -> !horizons.isEmpty())
+			.flatMap((horizons) -> Flux.fromIterable(horizons)
+				.concatMap((horizon) -> this.events.appendersOpenBefore(horizon)
+					.flatMap((open) -> open ? Mono.<Long>empty() : Mono.just(horizon)))
+				.collectList())
 			.flatMap((ended) -> this.db.sql(FORWARD_LATE)
 				.bind("ended", ended.toArray(Long[]::new))
 				.bind("max_pending", this.settings.maxPendingPerTenant())
