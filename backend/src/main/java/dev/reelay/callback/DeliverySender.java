@@ -13,6 +13,7 @@ import dev.reelay.support.Heartbeat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.spi.R2dbcException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,9 @@ import reactor.core.publisher.Sinks;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * Works the delivery queue: claims only as many due deliveries as it has free slots ({@code concurrency}), so
@@ -166,6 +169,11 @@ class DeliverySender implements SmartLifecycle {
 		byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
 		return this.tenants.signingSecrets(delivery.tenantId())
 			.flatMap((secrets) -> this.client.send(target, delivery.webhookId(), body, secrets))
+			// Not sent because of how things stand (the secret cannot be opened after a key change, the tenant is
+			// gone): counted as an attempt with its reason, so the schedule ends it instead of re-leasing it
+			// forever. A database error is left alone: recording would fail the same way.
+			.onErrorResume((error) -> !(error instanceof DataAccessException || error instanceof R2dbcException),
+					(error) -> Mono.just(Attempt.failed(Instant.now(), 0, "not sent: " + reason(error))))
 			.flatMap((attempt) -> {
 				DeliveryQueue.Verdict verdict = verdict(delivery, attempt);
 				count(verdict);
@@ -177,6 +185,11 @@ class DeliverySender implements SmartLifecycle {
 				log.warn("webhook delivery {} could not be attempted: {}", delivery.id(), error.toString());
 				return Mono.empty();
 			});
+	}
+
+	private static String reason(Throwable error) {
+		String reason = (error instanceof ResponseStatusException status) ? status.getReason() : error.getMessage();
+		return (reason != null) ? reason : error.getClass().getSimpleName();
 	}
 
 	private void count(DeliveryQueue.Verdict verdict) {

@@ -11,6 +11,7 @@ import dev.reelay.support.Periodic;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,7 +27,8 @@ import org.springframework.stereotype.Component;
  * Event ids commit out of order, so the cursor only moves up to a settled head: the newest id seen at one moment,
  * once every transaction that appends to the log and began before that moment has ended (the rule the stream's
  * {@code GapAwareCursor} settles holes by; {@code JobRepository#insertEvent} explains why it holds). An appender
- * open longer than {@code gap-grace} is passed over with a warning, as the streams do.
+ * open longer than {@code gap-grace} is passed over with a warning, as the streams do; the ids it passed over are
+ * remembered and forwarded late if they appear, until every transaction that could commit them has ended.
  */
 @Component
 class EventForwarder implements SmartLifecycle {
@@ -36,12 +38,12 @@ class EventForwarder implements SmartLifecycle {
 	// The states a client hears about; submitting, reconciling and downloading are Reelay's own steps.
 	private static final String STATES = "('queued', 'submitted', 'in_progress', 'completed', 'failed', 'canceled')";
 
-	private static final String FORWARD = "WITH candidates AS (SELECT e.id AS event_id, e.job_id, j.tenant_id, "
+	private static final String CANDIDATES = "WITH candidates AS (SELECT e.id AS event_id, e.job_id, j.tenant_id, "
 			+ "e.created_at, e.payload, e.payload->>'status' AS state, "
 			+ "coalesce(j.parameters->>'callback_url', s.default_url) AS url FROM job_events e "
-			+ "JOIN jobs j ON j.id = e.job_id LEFT JOIN callback_settings s ON s.tenant_id = j.tenant_id "
-			+ "WHERE e.id > :after AND e.id <= :up_to), "
-			+ "backlog AS (SELECT tenant_id, count(*) AS waiting FROM callback_deliveries WHERE status = 'pending' "
+			+ "JOIN jobs j ON j.id = e.job_id LEFT JOIN callback_settings s ON s.tenant_id = j.tenant_id WHERE ";
+
+	private static final String INSERT = "backlog AS (SELECT tenant_id, count(*) AS waiting FROM callback_deliveries WHERE status = 'pending' "
 			+ "AND tenant_id IN (SELECT tenant_id FROM candidates) GROUP BY tenant_id), "
 			+ "inserted AS (INSERT INTO callback_deliveries (id, webhook_id, tenant_id, job_id, event_id, event_type, "
 			+ "url, payload, status, next_attempt_at, last_error) "
@@ -54,9 +56,23 @@ class EventForwarder implements SmartLifecycle {
 			+ "|| b.waiting || ' webhooks waiting (reelay.callbacks.max-pending-per-tenant); replay it later' END "
 			+ "FROM candidates c LEFT JOIN backlog b ON b.tenant_id = c.tenant_id "
 			+ "WHERE c.url IS NOT NULL AND c.state IN " + STATES + " ORDER BY c.event_id "
-			+ "ON CONFLICT DO NOTHING RETURNING 1) "
+			+ "ON CONFLICT DO NOTHING RETURNING 1) ";
+
+	private static final String FORWARD = CANDIDATES + "e.id > :after AND e.id <= :up_to), " + INSERT
 			+ "UPDATE callback_forwarder SET position = :up_to, lease_until = now() + make_interval(secs => :lease) "
 			+ "WHERE singleton AND lease_owner = :owner RETURNING (SELECT count(*) FROM inserted) AS inserted";
+
+	// Ids passed over while missing (see skip): the ones that appeared since are forwarded late (the insert is
+	// idempotent, so a race with another instance adds nothing twice); they are forgotten once forwarded, or once
+	// every transaction that could still commit them had ended before this statement began (rolled back).
+	private static final String FORWARD_LATE = CANDIDATES
+			+ "e.id IN (SELECT event_id FROM callback_forwarder_gaps)), " + INSERT
+			+ ", forgotten AS (DELETE FROM callback_forwarder_gaps WHERE event_id IN (SELECT event_id FROM candidates) "
+			+ "OR horizon = ANY(:ended) RETURNING 1) "
+			+ "SELECT (SELECT count(*) FROM inserted) AS inserted, (SELECT count(*) FROM forgotten) AS forgotten";
+
+	// Bounds the ids remembered per pass-over; far more than a stalled transaction can hold.
+	private static final int MAX_SKIPPED = 10_000;
 
 	private final DatabaseClient db;
 
@@ -107,9 +123,55 @@ class EventForwarder implements SmartLifecycle {
 		}
 	}
 
-	/** One pass: take the cursor's lease, and forward everything up to the settled head. */
+	/**
+	 * One pass: take the cursor's lease, forward ids that were passed over and appeared since, and forward
+	 * everything up to the settled head.
+	 */
 	Mono<Void> cycle() {
-		return lease().flatMap((position) -> settledHead().flatMap((head) -> forward(position, head))).then();
+		return lease().flatMap((position) -> forwardLate()
+			.then(settledHead(position).flatMap((head) -> forward(position, head))))
+			.then();
+	}
+
+	private Mono<Void> forwardLate() {
+		// Which holders have ended is learned before the read, so an id still missing from it was rolled back.
+		return this.db.sql("SELECT DISTINCT horizon FROM callback_forwarder_gaps")
+			.map((row) -> row.get("horizon", Long.class))
+			.all()
+			.collectList()
+			// Nothing passed over (the usual case): no second statement.
+			.filter((horizons) -> !horizons.isEmpty())
+			.flatMap((horizons) -> Flux.fromIterable(horizons)
+				.concatMap((horizon) -> this.events.appendersOpenBefore(horizon)
+					.flatMap((open) -> open ? Mono.<Long>empty() : Mono.just(horizon)))
+				.collectList())
+			.flatMap((ended) -> this.db.sql(FORWARD_LATE)
+				.bind("ended", ended.toArray(Long[]::new))
+				.bind("max_pending", this.settings.maxPendingPerTenant())
+				.bind("first_delay", DeliveryQueue.seconds(this.settings.schedule().get(0)))
+				.map((row) -> row.get("inserted", Long.class))
+				.one())
+			.doOnNext((inserted) -> {
+				if (inserted > 0) {
+					log.info("forwarded {} late event(s) that had been passed over", inserted);
+					this.sender.wake();
+				}
+			})
+			.then();
+	}
+
+	/** Remembers the ids missing in {@code (position, head]}, about to be passed over, for {@link #forwardLate()}. */
+	private Mono<Void> skip(long position, Snapshot snap) {
+		return this.db.sql("INSERT INTO callback_forwarder_gaps (event_id, horizon) SELECT g, :horizon "
+				+ "FROM generate_series(CAST(:after AS bigint) + 1, CAST(:head AS bigint)) g "
+				+ "WHERE NOT EXISTS (SELECT 1 FROM job_events e WHERE e.id = g) LIMIT :max ON CONFLICT DO NOTHING")
+			.bind("horizon", snap.horizon())
+			.bind("after", position)
+			.bind("head", snap.head())
+			.bind("max", MAX_SKIPPED)
+			.fetch()
+			.rowsUpdated()
+			.then();
 	}
 
 	private Mono<Long> lease() {
@@ -122,7 +184,7 @@ class EventForwarder implements SmartLifecycle {
 			.one();
 	}
 
-	private Mono<Long> settledHead() {
+	private Mono<Long> settledHead(long position) {
 		Snapshot taken = this.snapshot;
 		Mono<Snapshot> current = (taken != null) ? Mono.just(taken)
 				: this.events.head()
@@ -134,12 +196,16 @@ class EventForwarder implements SmartLifecycle {
 			if (open && !overdue) {
 				return Mono.empty();
 			}
-			if (open) {
-				log.warn("an event log transaction stayed open for {}; forwarding past it to event {}",
-						this.settings.gapGrace(), snap.head());
+			if (!open) {
+				this.snapshot = null;
+				return Mono.just(snap.head());
 			}
-			this.snapshot = null;
-			return Mono.just(snap.head());
+			log.warn("an event log transaction stayed open for {}; forwarding past it to event {} (its events are "
+					+ "forwarded if they appear later)", this.settings.gapGrace(), snap.head());
+			return skip(position, snap).then(Mono.fromCallable(() -> {
+				this.snapshot = null;
+				return snap.head();
+			}));
 		}));
 	}
 

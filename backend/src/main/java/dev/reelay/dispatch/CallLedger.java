@@ -90,10 +90,13 @@ class CallLedger implements ProviderPauses {
 			.one();
 	}
 
-	/** Forgets calls older than any window we count (a day, or longer when configured), keeping the table small. */
-	Mono<Long> prune(Instant now) {
+	/**
+	 * Forgets calls older than {@code kept} (the longest window counted, see {@code DispatchSettings#ledgerKept}),
+	 * keeping the table small.
+	 */
+	Mono<Long> prune(Instant now, Duration kept) {
 		return this.db.sql("DELETE FROM provider_calls WHERE at < :before")
-			.bind("before", now.minus(Duration.ofDays(1)).minusSeconds(60))
+			.bind("before", now.minus(kept))
 			.fetch()
 			.rowsUpdated();
 	}

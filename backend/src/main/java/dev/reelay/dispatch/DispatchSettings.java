@@ -28,4 +28,20 @@ record DispatchSettings(@DefaultValue("true") boolean enabled, @DefaultValue("50
 		return this.limits.getOrDefault(provider, Limits.NONE);
 	}
 
+	/**
+	 * How long the call ledger must keep a call: the longest window any configured limit counts in, widened by
+	 * the call margin and a minute. Instances sharing the database should share their limits; one with shorter
+	 * windows would prune calls another still counts.
+	 */
+	Duration ledgerKept() {
+		Duration longest = Duration.ZERO;
+		for (Limits provider : this.limits.values()) {
+			Duration window = provider.longestWindow();
+			if (window.compareTo(longest) > 0) {
+				longest = window;
+			}
+		}
+		return longest.plus(this.callMargin).plusMinutes(1);
+	}
+
 }

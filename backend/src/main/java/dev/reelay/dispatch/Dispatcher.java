@@ -94,7 +94,7 @@ class Dispatcher implements SmartLifecycle {
 		this.clock = clock.clock();
 		this.owner = (settings.instanceId() != null) ? settings.instanceId()
 				: ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
-		this.pruning = new Periodic(PRUNE_EVERY, PRUNE_EVERY, () -> this.ledger.prune(this.clock.instant()), log,
+		this.pruning = new Periodic(PRUNE_EVERY, PRUNE_EVERY, () -> this.ledger.prune(this.clock.instant(), settings.ledgerKept()), log,
 				"pruning the provider call ledger failed; will try again");
 		Gauge.builder("reelay.dispatch.in.hand", this.inHand, AtomicInteger::get)
 			.description("Jobs this instance has claimed and is working on (at most reelay.dispatch.concurrency)")
@@ -178,10 +178,14 @@ class Dispatcher implements SmartLifecycle {
 			Function<Instant, Flux<Job>> claim) {
 		return Mono.defer(() -> {
 			claims.incrementAndGet();
+			// Counted in hand only once the claim is whole and its jobs are handed to run: a claim cut off midway
+			// (a stop, the iteration timeout) runs none of the rows it had read, so none may stay counted.
 			return claim.apply(this.clock.instant())
-				.doOnNext((job) -> this.inHand.incrementAndGet())
 				.collectList()
-				.doOnNext((claimed) -> claimed.forEach(this::run))
+				.doOnNext((claimed) -> {
+					this.inHand.addAndGet(claimed.size());
+					claimed.forEach(this::run);
+				})
 				.then();
 		}).onErrorResume((error) -> {
 			failures.incrementAndGet();

@@ -39,6 +39,30 @@ record Limits(@Nullable Rate submits, @Nullable Integer submitsPerDay, @Nullable
 		return this.submits != null || this.submitsPerDay != null || this.maxInFlight != null || !this.models.isEmpty();
 	}
 
+	/** The longest window these limits count calls in (zero when they count none). */
+	Duration longestWindow() {
+		Duration longest = Duration.ZERO;
+		if (this.submits != null) {
+			longest = max(longest, this.submits.per());
+		}
+		if (this.submitsPerDay != null) {
+			longest = max(longest, Duration.ofDays(1));
+		}
+		if (this.polls != null) {
+			longest = max(longest, this.polls.per());
+		}
+		for (ModelLimits model : this.models.values()) {
+			if (model.submits() != null) {
+				longest = max(longest, model.submits().per());
+			}
+		}
+		return longest;
+	}
+
+	private static Duration max(Duration a, Duration b) {
+		return (a.compareTo(b) >= 0) ? a : b;
+	}
+
 	/** At most {@code count} calls in any window of length {@code per}. */
 	record Rate(int count, @DefaultValue("1m") Duration per) {
 	}

@@ -2,6 +2,7 @@ package dev.reelay.job;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.UUID;
 
 import io.r2dbc.postgresql.codec.Json;
@@ -103,6 +104,14 @@ public class JobEventLog {
 		return this.db.sql("SELECT " + COLUMNS + FROM + " WHERE e.id > :after ORDER BY e.id LIMIT :limit")
 			.bind("after", afterId)
 			.bind("limit", limit)
+			.map(JobEventLog::read)
+			.all();
+	}
+
+	/** The events among {@code ids} that are visible now, in id order. */
+	public Flux<JobEvent> withIds(Collection<Long> ids) {
+		return this.db.sql("SELECT " + COLUMNS + FROM + " WHERE e.id = ANY(:ids) ORDER BY e.id")
+			.bind("ids", ids.toArray(Long[]::new))
 			.map(JobEventLog::read)
 			.all();
 	}

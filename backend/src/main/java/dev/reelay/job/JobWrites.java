@@ -208,8 +208,16 @@ class JobWrites {
 		return commit(batch.stream().map((pending) -> pending.change).toList());
 	}
 
-	/** One statement, so one transaction and one round trip: every job row, then every event. */
+	/**
+	 * One statement, so one transaction and one round trip: every job row, then every event. Deferred, so that a
+	 * throw while building the statement (an event that cannot be serialized, say) is an error signal: the slot is
+	 * given back and the callers get the error, instead of the slot leaking and its callers hanging.
+	 */
 	private Mono<Map<UUID, Written>> commit(Collection<JobChange> changes) {
+		return Mono.defer(() -> build(changes));
+	}
+
+	private Mono<Map<UUID, Written>> build(Collection<JobChange> changes) {
 		// The clock of this instance, not the database's: the events are written in the same statement as the rows,
 		// so they are made before it runs and must know the time it stamps.
 		Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);

@@ -1,6 +1,9 @@
 package dev.reelay.provider;
 
-/** A webhook that is not provably from the provider (or not recent), or one this instance does not take. */
+/**
+ * A webhook that is not provably from the provider (or not recent), one this instance does not take, or one that
+ * cannot be checked just now.
+ */
 public class WebhookRejectedException extends RuntimeException {
 
 	public enum Reason {
@@ -10,7 +13,9 @@ public class WebhookRejectedException extends RuntimeException {
 		/** Signed, but the timestamp is outside the tolerance: a replay or a badly wrong clock. */
 		STALE,
 		/** The instance has no webhook secret configured, or its family has no webhooks. */
-		NOT_ACCEPTED
+		NOT_ACCEPTED,
+		/** It cannot be checked now (the provider's published keys could not be fetched): the sender retries. */
+		UNAVAILABLE
 
 	}
 

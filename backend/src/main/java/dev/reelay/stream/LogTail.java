@@ -3,8 +3,10 @@ package dev.reelay.stream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import dev.reelay.job.JobEvent;
 import dev.reelay.job.JobEventLog;
@@ -163,9 +165,10 @@ class LogTail implements SmartLifecycle {
 		Flux<Object> wakeUps = this.metrics.coalesced(StreamMetrics.TAIL, Flux.merge(this.notifications.eventIds(),
 				Flux.interval(this.settings.recheck()).map((tick) -> EventNotifications.CONNECTED),
 				Flux.interval(this.settings.gapCheck())
-					.filter((tick) -> waiting())
+					.filter((tick) -> waiting() || passedOver())
 					.map((tick) -> EventNotifications.CONNECTED))
-			.filter((id) -> id == EventNotifications.CONNECTED || id > this.position));
+			// An id below the position wakes the tail too while ids were passed over: it may be one of them.
+			.filter((id) -> id == EventNotifications.CONNECTED || id > this.position || passedOver()));
 		Heartbeat watching = this.heartbeat;
 		if (watching != null) {
 			watching.started();
@@ -208,6 +211,11 @@ class LogTail implements SmartLifecycle {
 		return current != null && current.isWaiting();
 	}
 
+	private boolean passedOver() {
+		GapAwareCursor current = this.cursor;
+		return current != null && current.hasSkipped();
+	}
+
 	private void begin(long head) {
 		this.cursor = new GapAwareCursor(head, this.settings.gapGrace());
 		synchronized (this) {
@@ -240,7 +248,47 @@ class LogTail implements SmartLifecycle {
 			.then(Mono.defer(() -> from.needsHorizon() ? this.events.transactionHorizon()
 				.publishOn(tail)
 				.doOnNext(from::horizon)
-				.then() : Mono.empty()));
+				.then() : Mono.empty()))
+			.then(Mono.defer(() -> readLate(from, tail)));
+	}
+
+	/**
+	 * Delivers the ids the cursor passed over that have appeared since. They come out of id order, so only to the
+	 * streams that were open before they were passed over (a stream opened later read up to its start from the
+	 * log); see {@link StreamMessages#late(JobEvent)}.
+	 */
+	private Mono<Void> readLate(GapAwareCursor from, Scheduler tail) {
+		List<Long> ids = from.skipped();
+		if (ids.isEmpty()) {
+			return Mono.empty();
+		}
+		Set<Long> horizons = from.skippedHorizons();
+		// Checked before reading, so that an id still missing from the read was rolled back.
+		Mono<Set<Long>> ended = Flux.fromIterable(horizons)
+			.filter((horizon) -> horizon != 0)
+			.concatMap((horizon) -> this.events.appendersOpenBefore(horizon)
+				.flatMap((open) -> open ? Mono.<Long>empty() : Mono.just(horizon)))
+			.collect(Collectors.toSet());
+		return ended.flatMap((over) -> this.events.withIds(ids)
+			.collectList()
+			.publishOn(tail)
+			.doOnNext((found) -> publishLate(from.late(found, over))))
+			.then(horizons.contains(0L) ? this.events.transactionHorizon()
+				.doOnNext(from::skippedHorizon)
+				.then() : Mono.empty());
+	}
+
+	private void publishLate(List<JobEvent> late) {
+		if (late.isEmpty()) {
+			return;
+		}
+		this.published.addAndGet(late.size());
+		log.info("delivering {} event(s) that appeared after the streams passed over their ids", late.size());
+		for (JobEvent event : late) {
+			Outgoing message = this.messages.late(event);
+			deliver(this.subscribers.forJob(event.jobId()), event, message);
+			deliver(this.subscribers.forEveryJob(), event, message);
+		}
 	}
 
 	private void publish(List<JobEvent> batch) {

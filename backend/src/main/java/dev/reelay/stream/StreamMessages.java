@@ -36,6 +36,14 @@ class StreamMessages {
 	}
 
 	/**
+	 * An event that appeared after the streams had passed over its id: sent without an id, so the client's last
+	 * event id stays the newest in order and a reconnect resumes where it did.
+	 */
+	Outgoing late(JobEvent event) {
+		return new Outgoing(event, frame(null, event.type().wireName(), event.payload()), true);
+	}
+
+	/**
 	 * Tells the client that the events after its {@code lastEventId} are no longer all there, so it must refetch
 	 * the state it shows. {@code continueAfter} becomes the stream's position, so a reconnect does not ask again.
 	 */

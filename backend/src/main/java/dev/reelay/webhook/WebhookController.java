@@ -1,6 +1,7 @@
 package dev.reelay.webhook;
 
 import java.net.URI;
+import java.time.Duration;
 
 import dev.reelay.job.JobStore;
 import dev.reelay.provider.ProviderRegistry;
@@ -31,6 +32,9 @@ import org.springframework.web.bind.annotation.RestController;
 class WebhookController {
 
 	private static final Logger log = LoggerFactory.getLogger(WebhookController.class);
+
+	// A webhook that cannot be checked yet (a provider's key endpoint is down) is worth sending again soon.
+	private static final Duration RETRY_AFTER = Duration.ofSeconds(30);
 
 	private final ProviderRegistry providers;
 
@@ -84,6 +88,14 @@ class WebhookController {
 	private static ResponseEntity<?> rejected(String instance, WebhookRejectedException rejected) {
 		if (rejected.reason() == WebhookRejectedException.Reason.NOT_ACCEPTED) {
 			return problem(HttpStatus.NOT_FOUND, "Webhooks not accepted", rejected.getMessage());
+		}
+		if (rejected.reason() == WebhookRejectedException.Reason.UNAVAILABLE) {
+			log.warn("webhook to {} could not be checked now: {}", instance, rejected.getMessage());
+			ResponseEntity<ProblemDetail> unavailable = problem(HttpStatus.SERVICE_UNAVAILABLE,
+					"Webhook cannot be checked now", rejected.getMessage());
+			return ResponseEntity.status(unavailable.getStatusCode())
+				.header(HttpHeaders.RETRY_AFTER, Long.toString(RETRY_AFTER.toSeconds()))
+				.body(unavailable.getBody());
 		}
 		log.warn("webhook to {} rejected: {}", instance, rejected.getMessage());
 		String title = (rejected.reason() == WebhookRejectedException.Reason.STALE) ? "Stale webhook"

@@ -18,12 +18,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -60,6 +62,9 @@ class DeliveryRecoveryTests {
 
 	@Autowired
 	private TenantCallbacks tenants;
+
+	@Autowired
+	private TransactionalOperator tx;
 
 	@AfterAll
 	static void closeReceiver() {
@@ -139,6 +144,50 @@ class DeliveryRecoveryTests {
 	}
 
 	@Test
+	void anEventHeldOpenPastTheGapGraceIsForwardedOnceWhenItAppears() {
+		CallbackSettings quickGrace = new CallbackSettings(true, true, true, SETTINGS.schedule(), 8,
+				Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(1),
+				DataSize.ofKilobytes(1), 10_000, 1000, Duration.ofSeconds(1), Duration.ofHours(24), null);
+		TargetGuard guard = new TargetGuard(quickGrace);
+		EventForwarder forwarder = new EventForwarder(this.db, this.events, new DeliverySender(this.queue,
+				new WebhookClient(WebClient.builder(), quickGrace, guard), this.tenants, guard, quickGrace,
+				new SimpleMeterRegistry(), "late-sender"), quickGrace, "late-" + UUID.randomUUID());
+		Job held = job("https://hooks.example.com/held");
+		forwardUntil(forwarder, () -> deliveriesOf(held.id()) == 1);
+		// A transaction takes an event id for the held job and stays open past the grace.
+		Sinks.Empty<Void> inserted = Sinks.empty();
+		Sinks.Empty<Void> commit = Sinks.empty();
+		this.db.sql("INSERT INTO job_events (job_id, type, payload) VALUES (:job, 'job.canceled', "
+				+ "CAST('{\"status\":\"canceled\"}' AS json))")
+			.bind("job", held.id())
+			.fetch()
+			.rowsUpdated()
+			.then(Mono.fromRunnable(inserted::tryEmitEmpty))
+			.then(commit.asMono())
+			.as(this.tx::transactional)
+			.subscribe();
+		inserted.asMono().block(WAIT);
+		Job later = job("https://hooks.example.com/later");
+		// Passed over: a later event is forwarded while the held one is still invisible.
+		forwardUntil(forwarder, () -> deliveriesOf(later.id()) == 1);
+		assertThat(deliveriesOf(held.id())).isEqualTo(1);
+		commit.tryEmitEmpty();
+		forwardUntil(forwarder, () -> deliveriesOf(held.id()) == 2);
+		forwardUntil(forwarder, () -> gapsOf(held.id()) == 0);
+		assertThat(deliveriesOf(held.id())).isEqualTo(2);
+		assertThat(deliveriesOf(later.id())).isEqualTo(1);
+	}
+
+	private long gapsOf(UUID job) {
+		return this.db.sql("SELECT count(*) AS n FROM callback_forwarder_gaps g JOIN job_events e ON e.id = g.event_id "
+				+ "WHERE e.job_id = :job")
+			.bind("job", job)
+			.map((row) -> row.get("n", Long.class))
+			.one()
+			.block(WAIT);
+	}
+
+	@Test
 	void aDeadSendersDeliveriesAreSentOnceItsLeaseEnds() {
 		String path = "/orphan-" + UUID.randomUUID();
 		UUID delivery = insertDelivery(receiver.url(path));
@@ -207,6 +256,40 @@ class DeliveryRecoveryTests {
 			.rowsUpdated().block(WAIT);
 	}
 
+	@Test
+	void aDeliveryThatCannotBeSignedCountsItsAttemptsAndEnds() {
+		// The tenant's secret was sealed under a key that is no longer configured: it cannot be opened.
+		UUID tenant = UUID.randomUUID();
+		this.db.sql("INSERT INTO tenants (id, name) VALUES (:id, 'rotated key')").bind("id", tenant).fetch()
+			.rowsUpdated().block(WAIT);
+		this.db.sql("INSERT INTO callback_settings (tenant_id, secret) VALUES (:id, 'gcm1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==')")
+			.bind("id", tenant).fetch().rowsUpdated().block(WAIT);
+		String path = "/unsigned-" + UUID.randomUUID();
+		UUID delivery = insertDelivery(receiver.url(path), tenant);
+		DeliverySender sender = sender("unsigned-" + UUID.randomUUID());
+		sender.start();
+		try {
+			Flux.interval(Duration.ofMillis(50))
+				.onBackpressureDrop()
+				.concatMap((tick) -> this.queue.find(tenant, delivery))
+				.filter((view) -> !DeliveryQueue.PENDING.equals(view.status()))
+				.next()
+				.timeout(WAIT)
+				.as(StepVerifier::create)
+				.assertNext((view) -> {
+					assertThat(view.status()).isEqualTo(DeliveryQueue.FAILED);
+					assertThat(view.lastError()).contains("not sent: a webhook secret").contains("gave up after 2");
+					assertThat(view.attempts()).hasSize(SETTINGS.schedule().size())
+						.allSatisfy((attempt) -> assertThat(attempt.statusCode()).isNull());
+				})
+				.verifyComplete();
+		}
+		finally {
+			sender.stop();
+		}
+		assertThat(receiver.at(path)).as("nothing unsigned went out").isEmpty();
+	}
+
 	private long delivered(List<UUID> ids) {
 		return this.db.sql("SELECT count(*) AS n FROM callback_deliveries WHERE id = ANY(:ids) AND status = 'delivered'")
 			.bind("ids", ids.toArray(UUID[]::new))
@@ -217,6 +300,10 @@ class DeliveryRecoveryTests {
 
 	/** A pending delivery of a job of the local tenant, due now. */
 	private UUID insertDelivery(String url) {
+		return insertDelivery(url, new UUID(0, 0));
+	}
+
+	private UUID insertDelivery(String url, UUID tenant) {
 		Job job = job(null);
 		UUID id = UUID.randomUUID();
 		this.db.sql("INSERT INTO callback_deliveries (id, webhook_id, tenant_id, job_id, event_id, event_type, url, "
@@ -224,7 +311,7 @@ class DeliveryRecoveryTests {
 				+ ":payload, 'pending', now())")
 			.bind("id", id)
 			.bind("webhook", "msg_" + id.toString().replace("-", ""))
-			.bind("tenant", new UUID(0, 0))
+			.bind("tenant", tenant)
 			.bind("job", job.id())
 			.bind("event", -Math.abs(id.getLeastSignificantBits()))
 			.bind("url", url)

@@ -30,6 +30,7 @@ import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.timeout;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
@@ -53,6 +54,8 @@ class ClaimLoopTests {
 	private final Sinks.Many<JobEventNotice> notices = Sinks.many().multicast().directBestEffort();
 
 	private Dispatcher dispatcher;
+
+	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
 	@AfterEach
 	void stop() {
@@ -164,6 +167,23 @@ class ClaimLoopTests {
 		verify(this.gate, times(9)).claimRunning(any(), any(), anyInt(), any(), any(), any());
 	}
 
+	@Test
+	void jobsOfAClaimCutOffByTheStopAreNotLeftInHand() {
+		Sinks.Many<Job> midClaim = Sinks.many().unicast().onBackpressureBuffer();
+		providers("p");
+		given(this.gate.claimRunning(eq("p"), any(), anyInt(), any(), any(), any())).willReturn(Flux.empty());
+		given(this.gate.claimSubmissions(eq("p"), any(), anyInt(), any(), any(), any())).willReturn(midClaim.asFlux());
+		start(4);
+
+		queued();
+		await().atMost(WAIT).until(() -> midClaim.currentSubscriberCount() > 0);
+		// A row of the claim has arrived; the statement has not finished when the stop comes.
+		midClaim.tryEmitNext(job("p"));
+		this.dispatcher.stop();
+		assertThat(this.meters.get("reelay.dispatch.in.hand").gauge().value()).isZero();
+		verify(this.worker, never()).run(any());
+	}
+
 	private void providers(String... names) {
 		given(this.providers.enabledInstances()).willReturn(List.of(names));
 		given(this.jobs.notices()).willReturn(this.notices.asFlux());
@@ -178,7 +198,7 @@ class ClaimLoopTests {
 				Duration.ofSeconds(50), Duration.ofSeconds(2), Duration.ofMinutes(5), 8, "test", Duration.ofSeconds(1),
 				Map.of(), Duration.ofSeconds(20));
 		this.dispatcher = new Dispatcher(this.jobs, this.worker, this.gate, this.providers, mock(CallLedger.class),
-				settings, new DispatchClock(Clock.systemUTC()), new SimpleMeterRegistry());
+				settings, new DispatchClock(Clock.systemUTC()), this.meters);
 		this.dispatcher.start();
 	}
 

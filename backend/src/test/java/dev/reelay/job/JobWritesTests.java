@@ -261,9 +261,72 @@ class JobWritesTests {
 		assertThat(newestEventIds(jobs)).isSorted().doesNotHaveDuplicates();
 	}
 
+	@Test
+	void aChangeThatThrowsWhileItsStatementIsBuiltFailsItsCallerAndGivesTheSlotBack() {
+		JobWrites writes = writes(128, 4096, poisonRows());
+		List<Job> jobs = create(2);
+		Job poison = createPoison();
+		StepVerifier.create(writes.write(submitting(poison)))
+			.expectErrorMessage("poisoned event")
+			.verify(TIMEOUT);
+		// The writer has one slot: had the throw kept it, this write would wait forever.
+		StepVerifier.create(writes.write(submitting(jobs.get(0))))
+			.assertNext((w) -> assertThat(w.job().version()).isEqualTo(1))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(this.store.find(poison.id()).block(TIMEOUT).version()).isZero();
+	}
+
+	@Test
+	void aChangeThatThrowsWhileItsBatchIsBuiltFailsAloneWhileTheRestOfItsBatchIsWritten() {
+		JobWrites writes = writes(128, 4096, poisonRows());
+		List<Job> jobs = create(2);
+		Job poison = createPoison();
+		Runnable release = holdSlot(writes);
+		List<Mono<JobWrites.Written>> queued = List.of(submitting(jobs.get(0)), submitting(poison),
+				submitting(jobs.get(1))).stream().map((c) -> writes.write(c).cache()).toList();
+		queued.forEach((write) -> write.subscribe((ok) -> {
+		}, (error) -> {
+		}));
+		release.run();
+
+		StepVerifier.create(queued.get(0)).expectNextCount(1).expectComplete()
+			.verify(TIMEOUT);
+		StepVerifier.create(queued.get(1)).expectErrorMessage("poisoned event").verify(TIMEOUT);
+		StepVerifier.create(queued.get(2)).expectNextCount(1).expectComplete()
+			.verify(TIMEOUT);
+		StepVerifier.create(writes.write(canceled(this.store.find(jobs.get(0).id()).block(TIMEOUT))))
+			.expectNextCount(1)
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(writes.waiting()).isZero();
+	}
+
+	/** Rows whose event of a job prompted "poison" cannot be made, as when a payload cannot be serialized. */
+	private JobRows poisonRows() {
+		return new JobRows(this.json) {
+			@Override
+			JobRepository.NewEvent event(Job job, JobEventType type) {
+				if (job.prompt().startsWith("poison")) {
+					throw new IllegalStateException("poisoned event");
+				}
+				return super.event(job, type);
+			}
+		};
+	}
+
+	private Job createPoison() {
+		return this.store.create(new NewJob("sim-video", "writes-tests", "poison " + UUID.randomUUID(), PARAMETERS))
+			.block(TIMEOUT);
+	}
+
 	/** A writer with one transaction slot, so the make-up of its batches follows from the order of writes. */
 	private JobWrites writes(int batchSize, int capacity) {
-		return new JobWrites(this.repository, this.rows, new JobWriteSettings(batchSize, 1, capacity),
+		return writes(batchSize, capacity, this.rows);
+	}
+
+	private JobWrites writes(int batchSize, int capacity, JobRows rows) {
+		return new JobWrites(this.repository, rows, new JobWriteSettings(batchSize, 1, capacity),
 				new SimpleMeterRegistry());
 	}
 

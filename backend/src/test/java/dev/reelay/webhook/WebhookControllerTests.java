@@ -42,6 +42,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 		"reelay.providers.instances.evolinkhooks.base-url=http://127.0.0.1:9",
 		"reelay.providers.instances.evolinkhooks.api-key=test",
 		"reelay.providers.instances.evolinkhooks.options.callback-url=https://reelay.example/webhooks/evolinkhooks",
+		"reelay.providers.instances.falhooks.family=fal",
+		"reelay.providers.instances.falhooks.base-url=http://127.0.0.1:9",
+		"reelay.providers.instances.falhooks.api-key=test",
+		// Nothing listens there: fal's key set cannot be fetched.
+		"reelay.providers.instances.falhooks.options.jwks-url=http://127.0.0.1:9/.well-known/jwks.json",
 		"reelay.providers.instances.nohooks.family=runway",
 		"reelay.providers.instances.nohooks.api-key=test" })
 class WebhookControllerTests {
@@ -78,6 +83,29 @@ class WebhookControllerTests {
 		post("hooks", id, ts, StandardWebhooks.sign(NEW_SECRET, id, ts, body), body).expectStatus().isOk()
 			.expectBody().jsonPath("$.duplicate").isEqualTo(true).jsonPath("$.jobs").isEqualTo(0);
 		assertThat(this.jobs.find(job.id()).block().nextAttemptAt()).isEqualTo(later.nextAttemptAt());
+	}
+
+	@Test
+	void aFalWebhookWhoseKeysCannotBeFetchedIsA503ToTryAgain() {
+		String requestId = "req-" + UUID.randomUUID();
+		Job job = submittedJob("falhooks", requestId);
+		http().post()
+			.uri("/webhooks/falhooks")
+			.contentType(MediaType.APPLICATION_JSON)
+			.header("X-Fal-Webhook-Request-Id", requestId)
+			.header("X-Fal-Webhook-User-Id", "user-9")
+			.header("X-Fal-Webhook-Timestamp", Long.toString(Instant.now().getEpochSecond()))
+			.header("X-Fal-Webhook-Signature", "00".repeat(64))
+			.bodyValue("{\"request_id\": \"" + requestId + "\", \"status\": \"OK\"}")
+			.exchange()
+			.expectStatus().isEqualTo(503)
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectHeader().valueEquals("Retry-After", "30")
+			.expectBody()
+			.jsonPath("$.title").isEqualTo("Webhook cannot be checked now")
+			.jsonPath("$.detail").value((String detail) -> assertThat(detail).contains("fal's published webhook keys")
+				.doesNotContain("Exception").doesNotContain("127.0.0.1"));
+		assertThat(this.jobs.find(job.id()).block().nextAttemptAt()).isEqualTo(job.nextAttemptAt());
 	}
 
 	@Test

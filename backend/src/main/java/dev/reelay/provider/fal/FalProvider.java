@@ -202,7 +202,10 @@ final class FalProvider implements VideoProvider {
 					"the X-Fal-Webhook-* signature headers are missing"));
 		}
 		return Mono.fromRunnable(() -> Signatures.requireFresh(timestamp, this.clock.instant()))
-			.then(this.keys.current())
+			.then(this.keys.current()
+				// fal's key endpoint failing says nothing against the webhook: unavailable, so fal sends it again.
+				.onErrorMap((error) -> new WebhookRejectedException(WebhookRejectedException.Reason.UNAVAILABLE,
+						"fal's published webhook keys could not be fetched to check the signature; try again later")))
 			.map((published) -> {
 				String message = requestId + "\n" + userId + "\n" + timestamp.trim() + "\n" + sha256Hex(delivery.body());
 				if (!Ed25519Signatures.verifiesAny(published, message.getBytes(StandardCharsets.UTF_8), signature)) {

@@ -66,6 +66,19 @@ class FalWebhookTests {
 		assertThat(this.jwks.requestCount()).isEqualTo(1);
 	}
 
+	@Test
+	void keysThatCannotBeFetchedLeaveTheWebhookUncheckedForNowAndAreFetchedAgain() {
+		this.jwks.json(500, "{\"error\": \"internal\"}");
+		this.jwks.json(200, "{\"keys\": [" + jwk(this.fal) + "]}");
+		long now = Instant.now().getEpochSecond();
+		expect(delivery(this.fal.getPrivate(), now, BODY), WebhookRejectedException.Reason.UNAVAILABLE);
+		// The failure is not kept: the next webhook fetches the keys again and verifies.
+		StepVerifier.create(this.provider.verifyWebhook(delivery(this.fal.getPrivate(), now, BODY)))
+			.assertNext((notice) -> assertThat(notice.remoteId()).isEqualTo("req-1"))
+			.verifyComplete();
+		assertThat(this.jwks.requestCount()).isEqualTo(2);
+	}
+
 	private void expect(WebhookDelivery delivery, WebhookRejectedException.Reason reason) {
 		StepVerifier.create(this.provider.verifyWebhook(delivery))
 			.expectErrorSatisfies((error) -> assertThat(error).isInstanceOfSatisfying(WebhookRejectedException.class,
