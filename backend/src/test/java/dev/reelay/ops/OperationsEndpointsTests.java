@@ -74,11 +74,15 @@ class OperationsEndpointsTests {
 			.block(Duration.ofSeconds(30));
 		assertThat(events).last().extracting(ServerSentEvent::event).isEqualTo("job.completed");
 
-		// Queue gauges are read from PostgreSQL on a schedule: wait for a read after the job ended.
+		// Queue gauges are read from PostgreSQL on a schedule: wait for a read after the job ended. The job's own
+		// metrics are recorded just after its completion is announced (the stream can be ahead of them on a loaded
+		// machine): wait, too, for the provider-calls summary, the last of them.
 		Prometheus scrape = Flux.interval(Duration.ZERO, Duration.ofMillis(100))
 			.onBackpressureDrop()
 			.concatMap((tick) -> scrape())
 			.filter((text) -> text.value("reelay_jobs_in_flight", Map.of("provider", "ops-sim")).orElse(-1) == 0)
+			.filter((text) -> text.value("reelay_jobs_provider_calls_count", with(OPS_VIDEO, "status", "completed"))
+				.isPresent())
 			.blockFirst(Duration.ofSeconds(10));
 
 		assertThat(scrape.require("reelay_jobs_submitted_total", OPS_VIDEO)).isEqualTo(1.0);
