@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.reelay.job.Job;
 import dev.reelay.job.JobParameters;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -123,23 +126,27 @@ class SlowClientTests {
 		// One byte every 200 ms: every read resets an idle timer, never the head's deadline.
 		byte[] head = ("GET /api/v1/jobs HTTP/1.1\r\nHost: localhost\r\nX-Trickle: " + "a".repeat(200))
 			.getBytes(StandardCharsets.US_ASCII);
-		boolean closed = false;
-		for (int i = 0; i < head.length && !closed && elapsed(start).compareTo(CLOSED_WITHIN) < 0; i++) {
-			try {
-				socket.getOutputStream().write(head[i]);
-				socket.getOutputStream().flush();
-				closed = socket.getInputStream().available() > 0;
-				Thread.sleep(200);
-			}
-			catch (SocketException ex) {
-				closed = true;
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException(ex);
-			}
-		}
-		assertThat(closed).as("the server answered or closed while the head was still trickling in").isTrue();
+		AtomicBoolean closed = new AtomicBoolean();
+		Flux.interval(Duration.ZERO, Duration.ofMillis(200))
+			.take(CLOSED_WITHIN)
+			.take(head.length)
+			.takeWhile((i) -> !closed.get())
+			.publishOn(Schedulers.boundedElastic())
+			.doOnNext((i) -> {
+				try {
+					socket.getOutputStream().write(head[i.intValue()]);
+					socket.getOutputStream().flush();
+					closed.set(socket.getInputStream().available() > 0);
+				}
+				catch (SocketException ex) {
+					closed.set(true);
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			})
+			.blockLast(CLOSED_WITHIN.plusSeconds(5));
+		assertThat(closed.get()).as("the server answered or closed while the head was still trickling in").isTrue();
 		assertThat(elapsed(start)).isGreaterThan(Duration.ofMillis(1500)).isLessThan(CLOSED_WITHIN);
 		Answer answer = readToEnd(socket);
 		assertThat(answer.status()).isEqualTo(408);
