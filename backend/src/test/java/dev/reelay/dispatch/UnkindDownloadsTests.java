@@ -11,7 +11,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.reelay.provider.StandIn;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
@@ -195,7 +194,7 @@ class UnkindDownloadsTests {
 	 */
 	static final class StandInProvider {
 
-		final MockWebServer server = new MockWebServer();
+		final MockWebServer server;
 
 		private final AtomicInteger ids = new AtomicInteger();
 
@@ -206,25 +205,12 @@ class UnkindDownloadsTests {
 		private final List<Long> metered = new CopyOnWriteArrayList<>();
 
 		StandInProvider() {
-			this.server.setDispatcher(new Dispatcher() {
-
-				@Override
-				public MockResponse dispatch(RecordedRequest request) {
-					return answer(request);
-				}
-
-			});
-			try {
-				this.server.start();
-			}
-			catch (IOException ex) {
-				throw new IllegalStateException(ex);
-			}
+			// Started last, once every field its answers read is in place.
+			this.server = StandIn.serving(this::answer);
 		}
 
 		String url(String path) {
-			String base = this.server.url("/").toString();
-			return base.substring(0, base.length() - 1) + path;
+			return StandIn.url(this.server, path);
 		}
 
 		/** When each request other than a create reached the "metered" instance's API, in milliseconds. */

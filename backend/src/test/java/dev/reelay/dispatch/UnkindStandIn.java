@@ -1,6 +1,5 @@
 package dev.reelay.dispatch;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import mockwebserver3.Dispatcher;
+import dev.reelay.provider.StandIn;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -30,9 +29,9 @@ final class UnkindStandIn implements AutoCloseable {
 	private static final Pattern FIELD = Pattern
 		.compile("name=\"([a-z_]+)\"\\r\\n(?:[^\\r\\n]+\\r\\n)*\\r\\n([^\\r]*)\\r\\n");
 
-	private static final byte[] VIDEO = dev.reelay.provider.StandIn.mp4(96);
+	private static final byte[] VIDEO = StandIn.mp4(96);
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server;
 
 	private final List<Video> videos = new CopyOnWriteArrayList<>();
 
@@ -47,26 +46,13 @@ final class UnkindStandIn implements AutoCloseable {
 	volatile Duration contentDelay = Duration.ZERO;
 
 	UnkindStandIn() {
-		this.server.setDispatcher(new Dispatcher() {
-
-			@Override
-			public MockResponse dispatch(RecordedRequest request) {
-				return answer(request);
-			}
-
-		});
-		try {
-			this.server.start();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
+		// Started last, once every field its answers read is in place.
+		this.server = StandIn.serving(this::answer);
 	}
 
 	/** The base URL to configure as the provider instance's {@code base-url}. */
 	String baseUrl() {
-		String base = this.server.url("/").toString();
-		return base.substring(0, base.length() - 1) + "/v1";
+		return StandIn.url(this.server, "/v1");
 	}
 
 	/** Creates accepted for prompts starting with {@code prefix}, per prompt. */

@@ -1,6 +1,5 @@
 package dev.reelay.dispatch;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.reelay.provider.StandIn;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -42,7 +40,7 @@ final class VideosStandIn implements AutoCloseable {
 			long createdAt, Create outcome) {
 	}
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server;
 
 	final List<Generation> ledger = new CopyOnWriteArrayList<>();
 
@@ -59,25 +57,12 @@ final class VideosStandIn implements AutoCloseable {
 	private final AtomicInteger ids = new AtomicInteger();
 
 	VideosStandIn() {
-		this.server.setDispatcher(new Dispatcher() {
-
-			@Override
-			public MockResponse dispatch(RecordedRequest request) {
-				return answer(request);
-			}
-
-		});
-		try {
-			this.server.start();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
+		// Started last, once every field its answers read is in place.
+		this.server = StandIn.serving(this::answer);
 	}
 
 	String baseUrl() {
-		String base = this.server.url("/").toString();
-		return base.substring(0, base.length() - 1) + "/v1";
+		return StandIn.url(this.server, "/v1");
 	}
 
 	/** The next create comes from the job {@code marker} names, and gets {@code outcome}. */

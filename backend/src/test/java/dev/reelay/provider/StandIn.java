@@ -6,10 +6,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import mockwebserver3.MockResponse;
+import mockwebserver3.Dispatcher;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okio.ByteString;
@@ -58,7 +60,35 @@ public final class StandIn implements AutoCloseable {
 	}
 
 	public String url(String path) {
-		String base = this.server.url("/").toString();
+		return url(this.server, path);
+	}
+
+	/**
+	 * A started server that answers every request with {@code answer}: for stand-ins that keep a ledger and decide each
+	 * answer from it, rather than play a script.
+	 */
+	public static MockWebServer serving(Function<RecordedRequest, MockResponse> answer) {
+		MockWebServer server = new MockWebServer();
+		server.setDispatcher(new Dispatcher() {
+
+			@Override
+			public MockResponse dispatch(RecordedRequest request) {
+				return answer.apply(request);
+			}
+
+		});
+		try {
+			server.start();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		return server;
+	}
+
+	/** {@code path} on {@code server}, without the double slash its root URL would give. */
+	public static String url(MockWebServer server, String path) {
+		String base = server.url("/").toString();
 		return base.substring(0, base.length() - 1) + path;
 	}
 
