@@ -28,7 +28,8 @@ import org.springframework.web.server.WebFilterChain;
  * "as the router does" would depend on the router's version, so the next mismatch cannot open a hole either.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+// Right after the security-header filter (HIGHEST_PRECEDENCE), so that a refusal carries the headers too.
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
 class RequestFirewall implements WebFilter {
 
 	static final URI REJECTED = URI.create("https://reelay.dev/problems/request-rejected");
