@@ -355,9 +355,7 @@ final class TaskApiProvider implements VideoProvider {
 				throw new WebhookRejectedException(WebhookRejectedException.Reason.UNVERIFIED,
 						"the callback names no task of " + this.http.provider());
 			}
-			String state = Objects.requireNonNullElse(
-					(callback.state() != null) ? ProviderHttp.text(body, TaskApiSpecs.path(callback.state())) : null,
-					"update");
+			String state = Objects.requireNonNullElse(first(body, callback.state()), "update");
 			String deliveryId = (callback.deliveryIdHeader() != null)
 					? delivery.headers().getFirst(callback.deliveryIdHeader()) : null;
 			// Only a hint either way: the task is fetched again before anything in it is believed.

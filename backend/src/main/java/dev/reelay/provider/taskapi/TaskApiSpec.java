@@ -91,11 +91,11 @@ record TaskApiSpec(@Nullable String displayName, @Nullable String contract, Stri
 	}
 
 	/**
-	 * Callbacks: the paths of the task id in one (the first present wins) and how it is signed: {@code none} (a hint
+	 * Callbacks: the paths of the task id and of its state in one (the first present wins) and how it is signed: {@code none} (a hint
 	 * only, taken when the instance asks for callbacks) or {@code timestamped-hmac} (HMAC-SHA256 over
 	 * {@code <t><separator><body>} in {@code header} as {@code t=...,v1=...}, OpenRouter's scheme).
 	 */
-	record Callback(@DefaultValue List<String> id, @Nullable String state,
+	record Callback(@DefaultValue List<String> id, @DefaultValue List<String> state,
 			@DefaultValue("none") Signature signature, @DefaultValue("X-Signature") String header,
 			@DefaultValue(",") String separator, @Nullable String deliveryIdHeader) {
 

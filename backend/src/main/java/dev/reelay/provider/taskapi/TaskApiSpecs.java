@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -75,6 +77,17 @@ final class TaskApiSpecs {
 				.bind("task-api", Bindable.of(TaskApiSpec.class))
 				.orElseThrow(() -> new IllegalStateException("Task API file " + resource.getDescription()
 						+ " has no top-level 'task-api:' section"));
+			require(name, "base-url", spec.baseUrl());
+			require(name, "auth", spec.auth());
+			require(name, "create", spec.create());
+			require(name, "create.path", spec.create().path());
+			require(name, "create.body", spec.create().body());
+			require(name, "create.id", spec.create().id());
+			require(name, "status", spec.status());
+			require(name, "status.path", spec.status().path());
+			require(name, "status.state", spec.status().state());
+			require(name, "status.states", spec.status().states());
+			require(name, "result", spec.result());
 			BodyTemplate.parse(spec.create().body(), name + ": create.body");
 			if (spec.imageCreate() != null) {
 				BodyTemplate.parse(spec.imageCreate().body(), name + ": image-create.body");
@@ -89,6 +102,14 @@ final class TaskApiSpecs {
 			throw new IllegalStateException("Task API file " + resource.getDescription() + ": setting "
 					+ ex.getName() + " could not be read"
 					+ ((cause != null) ? " (" + cause.getMessage() + ")" : ""), ex);
+		}
+	}
+
+	/** Binding leaves a missing setting null; saying which one beats a NullPointerException at the first job. */
+	private static void require(String name, String setting, @Nullable Object value) {
+		if (value == null || (value instanceof String text && text.isBlank())
+				|| (value instanceof Map<?, ?> map && map.isEmpty())) {
+			throw new IllegalStateException("Task API " + name + ": " + setting + " is required");
 		}
 	}
 
