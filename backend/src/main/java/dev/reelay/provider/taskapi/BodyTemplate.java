@@ -26,7 +26,7 @@ final class BodyTemplate {
 			"negative_prompt", "image", "image_url", "image_data_uri", "image_base64", "image_url_or_base64",
 			"callback_url");
 
-	private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([a-z_]+)\\s*(?:\\|\\s*([a-z]+)\\s*)?}}");
+	private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([a-z0-9_]+)\\s*(?:\\|\\s*([a-z]+)\\s*)?}}");
 
 	private static final Set<String> FILTERS = Set.of("string", "upper", "lower");
 
@@ -53,6 +53,9 @@ final class BodyTemplate {
 
 	private static void check(JsonNode node, String where) {
 		if (node.isString()) {
+			if (PLACEHOLDER.matcher(node.stringValue()).replaceAll("").contains("{{")) {
+				throw new IllegalStateException(where + " has a {{ that is no placeholder: " + node.stringValue());
+			}
 			Matcher placeholder = PLACEHOLDER.matcher(node.stringValue());
 			while (placeholder.find()) {
 				if (!VARIABLES.contains(placeholder.group(1))) {
