@@ -13,6 +13,7 @@ import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.support.ProviderHttp;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -33,6 +34,7 @@ class TaskApiFamily implements ProviderFamily {
 
 	private final Clock clock;
 
+	@Autowired
 	TaskApiFamily(WebClient.Builder webClients, TaskApiSettings settings, Environment environment) {
 		this(webClients, TaskApiSpecs.load(settings), environment, Clock.systemUTC());
 	}
