@@ -57,7 +57,7 @@ class TaskApiFamily implements ProviderFamily {
 		TaskApiSpec spec = this.specs.get(api)
 			.orElseThrow(() -> new IllegalStateException("Provider instance '" + instanceName + "' names task API '"
 					+ api + "', but there is no task-apis/" + api + ".yaml; known: " + this.specs.names()));
-		List<String> missing = missingSecrets(spec);
+		List<String> missing = missingSecrets(spec, settings);
 		if (!missing.isEmpty()) {
 			throw new IllegalStateException("Provider instance '" + instanceName + "' needs the environment variables "
 					+ missing);
@@ -77,7 +77,7 @@ class TaskApiFamily implements ProviderFamily {
 			// Named after the instance, which this method is not told: checked when the instance is built.
 			return Optional.empty();
 		}
-		List<String> missing = missingSecrets(this.specs.get(api).get());
+		List<String> missing = missingSecrets(this.specs.get(api).get(), settings);
 		return missing.isEmpty() ? Optional.empty()
 				: Optional.of("set the environment variable(s) " + String.join(", ", missing));
 	}
@@ -112,11 +112,17 @@ class TaskApiFamily implements ProviderFamily {
 		return secrets;
 	}
 
-	private List<String> missingSecrets(TaskApiSpec spec) {
+	/** The environment variables of the secrets the instance's scheme signs with that are not set. */
+	private List<String> missingSecrets(TaskApiSpec spec, ProviderSettings.Instance settings) {
+		TaskApiSpec.Auth auth = auth(spec, settings);
+		if (auth.scheme() != TaskApiSpec.Auth.Scheme.JWT_HS256) {
+			return List.of();
+		}
 		List<String> missing = new ArrayList<>();
 		spec.secrets().forEach((name, variable) -> {
 			String value = this.environment.getProperty(variable);
-			if (value == null || value.isBlank()) {
+			boolean used = name.equals(auth.issuer()) || name.equals(auth.signingSecret());
+			if (used && (value == null || value.isBlank())) {
 				missing.add(variable);
 			}
 		});

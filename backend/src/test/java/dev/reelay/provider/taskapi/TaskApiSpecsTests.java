@@ -70,6 +70,8 @@ class TaskApiSpecsTests {
 		assertThat(family.unavailableReason(instance(Map.of("api", "nowhere")))).hasValueSatisfying(
 				(reason) -> assertThat(reason).contains("nowhere.yaml"));
 		assertThat(family.unavailableReason(instance(Map.of("api", "luma")))).isEmpty();
+		// Kling's plain API key (unconfirmed) needs no secret key.
+		assertThat(family.unavailableReason(instance(Map.of("api", "kling", "auth-scheme", "bearer")))).isEmpty();
 		assertThatIllegalStateException().isThrownBy(() -> family.create("somewhere", instance(Map.of())))
 			.withMessageContaining("task-apis/somewhere.yaml");
 	}
