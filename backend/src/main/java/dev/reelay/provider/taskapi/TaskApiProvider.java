@@ -3,6 +3,7 @@ package dev.reelay.provider.taskapi;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -372,7 +373,7 @@ final class TaskApiProvider implements VideoProvider {
 		}
 		String header = delivery.headers().getFirst(callback.header());
 		String timestamp = null;
-		List<String> signatures = new java.util.ArrayList<>();
+		List<String> signatures = new ArrayList<>();
 		for (String part : Objects.requireNonNullElse(header, "").split(",")) {
 			String[] pair = part.trim().split("=", 2);
 			if (pair.length == 2 && pair[0].equals("t")) {
