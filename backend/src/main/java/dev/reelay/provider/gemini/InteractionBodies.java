@@ -64,7 +64,12 @@ final class InteractionBodies {
 			// Not read: the parser skips it when asked for the next token.
 			return NODES.stringNode(INLINE);
 		}
-		return JSON.readTree(parser);
+		return switch (token) {
+			case VALUE_STRING -> NODES.stringNode(parser.getString());
+			case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> NODES.numberNode(parser.getDecimalValue());
+			case VALUE_TRUE, VALUE_FALSE -> NODES.booleanNode(parser.getBooleanValue());
+			default -> NODES.nullNode();
+		};
 	}
 
 	/**
