@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -22,6 +23,11 @@ public record ModelSpec(String id, String displayName, String provider, String r
 		@DefaultValue("false") boolean remix, @DefaultValue("false") boolean audio,
 		@DefaultValue("2000") int maxPromptLength, @Nullable Price price, @Nullable LocalDate retiredOn,
 		@Nullable String notes, @Nullable String replacedBy, @Nullable String liveRemoteModel) {
+
+	/** Bound from the catalog's YAML; the shorter constructor below is for code that predates the last two fields. */
+	@ConstructorBinding
+	public ModelSpec {
+	}
 
 	public ModelSpec(String id, String displayName, String provider, String remoteModel,
 			@Nullable String imageRemoteModel, List<Integer> durations, List<String> aspectRatios,
