@@ -60,6 +60,9 @@ final class GeminiInteractionsProvider implements VideoProvider {
 	/** How many network buffers a streaming parse may hold ahead of the parser. */
 	private static final int READ_AHEAD = 4;
 
+	/** The size of each decoded piece of an inline video handed on to storage. */
+	private static final int CHUNK = 64 * 1024;
+
 	private static final Pattern FILE = Pattern.compile("/files/([A-Za-z0-9_-]+)");
 
 	private static final Pattern RETRY_DELAY = Pattern.compile("(\\d+(?:\\.\\d+)?)s");
@@ -215,7 +218,7 @@ final class GeminiInteractionsProvider implements VideoProvider {
 			catch (java.io.IOException ex) {
 				throw new UncheckedIOException(ex);
 			}
-		}, DefaultDataBufferFactory.sharedInstance, PARSING)).onErrorMap((error) -> classified(error));
+		}, DefaultDataBufferFactory.sharedInstance, PARSING, CHUNK)).onErrorMap((error) -> classified(error));
 	}
 
 	/**
