@@ -40,6 +40,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 		// Google shut the Gemini API's Veo ids; an operator who knows a live one names it, and veo-3.1 is routed to it.
 		"GEMINI_VEO_MODEL=veo-3.1-generate-001",
 		"reelay.providers.instances.gemini-omni.api-key=test", "reelay.providers.instances.gemini-omni.poll-interval=200ms",
+		// An Omni instance whose creates are taken but never answered (the connection drops first).
+		"reelay.providers.instances.omni-lost.family=gemini-interactions", "reelay.providers.instances.omni-lost.api-key=test",
+		"reelay.providers.instances.omni-lost.poll-interval=200ms", "reelay.dispatch.limits.omni-lost.submit-grace=1s",
+		"reelay.catalog.custom-models[0].id=omni-lost", "reelay.catalog.custom-models[0].display-name=Omni, answer lost",
+		"reelay.catalog.custom-models[0].provider=omni-lost", "reelay.catalog.custom-models[0].remote-model=gemini-omni-1.1-flash",
+		"reelay.catalog.custom-models[0].durations=8", "reelay.catalog.custom-models[0].aspect-ratios=16:9",
+		"reelay.catalog.custom-models[0].resolutions=720p",
 		"reelay.providers.instances.kie.api-key=test", "reelay.providers.instances.kie.poll-interval=200ms",
 		"reelay.providers.instances.runway.api-key=test", "reelay.providers.instances.runway.poll-interval=200ms",
 		"reelay.providers.instances.fal.api-key=test", "reelay.providers.instances.fal.poll-interval=200ms",
@@ -80,6 +87,7 @@ class ProviderRoutingEndToEndTests {
 		properties.add("reelay.providers.instances.laozhang.base-url", () -> url("/laozhang/v1"));
 		properties.add("reelay.providers.instances.gemini.base-url", () -> url("/gemini/v1beta"));
 		properties.add("reelay.providers.instances.gemini-omni.base-url", () -> url("/omni/v1beta"));
+		properties.add("reelay.providers.instances.omni-lost.base-url", () -> url("/omni-lost/v1beta"));
 		properties.add("reelay.providers.instances.kie.base-url", () -> url("/kie"));
 		properties.add("reelay.providers.instances.runway.base-url", () -> url("/runway"));
 		properties.add("reelay.providers.instances.fal.base-url", () -> url("/fal"));
@@ -122,6 +130,8 @@ class ProviderRoutingEndToEndTests {
 					+ "\"steps\": [{\"type\": \"model_output\", \"content\": [{\"type\": \"video\", "
 					+ "\"mime_type\": \"video/mp4\", \"data\": \"" + java.util.Base64.getEncoder().encodeToString(VIDEO)
 					+ "\"}]}]}");
+			case "POST /omni-lost/v1beta/interactions" ->
+				new MockResponse.Builder().onResponseStart(new mockwebserver3.SocketEffect.CloseSocket()).build();
 			case "POST /kie/api/v1/veo/generate" -> json("{\"code\": 200, \"msg\": \"success\", \"data\": {\"taskId\": \"t1\"}}");
 			case "GET /kie/api/v1/veo/record-info?taskId=t1" -> json("{\"code\": 200, \"msg\": \"success\", \"data\": {\"taskId\": \"t1\", "
 					+ "\"successFlag\": 1, \"response\": {\"resultUrls\": [\"" + url("/cdn/kie.mp4") + "\"]}}}");
@@ -201,6 +211,26 @@ class ProviderRoutingEndToEndTests {
 		else {
 			assertThat(last.get("provider_usage")).isNull();
 		}
+	}
+
+	/**
+	 * Gemini's Interactions API cannot list interactions, so a create whose answer is lost cannot be looked for: the
+	 * job fails as "outcome unknown" and the create is never sent a second time (it may be running and billed).
+	 */
+	@Test
+	void anOmniCreateWhoseAnswerIsLostIsNeverSentAgain() {
+		WebClient http = WebClient.create("http://127.0.0.1:" + this.port);
+		Map<?, ?> job = http.post().uri("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("model", "omni-lost", "prompt", "Lost on the way back", "duration_seconds", 8))
+			.retrieve().bodyToMono(Map.class).block(Duration.ofSeconds(10));
+		Map<String, Object> last = http.get().uri("/api/v1/jobs/{id}/events", job.get("id")).retrieve().bodyToFlux(SSE)
+			.filter((event) -> event.event() != null && List.of("job.completed", "job.failed", "job.canceled").contains(event.event()))
+			.map(ServerSentEvent::data)
+			.blockFirst(Duration.ofSeconds(60));
+		assertThat(last.get("status")).isEqualTo("failed");
+		assertThat(((Map<?, ?>) last.get("error")).get("code")).isEqualTo("submit_outcome_unknown");
+		assertThat(SEEN.stream().filter("POST /omni-lost/v1beta/interactions"::equals)).as("one create, never resent")
+			.hasSize(1);
 	}
 
 	/**
