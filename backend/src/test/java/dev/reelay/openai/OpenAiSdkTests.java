@@ -225,6 +225,9 @@ class OpenAiSdkTests {
 				.withLevel("validation.response.body.schema.additionalProperties", ValidationReport.Level.IGNORE)
 				.build())
 			.build();
+		assertThat(validator.validateResponse("/v1/videos/video_1", Request.Method.GET, SimpleResponse.Builder.status(200)
+			.withContentType("application/json").withBody("{\"id\": \"video_1\", \"object\": \"video\"}").build())
+			.hasErrors()).as("the validator refuses a video without its required fields").isTrue();
 		List<FacadeResponses.Recorded> answers = List.copyOf(this.responses.recorded);
 		assertThat(answers).extracting(FacadeResponses.Recorded::status).contains(200, 400, 401, 404);
 		List<String> problems = new ArrayList<>();
