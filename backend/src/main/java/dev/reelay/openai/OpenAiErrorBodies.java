@@ -1,5 +1,7 @@
 package dev.reelay.openai;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -53,15 +55,26 @@ class OpenAiErrorBodies implements WebFilter {
 		return chain.filter(exchange.mutate().response(new Rewriting(exchange.getResponse())).build());
 	}
 
-	/** On the routed path (decoded, as the gate decides) or on the raw one: a refused spelling is still ours. */
+	/**
+	 * On the routed path (decoded, as the gate decides), with dot segments and empty segments resolved: a spelling
+	 * the firewall refuses ({@code /./v1/videos}, {@code //v1/videos}) still asked for this API, and gets its error.
+	 */
 	static boolean isOpenAiPath(ServerWebExchange exchange) {
-		PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
-		StringBuilder routed = new StringBuilder();
-		for (PathContainer.Element element : path.elements()) {
-			routed.append((element instanceof PathContainer.PathSegment segment) ? segment.valueToMatch()
-					: element.value());
+		Deque<String> segments = new ArrayDeque<>();
+		for (PathContainer.Element element : exchange.getRequest().getPath().pathWithinApplication().elements()) {
+			if (!(element instanceof PathContainer.PathSegment segment)) {
+				continue;
+			}
+			for (String part : segment.valueToMatch().split("/")) {
+				if (part.equals("..")) {
+					segments.pollLast();
+				}
+				else if (!part.isEmpty() && !part.equals(".")) {
+					segments.addLast(part);
+				}
+			}
 		}
-		return under(routed.toString()) || under(path.value());
+		return under("/" + String.join("/", segments));
 	}
 
 	private static boolean under(String path) {

@@ -129,6 +129,7 @@ class OpenAiSdkTests {
 		environment.put("REELAY_IMAGE", image.toAbsolutePath().toString());
 		environment.put("REELAY_OUT_DIR", out.toAbsolutePath().toString());
 		environment.put("REELAY_RUN", run);
+		environment.put("REELAY_DELETE", "true");
 		NodeSdk.Result result = NodeSdk.node("videos.mjs", environment, Duration.ofMinutes(5));
 		assertThat(result.exit()).as("node videos.mjs: %s", result.errors()).isZero();
 		Map<?, ?> results = this.json.readValue(result.output(), Map.class);
@@ -186,6 +187,13 @@ class OpenAiSdkTests {
 		assertThat(list(listed.get("ids"))).as("every video once, oldest first")
 			.containsExactly(created.get("id"), textVideo.get("id"), remix.get("id"), retried.get("id"));
 
+		Map<String, Object> deleted = map(calls.get("videos.delete").get("deleted"));
+		assertThat(deleted).containsEntry("id", created.get("id")).containsEntry("object", "video.deleted")
+			.containsEntry("deleted", true);
+		assertThat(calls.get("videos.retrieve (deleted)").get("status")).isEqualTo(404);
+		assertThat(this.db.sql("SELECT count(*) AS n FROM jobs WHERE id = :id AND deleted_at IS NOT NULL")
+			.bind("id", imageJob).map((row) -> row.get("n", Long.class)).one().block(WAIT)).isEqualTo(1L);
+
 		Map<?, ?> edit = calls.get("videos.edit (not served)");
 		assertThat(edit.get("status")).isEqualTo(404);
 		assertThat(((Map<?, ?>) edit.get("error")).get("code")).isEqualTo("unsupported_endpoint");
@@ -200,6 +208,13 @@ class OpenAiSdkTests {
 			.bodyValue(Map.of("prompt", "json create", "model", MODEL, "seconds", "12", "size", "1280x720",
 					"input_reference", Map.of("image_url", "https://example.com/frame.png")))
 			.exchange().expectStatus().isOk();
+		String queued = (String) this.http.post().uri("/v1/videos").header("Authorization", "Bearer " + this.key)
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("prompt", "deleted before it ends", "model", MODEL))
+			.exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody().get("id");
+		this.http.delete().uri("/v1/videos/{id}", queued).header("Authorization", "Bearer " + this.key)
+			.exchange().expectStatus().isOk().expectBody().jsonPath("$.deleted").isEqualTo(true);
+		this.http.get().uri("/v1/videos/{id}", queued).header("Authorization", "Bearer " + this.key)
+			.exchange().expectStatus().isNotFound().expectBody().jsonPath("$.error.param").isEqualTo("video_id");
 		this.http.get().uri("/v1/videos?limit=1&order=desc").header("Authorization", "Bearer " + this.key)
 			.exchange().expectStatus().isOk();
 		this.http.get().uri("/v1/videos?order=sideways").header("Authorization", "Bearer " + this.key)
