@@ -128,11 +128,4 @@ if (process.env.REELAY_DELETE === 'true') {
   note('videos.retrieve (deleted)', await failure('retrieve', client.videos.retrieve(withImage.id)));
 }
 
-// 11. A webhook Reelay delivered, verified by the SDK.
-if (process.env.REELAY_WEBHOOK_FILE) {
-  const delivery = JSON.parse(fs.readFileSync(process.env.REELAY_WEBHOOK_FILE, 'utf8'));
-  const event = await failure('unwrap', client.webhooks.unwrap(delivery.body, delivery.headers, process.env.REELAY_WEBHOOK_SECRET));
-  note('webhooks.unwrap', event);
-}
-
 console.log(JSON.stringify(results));

@@ -31,7 +31,7 @@ final class NodeSdk {
 		boolean fresh = Files.isDirectory(HOME.resolve("node_modules").resolve("openai"))
 				&& Files.exists(HOME.resolve("package-lock.json"))
 				&& Files.mismatch(SOURCE.resolve("package-lock.json"), HOME.resolve("package-lock.json")) == -1;
-		for (String file : List.of("package.json", "package-lock.json", "videos.mjs")) {
+		for (String file : List.of("package.json", "package-lock.json", "videos.mjs", "unwrap.mjs")) {
 			Files.copy(SOURCE.resolve(file), HOME.resolve(file), StandardCopyOption.REPLACE_EXISTING);
 		}
 		if (!fresh) {

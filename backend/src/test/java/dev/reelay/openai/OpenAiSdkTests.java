@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import javax.imageio.ImageIO;
 
@@ -22,12 +25,17 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -52,7 +60,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ActiveProfiles("openai-sdk")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "reelay.dispatch.enabled=true", "reelay.simulator.generation-time=2s",
-				"reelay.dispatch.tick=100ms", "reelay.security.admin-key=" + OpenAiSdkTests.ADMIN_KEY })
+				"reelay.dispatch.tick=100ms", "reelay.security.admin-key=" + OpenAiSdkTests.ADMIN_KEY,
+				"reelay.callbacks.enabled=true", "reelay.callbacks.allow-http=true",
+				"reelay.callbacks.allow-private-addresses=true" })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OpenAiSdkTests {
@@ -80,6 +90,16 @@ class OpenAiSdkTests {
 	private UUID tenant;
 
 	private String key;
+
+	private String webhookSecret;
+
+	/** The tenant's webhook receiver: every delivery, as it arrived. */
+	private final Queue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
+
+	private DisposableServer receiver;
+
+	record Delivery(Map<String, String> headers, String body) {
+	}
 
 	@TestConfiguration(proxyBeanMethods = false)
 	static class Recording {
@@ -112,6 +132,26 @@ class OpenAiSdkTests {
 			.expectStatus().isCreated()
 			.expectBody(Map.class).returnResult().getResponseBody();
 		this.key = (String) issued.get("key");
+		this.receiver = HttpServer.create().host("127.0.0.1").port(0).handle((request, response) -> request.receive()
+			.aggregate().asString(StandardCharsets.UTF_8).defaultIfEmpty("").flatMap((body) -> {
+				Map<String, String> headers = new HashMap<>();
+				request.requestHeaders().forEach((entry) -> headers.put(entry.getKey().toLowerCase(), entry.getValue()));
+				this.deliveries.add(new Delivery(headers, body));
+				return Mono.from(response.status(200).send());
+			})).bindNow();
+		Map<?, ?> settings = this.http.put().uri("/api/v1/callbacks/settings").header("Authorization", "Bearer " + this.key)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("default_url", "http://127.0.0.1:" + this.receiver.port() + "/hooks", "format", "openai"))
+			.exchange()
+			.expectStatus().isOk()
+			.expectBody(Map.class).returnResult().getResponseBody();
+		assertThat(settings.get("format")).isEqualTo("openai");
+		this.webhookSecret = (String) settings.get("secret");
+	}
+
+	@AfterAll
+	void stopReceiver() {
+		this.receiver.disposeNow();
 	}
 
 	@Test
@@ -193,6 +233,30 @@ class OpenAiSdkTests {
 		assertThat(calls.get("videos.retrieve (deleted)").get("status")).isEqualTo(404);
 		assertThat(this.db.sql("SELECT count(*) AS n FROM jobs WHERE id = :id AND deleted_at IS NOT NULL")
 			.bind("id", imageJob).map((row) -> row.get("n", Long.class)).one().block(WAIT)).isEqualTo(1L);
+
+		// The webhook of the text video's completion, in OpenAI's format, verified by the SDK's own unwrap.
+		String textId = (String) textVideo.get("id");
+		Delivery delivery = Flux.interval(Duration.ofMillis(200))
+			.map((tick) -> this.deliveries.stream().filter((got) -> got.body().contains(textId)).findFirst())
+			.filter(Optional::isPresent).map(Optional::get).blockFirst(WAIT);
+		Map<String, Object> event = map(this.json.readValue(delivery.body(), Map.class));
+		assertThat(event).containsEntry("object", "event").containsEntry("type", "video.completed")
+			.containsEntry("data", Map.of("id", textId));
+		assertThat((String) event.get("id")).startsWith("evt_");
+		assertThat(this.deliveries).extracting(Delivery::body).noneMatch((body) -> body.contains("\"job."));
+		Path file = out.resolve("delivery.json");
+		Files.writeString(file, this.json.writeValueAsString(Map.of("body", delivery.body(), "headers",
+				Map.of("webhook-id", delivery.headers().get("webhook-id"), "webhook-timestamp",
+						delivery.headers().get("webhook-timestamp"), "webhook-signature",
+						delivery.headers().get("webhook-signature")))));
+		NodeSdk.Result unwrapped = NodeSdk.node("unwrap.mjs",
+				Map.of("REELAY_WEBHOOK_FILE", file.toAbsolutePath().toString(), "REELAY_WEBHOOK_SECRET",
+						this.webhookSecret), Duration.ofMinutes(1));
+		assertThat(unwrapped.exit()).as("node unwrap.mjs: %s", unwrapped.errors()).isZero();
+		Map<?, ?> unwrap = this.json.readValue(unwrapped.output(), Map.class);
+		assertThat(unwrap.get("ok")).as("webhooks.unwrap: %s", unwrap).isEqualTo(true);
+		assertThat(map(unwrap.get("event"))).containsEntry("type", "video.completed");
+		assertThat(unwrap.get("tamperedAccepted")).as("a tampered body is refused").isEqualTo(false);
 
 		Map<?, ?> edit = calls.get("videos.edit (not served)");
 		assertThat(edit.get("status")).isEqualTo(404);
