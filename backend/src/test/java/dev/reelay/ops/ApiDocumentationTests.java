@@ -54,11 +54,12 @@ class ApiDocumentationTests {
 			.getPatterns()
 			.stream()
 			.map(Object::toString)
-			.filter((path) -> path.startsWith("/api/"))
+			.filter((path) -> path.startsWith("/api/") || path.startsWith("/v1/"))
 			.forEach((path) -> info.getMethodsCondition()
 				.getMethods()
 				.forEach((verb) -> mapped.add(verb.name() + " " + path))));
-		assertThat(mapped).contains("POST /api/v1/jobs", "GET /api/v1/jobs/{id}/events", "GET /api/v1/models");
+		assertThat(mapped).contains("POST /api/v1/jobs", "GET /api/v1/jobs/{id}/events", "GET /api/v1/models",
+				"POST /v1/videos", "GET /v1/videos/{video_id}/content");
 
 		JsonNode paths = document().get("paths");
 		Set<String> documented = new TreeSet<>();
@@ -66,6 +67,8 @@ class ApiDocumentationTests {
 			documented.add(operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey());
 		}));
 		assertThat(documented).isEqualTo(mapped);
+		// The OpenAI-compatible API under a tag of its own, apart from the native one.
+		assertThat(paths.at("/~1v1~1videos/post/tags/0").asString()).isEqualTo("OpenAI-compatible videos");
 	}
 
 	@Test
