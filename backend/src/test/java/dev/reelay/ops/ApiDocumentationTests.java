@@ -44,7 +44,8 @@ class ApiDocumentationTests {
 			.retrieve()
 			.bodyToMono(String.class)
 			.map(this.json::readTree)
-			.block(Duration.ofSeconds(10));
+			// The first call builds the document; a loaded machine takes its time.
+			.block(Duration.ofSeconds(60));
 	}
 
 	@Test
@@ -106,14 +107,16 @@ class ApiDocumentationTests {
 			.uri("/swagger-ui.html")
 			.retrieve()
 			.bodyToMono(String.class)
-			.block(Duration.ofSeconds(10));
+			// The first call builds the document; a loaded machine takes its time.
+			.block(Duration.ofSeconds(60));
 		assertThat(page).contains("Swagger UI");
 		String yaml = WebClient.create("http://127.0.0.1:" + this.port)
 			.get()
 			.uri("/v3/api-docs.yaml")
 			.retrieve()
 			.bodyToMono(String.class)
-			.block(Duration.ofSeconds(10));
+			// The first call builds the document; a loaded machine takes its time.
+			.block(Duration.ofSeconds(60));
 		assertThat(yaml).contains("title: Reelay API").contains("/api/v1/jobs/{id}/events:");
 	}
 
