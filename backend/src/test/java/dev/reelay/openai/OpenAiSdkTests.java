@@ -327,6 +327,25 @@ class OpenAiSdkTests {
 		assertThat(problems).as("answers that do not match the document (of %s)", answers.size()).isEmpty();
 	}
 
+	/** A path of OpenAI's API that Reelay does not route is OpenAI's 404, not a page or a problem. */
+	@Test
+	@Order(3)
+	void anUnknownPathAnswersInOpenAisShape() {
+		this.http.get().uri("/v1/models").header("Authorization", "Bearer " + this.key)
+			.exchange()
+			.expectStatus().isNotFound()
+			.expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
+			.expectBody()
+			.jsonPath("$.error.type").isEqualTo("invalid_request_error")
+			.jsonPath("$.error.message").isNotEmpty();
+		this.http.put().uri("/v1/videos").header("Authorization", "Bearer " + this.key)
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("prompt", "x"))
+			.exchange()
+			.expectStatus().isEqualTo(405)
+			.expectBody()
+			.jsonPath("$.error.message").isNotEmpty();
+	}
+
 	@SuppressWarnings("unchecked")
 	private static Map<String, Object> map(Object value) {
 		return (Map<String, Object>) value;
