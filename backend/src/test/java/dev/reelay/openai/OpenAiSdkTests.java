@@ -279,6 +279,13 @@ class OpenAiSdkTests {
 			.exchange().expectStatus().isOk().expectBody().jsonPath("$.deleted").isEqualTo(true);
 		this.http.get().uri("/v1/videos/{id}", queued).header("Authorization", "Bearer " + this.key)
 			.exchange().expectStatus().isNotFound().expectBody().jsonPath("$.error.param").isEqualTo("video_id");
+		Map<String, Object> keyed = Map.of("prompt", "keyed " + UUID.randomUUID(), "model", MODEL);
+		Object keyedFirst = this.http.post().uri("/v1/videos").header("Authorization", "Bearer " + this.key)
+			.header("Idempotency-Key", "facade-key").contentType(MediaType.APPLICATION_JSON).bodyValue(keyed)
+			.exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody().get("id");
+		this.http.post().uri("/v1/videos").header("Authorization", "Bearer " + this.key)
+			.header("Idempotency-Key", "facade-key").contentType(MediaType.APPLICATION_JSON).bodyValue(keyed)
+			.exchange().expectStatus().isOk().expectBody().jsonPath("$.id").isEqualTo(keyedFirst);
 		this.http.get().uri("/v1/videos?limit=1&order=desc").header("Authorization", "Bearer " + this.key)
 			.exchange().expectStatus().isOk();
 		this.http.get().uri("/v1/videos?order=sideways").header("Authorization", "Bearer " + this.key)
