@@ -35,7 +35,7 @@ class ModelController {
 					model.durationsByResolution(),
 					model.imageInputs().stream().map((kind) -> kind.name().toLowerCase(Locale.ROOT)).toList(),
 					model.imageRequired(), model.remix(), model.audio(), model.maxPromptLength());
-			return new ModelView(model.id(), model.displayName(), model.provider(), model.remoteModel(), status,
+			return new ModelView(model.id(), model.displayName(), model.provider(), model.remoteModelFor(false), status,
 					model.retiredOn(), capabilities, model.durations(), model.aspectRatios(), model.resolutions(),
 					model.maxPromptLength(), model.price(), model.notes());
 		}).toList());

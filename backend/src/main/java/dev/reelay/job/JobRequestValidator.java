@@ -60,8 +60,9 @@ public class JobRequestValidator {
 			.orElseThrow(() -> new InvalidJobRequestException("model",
 					"model '" + modelId + "' is not in the catalog; see GET /api/v1/models"));
 		if (model.isRetired(LocalDate.now(ZoneOffset.UTC))) {
-			throw new InvalidJobRequestException("model",
-					"model '" + modelId + "' was retired on " + model.retiredOn() + " and no longer accepts jobs");
+			throw new InvalidJobRequestException("model", "model '" + modelId + "' was retired on " + model.retiredOn()
+					+ " and no longer accepts jobs" + ((model.replacedBy() != null)
+							? "; use '" + model.replacedBy() + "' instead" : ""));
 		}
 		if (!this.providers.isAvailable(model.provider())) {
 			throw new InvalidJobRequestException("model", "model '" + modelId + "' is served by provider '"
