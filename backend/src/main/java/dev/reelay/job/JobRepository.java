@@ -103,6 +103,17 @@ class JobRepository {
 			.all();
 	}
 
+	/** {@code tenant}'s newest job made from the request with this hash since {@code since}, if any. */
+	Mono<Job> findNewestWithHash(UUID tenant, String requestHash, Instant since) {
+		return this.db.sql("SELECT " + JobRows.COLUMNS + " FROM jobs WHERE tenant_id = :tenant AND created_at >= :since "
+				+ "AND request_hash = :hash AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1")
+			.bind("tenant", tenant)
+			.bind("since", since)
+			.bind("hash", requestHash)
+			.map(this.rows::read)
+			.one();
+	}
+
 	record KeyedJob(Job job, @Nullable String requestHash) {
 	}
 
@@ -208,15 +219,22 @@ class JobRepository {
 
 	/** {@code tenant}'s jobs, newest first; the cursor is the last job of the previous page. */
 	Flux<Job> page(UUID tenant, @Nullable Collection<JobStatus> statuses, @Nullable JobCursor after, int limit) {
+		return page(tenant, statuses, after, false, limit);
+	}
+
+	/** {@code tenant}'s jobs, newest first or (ascending) oldest first, after the cursor in that order. */
+	Flux<Job> page(UUID tenant, @Nullable Collection<JobStatus> statuses, @Nullable JobCursor after, boolean ascending,
+			int limit) {
 		StringBuilder sql = new StringBuilder(
 				"SELECT " + JobRows.COLUMNS + " FROM jobs WHERE tenant_id = :tenant AND deleted_at IS NULL");
 		if (statuses != null) {
 			sql.append(" AND status = ANY(:statuses)");
 		}
 		if (after != null) {
-			sql.append(" AND (created_at, id) < (:after_created, :after_id)");
+			sql.append(ascending ? " AND (created_at, id) > (:after_created, :after_id)"
+					: " AND (created_at, id) < (:after_created, :after_id)");
 		}
-		sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
+		sql.append(ascending ? " ORDER BY created_at, id LIMIT :limit" : " ORDER BY created_at DESC, id DESC LIMIT :limit");
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql.toString()).bind("tenant", tenant).bind("limit", limit);
 		if (statuses != null) {
 			spec = spec.bind("statuses", statuses.stream().map(JobStatus::value).toArray(String[]::new));

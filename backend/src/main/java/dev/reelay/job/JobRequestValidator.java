@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
 
 /** Checks a job request against the catalog, naming the field and what the model accepts. */
 @Component
-class JobRequestValidator {
+public class JobRequestValidator {
 
 	static final int MIN_PRIORITY = -100;
 
@@ -54,7 +54,7 @@ class JobRequestValidator {
 		return validate(tenant, request, null);
 	}
 
-	NewJob validate(UUID tenant, CreateJobRequest request, @Nullable ImageUpload upload) {
+	public NewJob validate(UUID tenant, CreateJobRequest request, @Nullable ImageUpload upload) {
 		String modelId = (request.model() != null) ? request.model() : this.catalog.defaultModel();
 		ModelSpec model = this.catalog.find(modelId)
 			.orElseThrow(() -> new InvalidJobRequestException("model",

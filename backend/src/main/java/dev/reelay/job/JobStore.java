@@ -94,16 +94,33 @@ public class JobStore {
 		return submit(requests, idempotencyKey, true);
 	}
 
+	/**
+	 * Queues one job for a client's automatic retry of a create it sent without an idempotency key: when the
+	 * tenant made a job from the very same request (same validated fields, same uploaded bytes) within
+	 * {@code window}, that job is answered as a replay instead, because the first attempt was handled and only its
+	 * answer was lost. The look-up runs under the tenant's submission lock, so an attempt still being stored is
+	 * waited for, not raced.
+	 */
+	public Mono<Submission> createRetried(NewJob request, Duration window) {
+		return submit(List.of(request), null, false, window);
+	}
+
 	private Mono<Submission> submit(List<NewJob> requests, @Nullable String key, boolean batch) {
+		return submit(requests, key, batch, null);
+	}
+
+	private Mono<Submission> submit(List<NewJob> requests, @Nullable String key, boolean batch,
+			@Nullable Duration twinWindow) {
 		String hash = RequestHash.of(this.json, requests, batch);
-		Mono<Submission> insert = Mono.defer(() -> insertQueued(requests, key, batch, hash))
+		Mono<Submission> insert = Mono.defer(() -> insertQueued(requests, key, batch, hash, twinWindow))
 			.as(this.tx::transactional)
-			.doOnNext((written) -> written.forEach(this::announce))
-			.map((written) -> new Submission(written.stream().map(Written::job).toList(), false))
-			.doOnNext((submission) -> submission.jobs().forEach((created) -> {
-				this.metrics.created(created);
-				log.info("job {} queued model={} provider={}", created.id(), created.model(), created.provider());
-			}));
+			.doOnNext((inserted) -> inserted.written().forEach(this::announce))
+			.map((inserted) -> new Submission(inserted.written().stream().map(Written::job).toList(), inserted.twin()))
+			.doOnNext((submission) -> submission.jobs().stream().filter((created) -> !submission.replayed())
+				.forEach((created) -> {
+					this.metrics.created(created);
+					log.info("job {} queued model={} provider={}", created.id(), created.model(), created.provider());
+				}));
 		if (key == null) {
 			return insert;
 		}
@@ -147,9 +164,23 @@ public class JobStore {
 	 * The tenant's queued quota checked, each job admitted (priced, reserved), then every job in one statement, the
 	 * uploaded images, the events.
 	 */
-	private Mono<List<Written>> insertQueued(List<NewJob> requests, @Nullable String key, boolean batch, String hash) {
+	private Mono<Inserted> insertQueued(List<NewJob> requests, @Nullable String key, boolean batch, String hash,
+			@Nullable Duration twinWindow) {
 		Instant now = Instant.now();
-		return withinQueuedQuota(requests)
+		Mono<Inserted> twin = (twinWindow == null) ? Mono.empty()
+				: this.jobs.findNewestWithHash(requests.get(0).tenantId(), hash, now.minus(twinWindow))
+					.map((earlier) -> new Inserted(List.of(new Written(earlier, null)), true));
+		return withinQueuedQuota(requests, twin).switchIfEmpty(Mono.defer(() -> insertNew(requests, key, batch, hash,
+				now).map((written) -> new Inserted(written, false))));
+	}
+
+	/** What one submission's transaction wrote, or the earlier job it found ({@code twin}) and wrote nothing. */
+	private record Inserted(List<Written> written, boolean twin) {
+	}
+
+	private Mono<List<Written>> insertNew(List<NewJob> requests, @Nullable String key, boolean batch, String hash,
+			Instant now) {
+		return Mono.<Void>empty()
 			.thenMany(Flux.defer(() -> this.admission.admitAll(requests.stream().map((request) -> queued(request, now))
 				.toList())))
 			.collectList()
@@ -161,13 +192,14 @@ public class JobStore {
 	 * submission's transaction and holds the tenant's submission lock to its end, so two concurrent submissions of
 	 * one tenant cannot both take the last free place (see {@link JobRepository#lockAndCountQueued}).
 	 */
-	private Mono<Void> withinQueuedQuota(List<NewJob> requests) {
+	private Mono<Inserted> withinQueuedQuota(List<NewJob> requests, Mono<Inserted> twin) {
 		UUID tenant = requests.get(0).tenantId();
 		int max = this.quotas.maxQueuedJobs();
+		// A retry's twin, found under the lock, is an answer already given: no quota to check for it.
 		return this.jobs.lockAndCountQueued(tenant, max)
-			.flatMap((queued) -> (queued + requests.size() > max)
+			.flatMap((queued) -> twin.switchIfEmpty(Mono.defer(() -> (queued + requests.size() > max)
 					? Mono.error(QuotaExceededException.queuedJobs(this.quotas, queued, requests.size()))
-					: Mono.empty());
+					: Mono.empty())));
 	}
 
 	private Mono<List<Written>> insertAdmitted(List<NewJob> requests, List<Job> admitted, @Nullable String key,
@@ -192,6 +224,14 @@ public class JobStore {
 					.map((job) -> JobWrites.Written.of(job, JobEventType.QUEUED, eventIds))
 					.toList());
 		});
+	}
+
+	/**
+	 * {@code tenant}'s jobs after {@code after} (exclusive; from the start when null), newest first or, ascending,
+	 * oldest first.
+	 */
+	public Flux<Job> page(UUID tenant, @Nullable Job after, boolean ascending, int limit) {
+		return this.jobs.page(tenant, null, (after != null) ? JobCursor.of(after) : null, ascending, limit);
 	}
 
 	/** The jobs a submission created, and whether they were created earlier under the same idempotency key. */

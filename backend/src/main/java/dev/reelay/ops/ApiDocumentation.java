@@ -22,7 +22,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The OpenAPI description of {@code /api/v1/**} ({@code /v3/api-docs}, browsable at {@code /swagger-ui.html}).
+ * The OpenAPI description of {@code /api/v1/**} and of the OpenAI-compatible {@code /v1/**} ({@code /v3/api-docs},
+ * browsable at {@code /swagger-ui.html}).
  * springdoc derives it from the controllers; this adds what it cannot see: what travels on the SSE streams.
  */
 @Configuration(proxyBeanMethods = false)
