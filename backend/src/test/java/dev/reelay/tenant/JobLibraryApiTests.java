@@ -90,7 +90,9 @@ class JobLibraryApiTests {
 		submit(this.b, "paged clip of another tenant");
 
 		List<String> newest = pageThrough(this.a, "q=paged%20clip&limit=2");
-		assertThat(newest).containsExactlyElementsOf(made.reversed());
+		List<String> newestFirst = new ArrayList<>(made);
+		java.util.Collections.reverse(newestFirst);
+		assertThat(newest).containsExactlyElementsOf(newestFirst);
 		List<String> oldest = pageThrough(this.a, "q=paged%20clip&limit=2&sort=created_at");
 		assertThat(oldest).containsExactlyElementsOf(made);
 		assertThat(pageThrough(this.a, "q=paged%20clip&limit=2&sort=-created_at")).isEqualTo(newest);
