@@ -51,6 +51,7 @@ async function start() {
   // Reachable from the console (and the browser tests) to look at the stream's state.
   window.reelay = { stream };
   await Promise.all([firstList, chart.start()]);
+  performance.mark('reelay-ready');
   document.body.dataset.ready = 'true';
 }
 

@@ -254,9 +254,9 @@ export class JobList {
     this.button(element, '.retry', (job.status === 'failed' && !moderated) || job.status === 'canceled', `Retry ${about}`);
     this.button(element, '.delete', ended, `Delete ${about}`);
     this.button(element, '.play', Boolean(content), `${element.querySelector('video') ? 'Hide' : 'Play'} ${about}`);
-    this.button(element, '.copy-id', true, `Copy the id of ${about}`);
+    this.button(element, '.copy-id', true, `Copy id of ${about}`);
     // Moderation refused the prompt: trying it again unchanged would be refused again, so offer to edit it.
-    const edit = this.button(element, '.edit', moderated, `Edit the prompt of ${about} and try again`);
+    const edit = this.button(element, '.edit', moderated, `Edit prompt of ${about} and try again`);
     edit.href = `/?edit_of=${job.id}`;
     const download = this.button(element, '.download', Boolean(content), `Download ${about}`);
     if (content) {

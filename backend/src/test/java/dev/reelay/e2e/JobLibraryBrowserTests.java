@@ -89,6 +89,16 @@ class JobLibraryBrowserTests {
 		submit("A phone-width check of a queued job with a long, ordinary prompt that wraps over several lines",
 				Instant.now().plus(Duration.ofDays(1)));
 		openDashboard();
+		// Each of the page's API calls is made once while it loads.
+		Map<String, Long> calls = browser.script("""
+				const ready = performance.getEntriesByName('reelay-ready')[0].startTime;
+				const counts = {};
+				performance.getEntriesByType('resource').filter((e) => e.startTime < ready && e.name.includes('/api/'))
+				  .forEach((e) => { const path = new URL(e.name).pathname; counts[path] = (counts[path] ?? 0) + 1; });
+				return counts;
+				""");
+		assertThat(calls).containsEntry("/api/v1/jobs", 1L).containsEntry("/api/v1/providers", 1L)
+			.containsEntry("/api/v1/activity", 1L).containsEntry("/api/v1/models", 1L);
 		WebElement row = row(done);
 		browser.waitUpTo(JOB_DONE).until((driver) -> "completed".equals(row.getAttribute("data-status")));
 		browser.script("document.getElementById('providers-more').open = true;"
@@ -128,7 +138,7 @@ class JobLibraryBrowserTests {
 		String third = id(submit(token + " gamma: a blue boat", later()));
 		openDashboard();
 		search(token);
-		assertThat(shownIds()).containsExactly(third, second, first);
+		waitForIds(third, second, first);
 		assertThat(browser.driver.getCurrentUrl()).contains("q=" + token);
 		// Every row says when it was made.
 		assertThat(row(first).findElement(By.cssSelector("time.created")).getAttribute("datetime")).isNotBlank();
