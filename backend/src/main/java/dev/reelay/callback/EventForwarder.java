@@ -36,10 +36,13 @@ class EventForwarder implements SmartLifecycle {
 	private static final Logger log = LoggerFactory.getLogger(EventForwarder.class);
 
 	// The states a client hears about; submitting, reconciling and downloading are Reelay's own steps.
-	private static final String STATES = "('queued', 'submitted', 'in_progress', 'completed', 'failed', 'canceled')";
+	private static final String STATES = "('queued', 'submitted', 'in_progress', 'completed', 'failed', 'canceled', "
+			+ "'deleted')";
 
 	private static final String CANDIDATES = "WITH candidates AS (SELECT e.id AS event_id, e.job_id, j.tenant_id, "
-			+ "e.created_at, e.payload, e.payload->>'status' AS state, "
+			// A deletion keeps the job's last status in its payload; its state is the event's own.
+			+ "e.created_at, e.payload, CASE WHEN e.type = 'job.deleted' THEN 'deleted' ELSE e.payload->>'status' END "
+			+ "AS state, "
 			+ "coalesce(j.parameters->>'callback_url', s.default_url) AS url FROM job_events e "
 			+ "JOIN jobs j ON j.id = e.job_id LEFT JOIN callback_settings s ON s.tenant_id = j.tenant_id WHERE ";
 

@@ -23,6 +23,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.util.unit.DataSize;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -254,6 +255,17 @@ class JobController {
 			}
 			return JobView.of(job);
 		});
+	}
+
+	/**
+	 * Deletes a finished job: its stored video and thumbnail, its prompt and its row as the API sees it (404 from
+	 * now on). Streams get a {@code job.deleted} event. A job that has not ended is refused with 409: cancel it first.
+	 */
+	@DeleteMapping("/{id}")
+	Mono<ResponseEntity<Void>> delete(@PathVariable UUID id) {
+		return CallerTenant.current()
+			.flatMap((tenant) -> this.jobs.delete(tenant, id))
+			.thenReturn(ResponseEntity.noContent().build());
 	}
 
 	/** The finished video, with HTTP Range support (the page's player seeks). */

@@ -106,6 +106,40 @@ class JobRepository {
 	record KeyedJob(Job job, @Nullable String requestHash) {
 	}
 
+	/** {@code tenant}'s job unless it was deleted. */
+	Mono<Job> findLive(UUID tenant, UUID id) {
+		return this.db.sql("SELECT " + JobRows.COLUMNS + " FROM jobs WHERE id = :id AND tenant_id = :tenant "
+				+ "AND deleted_at IS NULL")
+			.bind("id", id)
+			.bind("tenant", tenant)
+			.map(this.rows::read)
+			.one();
+	}
+
+	/**
+	 * Turns an ended job still at {@code ended.version()} and not leased into a tombstone (prompt, stored video and
+	 * uploaded image gone, {@code deleted_at} set) and appends its {@code job.deleted} event, in one statement.
+	 * Answers the event's id; empty when the row moved on, is leased or was deleted already.
+	 */
+	Mono<Long> delete(Job ended, Instant at, String payload) {
+		String sql = "WITH gone AS (UPDATE jobs SET deleted_at = :at, prompt = '', content_path = NULL, "
+				+ "content_type = NULL, content_length = NULL, content_sha256 = NULL, thumbnail = NULL, "
+				+ "updated_at = :at, version = version + 1 WHERE id = :id AND version = :version AND deleted_at IS NULL "
+				+ "AND status IN ('completed', 'failed', 'canceled') AND (lease_until IS NULL OR lease_until < :at) "
+				+ "RETURNING id), inputs AS (DELETE FROM job_inputs WHERE job_id IN (SELECT id FROM gone)), "
+				+ "event AS (INSERT INTO job_events (job_id, type, payload) SELECT id, :type, CAST(:payload AS json) "
+				+ "FROM gone RETURNING id) SELECT id, pg_notify('" + JobEventLog.CHANNEL + "', id::text)::text "
+				+ "AS notified FROM event";
+		return this.db.sql(sql)
+			.bind("at", at)
+			.bind("id", ended.id())
+			.bind("version", ended.version())
+			.bind("type", JobEventType.DELETED.wireName())
+			.bind("payload", payload)
+			.map((row) -> row.get("id", Long.class))
+			.one();
+	}
+
 	Mono<Job> findById(UUID id) {
 		return this.db.sql("SELECT " + JobRows.COLUMNS + " FROM jobs WHERE id = :id")
 			.bind("id", id)
@@ -173,11 +207,13 @@ class JobRepository {
 	}
 
 	/**
-	 * {@code tenant}'s jobs that match {@code query}, in its order; the cursor is the last job of the previous page.
-	 * A search is a case-insensitive substring match of the prompt, served by the trigram index of V135.
+	 * {@code tenant}'s jobs that match {@code query}, in its order, deleted ones left out; the cursor is the last job
+	 * of the previous page. A search is a case-insensitive substring match of the prompt, served by the trigram index
+	 * of V135.
 	 */
 	Flux<Job> page(UUID tenant, JobQuery query, @Nullable JobCursor after, int limit) {
-		StringBuilder sql = new StringBuilder("SELECT " + JobRows.COLUMNS + " FROM jobs WHERE tenant_id = :tenant");
+		StringBuilder sql = new StringBuilder(
+				"SELECT " + JobRows.COLUMNS + " FROM jobs WHERE tenant_id = :tenant AND deleted_at IS NULL");
 		if (query.statuses() != null) {
 			sql.append(" AND status = ANY(:statuses)");
 		}

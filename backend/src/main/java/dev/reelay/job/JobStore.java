@@ -2,6 +2,7 @@ package dev.reelay.job;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 import dev.reelay.job.JobWrites.Written;
+import dev.reelay.storage.VideoStorage;
 import dev.reelay.tenant.CallerTenant;
 import dev.reelay.tenant.QuotaExceededException;
 import dev.reelay.tenant.TenantQuotas;
@@ -22,6 +24,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DuplicateKeyException;
@@ -57,10 +60,12 @@ public class JobStore {
 
 	private final TenantQuotas quotas;
 
+	private final VideoStorage storage;
+
 	private final Sinks.Many<JobEventNotice> notices = Sinks.many().multicast().directBestEffort();
 
 	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json, JobMetrics metrics, JobWrites writes,
-			JobRows rows, ObjectProvider<JobAdmission> admission, TenantQuotas quotas) {
+			JobRows rows, ObjectProvider<JobAdmission> admission, TenantQuotas quotas, VideoStorage storage) {
 		this.jobs = jobs;
 		this.writes = writes;
 		this.rows = rows;
@@ -69,6 +74,7 @@ public class JobStore {
 		this.metrics = metrics;
 		this.admission = admission.getIfAvailable(() -> JobAdmission.NONE);
 		this.quotas = quotas;
+		this.storage = storage;
 	}
 
 	public Mono<Job> create(NewJob request) {
@@ -203,9 +209,61 @@ public class JobStore {
 
 	/** The job if it belongs to {@code tenant}; another tenant's job is as missing as one that never existed. */
 	public Mono<Job> find(UUID tenant, UUID id) {
-		return this.jobs.findById(id)
-			.filter((job) -> job.tenantId().equals(tenant))
-			.switchIfEmpty(Mono.error(() -> new JobNotFoundException(id)));
+		return this.jobs.findLive(tenant, id).switchIfEmpty(Mono.error(() -> new JobNotFoundException(id)));
+	}
+
+	/**
+	 * Deletes {@code tenant}'s finished job: the row becomes a tombstone the API no longer finds (its prompt and
+	 * stored files gone), a {@code job.deleted} event tells the streams, and the stored video and thumbnail are
+	 * removed once that has committed. A job that has not ended is refused ({@link JobNotFinishedException}): cancel
+	 * it first. Answers the job as it was.
+	 */
+	public Mono<Job> delete(UUID tenant, UUID id) {
+		return Mono.defer(() -> find(tenant, id).flatMap((job) -> {
+			if (!job.status().isTerminal()) {
+				return Mono.error(new JobNotFinishedException(job));
+			}
+			// This instance's clock, as JobWrites stamps rows with.
+			Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+			// A finished job is leased only briefly (a late remote id being recorded); the retry below waits it out.
+			return this.jobs.delete(job, at, deletedPayload(job))
+				.switchIfEmpty(Mono.error(() -> new OptimisticLockingFailureException(
+						"Job " + id + " changed or is held while being deleted")))
+				.doOnNext((eventId) -> this.notices.emitNext(new JobEventNotice(eventId, id, JobEventType.DELETED),
+						(signal, result) -> result == Sinks.EmitResult.FAIL_NON_SERIALIZED))
+				.thenReturn(job);
+		}))
+			.retryWhen(Retry.backoff(5, Duration.ofMillis(50))
+				.filter(OptimisticLockingFailureException.class::isInstance)
+				.onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+			.flatMap((deleted) -> removeStoredFiles(deleted).thenReturn(deleted))
+			.doOnNext((deleted) -> log.info("job {} {} deleted", deleted.id(), deleted.status().value()));
+	}
+
+	private String deletedPayload(Job job) {
+		ObjectNode view = this.json.valueToTree(JobView.of(job.with((c) -> c.content = null)));
+		view.put("prompt", "");
+		view.put("deleted", true);
+		return this.json.writeValueAsString(view);
+	}
+
+	/**
+	 * The row no longer points at the files, so a failure here leaves an orphaned file (logged), never a job whose
+	 * video is half gone.
+	 */
+	private Mono<Void> removeStoredFiles(Job deleted) {
+		StoredContent content = deleted.content();
+		if (content == null) {
+			return Mono.empty();
+		}
+		Flux<String> locations = (content.thumbnail() != null)
+				? Flux.just(content.location(), content.thumbnail().location()) : Flux.just(content.location());
+		return locations.concatMap((location) -> this.storage.delete(location)
+			.onErrorResume((error) -> {
+				log.warn("job {} deleted but its stored file {} could not be removed: {}", deleted.id(), location,
+						error.toString());
+				return Mono.empty();
+			})).then();
 	}
 
 	/** {@code tenant}'s jobs, newest first. */

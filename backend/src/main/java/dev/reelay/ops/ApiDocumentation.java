@@ -95,6 +95,8 @@ class ApiDocumentation {
 			case COMPLETED -> "the video is stored; `links.content` downloads it (terminal)";
 			case FAILED -> "the job failed; `error` says why and whether a retry may help (terminal)";
 			case CANCELED -> "the job was canceled (terminal)";
+			case DELETED -> "the finished job was deleted (`DELETE /api/v1/jobs/{id}`): its video is gone and the API "
+					+ "answers 404 for it from now on";
 		};
 	}
 

@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import dev.reelay.job.IdempotencyConflictException;
 import dev.reelay.job.InvalidJobRequestException;
+import dev.reelay.job.JobNotFinishedException;
 import dev.reelay.job.JobNotFoundException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -64,6 +65,13 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 	ResponseEntity<ProblemDetail> notFound(JobNotFoundException ex) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
 		problem.setTitle("Job not found");
+		return problem(problem);
+	}
+
+	@ExceptionHandler(JobNotFinishedException.class)
+	ResponseEntity<ProblemDetail> notFinished(JobNotFinishedException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
+		problem.setTitle("Job not finished");
 		return problem(problem);
 	}
 
