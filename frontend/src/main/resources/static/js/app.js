@@ -44,7 +44,7 @@ async function start() {
   const firstList = new Promise((resolve) => { listed = resolve; });
   const stream = new LiveStream('/api/v1/events', {
     indicator: document.getElementById('connection'),
-    onEvent: (type, job) => jobs.upsert(job),
+    onEvent: (type, job) => (type === 'job.deleted' ? jobs.forget(job.id) : jobs.upsert(job)),
     onOpen: () => jobs.load().then(listed),
     onReset: () => jobs.load(),
   }).start();

@@ -17,7 +17,7 @@ let seen = null;
 
 const WHAT = {
   'job.queued': 'Queued', 'job.submitted': 'Accepted by the provider', 'job.progress': 'Progress',
-  'job.completed': 'Completed', 'job.failed': 'Failed', 'job.canceled': 'Canceled',
+  'job.completed': 'Completed', 'job.failed': 'Failed', 'job.canceled': 'Canceled', 'job.deleted': 'Deleted',
 };
 
 function show(next) {

@@ -386,11 +386,18 @@ export class JobList {
       return;
     }
     const next = entry.element.nextElementSibling ?? entry.element.previousElementSibling;
-    entry.element.remove();
-    this.entries.delete(entry.job.id);
+    this.forget(entry.job.id);
     this.announce(`Job “${shorten(entry.job.prompt, 40)}” deleted.`);
-    this.refresh();
     (next?.querySelector('.prompt') ?? $('jobs-title')).focus();
+  }
+
+  // A job deleted here or elsewhere (another tab, an API client) leaves the list.
+  forget(id) {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.element.remove();
+    this.entries.delete(id);
+    this.refresh();
   }
 
   // POSTs an action of the row; answers the job the API returned (null on a problem, shown on the row).
