@@ -147,6 +147,7 @@ export class SubmitForm {
     this.updateEstimate();
     this.prompt.focus();
     if (!asVariation) {
+      forgetSource();
       this.announce('The prompt of the refused job is in the form: change it and generate again.');
       return;
     }
@@ -159,7 +160,7 @@ export class SubmitForm {
   clearRemix() {
     this.remixOf = null;
     $('remix-note').hidden = true;
-    history.replaceState(null, '', location.pathname);
+    forgetSource();
   }
 
   body() {
@@ -249,6 +250,15 @@ export class SubmitForm {
     general.scrollIntoView({ block: 'nearest' });
     general.focus();
   }
+}
+
+// Drops the job the form was filled from from the address (the library's search and page stay).
+function forgetSource() {
+  const params = new URLSearchParams(location.search);
+  params.delete('remix_of');
+  params.delete('edit_of');
+  const query = params.toString();
+  history.replaceState(history.state, '', `${location.pathname}${query ? `?${query}` : ''}`);
 }
 
 function orientation(ratio) {

@@ -62,6 +62,9 @@ class JobLibraryBrowserTests {
 	@LocalServerPort
 	private int port;
 
+	@org.springframework.beans.factory.annotation.Autowired
+	private org.springframework.r2dbc.core.DatabaseClient db;
+
 	@BeforeAll
 	static void startBrowser() {
 		browser = new Browser(profile);
@@ -324,6 +327,33 @@ class JobLibraryBrowserTests {
 				&& find("#prompt").getAttribute("value").isEmpty());
 		assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).as("ready for the next prompt")
 			.isEqualTo("prompt");
+	}
+
+	@Test
+	void aPromptRefusedByModerationIsOfferedForEditingNotRetriedAsIs() throws Exception {
+		String prompt = "Moderated " + System.nanoTime() + ": a prompt the provider refused";
+		String id = id(submit(prompt, later()));
+		// As the simulator's moderation outcome leaves it (which it rolls at random), written directly.
+		this.db.sql("UPDATE jobs SET status = 'failed', error_code = 'moderation_blocked', error_message = "
+				+ "'Your request was blocked by our moderation system.', completed_at = now(), updated_at = now(), "
+				+ "version = version + 1 WHERE id = :id").bind("id", java.util.UUID.fromString(id)).fetch().rowsUpdated()
+			.block(QUICK);
+		openDashboard();
+		search(prompt);
+		waitForIds(id);
+		assertThat(row(id).findElement(By.cssSelector(".retry")).isDisplayed()).isFalse();
+		WebElement edit = row(id).findElement(By.cssSelector(".edit"));
+		assertThat(edit.isDisplayed()).isTrue();
+		edit.click();
+		browser.waitUpTo(QUICK).until((driver) -> prompt.equals(find("#prompt").getAttribute("value")));
+		assertThat(find("#remix-note").isDisplayed()).as("a new job, not a variation").isFalse();
+		assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).isEqualTo("prompt");
+
+		browser.driver.get(url("/jobs/" + id));
+		waitReady();
+		browser.waitUpTo(QUICK).until((driver) -> find("#edit-prompt").isDisplayed());
+		assertThat(find("#job-retry").isDisplayed()).isFalse();
+		screenshot("job-moderated.png", 1280);
 	}
 
 	@Test
