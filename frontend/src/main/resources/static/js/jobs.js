@@ -240,7 +240,8 @@ export class JobList {
     element.querySelector('.model').textContent = `${model?.display_name ?? job.model} · ${job.provider}`;
     element.querySelector('.priority').textContent = job.priority ? `priority ${job.priority > 0 ? '+' : ''}${job.priority}` : '';
     const cost = costOfJob(job);
-    element.querySelector('.cost').textContent = cost ? `${cost.estimated ? '≈ ' : ''}${money(cost.amount, cost.currency)}` : '';
+    element.querySelector('.cost').textContent = !cost ? '' : cost.amount === 0 ? 'free'
+      : `${cost.estimated ? '≈ ' : ''}${money(cost.amount, cost.currency)}`;
     element.querySelector('.reason').textContent = TERMINAL.has(job.status) ? '' : (job.status_reason ?? '');
     element.querySelector('.job-error').textContent = job.error ? job.error.message : '';
 

@@ -36,7 +36,7 @@ export class ProvidersPanel {
     if (!on.length) this.list.replaceChildren(note('No provider takes jobs: set one up below.'));
     this.off.replaceChildren(...off.map((provider) => this.item(provider, window)));
     this.more.hidden = off.length === 0;
-    document.getElementById('providers-more-summary').textContent = `${plural(off.length, 'more')} not taking jobs`;
+    document.getElementById('providers-more-summary').textContent = `${off.length} more not taking jobs`;
     document.getElementById('providers-summary').textContent = `${on.length} of ${answer.data.length} on`;
     // Folded when only the simulator is on (a fresh install); once a real provider is on, the rest matter more.
     if (!this.opened) {
