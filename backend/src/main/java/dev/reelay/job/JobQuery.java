@@ -15,8 +15,6 @@ public record JobQuery(@Nullable Collection<JobStatus> statuses, @Nullable Strin
 	/** Longer than any phrase a person searches for; keeps the pattern (and its trigram lookup) small. */
 	static final int MAX_SEARCH = 200;
 
-	public static final JobQuery ALL = new JobQuery(null, null, null, false);
-
 	static JobQuery of(@Nullable Collection<JobStatus> statuses) {
 		return new JobQuery(statuses, null, null, false);
 	}

@@ -348,6 +348,43 @@ class JobLibraryBrowserTests {
 	}
 
 	@Test
+	void spendingOnAPricedJobIsAskedFirstWithItsCostAndTheApisEstimate() throws Exception {
+		String token = "priced" + System.nanoTime();
+		String running = id(submit(token + " waiting", later()));
+		String failed = id(submit(token + " failed", later()));
+		// Priced as a paid model's job would be (the simulator's are free), written directly.
+		this.db.sql("UPDATE jobs SET cost_currency = 'USD', estimated_cost = 0.40 WHERE id IN (:a, :b)")
+			.bind("a", java.util.UUID.fromString(running)).bind("b", java.util.UUID.fromString(failed))
+			.fetch().rowsUpdated().block(QUICK);
+		this.db.sql("UPDATE jobs SET status = 'failed', error_code = 'generation_failed', error_message = 'It broke.', "
+				+ "completed_at = now(), updated_at = now(), version = version + 1 WHERE id = :id")
+			.bind("id", java.util.UUID.fromString(failed)).fetch().rowsUpdated().block(QUICK);
+		openDashboard();
+		search(token);
+		waitForIds(failed, running);
+		assertThat(row(running).findElement(By.cssSelector(".cost")).getText()).isEqualTo("≈ $0.40");
+
+		row(running).findElement(By.cssSelector(".cancel")).click();
+		browser.waitUpTo(QUICK).until((driver) -> find("#confirm-dialog").isDisplayed());
+		assertThat(find("#confirm-cost").getText())
+			.isEqualTo("This job is priced at $0.40; a provider may charge for work it has already started.");
+		find("#confirm-no").click();
+
+		// A retry is a new job: its price comes from POST /api/v1/jobs/estimate (free on the simulator's model).
+		browser.script("performance.clearResourceTimings()");
+		row(failed).findElement(By.cssSelector(".retry")).click();
+		browser.waitUpTo(QUICK).until((driver) -> find("#confirm-dialog").isDisplayed());
+		assertThat(find("#confirm-title").getText()).isEqualTo("Run this job again?");
+		assertThat(find("#confirm-cost").getText()).isEqualTo("It is not charged for.");
+		assertThat(browser.<Boolean>script("return performance.getEntriesByType('resource')"
+				+ ".some((e) => e.name.endsWith('/api/v1/jobs/estimate'))")).isTrue();
+		screenshot("confirm-retry.png", 1280);
+		find("#confirm-no").click();
+		waitForIds(failed, running);
+		assertThat(status(running)).isEqualTo("queued");
+	}
+
+	@Test
 	void aPromptRefusedByModerationIsOfferedForEditingNotRetriedAsIs() throws Exception {
 		String prompt = "Moderated " + System.nanoTime() + ": a prompt the provider refused";
 		String id = id(submit(prompt, later()));
@@ -385,6 +422,8 @@ class JobLibraryBrowserTests {
 		assertThat(find("#main").findElement(By.cssSelector("form#job-form"))).isNotNull();
 		assertThat(row(done).findElement(By.cssSelector(".play")).getAttribute("aria-label"))
 			.isEqualTo("Play “Audit: a lantern festival over a river”");
+		// The form's price is the API's (POST /api/v1/jobs/estimate), not worked out in the page.
+		assertThat(find("#estimate-value").getText()).isEqualTo("free (simulator)");
 		// The statuses come from the server, reconciling included.
 		assertThat(new Select(find("#filter-status")).getOptions()).extracting((option) -> option.getAttribute("value"))
 			.contains("reconciling", "queued", "completed");
@@ -459,7 +498,12 @@ class JobLibraryBrowserTests {
 	}
 
 	private void waitReady() {
-		browser.waitUpTo(QUICK).until((driver) -> "true".equals(find("body").getAttribute("data-ready")));
+		browser.waitUpTo(QUICK.multipliedBy(2))
+			.withMessage(() -> "the page did not get ready; connection: " + find("#connection").getText() + "; requests: "
+					+ browser.script("return performance.getEntriesByType('resource')"
+							+ ".map((e) => `${e.name} ${Math.round(e.startTime)}-${Math.round(e.responseEnd)}`).join(', ')")
+					+ "; console: " + browser.severeConsoleMessages())
+			.until((driver) -> "true".equals(find("body").getAttribute("data-ready")));
 	}
 
 	private String status(String id) {
