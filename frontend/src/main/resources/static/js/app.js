@@ -40,12 +40,15 @@ async function start() {
   // The list loads each time the stream opens, not before: a job created before the stream was listening is in
   // the list, one created after it arrives as an event, and after a reconnect the reload catches anything older
   // than the stream keeps. One load per open (a load before it would only be repeated).
+  // Should the stream not open soon (the browser out of connections to this server, say), the list loads anyway:
+  // a page without live updates still shows the jobs.
   let listed;
   const firstList = new Promise((resolve) => { listed = resolve; });
+  const withoutStream = setTimeout(() => jobs.load().then(listed), 5000);
   const stream = new LiveStream('/api/v1/events', {
     indicator: document.getElementById('connection'),
     onEvent: (type, job) => (type === 'job.deleted' ? jobs.forget(job.id) : jobs.upsert(job)),
-    onOpen: () => jobs.load().then(listed),
+    onOpen: () => { clearTimeout(withoutStream); return jobs.load().then(listed); },
     onReset: () => jobs.load(),
   }).start();
   // Reachable from the console (and the browser tests) to look at the stream's state.

@@ -27,6 +27,10 @@ export class ProvidersPanel {
   async refresh() {
     const answer = await getJson('/api/v1/providers');
     if (!answer) return;
+    // Redrawn only when something changed, so a row being read or a setup hint left open is not replaced for nothing.
+    const drawn = JSON.stringify(answer);
+    if (drawn === this.drawn) return;
+    this.drawn = drawn;
     this.byName.clear();
     answer.data.forEach((provider) => this.byName.set(provider.name, provider));
     const on = answer.data.filter((provider) => provider.state === 'enabled');

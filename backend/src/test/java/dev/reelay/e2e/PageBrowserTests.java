@@ -246,8 +246,9 @@ class PageBrowserTests {
 		assertThat(job.getAttribute("data-job-id")).isEqualTo(id);
 		assertThat(browser.driver.findElements(By.cssSelector("li.job")).get(0)).as("newest first").isEqualTo(job);
 		browser.waitUpTo(QUICK).until((driver) -> Integer.parseInt(chart.getAttribute("data-total")) > chartedBefore);
-		WebElement simulator = find("#providers [data-provider='simulator']");
-		assertThat(simulator.findElement(By.cssSelector(".state")).getText()).isEqualToIgnoringCase("enabled");
+		// The panel redraws as the job moves its counts: read it afresh until it answers (a redrawn row reads stale).
+		browser.waitUpTo(QUICK).until((driver) -> "enabled".equalsIgnoreCase(
+				find("#providers [data-provider='simulator'] .state").getText()));
 		browser.waitUpTo(JOB_DONE).until((driver) -> "completed".equals(job.getAttribute("data-status")));
 	}
 
