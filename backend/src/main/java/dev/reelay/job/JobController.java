@@ -228,14 +228,22 @@ class JobController {
 		return this.jobs.findForCaller(id).map(JobView::of);
 	}
 
+	/**
+	 * The caller's jobs, narrowed by status, model and words of the prompt ({@code q}), all combined, newest first
+	 * or oldest first ({@code sort}).
+	 */
 	@GetMapping
 	Mono<JobPage> list(@RequestParam(required = false) @Nullable List<String> status,
-			@RequestParam(defaultValue = "20") int limit, @RequestParam(required = false) @Nullable String cursor) {
+			@RequestParam(defaultValue = "20") int limit, @RequestParam(required = false) @Nullable String cursor,
+			@RequestParam(required = false) @Nullable String q, @RequestParam(required = false) @Nullable String model,
+			@RequestParam(required = false) @Nullable String sort) {
 		if (limit < 1 || limit > MAX_PAGE) {
 			return Mono.error(new InvalidJobRequestException("limit",
 					"limit must be between 1 and " + MAX_PAGE + "; got " + limit));
 		}
-		return CallerTenant.current().flatMap((tenant) -> this.jobs.list(tenant, statuses(status), cursor, limit));
+		return Mono.fromCallable(() -> new JobQuery(statuses(status), JobQuery.model(model), JobQuery.search(q),
+				JobQuery.oldestFirst(sort)))
+			.flatMap((query) -> CallerTenant.current().flatMap((tenant) -> this.jobs.search(tenant, query, cursor, limit)));
 	}
 
 	@PostMapping("/{id}/cancel")

@@ -217,27 +217,39 @@ class JobRepository {
 	record Written(Job job, @Nullable Long eventId) {
 	}
 
-	/** {@code tenant}'s jobs, newest first; the cursor is the last job of the previous page. */
-	Flux<Job> page(UUID tenant, @Nullable Collection<JobStatus> statuses, @Nullable JobCursor after, int limit) {
-		return page(tenant, statuses, after, false, limit);
-	}
-
-	/** {@code tenant}'s jobs, newest first or (ascending) oldest first, after the cursor in that order. */
-	Flux<Job> page(UUID tenant, @Nullable Collection<JobStatus> statuses, @Nullable JobCursor after, boolean ascending,
-			int limit) {
+	/**
+	 * {@code tenant}'s jobs that match {@code query}, in its order, deleted ones left out; the cursor is the last job
+	 * of the previous page. A search is a case-insensitive substring match of the prompt, served by the trigram index
+	 * of V135.
+	 */
+	Flux<Job> page(UUID tenant, JobQuery query, @Nullable JobCursor after, int limit) {
 		StringBuilder sql = new StringBuilder(
 				"SELECT " + JobRows.COLUMNS + " FROM jobs WHERE tenant_id = :tenant AND deleted_at IS NULL");
-		if (statuses != null) {
+		if (query.statuses() != null) {
 			sql.append(" AND status = ANY(:statuses)");
 		}
+		if (query.model() != null) {
+			sql.append(" AND model = :model");
+		}
+		String pattern = query.likePattern();
+		if (pattern != null) {
+			sql.append(" AND prompt ILIKE :pattern");
+		}
 		if (after != null) {
-			sql.append(ascending ? " AND (created_at, id) > (:after_created, :after_id)"
+			sql.append(query.oldestFirst() ? " AND (created_at, id) > (:after_created, :after_id)"
 					: " AND (created_at, id) < (:after_created, :after_id)");
 		}
-		sql.append(ascending ? " ORDER BY created_at, id LIMIT :limit" : " ORDER BY created_at DESC, id DESC LIMIT :limit");
+		sql.append(query.oldestFirst() ? " ORDER BY created_at, id" : " ORDER BY created_at DESC, id DESC");
+		sql.append(" LIMIT :limit");
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql.toString()).bind("tenant", tenant).bind("limit", limit);
-		if (statuses != null) {
-			spec = spec.bind("statuses", statuses.stream().map(JobStatus::value).toArray(String[]::new));
+		if (query.statuses() != null) {
+			spec = spec.bind("statuses", query.statuses().stream().map(JobStatus::value).toArray(String[]::new));
+		}
+		if (query.model() != null) {
+			spec = spec.bind("model", query.model());
+		}
+		if (pattern != null) {
+			spec = spec.bind("pattern", pattern);
 		}
 		if (after != null) {
 			spec = spec.bind("after_created", after.createdAt()).bind("after_id", after.id());

@@ -231,7 +231,8 @@ public class JobStore {
 	 * oldest first.
 	 */
 	public Flux<Job> page(UUID tenant, @Nullable Job after, boolean ascending, int limit) {
-		return this.jobs.page(tenant, null, (after != null) ? JobCursor.of(after) : null, ascending, limit);
+		return this.jobs.page(tenant, new JobQuery(null, null, null, ascending),
+				(after != null) ? JobCursor.of(after, ascending) : null, limit);
 	}
 
 	/** The jobs a submission created, and whether they were created earlier under the same idempotency key. */
@@ -309,11 +310,20 @@ public class JobStore {
 	/** {@code tenant}'s jobs, newest first. */
 	public Mono<JobPage> list(UUID tenant, @Nullable Collection<JobStatus> statuses, @Nullable String cursor,
 			int limit) {
+		return search(tenant, JobQuery.of(statuses), cursor, limit);
+	}
+
+	/** {@code tenant}'s jobs that match {@code query}, in its order. */
+	public Mono<JobPage> search(UUID tenant, JobQuery query, @Nullable String cursor, int limit) {
 		JobCursor after = (cursor != null) ? JobCursor.decode(cursor) : null;
-		return this.jobs.page(tenant, statuses, after, limit + 1).collectList().map((rows) -> {
+		if (after != null && after.oldestFirst() != query.oldestFirst()) {
+			return Mono.error(new InvalidJobRequestException("cursor",
+					"cursor was returned for the other sort order; list again without it"));
+		}
+		return this.jobs.page(tenant, query, after, limit + 1).collectList().map((rows) -> {
 			boolean more = rows.size() > limit;
 			List<Job> page = more ? rows.subList(0, limit) : rows;
-			String next = more ? JobCursor.of(page.get(page.size() - 1)).encode() : null;
+			String next = more ? JobCursor.of(page.get(page.size() - 1), query.oldestFirst()).encode() : null;
 			return new JobPage(page.stream().map(JobView::of).toList(), next);
 		});
 	}

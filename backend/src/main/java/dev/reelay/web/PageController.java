@@ -30,12 +30,15 @@ class PageController {
 
 	private final ObjectProvider<SimulatorAccess> simulator;
 
+	private final PageVocabulary vocabulary;
+
 	PageController(ModelCatalog catalog, WebSettings settings, PageSignIn signIn,
-			ObjectProvider<SimulatorAccess> simulator) {
+			ObjectProvider<SimulatorAccess> simulator, PageVocabulary vocabulary) {
 		this.catalog = catalog;
 		this.settings = settings;
 		this.signIn = signIn;
 		this.simulator = simulator;
+		this.vocabulary = vocabulary;
 	}
 
 	@GetMapping("/")
@@ -65,6 +68,7 @@ class PageController {
 			}
 			model.addAttribute("simulatorBanner", this.settings.simulatorBanner() && simulatorServed());
 			model.addAttribute("signOut", this.signIn.required());
+			model.addAttribute("vocabulary", this.vocabulary.json());
 			return view;
 		});
 	}
