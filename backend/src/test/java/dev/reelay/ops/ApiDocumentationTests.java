@@ -46,7 +46,8 @@ class ApiDocumentationTests {
 			.retrieve()
 			.bodyToMono(String.class)
 			.map(this.json::readTree)
-			.block(Duration.ofSeconds(10));
+			// springdoc builds the document on the first request: seconds on a loaded machine.
+			.block(Duration.ofSeconds(60));
 	}
 
 	@Test
