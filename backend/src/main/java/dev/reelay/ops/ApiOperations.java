@@ -1,6 +1,7 @@
 package dev.reelay.ops;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,8 @@ import java.util.TreeSet;
 
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.Paths;
 import io.swagger.v3.oas.models.examples.Example;
 import io.swagger.v3.oas.models.media.ArraySchema;
 import io.swagger.v3.oas.models.media.BinarySchema;
@@ -129,6 +132,16 @@ final class ApiOperations implements OpenApiCustomizer {
 			}
 			item.readOperationsMap().forEach((method, operation) -> document(method + " " + path, path, operation));
 		});
+		// The paths in the same order, so the document reads as the UI shows it.
+		Paths ordered = new Paths();
+		api.getPaths()
+			.entrySet()
+			.stream()
+			.sorted(Comparator.comparingInt((Map.Entry<String, PathItem> entry) -> rank(entry.getKey()))
+				.thenComparing(Map.Entry::getKey))
+			.forEach((entry) -> ordered.addPathItem(entry.getKey(), entry.getValue()));
+		ordered.setExtensions(api.getPaths().getExtensions());
+		api.setPaths(ordered);
 		List<Tag> tags = new ArrayList<>(FEATURES.stream()
 			.map((feature) -> new Tag().name(feature.name()).description(feature.description()))
 			.toList());
@@ -183,6 +196,11 @@ final class ApiOperations implements OpenApiCustomizer {
 	private static @Nullable Feature feature(String path) {
 		String featurePath = path.endsWith("/events") ? "/api/v1/events" : path;
 		return FEATURES.stream().filter((candidate) -> candidate.covers(featurePath)).findFirst().orElse(null);
+	}
+
+	private static int rank(String path) {
+		Feature feature = path.startsWith(API) ? feature(path) : null;
+		return (feature != null) ? FEATURES.indexOf(feature) : FEATURES.size();
 	}
 
 	/** The problems an operation can answer with, in status order. */

@@ -37,6 +37,7 @@ import org.springframework.web.server.MissingRequestValueException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 /**
  * Every API error as an RFC 9457 problem ({@code application/problem+json}) that names the field at fault, never
@@ -140,6 +141,22 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 		ex.getBody().setDetail("This address does not take " + ex.getHttpMethod() + " requests"
 				+ (allowed.isEmpty() ? "." : "; it takes " + allowed + "."));
 		return super.handleMethodNotAllowedException(ex, headers, status, exchange);
+	}
+
+	/** Says what the address takes, rather than Spring's {@code Content-Type 'text/plain' is not supported.} */
+	@Override
+	protected Mono<ResponseEntity<Object>> handleUnsupportedMediaTypeStatusException(
+			UnsupportedMediaTypeStatusException ex, HttpHeaders headers, HttpStatusCode status,
+			ServerWebExchange exchange) {
+		String taken = ex.getSupportedMediaTypes()
+			.stream()
+			.map(MediaType::toString)
+			.distinct()
+			.collect(java.util.stream.Collectors.joining(" or "));
+		String sent = (ex.getContentType() != null) ? ex.getContentType().toString() : "no Content-Type";
+		ex.getBody().setDetail("This address takes a body of " + (taken.isEmpty() ? "another type" : taken)
+				+ "; the request sent " + sent + ".");
+		return super.handleUnsupportedMediaTypeStatusException(ex, headers, status, exchange);
 	}
 
 	/**

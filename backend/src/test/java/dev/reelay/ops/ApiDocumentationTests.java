@@ -19,6 +19,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping;
@@ -184,6 +186,32 @@ class ApiDocumentationTests {
 			.bodyToMono(String.class)
 			.block(Duration.ofSeconds(10));
 		assertThat(yaml).contains("title: Reelay API").contains("/api/v1/jobs/{id}/events:");
+		assertThat(yaml.indexOf("/api/v1/jobs:")).as("jobs before admin in the document")
+			.isLessThan(yaml.indexOf("/api/v1/admin/tenants:"));
+	}
+
+	/** The API docs page, and any page without an icon of its own, show Reelay's icon rather than Swagger's. */
+	@Test
+	void servesReelaysIconForTheDocsAndAsFavicon() throws Exception {
+		byte[] reelay = new ClassPathResource("static/img/reelay-32.png").getContentAsByteArray();
+		for (String path : new String[] { "/swagger-ui/favicon-32x32.png", "/favicon.ico" }) {
+			ResponseEntity<byte[]> icon = WebClient.create("http://127.0.0.1:" + this.port)
+				.get()
+				.uri(path)
+				.retrieve()
+				.toEntity(byte[].class)
+				.block(Duration.ofSeconds(10));
+			assertThat(icon.getHeaders().getContentType()).as(path).hasToString("image/png");
+			assertThat(icon.getBody()).as(path).isEqualTo(reelay);
+		}
+		byte[] small = WebClient.create("http://127.0.0.1:" + this.port)
+			.get()
+			.uri("/swagger-ui/favicon-16x16.png")
+			.retrieve()
+			.bodyToMono(byte[].class)
+			.block(Duration.ofSeconds(10));
+		assertThat(small).isEqualTo(
+				new ClassPathResource("static/img/reelay-16.png").getContentAsByteArray());
 	}
 
 }
