@@ -32,9 +32,10 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * Content negotiation for errors: a browser that asks for HTML (a page load, {@code Accept: text/html} ranked above
- * JSON) gets the page-styled error page instead of the RFC 9457 problem every other client keeps. It works on the
- * answer rather than on each error's source, so every problem written after it (controller advice, tenant gate, local
- * mode guard, unknown paths, unexpected errors) turns into the same page with the same status, title and detail.
+ * JSON) gets the page-styled error page instead of the RFC 9457 problem every other client keeps, for a 400, a 404
+ * or a server error ({@link #hasPage}). It works on the answer rather than on each error's source, so every such
+ * problem written after it (controller advice, unknown paths, unexpected errors) turns into the same page with the
+ * same status and detail.
  *
  * <p>It runs after {@code RequestFirewall}: the firewall's refusals (ambiguous paths, control characters) stay the
  * plain problem, deliberately; nothing of such a request reaches a template.
@@ -97,6 +98,16 @@ class BrowserErrorPages implements WebFilter {
 		return html > 0 && html >= json;
 	}
 
+	/**
+	 * The errors a person reaches by following or typing an address: a malformed one (400), one that leads nowhere
+	 * (404), and the server's failures (5xx). Refusals (401, 403, 429...) stay problems: most are the API gate's, and
+	 * the local-mode guard's refusal of another site or a rebound host name must not become a page that then asks
+	 * the same refused host for its stylesheet.
+	 */
+	static boolean hasPage(HttpStatusCode status) {
+		return status.value() == 400 || status.value() == 404 || status.is5xxServerError();
+	}
+
 	/** The page for one error, from the problem's members; a status alone gives the page its defaults. */
 	String render(int status, @Nullable Map<?, ?> problem, String path) {
 		String title = text(problem, "title");
@@ -110,15 +121,16 @@ class BrowserErrorPages implements WebFilter {
 		return this.templates.process(TEMPLATE, context);
 	}
 
+	/**
+	 * The page's heading: plain words for the common cases, whose problem titles are generic; otherwise the
+	 * problem's own title, which says what happened ("Host not allowed", "Cross-origin request refused").
+	 */
 	private static String heading(int status, @Nullable String title) {
 		return switch (status) {
 			case 400 -> "This request is not valid";
-			case 401 -> "Sign in first";
-			case 403 -> "Not allowed";
 			case 404 -> "Job not found".equals(title) ? title : "Page not found";
 			case 500 -> "Something went wrong";
-			case 503 -> "Reelay is not available right now";
-			default -> (title != null) ? title : "Something went wrong";
+			default -> (title != null && !title.isBlank()) ? title : "The request could not be answered";
 		};
 	}
 
@@ -152,7 +164,7 @@ class BrowserErrorPages implements WebFilter {
 		public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
 			HttpStatusCode status = getStatusCode();
 			MediaType type = getHeaders().getContentType();
-			if (status == null || !status.isError() || type == null
+			if (status == null || !hasPage(status) || type == null
 					|| !MediaType.APPLICATION_PROBLEM_JSON.isCompatibleWith(type)) {
 				return super.writeWith(body);
 			}

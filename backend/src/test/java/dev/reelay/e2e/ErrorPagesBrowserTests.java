@@ -126,12 +126,23 @@ class ErrorPagesBrowserTests {
 	}
 
 	/**
-	 * The request firewall's refusals (paths different layers could read differently) stay plain problems even for
-	 * a browser: nothing of such a request is rendered.
+	 * Refusals stay plain problems even for a browser: the request firewall's (paths different layers could read
+	 * differently: nothing of such a request is rendered) and the local-mode guard's (a rebound host name: a page
+	 * would only ask the same refused host for its stylesheet).
 	 */
 	@Test
-	void aFirewallRefusalStaysAPlainProblem() {
+	void refusalsStayPlainProblems() {
 		assertThat(status("/jobs/x;y=z", BROWSER_ACCEPT)).isEqualTo("400 application/problem+json");
+		String refused = WebClient.create("http://127.0.0.1:" + this.port)
+			.get()
+			.uri("/no-such-page")
+			.header(HttpHeaders.ACCEPT, BROWSER_ACCEPT)
+			.header(HttpHeaders.HOST, "rebind.attacker.test")
+			.exchangeToMono((response) -> response.releaseBody()
+				.thenReturn(response.statusCode().value() + " "
+						+ response.headers().asHttpHeaders().getFirst(HttpHeaders.CONTENT_TYPE)))
+			.block(QUICK);
+		assertThat(refused).isEqualTo("403 application/problem+json");
 	}
 
 	private Page open(String path, String screenshot) throws Exception {
