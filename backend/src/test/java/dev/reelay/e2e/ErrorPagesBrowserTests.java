@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -71,6 +72,18 @@ class ErrorPagesBrowserTests {
 		assertThat(page.status()).isEqualTo("404");
 		assertThat(page.message()).contains("nothing at this address");
 		assertThat(status("/no-such-page", BROWSER_ACCEPT)).isEqualTo("404 text/html;charset=UTF-8");
+	}
+
+	@Test
+	void aLongAddressWrapsOnAPhone() {
+		browser.driver.get(url("/" + "a".repeat(300)));
+		browser.waitUpTo(QUICK).until((driver) -> !driver.findElements(By.id("error-title")).isEmpty());
+		for (int width : new int[] { 320, 390 }) {
+			browser.driver.manage().window().setSize(new Dimension(width, 800));
+			Boolean fits = browser.script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth");
+			assertThat(fits).as("no sideways scroll at %d px", width).isTrue();
+		}
+		browser.driver.manage().window().setSize(new Dimension(1366, 1000));
 	}
 
 	@Test
