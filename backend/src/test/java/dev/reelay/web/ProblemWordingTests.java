@@ -117,8 +117,8 @@ class ProblemWordingTests {
 		// The framework's own refusals.
 		all.add(get("an unknown address", "/no-such-thing", 404, null, "There is nothing at this address"));
 		all.add(get("an unknown API address", "/api/v1/nothing-here", 404, null, "There is nothing at this address"));
-		all.add(new Mismatch("a method the address does not take", HttpMethod.DELETE, JOBS + "/estimate", null, null,
-				"application/json", 405, null, "This address does not take DELETE requests; it takes "));
+		all.add(new Mismatch("a method the address does not take", HttpMethod.PUT, JOBS + "/estimate", null, null,
+				"application/json", 405, null, "This address does not take PUT requests; it takes "));
 		all.add(new Mismatch("a body of a type not taken", HttpMethod.POST, JOBS, MediaType.TEXT_PLAIN, "a cat",
 				"application/json", 415, null, "; the request sent text/plain"));
 		return all.stream().map((mismatch) -> Named.of(mismatch.name(), mismatch));
