@@ -45,6 +45,12 @@ class ApiDocumentation {
 			.license(new License().name("Apache-2.0")));
 	}
 
+	/** Tags, summaries, success statuses and problem responses per operation. */
+	@Bean
+	OpenApiCustomizer apiOperations() {
+		return new ApiOperations();
+	}
+
 	/** Every {@code text/event-stream} response gets the event frame and the list of event types. */
 	@Bean
 	OpenApiCustomizer serverSentEvents() {

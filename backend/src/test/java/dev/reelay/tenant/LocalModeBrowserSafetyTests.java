@@ -180,9 +180,13 @@ class LocalModeBrowserSafetyTests {
 
 	@Test
 	void thePageTheApiAndRefusalsCarryTheSecurityHeaders() {
+		String job = createdByCurl("security headers " + UUID.randomUUID());
 		for (WebTestClient.ResponseSpec response : new WebTestClient.ResponseSpec[] {
 				this.http.get().uri("/").exchange().expectStatus().isOk(),
-				this.http.get().uri("/jobs/{id}", UUID.randomUUID()).exchange().expectStatus().isOk(),
+				this.http.get().uri("/jobs/{id}", job).exchange().expectStatus().isOk(),
+				// An unknown job's page is the error page (BrowserErrorPages), with the same headers.
+				this.http.get().uri("/jobs/{id}", UUID.randomUUID()).accept(MediaType.TEXT_HTML).exchange()
+					.expectStatus().isNotFound(),
 				this.http.get().uri("/api/v1/jobs").exchange().expectStatus().isOk(),
 				this.http.get().uri("/js/app.js").exchange().expectStatus().isOk(),
 				this.http.get().uri("/").header("Host", "evil.example").exchange().expectStatus().isForbidden() }) {
