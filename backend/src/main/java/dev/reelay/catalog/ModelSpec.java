@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -22,6 +23,11 @@ public record ModelSpec(String id, String displayName, @Nullable String provider
 		@DefaultValue("false") boolean remix, @DefaultValue("false") boolean audio,
 		@DefaultValue("2000") int maxPromptLength, @Nullable Price price, @Nullable LocalDate retiredOn,
 		@Nullable String notes, @DefaultValue List<Route> routes) {
+
+	/** The bound constructor (the other one is a shorthand). */
+	@ConstructorBinding
+	public ModelSpec {
+	}
 
 	/** A model as configured before it had routes: its one route is its own provider and remote model. */
 	public ModelSpec(String id, String displayName, String provider, String remoteModel,

@@ -210,7 +210,27 @@ class JobRepository {
 	/** As above; with {@code unlessPaused}, claims nothing while the provider is paused (checked in the same statement). */
 	Flux<Job> claimQueued(String provider, @Nullable String model, Collection<String> exceptModels, String owner,
 			Instant now, Duration lease, int limit, int maxInFlight, boolean unlessPaused) {
-		String eligible = "q.status = 'queued' AND q.provider = :provider "
+		return claimQueued(provider, List.of(), model, exceptModels, owner, now, lease, limit, maxInFlight, unlessPaused);
+	}
+
+	/**
+	 * Leases, as {@link #claimQueued}, queued jobs of {@code model} waiting on any of {@code from} (other routes of
+	 * the model, which could not take them now) and moves them to {@code to}: their route from now on. A job is
+	 * never moved back to a route it was already sent to, nor moved at all when it remixes a video (its source's
+	 * provider is the only one that knows it). Nothing while {@code to} is paused.
+	 */
+	Flux<Job> claimQueuedMoving(String model, Collection<String> from, String to, String owner, Instant now,
+			Duration lease, int limit, int maxInFlight) {
+		return claimQueued(to, from, model, List.of(), owner, now, lease, limit, maxInFlight, true);
+	}
+
+	private Flux<Job> claimQueued(String provider, Collection<String> movingFrom, @Nullable String model,
+			Collection<String> exceptModels, String owner, Instant now, Duration lease, int limit, int maxInFlight,
+			boolean unlessPaused) {
+		boolean moving = !movingFrom.isEmpty();
+		String eligible = "q.status = 'queued' "
+				+ (moving ? "AND q.provider = ANY(:from_providers) AND (q.route_attempts -> :provider) IS NULL "
+						+ "AND q.parameters->>'remix_of' IS NULL " : "AND q.provider = :provider ")
 				+ ((model != null) ? "AND q.model = :model " : "")
 				+ (exceptModels.isEmpty() ? "" : "AND q.model <> ALL(:except_models) ")
 				+ "AND q.next_attempt_at <= :now AND (q.lease_until IS NULL OR q.lease_until < :now) "
@@ -224,6 +244,7 @@ class JobRepository {
 		// outer level locks what it takes and re-checks each row it locks. A constant LIMIT on the candidates keeps
 		// the planner's estimate small, so it joins them back by primary key instead of hashing the whole queue.
 		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
+				+ (moving ? ", provider = :provider " : "")
 				+ "WHERE id IN (SELECT j.id FROM (SELECT c.id, h.in_flight + c.turn AS turn, c.priority, c.created_at "
 				+ "FROM tenants t CROSS JOIN LATERAL (SELECT (SELECT count(*) FROM (SELECT 1 FROM jobs r "
 				+ "WHERE r.tenant_id = t.id AND r.status IN " + RUNNING_SQL + " LIMIT :max_in_flight) AS running) "
@@ -251,6 +272,9 @@ class JobRepository {
 		}
 		if (!exceptModels.isEmpty()) {
 			spec = spec.bind("except_models", exceptModels.toArray(String[]::new));
+		}
+		if (moving) {
+			spec = spec.bind("from_providers", movingFrom.toArray(String[]::new));
 		}
 		return spec.map(this.rows::read).all();
 	}

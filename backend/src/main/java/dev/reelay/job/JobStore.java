@@ -330,6 +330,15 @@ public class JobStore {
 				true);
 	}
 
+	/**
+	 * Leases queued jobs of {@code model} waiting on other routes ({@code from}) that could not take them now, and
+	 * moves them to route {@code to} (see {@code JobRepository.claimQueuedMoving}); nothing while {@code to} is paused.
+	 */
+	public Flux<Job> claimQueuedMoving(String model, Collection<String> from, String to, String owner, Instant now,
+			Duration lease, int limit) {
+		return this.jobs.claimQueuedMoving(model, from, to, owner, now, lease, limit, this.quotas.maxInFlightJobs());
+	}
+
 	/** {@link #claimRunning} unless the provider is paused, in one statement. */
 	public Flux<Job> claimRunningUnlessPaused(String provider, String owner, Instant now, Duration lease, int limit) {
 		return this.jobs.claimRunning(provider, owner, now, lease, limit, true);

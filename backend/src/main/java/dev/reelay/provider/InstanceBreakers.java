@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,6 +24,7 @@ import org.springframework.stereotype.Component;
  * The state is this process's own (each Reelay instance learns it from its own calls).
  */
 @Component
+@EnableConfigurationProperties(BreakerSettings.class)
 public class InstanceBreakers {
 
 	private static final Logger log = LoggerFactory.getLogger(InstanceBreakers.class);
@@ -70,15 +72,9 @@ public class InstanceBreakers {
 	}
 
 	/**
-	 * Takes the half-open probe slot when the breaker is half open: true when a submission may go now. Closed
-	 * breakers always answer true; open ones false.
+	 * How many new submissions may go now: {@code cap} when closed, none when open, one when half open and no probe
+	 * is out. Takes nothing: {@link #claimed} takes the probe once a job was actually claimed.
 	 */
-	public boolean tryAdmit(String instance) {
-		Breaker breaker = this.breakers.get(instance);
-		return breaker == null || breaker.admits(now(), true);
-	}
-
-	/** How many new submissions may go now: unlimited (the given cap) when closed, one probe when half open. */
 	public int submissionsAllowed(String instance, int cap) {
 		Breaker breaker = this.breakers.get(instance);
 		if (breaker == null || cap <= 0) {
@@ -87,8 +83,16 @@ public class InstanceBreakers {
 		return switch (breaker.status(now()).state()) {
 			case CLOSED -> cap;
 			case OPEN -> 0;
-			case HALF_OPEN -> breaker.admits(now(), true) ? 1 : 0;
+			case HALF_OPEN -> breaker.admits(now(), false) ? 1 : 0;
 		};
+	}
+
+	/** A submission to {@code instance} was claimed: while half open, it is the probe. */
+	public void claimed(String instance) {
+		Breaker breaker = this.breakers.get(instance);
+		if (breaker != null) {
+			breaker.admits(now(), true);
+		}
 	}
 
 	public void succeeded(String instance) {
