@@ -51,8 +51,11 @@ class ModelController {
 
 	/** Every route in the order a job would try them now ({@code rank} from 1; unusable ones last, unranked). */
 	private List<RouteView> routes(ModelSpec model, LocalDate today) {
-		List<ModelSpec.Route> ranked = this.choice.ranked(model, model.resolutions().isEmpty() ? ""
-				: model.resolutions().get(0), model.durations().isEmpty() ? 0 : model.durations().get(0));
+		// The order a plain job (the first resolution and duration, no image) would try them in now.
+		String resolution = model.resolutions().isEmpty() ? "" : model.resolutions().get(0);
+		List<Integer> durations = model.durationsAt(resolution);
+		List<ModelSpec.Route> ranked = this.choice.ranked(model, resolution, durations.isEmpty() ? 0 : durations.get(0),
+				null);
 		return model.routes().stream().map((route) -> {
 			InstanceBreakers.Status breaker = this.breakers.status(route.provider());
 			String status = route.isRetired(today) ? "retired"

@@ -126,7 +126,45 @@ public record ModelSpec(String id, String displayName, @Nullable String provider
 	 * priority}: lower goes first; routes of equal priority are ordered by health, then price).
 	 */
 	public record Route(String provider, String remoteModel, @Nullable String imageRemoteModel, @Nullable Price price,
-			@Nullable LocalDate retiredOn, @Nullable Integer priority, @Nullable String notes) {
+			@Nullable LocalDate retiredOn, @Nullable Integer priority, @Nullable String notes,
+			@DefaultValue List<Integer> durations, @DefaultValue List<String> resolutions,
+			@DefaultValue List<ImageInputKind> imageInputs) {
+
+		/** The bound constructor (the other one is a shorthand). */
+		@ConstructorBinding
+		public Route {
+		}
+
+		/** A route that can do whatever its model can. */
+		public Route(String provider, String remoteModel, @Nullable String imageRemoteModel, @Nullable Price price,
+				@Nullable LocalDate retiredOn, @Nullable Integer priority, @Nullable String notes) {
+			this(provider, remoteModel, imageRemoteModel, price, retiredOn, priority, notes, List.of(), List.of(),
+					List.of());
+		}
+
+		/**
+		 * Whether this route can make a job of {@code model} at {@code resolution} and {@code seconds}, starting from
+		 * an image of kind {@code image} (null: none). A route narrows its model's capabilities where it lists its own
+		 * {@code durations}, {@code resolutions} or {@code imageInputs}.
+		 */
+		public boolean takes(ModelSpec model, String resolution, int seconds, @Nullable ImageInputKind image) {
+			return resolutionsOf(model).contains(resolution) && durationsOf(model, resolution).contains(seconds)
+					&& (image == null || imageInputsOf(model).contains(image));
+		}
+
+		public List<String> resolutionsOf(ModelSpec model) {
+			return this.resolutions.isEmpty() ? model.resolutions()
+					: this.resolutions.stream().filter(model.resolutions()::contains).toList();
+		}
+
+		public List<Integer> durationsOf(ModelSpec model, String resolution) {
+			List<Integer> durations = model.durationsAt(resolution);
+			return this.durations.isEmpty() ? durations : this.durations.stream().filter(durations::contains).toList();
+		}
+
+		public List<ImageInputKind> imageInputsOf(ModelSpec model) {
+			return this.imageInputs.isEmpty() ? model.imageInputs() : this.imageInputs;
+		}
 
 		public String remoteModelFor(boolean withImage) {
 			return (withImage && this.imageRemoteModel != null) ? this.imageRemoteModel : this.remoteModel;

@@ -32,12 +32,17 @@ public class RouteChoice {
 		this.breakers = breakers;
 	}
 
-	/** The usable routes of {@code model} for a job at {@code resolution} and {@code seconds}, best first. */
-	public List<ModelSpec.Route> ranked(ModelSpec model, String resolution, int seconds) {
+	/**
+	 * The usable routes of {@code model} for a job at {@code resolution} and {@code seconds}, from an image of kind
+	 * {@code image} (null: none), best first.
+	 */
+	public List<ModelSpec.Route> ranked(ModelSpec model, String resolution, int seconds,
+			ModelSpec.@Nullable ImageInputKind image) {
 		LocalDate today = LocalDate.now(ZoneOffset.UTC);
 		List<ModelSpec.Route> routes = model.routes();
 		return routes.stream()
-			.filter((route) -> !route.isRetired(today) && this.providers.isAvailable(route.provider()))
+			.filter((route) -> !route.isRetired(today) && this.providers.isAvailable(route.provider())
+					&& route.takes(model, resolution, seconds, image))
 			.sorted(Comparator.<ModelSpec.Route>comparingInt((route) -> (route.priority() != null) ? route.priority() : 0)
 				.thenComparing((route) -> this.breakers.status(route.provider()).state())
 				.thenComparing((route) -> price(model, route, resolution, seconds),
@@ -47,16 +52,18 @@ public class RouteChoice {
 	}
 
 	/** The best route for a new job; empty when none can take jobs here. */
-	public Optional<ModelSpec.Route> first(ModelSpec model, String resolution, int seconds) {
-		return ranked(model, resolution, seconds).stream().findFirst();
+	public Optional<ModelSpec.Route> first(ModelSpec model, String resolution, int seconds,
+			ModelSpec.@Nullable ImageInputKind image) {
+		return ranked(model, resolution, seconds, image).stream().findFirst();
 	}
 
 	/**
 	 * The best route after a refusal on some: one not in {@code tried} (routes already sent this job) whose breaker
 	 * admits submissions now; empty when none is left.
 	 */
-	public Optional<ModelSpec.Route> next(ModelSpec model, String resolution, int seconds, Collection<String> tried) {
-		return ranked(model, resolution, seconds).stream()
+	public Optional<ModelSpec.Route> next(ModelSpec model, String resolution, int seconds,
+			ModelSpec.@Nullable ImageInputKind image, Collection<String> tried) {
+		return ranked(model, resolution, seconds, image).stream()
 			.filter((route) -> !tried.contains(route.provider()) && this.breakers.admits(route.provider()))
 			.findFirst();
 	}

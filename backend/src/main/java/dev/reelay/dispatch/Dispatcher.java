@@ -180,7 +180,7 @@ class Dispatcher implements SmartLifecycle {
 		// Last, jobs every route of their model had a chance at in this cycle: those still waiting on a route that
 		// could not take them (window full, paused, breaker open) move to another route of the model that can.
 		Flux<Void> moves = Flux.fromIterable(order).concatMap((provider) -> {
-			Map<String, List<String>> sources = this.routes.into(provider);
+			Map<String, JobStore.Move> sources = this.routes.into(provider);
 			return sources.isEmpty() ? Mono.<Void>empty()
 					: claimAndRun(provider, "jobs from other routes", failures, claims,
 							(now) -> this.gate.claimFromOtherRoutes(provider, this.settings.limitsFor(provider), sources,

@@ -62,7 +62,7 @@ class ProviderGate {
 	 * take them in this cycle: full window, paused, breaker open). Models with limits of their own on this provider
 	 * are left out, so that no per-model window is ever exceeded by a job that moved in.
 	 */
-	Flux<Job> claimFromOtherRoutes(String provider, Limits limits, Map<String, List<String>> sourcesByModel, int free,
+	Flux<Job> claimFromOtherRoutes(String provider, Limits limits, Map<String, JobStore.Move> sourcesByModel, int free,
 			String owner, Instant now, Duration lease) {
 		if (free <= 0 || sourcesByModel.isEmpty()) {
 			return Flux.empty();
@@ -80,7 +80,7 @@ class ProviderGate {
 		return decision.as(this.tx::transactional).flatMapIterable((claimed) -> claimed);
 	}
 
-	private Flux<Job> moving(String provider, Limits limits, Map<String, List<String>> sourcesByModel, int allowed,
+	private Flux<Job> moving(String provider, Limits limits, Map<String, JobStore.Move> sourcesByModel, int allowed,
 			String owner, Instant now, Duration lease) {
 		int[] left = { allowed };
 		return Flux.fromIterable(sourcesByModel.entrySet())

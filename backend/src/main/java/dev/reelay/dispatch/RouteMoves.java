@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
+import dev.reelay.job.JobStore;
 import dev.reelay.provider.ProviderRegistry;
 
 import org.springframework.stereotype.Component;
@@ -28,25 +29,35 @@ class RouteMoves {
 		this.providers = providers;
 	}
 
-	/** Model id to the other routes' instances whose waiting jobs {@code instance} may take; empty when none. */
-	Map<String, List<String>> into(String instance) {
+	/**
+	 * Model id to what {@code instance} may take over: the waiting jobs of the model's other routes that its route can
+	 * make; empty when none.
+	 */
+	Map<String, JobStore.Move> into(String instance) {
 		if (!this.providers.isAvailable(instance)) {
 			return Map.of();
 		}
 		LocalDate today = LocalDate.now(ZoneOffset.UTC);
-		Map<String, List<String>> sources = new LinkedHashMap<>();
+		Map<String, JobStore.Move> moves = new LinkedHashMap<>();
 		for (ModelSpec model : this.catalog.all()) {
 			List<ModelSpec.Route> routes = model.routes();
 			if (routes.size() < 2 || model.isRetired(today)
 					|| model.route(instance).map((route) -> route.isRetired(today)).orElse(true)) {
 				continue;
 			}
-			sources.put(model.id(), routes.stream()
+			ModelSpec.Route route = model.route(instance).orElseThrow();
+			List<String> shapes = route.resolutionsOf(model).stream()
+				.flatMap((resolution) -> route.durationsOf(model, resolution).stream()
+					.map((seconds) -> JobStore.Move.shape(resolution, seconds)))
+				.toList();
+			List<ModelSpec.ImageInputKind> images = route.imageInputsOf(model);
+			moves.put(model.id(), new JobStore.Move(routes.stream()
 				.map(ModelSpec.Route::provider)
 				.filter((other) -> !other.equals(instance))
-				.toList());
+				.toList(), shapes, images.contains(ModelSpec.ImageInputKind.URL),
+					images.contains(ModelSpec.ImageInputKind.UPLOAD)));
 		}
-		return sources;
+		return moves;
 	}
 
 }

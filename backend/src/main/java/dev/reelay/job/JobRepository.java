@@ -210,7 +210,7 @@ class JobRepository {
 	/** As above; with {@code unlessPaused}, claims nothing while the provider is paused (checked in the same statement). */
 	Flux<Job> claimQueued(String provider, @Nullable String model, Collection<String> exceptModels, String owner,
 			Instant now, Duration lease, int limit, int maxInFlight, boolean unlessPaused) {
-		return claimQueued(provider, List.of(), model, exceptModels, owner, now, lease, limit, maxInFlight, unlessPaused);
+		return claimQueued(provider, null, model, exceptModels, owner, now, lease, limit, maxInFlight, unlessPaused);
 	}
 
 	/**
@@ -219,18 +219,23 @@ class JobRepository {
 	 * never moved back to a route it was already sent to, nor moved at all when it remixes a video (its source's
 	 * provider is the only one that knows it). Nothing while {@code to} is paused.
 	 */
-	Flux<Job> claimQueuedMoving(String model, Collection<String> from, String to, String owner, Instant now,
+	Flux<Job> claimQueuedMoving(String model, JobStore.Move move, String to, String owner, Instant now,
 			Duration lease, int limit, int maxInFlight) {
-		return claimQueued(to, from, model, List.of(), owner, now, lease, limit, maxInFlight, true);
+		return claimQueued(to, move, model, List.of(), owner, now, lease, limit, maxInFlight, true);
 	}
 
-	private Flux<Job> claimQueued(String provider, Collection<String> movingFrom, @Nullable String model,
+	private Flux<Job> claimQueued(String provider, JobStore.@Nullable Move move, @Nullable String model,
 			Collection<String> exceptModels, String owner, Instant now, Duration lease, int limit, int maxInFlight,
 			boolean unlessPaused) {
-		boolean moving = !movingFrom.isEmpty();
+		boolean moving = move != null;
 		String eligible = "q.status = 'queued' "
 				+ (moving ? "AND q.provider = ANY(:from_providers) AND (q.route_attempts -> :provider) IS NULL "
-						+ "AND q.parameters->>'remix_of' IS NULL " : "AND q.provider = :provider ")
+						+ "AND q.parameters->>'remix_of' IS NULL "
+						+ "AND (q.parameters->>'resolution') || '/' || (q.parameters->>'duration_seconds') = ANY(:shapes) "
+						+ (move.takesImageUrls() ? "" : "AND q.parameters->'image'->>'url' IS NULL ")
+						+ (move.takesImageUploads() ? "" : "AND (q.parameters->'image' IS NULL "
+								+ "OR jsonb_typeof(q.parameters->'image') = 'null' OR q.parameters->'image'->>'url' IS NOT NULL) ")
+						: "AND q.provider = :provider ")
 				+ ((model != null) ? "AND q.model = :model " : "")
 				+ (exceptModels.isEmpty() ? "" : "AND q.model <> ALL(:except_models) ")
 				+ "AND q.next_attempt_at <= :now AND (q.lease_until IS NULL OR q.lease_until < :now) "
@@ -273,8 +278,9 @@ class JobRepository {
 		if (!exceptModels.isEmpty()) {
 			spec = spec.bind("except_models", exceptModels.toArray(String[]::new));
 		}
-		if (moving) {
-			spec = spec.bind("from_providers", movingFrom.toArray(String[]::new));
+		if (move != null) {
+			spec = spec.bind("from_providers", move.from().toArray(String[]::new))
+				.bind("shapes", move.shapes().toArray(String[]::new));
 		}
 		return spec.map(this.rows::read).all();
 	}

@@ -119,8 +119,14 @@ class JobRequestValidator {
 		}
 		String callbackUrl = callbackUrl(request.callbackUrl());
 		// The best route now; the dispatcher may still move the job to another before it is sent (RouteChoice).
-		String route = this.routes.first(model, resolution, duration).map(ModelSpec.Route::provider)
-			.orElse(model.provider());
+		ModelSpec.ImageInputKind imageKind = (image == null) ? null
+				: (image.url() != null) ? ModelSpec.ImageInputKind.URL : ModelSpec.ImageInputKind.UPLOAD;
+		String route = this.routes.first(model, resolution, duration, imageKind)
+			.map(ModelSpec.Route::provider)
+			.orElseThrow(() -> new InvalidJobRequestException("model", "no route of model '" + modelId
+					+ "' enabled here takes a " + duration + " s clip at " + resolution
+					+ ((imageKind != null) ? " from an image " + ((imageKind == ModelSpec.ImageInputKind.URL)
+							? "URL" : "upload") : "") + "; see GET /api/v1/models for its routes"));
 		return new NewJob(tenant, modelId, route, prompt, new JobParameters(duration, aspectRatio,
 				resolution, negativePrompt, request.seed(), image, request.remixOf(), callbackUrl), priority,
 				notBefore, upload);

@@ -334,9 +334,21 @@ public class JobStore {
 	 * Leases queued jobs of {@code model} waiting on other routes ({@code from}) that could not take them now, and
 	 * moves them to route {@code to} (see {@code JobRepository.claimQueuedMoving}); nothing while {@code to} is paused.
 	 */
-	public Flux<Job> claimQueuedMoving(String model, Collection<String> from, String to, String owner, Instant now,
-			Duration lease, int limit) {
-		return this.jobs.claimQueuedMoving(model, from, to, owner, now, lease, limit, this.quotas.maxInFlightJobs());
+	public Flux<Job> claimQueuedMoving(String model, Move move, String to, String owner, Instant now, Duration lease,
+			int limit) {
+		return this.jobs.claimQueuedMoving(model, move, to, owner, now, lease, limit, this.quotas.maxInFlightJobs());
+	}
+
+	/**
+	 * Which waiting jobs of a model a route may take over: those on the routes {@code from}, of a shape it makes
+	 * ({@code resolution/seconds}, see {@link #shape}), and from an image only of a kind it takes.
+	 */
+	public record Move(List<String> from, List<String> shapes, boolean takesImageUrls, boolean takesImageUploads) {
+
+		public static String shape(String resolution, int seconds) {
+			return resolution + "/" + seconds;
+		}
+
 	}
 
 	/** {@link #claimRunning} unless the provider is paused, in one statement. */
