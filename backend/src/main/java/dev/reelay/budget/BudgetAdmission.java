@@ -98,10 +98,7 @@ class BudgetAdmission implements JobAdmission {
 	private Mono<Job> overBudget(Job priced, JobCost cost, YearMonth month, BigDecimal limit) {
 		// Held even when dearer than the whole budget: an operator may pause a tenant with a budget of 0 and raise it.
 		if (this.settings.overBudget() == BudgetSettings.OverBudget.HOLD) {
-			return this.budgets.hold(priced.id(), priced.tenantId()).thenReturn(priced.with((c) -> {
-				c.nextAttemptAt = HELD;
-				c.statusReason = WAITING;
-			}));
+			return this.budgets.hold(priced.id(), priced.tenantId()).thenReturn(priced.with((c) -> c.scheduled(HELD, WAITING)));
 		}
 		return this.budgets.spend(priced.tenantId(), month.atDay(1)).flatMap((spend) -> {
 			BigDecimal remaining = limit.subtract(spend.reserved()).subtract(spend.settled()).max(BigDecimal.ZERO);

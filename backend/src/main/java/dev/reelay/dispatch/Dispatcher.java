@@ -194,7 +194,7 @@ class Dispatcher implements SmartLifecycle {
 
 	/**
 	 * One provider's claim, timed at its own start: the permits it takes are counted from then, so a slow cycle
-	 * (other providers, a loaded machine) does not age them before their jobs start (see JobWorker.permitLapsed).
+	 * (other providers, a loaded machine) does not age them before their jobs start (see LapsedPermits).
 	 */
 	private Mono<Void> claimAndRun(String provider, String what, AtomicInteger failures, AtomicInteger claims,
 			Function<Instant, Flux<Job>> claim) {
@@ -290,7 +290,7 @@ class Dispatcher implements SmartLifecycle {
 	 * Drains: stops claiming, lets the running steps finish for up to {@code reelay.dispatch.drain-timeout}, cuts
 	 * off what is left, then lets go of this instance's leases so those jobs resume at once elsewhere (or after a
 	 * restart). A create still on the wire when the time is up is safe to leave: its job is not due for
-	 * reconciliation before the create could have been answered (see {@code JobWorker}). Runs in the first
+	 * reconciliation before the create could have been answered (see {@code CreateWindow}). Runs in the first
 	 * shutdown phase, so the connection pool is still open for the steps' writes.
 	 */
 	@Override

@@ -123,9 +123,11 @@ class JobRepository {
 	 * event). The changes must be of distinct jobs.
 	 */
 	Flux<Written> updateAll(List<Write> writes, Instant at) {
+		// Progress never goes down, whatever a change says: the write keeps the higher of the two.
 		String set = JobRows.STATE.keySet()
 			.stream()
-			.map((column) -> column + " = v." + column)
+			.map((column) -> column.equals("progress") ? "progress = GREATEST(j.progress, v.progress)"
+					: column + " = v." + column)
 			.collect(Collectors.joining(", "));
 		String sql = "WITH v AS (SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS v("
 				+ JobRows.recordColumns("id uuid, version bigint, terminal boolean, release_lease boolean, "

@@ -226,7 +226,11 @@ public class JobStore {
 	 * machine forbids.
 	 */
 	public Mono<Job> change(Job from, Consumer<Job.Changes> change, boolean releaseLease) {
-		Job changed = from.with(change);
+		// Deferred: a named transition refuses a forbidden move by throwing while the change is applied.
+		return Mono.defer(() -> changeNow(from, from.with(change), releaseLease));
+	}
+
+	private Mono<Job> changeNow(Job from, Job changed, boolean releaseLease) {
 		if (!from.status().canTransitionTo(changed.status())) {
 			return Mono.error(new IllegalStateException(
 					"Job " + from.id() + " cannot go from " + from.status() + " to " + changed.status()));
@@ -301,10 +305,7 @@ public class JobStore {
 
 	private Mono<Job> cancel(Mono<Job> lookup) {
 		return Mono.defer(() -> lookup.flatMap((job) -> job.status().isTerminal() ? Mono.just(job)
-				: change(job, (c) -> {
-					c.status = JobStatus.CANCELED;
-					c.statusReason = "canceled by request";
-				}, true)))
+				: change(job, (c) -> c.canceled("canceled by request", null), true)))
 			.retryWhen(Retry.max(5).filter(OptimisticLockingFailureException.class::isInstance));
 	}
 
