@@ -32,7 +32,7 @@ class GenerationRequests {
 		JobParameters parameters = job.parameters();
 		JobParameters.ImageRef image = parameters.image();
 		String remoteModel = this.catalog.find(job.model())
-			.map((model) -> model.remoteModelFor(image != null))
+			.map((model) -> model.remoteModelFor(job.provider(), image != null))
 			.orElse(job.model());
 		Mono<Optional<ImageInput>> imageInput = (image == null) ? Mono.just(Optional.empty())
 				: (image.url() != null) ? Mono.just(Optional.of(new ImageInput.Url(image.url())))

@@ -2,11 +2,15 @@ package dev.reelay.dispatch;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
+import dev.reelay.catalog.ModelSpec;
 import dev.reelay.job.Job;
 import dev.reelay.job.JobError;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.VideoProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
@@ -18,6 +22,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class SubmitStep {
+
+	private static final Logger log = LoggerFactory.getLogger(SubmitStep.class);
 
 	private final StepOutcomes outcomes;
 
@@ -31,8 +37,11 @@ class SubmitStep {
 
 	private final AcceptedCreates accepted;
 
+	private final Failover failover;
+
 	SubmitStep(StepOutcomes outcomes, DispatchSettings settings, CreateWindow window,
-			LapsedPermits permits, GenerationRequests requests, AcceptedCreates accepted) {
+			LapsedPermits permits, GenerationRequests requests, AcceptedCreates accepted, Failover failover) {
+		this.failover = failover;
 		this.outcomes = outcomes;
 		this.settings = settings;
 		this.window = window;
@@ -50,7 +59,8 @@ class SubmitStep {
 		// the create could have been answered and listed: looking earlier finds nothing and sends it again.
 		return this.outcomes.change(job, (c) -> {
 			Instant now = this.outcomes.now();
-			c.submitting(now, this.window.closesAfter(job, now), "submitting to " + job.provider());
+			c.priced(this.failover.priceOn(job, job.provider()))
+				.submitting(now, this.window.closesAfter(job, now), "submitting to " + job.provider());
 		}, false)
 			.flatMap((submitting) -> this.requests.of(submitting).flatMap((request) -> {
 				if (this.permits.lapsed(job, this.settings.limitsFor(job.provider()).limitsSubmissions())) {
@@ -64,6 +74,10 @@ class SubmitStep {
 	}
 
 	private Mono<Job> failed(Job submitting, ProviderException error) {
+		Optional<ModelSpec.Route> next = this.failover.next(submitting, error);
+		if (next.isPresent()) {
+			return movedTo(submitting, next.get().provider(), error);
+		}
 		return switch (error.kind()) {
 			// Refused before anything was created: waiting for a limit is not a failed attempt.
 			case RATE_LIMITED -> this.outcomes.pauseProvider(submitting, error)
@@ -78,6 +92,24 @@ class SubmitStep {
 									this.window.grace(submitting)))),
 					true);
 		};
+	}
+
+	/**
+	 * The route certainly did not accept the create: the job goes to {@code route}, at once. A rate limit still pauses
+	 * the route that sent it (and is not a failed attempt); a refusal of another kind counts as one.
+	 */
+	private Mono<Job> movedTo(Job submitting, String route, ProviderException error) {
+		String from = submitting.provider();
+		log.info("job {}: {} did not accept the create ({}, {}); moving it to route {}", submitting.id(), from,
+				error.code(), (error.httpStatus() != 0) ? "HTTP " + error.httpStatus() : "not sent", route);
+		boolean rateLimited = error.kind() == ProviderException.Kind.RATE_LIMITED;
+		Mono<Instant> paused = rateLimited ? this.outcomes.pauseProvider(submitting, error)
+				: Mono.just(this.outcomes.now());
+		return paused.flatMap((ignored) -> this.outcomes.change(submitting,
+				(c) -> c.movedTo(route, this.failover.priceOn(submitting, route),
+						from + " did not accept the job (" + error.code() + "); sent to " + route,
+						this.outcomes.now(), !rateLimited),
+				true));
 	}
 
 	private static Duration longest(Duration one, Duration other) {

@@ -1,6 +1,9 @@
 package dev.reelay.job;
 
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -19,7 +22,21 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 		@Nullable String leaseOwner,
 		@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
 		@Nullable Instant completedAt, long version, @Nullable String providerRequestId, int providerCalls,
-		@Nullable JobCost cost, int stepRetries) {
+		@Nullable JobCost cost, int stepRetries, Map<String, Integer> routeAttempts, @Nullable BigDecimal routeCost) {
+
+	/** A job as stored before it had routes: no create sent through any route yet, no route priced. */
+	public Job(UUID id, UUID tenantId, JobStatus status, int progress, String model, String provider, String prompt,
+			JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String remoteId,
+			@Nullable String statusReason, @Nullable JobError error, @Nullable StoredContent content,
+			@Nullable ProviderUsage providerUsage, int attempts, Instant nextAttemptAt, @Nullable String leaseOwner,
+			@Nullable Instant leaseUntil, @Nullable Instant submitStartedAt, Instant createdAt, Instant updatedAt,
+			@Nullable Instant completedAt, long version, @Nullable String providerRequestId, int providerCalls,
+			@Nullable JobCost cost, int stepRetries) {
+		this(id, tenantId, status, progress, model, provider, prompt, parameters, priority, notBefore, remoteId,
+				statusReason, error, content, providerUsage, attempts, nextAttemptAt, leaseOwner, leaseUntil,
+				submitStartedAt, createdAt, updatedAt, completedAt, version, providerRequestId, providerCalls, cost,
+				stepRetries, Map.of(), null);
+	}
 
 	/** A job as stored before step retries were counted apart: none so far. */
 	public Job(UUID id, UUID tenantId, JobStatus status, int progress, String model, String provider, String prompt,
@@ -52,7 +69,7 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 				this.parameters, this.priority, this.notBefore, this.remoteId, this.statusReason, this.error,
 				this.content, this.providerUsage, this.attempts, this.nextAttemptAt, this.leaseOwner, this.leaseUntil,
 				this.submitStartedAt, this.createdAt, this.updatedAt, this.completedAt, this.version,
-				this.providerRequestId, this.providerCalls, newCost, this.stepRetries);
+				this.providerRequestId, this.providerCalls, newCost, this.stepRetries, this.routeAttempts, this.routeCost);
 	}
 
 	public Job with(Consumer<Changes> change) {
@@ -70,7 +87,8 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 				this.parameters, this.priority, this.notBefore, this.remoteId, this.statusReason, this.error, this.content,
 				this.providerUsage, this.attempts, this.nextAttemptAt, this.leaseOwner, this.leaseUntil,
 				this.submitStartedAt, this.createdAt, at, this.status.isTerminal() ? at : this.completedAt,
-				this.version + 1, this.providerRequestId, this.providerCalls, this.cost, this.stepRetries);
+				this.version + 1, this.providerRequestId, this.providerCalls, this.cost, this.stepRetries,
+				this.routeAttempts, this.routeCost);
 	}
 
 	/** The fields a running job may change; identity, request and bookkeeping fields stay put. */
@@ -110,8 +128,20 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 		 */
 		public int stepRetries;
 
+		/** The route: the provider instance the job is sent to (and, once accepted, the one serving it). */
+		public String provider;
+
+		/** Creates sent through each route so far. */
+		public Map<String, Integer> routeAttempts;
+
+		/** What the job costs on its route (the budget reserved the dearest route's estimate). */
+		public @Nullable BigDecimal routeCost;
+
 		private Changes(Job from) {
 			this.from = from;
+			this.provider = from.provider;
+			this.routeAttempts = new LinkedHashMap<>(from.routeAttempts);
+			this.routeCost = from.routeCost;
 			this.status = from.status;
 			this.progress = from.progress;
 			this.remoteId = from.remoteId;
@@ -141,6 +171,7 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 			to(JobStatus.SUBMITTING);
 			this.submitStartedAt = at;
 			this.attempts = this.from.attempts + 1;
+			this.routeAttempts.merge(this.provider, 1, Integer::sum);
 			this.statusReason = reason;
 			this.nextAttemptAt = reconcileAfter;
 			return this;
@@ -205,6 +236,33 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 			this.providerUsage = ProviderUsage.merge(this.from.providerUsage, reported);
 			this.statusReason = reason;
 			this.nextAttemptAt = nextPoll;
+			this.stepRetries = 0;
+			return this;
+		}
+
+		/**
+		 * What the job costs on its route, set as its create is about to go (the route may have changed since it was
+		 * queued: see {@link #movedTo}, and the dispatcher's moves of waiting jobs).
+		 */
+		public Changes priced(@Nullable BigDecimal cost) {
+			this.routeCost = cost;
+			return this;
+		}
+
+		/**
+		 * The route certainly did not accept the create (refused it, or the request never left): the job goes back
+		 * to the queue on another route, {@code route}, due {@code due}. {@code counted}: whether the refused create
+		 * counts as an attempt (a rate limit does not, as in {@link #unsent}).
+		 */
+		public Changes movedTo(String route, @Nullable BigDecimal cost, String reason, Instant due, boolean counted) {
+			to(JobStatus.QUEUED);
+			if (!counted) {
+				this.attempts = this.from.attempts - 1;
+			}
+			this.provider = route;
+			this.routeCost = cost;
+			this.statusReason = reason;
+			this.nextAttemptAt = due;
 			this.stepRetries = 0;
 			return this;
 		}
@@ -289,11 +347,12 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 		}
 
 		private Job apply() {
-			return new Job(this.from.id, this.from.tenantId, this.status, this.progress, this.from.model, this.from.provider,
+			return new Job(this.from.id, this.from.tenantId, this.status, this.progress, this.from.model, this.provider,
 					this.from.prompt, this.from.parameters, this.from.priority, this.from.notBefore, this.remoteId, this.statusReason, this.error, this.content,
 					this.providerUsage, this.attempts, this.nextAttemptAt, this.from.leaseOwner, this.from.leaseUntil,
 					this.submitStartedAt, this.from.createdAt, this.from.updatedAt, this.from.completedAt, this.from.version,
-					this.providerRequestId, this.providerCalls, this.from.cost, this.stepRetries);
+					this.providerRequestId, this.providerCalls, this.from.cost, this.stepRetries,
+					Map.copyOf(this.routeAttempts), this.routeCost);
 		}
 
 	}

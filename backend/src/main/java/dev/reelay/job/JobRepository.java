@@ -54,12 +54,13 @@ class JobRepository {
 	 * stored rows in no particular order.
 	 */
 	Flux<Job> insertAll(List<NewRow> jobs) {
-		String sql = "INSERT INTO jobs (id, tenant_id, model, provider, prompt, parameters, priority, not_before, "
+		// The provider (the job's route) is one of the STATE columns: a job may move to another route.
+		String sql = "INSERT INTO jobs (id, tenant_id, model, prompt, parameters, priority, not_before, "
 				+ "idempotency_key, request_hash, created_at, updated_at, " + String.join(", ", JobRows.STATE.keySet())
-				+ ") SELECT id, tenant_id, model, provider, prompt, parameters, priority, not_before, idempotency_key, "
+				+ ") SELECT id, tenant_id, model, prompt, parameters, priority, not_before, idempotency_key, "
 				+ "request_hash, now(), now(), " + String.join(", ", JobRows.STATE.keySet())
 				+ " FROM json_to_recordset(CAST(:rows AS json)) AS v("
-				+ JobRows.recordColumns("id uuid, tenant_id uuid, model text, provider text, prompt text, parameters jsonb, "
+				+ JobRows.recordColumns("id uuid, tenant_id uuid, model text, prompt text, parameters jsonb, "
 						+ "priority integer, not_before timestamptz, idempotency_key text, request_hash text, ord integer")
 				+ ") ORDER BY ord RETURNING " + JobRows.COLUMNS;
 		List<Map<String, @Nullable Object>> rows = new ArrayList<>(jobs.size());
@@ -69,7 +70,6 @@ class JobRepository {
 			values.put("id", job.id());
 			values.put("tenant_id", job.tenantId());
 			values.put("model", job.model());
-			values.put("provider", job.provider());
 			values.put("prompt", job.prompt());
 			values.put("parameters", job.parameters());
 			values.put("priority", job.priority());
