@@ -63,7 +63,7 @@ class ModelController {
 			int rank = ranked.indexOf(route);
 			return new RouteView(route.provider(), route.remoteModel(), route.imageRemoteModel(), status,
 					route.retiredOn(), (rank >= 0) ? rank + 1 : null, route.priority(), model.priceOf(route),
-					new BreakerView(breaker.state().value(), breaker.failuresInARow(), breaker.until()), route.notes());
+					new BreakerView(breaker.state().value(), breaker.failuresInRow(), breaker.until()), route.notes());
 		}).sorted(java.util.Comparator.comparing((RouteView view) -> (view.rank() != null) ? view.rank() : Integer.MAX_VALUE))
 			.toList();
 	}
@@ -78,7 +78,7 @@ class ModelController {
 	}
 
 	/** {@code state}: closed, open or half_open; {@code probeAt}: when an open breaker lets a probe through. */
-	record BreakerView(String state, int failuresInARow, java.time.@Nullable Instant probeAt) {
+	record BreakerView(String state, int failuresInRow, java.time.@Nullable Instant probeAt) {
 	}
 
 	record ModelList(String defaultModel, List<ModelView> data) {

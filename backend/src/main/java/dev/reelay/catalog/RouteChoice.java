@@ -51,10 +51,17 @@ public class RouteChoice {
 			.toList();
 	}
 
-	/** The best route for a new job; empty when none can take jobs here. */
+	/**
+	 * The best route for a new job: the first in {@link #ranked} order whose breaker admits submissions now, else
+	 * (every breaker open) simply the first; empty when none can take jobs here.
+	 */
 	public Optional<ModelSpec.Route> first(ModelSpec model, String resolution, int seconds,
 			ModelSpec.@Nullable ImageInputKind image) {
-		return ranked(model, resolution, seconds, image).stream().findFirst();
+		List<ModelSpec.Route> ranked = ranked(model, resolution, seconds, image);
+		return ranked.stream()
+			.filter((route) -> this.breakers.admits(route.provider()))
+			.findFirst()
+			.or(() -> ranked.stream().findFirst());
 	}
 
 	/**

@@ -179,8 +179,11 @@ class Dispatcher implements SmartLifecycle {
 						.doOnNext((job) -> this.breakers.claimed(provider))));
 		// Last, jobs every route of their model had a chance at in this cycle: those still waiting on a route that
 		// could not take them (window full, paused, breaker open) move to another route of the model that can.
+		// Only jobs due a tick before this cycle began: their own route's claim in this cycle saw them (committed).
+		Instant dueBefore = this.clock.instant().minus(this.settings.tick());
 		Flux<Void> moves = Flux.fromIterable(order).concatMap((provider) -> {
-			Map<String, JobStore.Move> sources = this.routes.into(provider);
+			Map<String, JobStore.Move> sources = new java.util.LinkedHashMap<>();
+			this.routes.into(provider).forEach((model, move) -> sources.put(model, move.dueBefore(dueBefore)));
 			return sources.isEmpty() ? Mono.<Void>empty()
 					: claimAndRun(provider, "jobs from other routes", failures, claims,
 							(now) -> this.gate.claimFromOtherRoutes(provider, this.settings.limitsFor(provider), sources,

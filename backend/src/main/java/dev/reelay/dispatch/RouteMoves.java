@@ -1,5 +1,6 @@
 package dev.reelay.dispatch;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -55,7 +56,7 @@ class RouteMoves {
 				.map(ModelSpec.Route::provider)
 				.filter((other) -> !other.equals(instance))
 				.toList(), shapes, images.contains(ModelSpec.ImageInputKind.URL),
-					images.contains(ModelSpec.ImageInputKind.UPLOAD)));
+					images.contains(ModelSpec.ImageInputKind.UPLOAD), Instant.EPOCH));
 		}
 		return moves;
 	}

@@ -232,6 +232,7 @@ class JobRepository {
 		boolean moving = move != null;
 		String eligible = "q.status = 'queued' "
 				+ (moving ? "AND q.provider = ANY(:from_providers) AND (q.route_attempts -> :provider) IS NULL "
+						+ "AND q.next_attempt_at <= :due_before "
 						+ "AND q.parameters->>'remix_of' IS NULL "
 						+ "AND (q.parameters->>'resolution') || '/' || (q.parameters->>'duration_seconds') = ANY(:shapes) "
 						+ (move.takesImageUrls() ? "" : "AND q.parameters->'image'->>'url' IS NULL ")
@@ -282,7 +283,8 @@ class JobRepository {
 		}
 		if (move != null) {
 			spec = spec.bind("from_providers", move.from().toArray(String[]::new))
-				.bind("shapes", move.shapes().toArray(String[]::new));
+				.bind("shapes", move.shapes().toArray(String[]::new))
+				.bind("due_before", move.dueBefore());
 		}
 		return spec.map(this.rows::read).all();
 	}

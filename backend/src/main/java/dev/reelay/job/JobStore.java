@@ -342,12 +342,19 @@ public class JobStore {
 
 	/**
 	 * Which waiting jobs of a model a route may take over: those on the routes {@code from}, of a shape it makes
-	 * ({@code resolution/seconds}, see {@link #shape}), and from an image only of a kind it takes.
+	 * ({@code resolution/seconds}, see {@link #shape}), from an image only of a kind it takes, and due since before
+	 * {@code dueBefore} (so their own route had its turn at them first).
 	 */
-	public record Move(List<String> from, List<String> shapes, boolean takesImageUrls, boolean takesImageUploads) {
+	public record Move(List<String> from, List<String> shapes, boolean takesImageUrls, boolean takesImageUploads,
+			Instant dueBefore) {
 
 		public static String shape(String resolution, int seconds) {
 			return resolution + "/" + seconds;
+		}
+
+		/** The same, for jobs due since before {@code instant}. */
+		public Move dueBefore(Instant instant) {
+			return new Move(this.from, this.shapes, this.takesImageUrls, this.takesImageUploads, instant);
 		}
 
 	}

@@ -40,7 +40,7 @@ public class InstanceBreakers {
 	}
 
 	/** What the page, the models list and health show. {@code until}: when an open breaker lets a probe through. */
-	public record Status(State state, int failuresInARow, @Nullable Instant until) {
+	public record Status(State state, int failuresInRow, @Nullable Instant until) {
 	}
 
 	private final BreakerSettings settings;

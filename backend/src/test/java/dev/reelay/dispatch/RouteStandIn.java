@@ -50,6 +50,10 @@ final class RouteStandIn implements AutoCloseable {
 		this.server = StandIn.serving(this::answer);
 	}
 
+	String name() {
+		return this.name;
+	}
+
 	String baseUrl() {
 		return StandIn.url(this.server, "/v1");
 	}

@@ -49,7 +49,7 @@ class InstanceBreakersTests {
 		failsOnce();
 		InstanceBreakers.Status open = this.breakers.status("flaky");
 		assertThat(open.state()).isEqualTo(InstanceBreakers.State.OPEN);
-		assertThat(open.failuresInARow()).isEqualTo(3);
+		assertThat(open.failuresInRow()).isEqualTo(3);
 		assertThat(open.until()).isEqualTo(Instant.EPOCH.plus(Duration.ofMinutes(1)));
 		assertThat(this.breakers.submissionsAllowed("flaky", 8)).as("open: no submissions").isZero();
 
