@@ -10,6 +10,7 @@ import dev.reelay.job.Job;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.provider.RemoteJob;
+import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,9 +50,26 @@ class AcceptedCreates {
 
 	private final Clock clock;
 
-	AcceptedCreates(JobStore jobs, DispatchClock clock) {
+	private final StepOutcomes outcomes;
+
+	private final PollSchedule polls;
+
+	AcceptedCreates(JobStore jobs, DispatchClock clock, StepOutcomes outcomes, PollSchedule polls) {
 		this.jobs = jobs;
 		this.clock = clock.clock();
+		this.outcomes = outcomes;
+		this.polls = polls;
+	}
+
+	/**
+	 * {@code from}'s create was accepted (or a reconcile found it) as {@code remote}: the job becomes {@code accepted}
+	 * with the provider's id, recorded however its write goes (see {@link #record}).
+	 */
+	Mono<Job> accept(Job from, RemoteJob remote, VideoProvider provider) {
+		return record(from, remote, provider, (row) -> this.outcomes.change(row,
+				(c) -> c.accepted(remote.remoteId(), remote.status() == RemoteStatus.IN_PROGRESS, remote.progress(),
+						remote.usage(), this.polls.next(row, remote)),
+				true));
 	}
 
 	/**

@@ -56,6 +56,40 @@ class ProviderGate {
 		return decision.as(this.tx::transactional).flatMapIterable((claimed) -> claimed);
 	}
 
+	/**
+	 * Queued jobs of other routes moved to this one, at most {@code free}, within its in-flight and submission
+	 * limits: for each model in {@code sourcesByModel}, jobs waiting on the routes listed there (which could not
+	 * take them in this cycle: full window, paused, breaker open). Models with limits of their own on this provider
+	 * are left out, so that no per-model window is ever exceeded by a job that moved in.
+	 */
+	Flux<Job> claimFromOtherRoutes(String provider, Limits limits, Map<String, JobStore.Move> sourcesByModel, int free,
+			String owner, Instant now, Duration lease) {
+		if (free <= 0 || sourcesByModel.isEmpty()) {
+			return Flux.empty();
+		}
+		if (!limits.limitsSubmissions()) {
+			return moving(provider, limits, sourcesByModel, free, owner, now, lease);
+		}
+		Mono<List<Job>> decision = this.ledger.lock(provider, CallLedger.SUBMIT)
+			.then(this.ledger.pausedUntil(provider, now).map((until) -> 0).switchIfEmpty(Mono.defer(
+					() -> providerAllowance(provider, limits, now))))
+			.flatMapMany((allowed) -> moving(provider, limits, sourcesByModel, Math.min(allowed, free), owner, now,
+					lease))
+			.collectList()
+			.flatMap((claimed) -> this.ledger.record(provider, CallLedger.SUBMIT, now, claimed.size()).thenReturn(claimed));
+		return decision.as(this.tx::transactional).flatMapIterable((claimed) -> claimed);
+	}
+
+	private Flux<Job> moving(String provider, Limits limits, Map<String, JobStore.Move> sourcesByModel, int allowed,
+			String owner, Instant now, Duration lease) {
+		int[] left = { allowed };
+		return Flux.fromIterable(sourcesByModel.entrySet())
+			.filter((entry) -> !limits.models().containsKey(entry.getKey()))
+			.concatMap((entry) -> (left[0] <= 0) ? Flux.<Job>empty()
+					: this.jobs.claimQueuedMoving(entry.getKey(), entry.getValue(), provider, owner, now, lease, left[0])
+						.doOnNext((moved) -> left[0]--));
+	}
+
 	/** Submitted jobs due for a poll, reconcile or download, at most {@code free}, within the poll budget. */
 	Flux<Job> claimRunning(String provider, Limits limits, int free, String owner, Instant now, Duration lease) {
 		if (free <= 0) {

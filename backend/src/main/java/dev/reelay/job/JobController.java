@@ -117,7 +117,7 @@ class JobController {
 			@Nullable String idempotencyKey) {
 		return CallerTenant.current()
 			.map((tenant) -> this.validator.validate(tenant, request, upload))
-			.flatMap((job) -> remixSource(job).thenReturn(job))
+			.flatMap(this::remixSource)
 			.flatMap((job) -> this.jobs.create(job, idempotencyKey(idempotencyKey)))
 			.map((submission) -> {
 				Job job = submission.jobs().get(0);
@@ -133,7 +133,7 @@ class JobController {
 	Mono<JobEstimate> estimate(@RequestBody CreateJobRequest request) {
 		return CallerTenant.current()
 			.map((tenant) -> this.validator.validate(tenant, request, null))
-			.flatMap((job) -> remixSource(job).thenReturn(job))
+			.flatMap(this::remixSource)
 			.flatMap(this.jobs::preview)
 			.map(JobEstimate::of);
 	}
@@ -155,7 +155,7 @@ class JobController {
 			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
 		return CallerTenant.current()
 			.map((tenant) -> validateBatch(tenant, request))
-			.flatMap((batch) -> Flux.fromIterable(batch).concatMap(this::remixSource).then(Mono.just(batch)))
+			.flatMap((batch) -> Flux.fromIterable(batch).concatMap(this::remixSource).collectList())
 			.flatMap((batch) -> this.jobs.createBatch(batch, idempotencyKey(idempotencyKey)))
 			.map((submission) -> accepted(submission)
 				.body(new JobPage(submission.jobs().stream().map(JobView::of).toList(), null)));
@@ -200,11 +200,14 @@ class JobController {
 		return key;
 	}
 
-	/** A remix needs a finished video of the same model to start from. */
-	private Mono<Void> remixSource(NewJob job) {
+	/**
+	 * A remix needs a finished video of the same model to start from, and goes to the route that made it: only that
+	 * provider knows the source by its id.
+	 */
+	private Mono<NewJob> remixSource(NewJob job) {
 		UUID sourceId = job.parameters().remixOf();
 		if (sourceId == null) {
-			return Mono.empty();
+			return Mono.just(job);
 		}
 		// Another tenant's job is no job at all here: the same answer as an id that never existed.
 		return this.jobs.find(job.tenantId(), sourceId)
@@ -219,7 +222,7 @@ class JobController {
 					return Mono.error(new InvalidJobRequestException("remix_of", "job " + sourceId + " was made with "
 							+ source.model() + "; a remix must use the same model"));
 				}
-				return Mono.empty();
+				return Mono.just(job.onRoute(source.provider()));
 			});
 	}
 

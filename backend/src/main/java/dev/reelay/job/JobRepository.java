@@ -54,12 +54,13 @@ class JobRepository {
 	 * stored rows in no particular order.
 	 */
 	Flux<Job> insertAll(List<NewRow> jobs) {
-		String sql = "INSERT INTO jobs (id, tenant_id, model, provider, prompt, parameters, priority, not_before, "
+		// The provider (the job's route) is one of the STATE columns: a job may move to another route.
+		String sql = "INSERT INTO jobs (id, tenant_id, model, prompt, parameters, priority, not_before, "
 				+ "idempotency_key, request_hash, created_at, updated_at, " + String.join(", ", JobRows.STATE.keySet())
-				+ ") SELECT id, tenant_id, model, provider, prompt, parameters, priority, not_before, idempotency_key, "
+				+ ") SELECT id, tenant_id, model, prompt, parameters, priority, not_before, idempotency_key, "
 				+ "request_hash, now(), now(), " + String.join(", ", JobRows.STATE.keySet())
 				+ " FROM json_to_recordset(CAST(:rows AS json)) AS v("
-				+ JobRows.recordColumns("id uuid, tenant_id uuid, model text, provider text, prompt text, parameters jsonb, "
+				+ JobRows.recordColumns("id uuid, tenant_id uuid, model text, prompt text, parameters jsonb, "
 						+ "priority integer, not_before timestamptz, idempotency_key text, request_hash text, ord integer")
 				+ ") ORDER BY ord RETURNING " + JobRows.COLUMNS;
 		List<Map<String, @Nullable Object>> rows = new ArrayList<>(jobs.size());
@@ -69,7 +70,6 @@ class JobRepository {
 			values.put("id", job.id());
 			values.put("tenant_id", job.tenantId());
 			values.put("model", job.model());
-			values.put("provider", job.provider());
 			values.put("prompt", job.prompt());
 			values.put("parameters", job.parameters());
 			values.put("priority", job.priority());
@@ -168,9 +168,11 @@ class JobRepository {
 	 * event). The changes must be of distinct jobs.
 	 */
 	Flux<Written> updateAll(List<Write> writes, Instant at) {
+		// Progress never goes down, whatever a change says: the write keeps the higher of the two.
 		String set = JobRows.STATE.keySet()
 			.stream()
-			.map((column) -> column + " = v." + column)
+			.map((column) -> column.equals("progress") ? "progress = GREATEST(j.progress, v.progress)"
+					: column + " = v." + column)
 			.collect(Collectors.joining(", "));
 		String sql = "WITH v AS (SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS v("
 				+ JobRows.recordColumns("id uuid, version bigint, terminal boolean, release_lease boolean, "
@@ -275,7 +277,33 @@ class JobRepository {
 	/** As above; with {@code unlessPaused}, claims nothing while the provider is paused (checked in the same statement). */
 	Flux<Job> claimQueued(String provider, @Nullable String model, Collection<String> exceptModels, String owner,
 			Instant now, Duration lease, int limit, int maxInFlight, boolean unlessPaused) {
-		String eligible = "q.status = 'queued' AND q.provider = :provider "
+		return claimQueued(provider, null, model, exceptModels, owner, now, lease, limit, maxInFlight, unlessPaused);
+	}
+
+	/**
+	 * Leases, as {@link #claimQueued}, queued jobs of {@code model} waiting on any of {@code from} (other routes of
+	 * the model, which could not take them now) and moves them to {@code to}: their route from now on. A job is
+	 * never moved back to a route it was already sent to, nor moved at all when it remixes a video (its source's
+	 * provider is the only one that knows it). Nothing while {@code to} is paused.
+	 */
+	Flux<Job> claimQueuedMoving(String model, JobStore.Move move, String to, String owner, Instant now,
+			Duration lease, int limit, int maxInFlight) {
+		return claimQueued(to, move, model, List.of(), owner, now, lease, limit, maxInFlight, true);
+	}
+
+	private Flux<Job> claimQueued(String provider, JobStore.@Nullable Move move, @Nullable String model,
+			Collection<String> exceptModels, String owner, Instant now, Duration lease, int limit, int maxInFlight,
+			boolean unlessPaused) {
+		boolean moving = move != null;
+		String eligible = "q.status = 'queued' "
+				+ (moving ? "AND q.provider = ANY(:from_providers) AND (q.route_attempts -> :provider) IS NULL "
+						+ "AND q.next_attempt_at <= :due_before "
+						+ "AND q.parameters->>'remix_of' IS NULL "
+						+ "AND (q.parameters->>'resolution') || '/' || (q.parameters->>'duration_seconds') = ANY(:shapes) "
+						+ (move.takesImageUrls() ? "" : "AND q.parameters->'image'->>'url' IS NULL ")
+						+ (move.takesImageUploads() ? "" : "AND (q.parameters->'image' IS NULL "
+								+ "OR jsonb_typeof(q.parameters->'image') = 'null' OR q.parameters->'image'->>'url' IS NOT NULL) ")
+						: "AND q.provider = :provider ")
 				+ ((model != null) ? "AND q.model = :model " : "")
 				+ (exceptModels.isEmpty() ? "" : "AND q.model <> ALL(:except_models) ")
 				+ "AND q.next_attempt_at <= :now AND (q.lease_until IS NULL OR q.lease_until < :now) "
@@ -289,6 +317,7 @@ class JobRepository {
 		// outer level locks what it takes and re-checks each row it locks. A constant LIMIT on the candidates keeps
 		// the planner's estimate small, so it joins them back by primary key instead of hashing the whole queue.
 		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
+				+ (moving ? ", provider = :provider " : "")
 				+ "WHERE id IN (SELECT j.id FROM (SELECT c.id, h.in_flight + c.turn AS turn, c.priority, c.created_at "
 				+ "FROM tenants t CROSS JOIN LATERAL (SELECT (SELECT count(*) FROM (SELECT 1 FROM jobs r "
 				+ "WHERE r.tenant_id = t.id AND r.status IN " + RUNNING_SQL + " LIMIT :max_in_flight) AS running) "
@@ -316,6 +345,11 @@ class JobRepository {
 		}
 		if (!exceptModels.isEmpty()) {
 			spec = spec.bind("except_models", exceptModels.toArray(String[]::new));
+		}
+		if (move != null) {
+			spec = spec.bind("from_providers", move.from().toArray(String[]::new))
+				.bind("shapes", move.shapes().toArray(String[]::new))
+				.bind("due_before", move.dueBefore());
 		}
 		return spec.map(this.rows::read).all();
 	}

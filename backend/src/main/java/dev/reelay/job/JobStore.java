@@ -334,7 +334,11 @@ public class JobStore {
 	 * machine forbids.
 	 */
 	public Mono<Job> change(Job from, Consumer<Job.Changes> change, boolean releaseLease) {
-		Job changed = from.with(change);
+		// Deferred: a named transition refuses a forbidden move by throwing while the change is applied.
+		return Mono.defer(() -> changeNow(from, from.with(change), releaseLease));
+	}
+
+	private Mono<Job> changeNow(Job from, Job changed, boolean releaseLease) {
 		if (!from.status().canTransitionTo(changed.status())) {
 			return Mono.error(new IllegalStateException(
 					"Job " + from.id() + " cannot go from " + from.status() + " to " + changed.status()));
@@ -409,10 +413,7 @@ public class JobStore {
 
 	private Mono<Job> cancel(Mono<Job> lookup) {
 		return Mono.defer(() -> lookup.flatMap((job) -> job.status().isTerminal() ? Mono.just(job)
-				: change(job, (c) -> {
-					c.status = JobStatus.CANCELED;
-					c.statusReason = "canceled by request";
-				}, true)))
+				: change(job, (c) -> c.canceled("canceled by request", null), true)))
 			.retryWhen(Retry.max(5).filter(OptimisticLockingFailureException.class::isInstance));
 	}
 
@@ -436,6 +437,34 @@ public class JobStore {
 	public Flux<Job> claimQueuedUnlessPaused(String provider, String owner, Instant now, Duration lease, int limit) {
 		return this.jobs.claimQueued(provider, null, Set.of(), owner, now, lease, limit, this.quotas.maxInFlightJobs(),
 				true);
+	}
+
+	/**
+	 * Leases queued jobs of {@code model} waiting on other routes ({@code from}) that could not take them now, and
+	 * moves them to route {@code to} (see {@code JobRepository.claimQueuedMoving}); nothing while {@code to} is paused.
+	 */
+	public Flux<Job> claimQueuedMoving(String model, Move move, String to, String owner, Instant now, Duration lease,
+			int limit) {
+		return this.jobs.claimQueuedMoving(model, move, to, owner, now, lease, limit, this.quotas.maxInFlightJobs());
+	}
+
+	/**
+	 * Which waiting jobs of a model a route may take over: those on the routes {@code from}, of a shape it makes
+	 * ({@code resolution/seconds}, see {@link #shape}), from an image only of a kind it takes, and due since before
+	 * {@code dueBefore} (so their own route had its turn at them first).
+	 */
+	public record Move(List<String> from, List<String> shapes, boolean takesImageUrls, boolean takesImageUploads,
+			Instant dueBefore) {
+
+		public static String shape(String resolution, int seconds) {
+			return resolution + "/" + seconds;
+		}
+
+		/** The same, for jobs due since before {@code instant}. */
+		public Move dueBefore(Instant instant) {
+			return new Move(this.from, this.shapes, this.takesImageUrls, this.takesImageUploads, instant);
+		}
+
 	}
 
 	/** {@link #claimRunning} unless the provider is paused, in one statement. */

@@ -102,6 +102,16 @@ class CatalogAndJobInputsTests {
 		assertThat(model(data, "sora-2").get("provider")).isEqualTo("simulator");
 		assertThat(data.indexOf(model(data, "sora-2"))).isLessThan(data.indexOf(model(data, "sora-2-pro")));
 		assertThat(model(data, "my-model").get("status")).isEqualTo("available");
+		// A model with several routes lists each with its state; a one-route model lists its one route.
+		List<?> routes = (List<?>) model(data, "veo-3.1-any").get("routes");
+		assertThat(routes.stream().map((route) -> String.valueOf(((Map<?, ?>) route).get("provider"))).toList())
+			.containsExactlyInAnyOrder("vertex", "laozhang", "kie", "gemini");
+		Map<?, ?> retiredRoute = routes.stream().map(Map.class::cast)
+			.filter((route) -> "gemini".equals(route.get("provider"))).findFirst().orElseThrow();
+		assertThat(retiredRoute.get("status")).isEqualTo("retired");
+		assertThat(retiredRoute.get("retired_on")).isEqualTo("2026-10-22");
+		assertThat(((Map<?, ?>) retiredRoute.get("circuit_breaker")).get("state")).isEqualTo("closed");
+		assertThat((List<?>) model(data, "kie-veo3-fast").get("routes")).hasSize(1);
 	}
 
 	private static Map<?, ?> model(List<?> data, String id) {
