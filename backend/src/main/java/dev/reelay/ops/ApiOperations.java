@@ -43,6 +43,11 @@ final class ApiOperations implements OpenApiCustomizer {
 
 	private static final String API = "/api/";
 
+	/** The OpenAI-compatible facade: its errors are OpenAI's shape, not problems. */
+	private static final String OPENAI = "/v1/";
+
+	static final String OPENAI_ERROR = "OpenAiError";
+
 	/** Tags in the order the UI shows them, with the paths each covers (first match wins). */
 	private static final List<Feature> FEATURES = List.of(
 			new Feature("Jobs", "Submit video jobs, follow and manage them, download the videos", "/api/v1/jobs"),
@@ -126,7 +131,11 @@ final class ApiOperations implements OpenApiCustomizer {
 			return;
 		}
 		api.getComponents().addSchemas(PROBLEM, problemSchema());
+		api.getComponents().addSchemas(OPENAI_ERROR, openAiErrorSchema());
 		api.getPaths().forEach((path, item) -> {
+			if (path.startsWith(OPENAI)) {
+				item.readOperationsMap().forEach((method, operation) -> documentOpenAiErrors(path, operation));
+			}
 			if (!path.startsWith(API)) {
 				return;
 			}
@@ -190,6 +199,36 @@ final class ApiOperations implements OpenApiCustomizer {
 				(code) -> new ApiResponse().description(PROBLEM_MEANINGS.get(code))
 					.content(new Content().addMediaType(PROBLEM_JSON,
 							new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + PROBLEM))))));
+	}
+
+	/**
+	 * The facade answers every failure in OpenAI's error shape (the SDKs read it into typed errors): the same rules as
+	 * the problems of the native API, without the statuses only the native API has.
+	 */
+	private static void documentOpenAiErrors(String path, Operation operation) {
+		ApiResponses responses = (operation.getResponses() != null) ? operation.getResponses() : new ApiResponses();
+		operation.setResponses(responses);
+		SortedSet<String> statuses = new TreeSet<>(List.of("401", "429", "500"));
+		if (operation.getRequestBody() != null
+				|| (operation.getParameters() != null && !operation.getParameters().isEmpty())) {
+			statuses.add("400");
+		}
+		if (path.contains("{")) {
+			statuses.add("404");
+		}
+		statuses.forEach((status) -> responses.computeIfAbsent(status,
+				(code) -> new ApiResponse().description(PROBLEM_MEANINGS.get(code))
+					.content(new Content().addMediaType("application/json",
+							new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + OPENAI_ERROR))))));
+	}
+
+	private static Schema<?> openAiErrorSchema() {
+		return new ObjectSchema().description("OpenAI's error body, as the OpenAI SDKs read it")
+			.addProperty("error", new ObjectSchema()
+				.addProperty("message", new StringSchema().description("What went wrong, in plain words"))
+				.addProperty("type", new StringSchema().description("invalid_request_error, authentication_error, ..."))
+				.addProperty("param", new StringSchema().description("The parameter at fault, when one is"))
+				.addProperty("code", new StringSchema().description("A machine-readable code, when there is one")));
 	}
 
 	/** One job's stream sits under the job's path but belongs with the other stream. */
