@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A claim's cost does not grow with jobs it cannot take (issue 13, finding 11): a tenant with thousands of jobs
- * scheduled weeks ahead ({@code not_before}) and thousands held over budget, all ahead of its one due job in claim
- * order (higher priority, older), still has that job claimed by reading a handful of rows. Measured on the claim's
+ * scheduled weeks ahead ({@code not_before}) and thousands held over budget, all ahead of its due jobs in claim
+ * order (higher priority), still has a claim's worth of those taken by reading about as many rows. Measured on the claim's
  * own statement with {@code EXPLAIN (ANALYZE, BUFFERS)} on a real PostgreSQL. The jobs belong to a provider of this
  * class's own, which no dispatcher serves.
  */
@@ -28,6 +28,10 @@ class ClaimBacklogScanTests {
 	private static final JobParameters PARAMETERS = new JobParameters(4, "16:9", "720p", null, null);
 
 	private static final int AHEAD = 5000;
+
+	private static final int DUE = 2000;
+
+	private static final int CLAIM = 10;
 
 	@Autowired
 	private JobStore store;
@@ -46,9 +50,10 @@ class ClaimBacklogScanTests {
 		Job template = this.store.create(new NewJob(tenant, "sim-video", provider, "ahead", PARAMETERS, 9, null, null))
 			.block();
 		this.store.cancel(template.id()).block();
-		copies(template, AHEAD, "now() + interval '20 days'", "now() + interval '20 days'");
-		copies(template, AHEAD, "NULL", "TIMESTAMPTZ '9999-01-01 00:00:00+00'");
-		Job due = this.store.create(new NewJob(tenant, "sim-video", provider, "due", PARAMETERS, 0, null, null)).block();
+		copies(template, AHEAD, 9, "now() + interval '20 days'", "now() + interval '20 days'");
+		copies(template, AHEAD, 9, "NULL", "TIMESTAMPTZ '9999-01-01 00:00:00+00'");
+		// Due jobs of a lower priority: a claim's worth of them is what it must take, without reading the rest.
+		copies(template, DUE, 1, "NULL", "now() - interval '1 minute'");
 		this.db.sql("ANALYZE jobs").then().block();
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
 
@@ -58,23 +63,29 @@ class ClaimBacklogScanTests {
 			.bind("lease_until", now.plus(Duration.ofMinutes(5)))
 			.bind("provider", provider)
 			.bind("now", now.plusSeconds(1))
-			.bind("limit", 10)
+			.bind("limit", CLAIM)
 			.bind("max_in_flight", 100)
 			.map((row) -> row.get(0, String.class))
 			.one()
 			.block()).get(0).get("Plan");
 
-		assertThat(this.store.find(due.id()).block().leaseOwner()).isEqualTo("scan");
+		assertThat(this.db.sql("SELECT count(*) AS n FROM jobs WHERE provider = :provider AND lease_owner = 'scan' "
+				+ "AND priority = 1 AND not_before IS NULL")
+			.bind("provider", provider)
+			.map((row) -> row.get("n", Long.class))
+			.one()
+			.block()).as("due jobs claimed").isEqualTo(CLAIM);
 		long rows = jobRowsRead(plan);
 		long blocks = plan.get("Shared Hit Blocks").asLong() + plan.get("Shared Read Blocks").asLong();
-		System.out.printf("claim behind %d scheduled and %d held jobs: %d job rows read, %d blocks%n", AHEAD, AHEAD,
-				rows, blocks);
-		assertThat(rows).as("job rows the claim read").isLessThan(100);
-		assertThat(blocks).as("blocks the claim touched").isLessThan(AHEAD / 10);
+		System.out.printf("claim of %d behind %d scheduled and %d held jobs, with %d due: %d job rows read, %d blocks%n",
+				CLAIM, AHEAD, AHEAD, DUE, rows, blocks);
+		assertThat(rows).as("job rows the claim read").isLessThan(DUE / 10);
+		// Blocks include one probe per tenant in the (shared) database, hence the looser bound.
+		assertThat(blocks).as("blocks the claim touched").isLessThan(AHEAD / 2);
 	}
 
-	/** {@code count} queued copies of {@code template}, older and of higher priority than anything queued after. */
-	private void copies(Job template, int count, String notBefore, String due) {
+	/** {@code count} queued copies of {@code template} of {@code priority}, an hour older than it. */
+	private void copies(Job template, int count, int priority, String notBefore, String due) {
 		String columns = this.db.sql("SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) AS c "
 				+ "FROM information_schema.columns WHERE table_name = 'jobs' AND table_schema = current_schema()")
 			.map((row) -> row.get("c", String.class))
@@ -84,7 +95,7 @@ class ClaimBacklogScanTests {
 		for (String[] swap : new String[][] { { "id", "gen_random_uuid()" }, { "status", "'queued'" },
 				{ "status_reason", "NULL" }, { "idempotency_key", "NULL" }, { "not_before", notBefore },
 				{ "next_attempt_at", due }, { "created_at", "created_at - interval '1 hour'" },
-				{ "completed_at", "NULL" } }) {
+				{ "completed_at", "NULL" }, { "priority", Integer.toString(priority) } }) {
 			values = values.replaceFirst("\\b" + swap[0] + "\\b", java.util.regex.Matcher.quoteReplacement(swap[1]));
 		}
 		this.db.sql("INSERT INTO jobs (" + columns + ") SELECT " + values
