@@ -95,10 +95,7 @@ class AcceptedCreates {
 				return Mono.just(current);
 			}
 			if (current.remoteId() == null && current.status().isTerminal()) {
-				return this.jobs.recordRemoteIdAfterEnd(current, remoteId)
-					.retryWhen(retryUntil(current, deadline))
-					.flatMap((recorded) -> (recorded.status() == JobStatus.CANCELED) ? stop(recorded, provider)
-							: Mono.just(recorded));
+				return recordOnEnded(current, remoteId, provider, deadline);
 			}
 			if (current.remoteId() == null
 					&& (current.status() == JobStatus.SUBMITTING || current.status() == JobStatus.RECONCILING)
@@ -111,6 +108,24 @@ class AcceptedCreates {
 					current.remoteId());
 			return Mono.just(current);
 		});
+	}
+
+	/**
+	 * Records {@code remote}'s id on a job that ended without one (a look after a cancel found its generation): the
+	 * cost is settled again as the billing rule says for an accepted job, and a canceled job's generation stopped
+	 * where the family can.
+	 */
+	Mono<Job> recordOnEnded(Job ended, RemoteJob remote, VideoProvider provider) {
+		return recordOnEnded(ended, remote.remoteId(), provider, deadline(ended))
+			.doOnError((failed) -> log.error("job {}: {} shows its generation as remote id {}, but that id could not be "
+					+ "recorded on the job: {}", ended.id(), ended.provider(), remote.remoteId(), reason(failed)));
+	}
+
+	private Mono<Job> recordOnEnded(Job ended, String remoteId, VideoProvider provider, Instant deadline) {
+		return this.jobs.recordRemoteIdAfterEnd(ended, remoteId)
+			.retryWhen(retryUntil(ended, deadline))
+			.flatMap((recorded) -> (recorded.status() == JobStatus.CANCELED) ? stop(recorded, provider)
+					: Mono.just(recorded));
 	}
 
 	/** Stops a canceled job's generation where the family can; where it cannot, its result is discarded. */

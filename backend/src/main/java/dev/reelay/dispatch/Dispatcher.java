@@ -197,7 +197,7 @@ class Dispatcher implements SmartLifecycle {
 
 	/**
 	 * One provider's claim, timed at its own start: the permits it takes are counted from then, so a slow cycle
-	 * (other providers, a loaded machine) does not age them before their jobs start (see LapsedPermits).
+	 * (other providers, a loaded machine) does not age them before their jobs start (see FreshPermits).
 	 */
 	private Mono<Void> claimAndRun(String provider, String what, AtomicInteger failures, AtomicInteger claims,
 			Function<Instant, Flux<Job>> claim) {

@@ -25,7 +25,7 @@ class JobWorker {
 
 	private final DispatchSettings settings;
 
-	private final LapsedPermits permits;
+	private final FreshPermits permits;
 
 	private final StepOutcomes outcomes;
 
@@ -41,9 +41,11 @@ class JobWorker {
 
 	private final LeaseKeeper leases;
 
-	JobWorker(ProviderRegistry providers, MeteredProviders metered, DispatchSettings settings, LapsedPermits permits,
+	private final CanceledCreateCheck canceledCreates;
+
+	JobWorker(ProviderRegistry providers, MeteredProviders metered, DispatchSettings settings, FreshPermits permits,
 			StepOutcomes outcomes, SubmitStep submit, ReconcileStep reconcile, PollStep poll, DownloadStep download,
-			StepRecovery recovery, LeaseKeeper leases) {
+			StepRecovery recovery, LeaseKeeper leases, CanceledCreateCheck canceledCreates) {
 		this.providers = providers;
 		this.metered = metered;
 		this.settings = settings;
@@ -55,6 +57,7 @@ class JobWorker {
 		this.download = download;
 		this.recovery = recovery;
 		this.leases = leases;
+		this.canceledCreates = canceledCreates;
 	}
 
 	/** Runs one step of the claimed {@code job} under its lease, renewed while the step runs (see {@link LeaseKeeper}). */
@@ -67,6 +70,10 @@ class JobWorker {
 	}
 
 	private Mono<Job> step(Job job) {
+		if (job.status() == JobStatus.CANCELED) {
+			// Only a job canceled with its create out is claimed: its one look at the provider.
+			return afterCancel(job);
+		}
 		if (!this.providers.isAvailable(job.provider())) {
 			return this.outcomes.fail(job, new JobError("provider_unavailable", "The provider '" + job.provider()
 					+ "' this job was sent to is no longer configured or enabled.", false));
@@ -77,10 +84,25 @@ class JobWorker {
 					"Reelay lost track of this job at " + job.provider() + " and cannot follow it.", false));
 		}
 		VideoProvider provider = this.metered.get(job.provider());
-		if (job.status() != JobStatus.QUEUED
-				&& this.permits.lapsed(job, this.settings.limitsFor(job.provider()).polls() != null)) {
-			return this.outcomes.retryAt(job, this.outcomes.now(), null);
+		if (job.status() == JobStatus.QUEUED) {
+			// A create's permit is looked at just before the call, after the submitting write (see SubmitStep).
+			return this.submit.run(job, provider);
 		}
+		return this.permits.mayCall(job, CallLedger.POLL, this.settings.limitsFor(job.provider()).polls() != null)
+			.flatMap((may) -> may ? follow(job, provider) : this.outcomes.retryAt(job, this.outcomes.now(), null));
+	}
+
+	private Mono<Job> afterCancel(Job job) {
+		if (!this.providers.isAvailable(job.provider())) {
+			return this.canceledCreates.providerGone(job);
+		}
+		VideoProvider provider = this.metered.get(job.provider());
+		return this.permits.mayCall(job, CallLedger.POLL, this.settings.limitsFor(job.provider()).polls() != null)
+			.flatMap((may) -> may ? this.canceledCreates.run(job, provider)
+					: this.canceledCreates.later(job, this.outcomes.now(), job.stepRetries()));
+	}
+
+	private Mono<Job> follow(Job job, VideoProvider provider) {
 		return switch (job.status()) {
 			case QUEUED -> this.submit.run(job, provider);
 			// SUBMITTING found by a claim: the instance that wrote it died before the provider's answer was saved.

@@ -31,7 +31,7 @@ class SubmitStep {
 
 	private final CreateWindow window;
 
-	private final LapsedPermits permits;
+	private final FreshPermits permits;
 
 	private final GenerationRequests requests;
 
@@ -40,7 +40,7 @@ class SubmitStep {
 	private final Failover failover;
 
 	SubmitStep(StepOutcomes outcomes, DispatchSettings settings, CreateWindow window,
-			LapsedPermits permits, GenerationRequests requests, AcceptedCreates accepted, Failover failover) {
+			FreshPermits permits, GenerationRequests requests, AcceptedCreates accepted, Failover failover) {
 		this.failover = failover;
 		this.outcomes = outcomes;
 		this.settings = settings;
@@ -63,13 +63,13 @@ class SubmitStep {
 				.submitting(now, this.window.closesAfter(job, now), "submitting to " + job.provider());
 		}, false)
 			.flatMap((submitting) -> this.requests.of(submitting).flatMap((request) -> {
-				if (this.permits.lapsed(job, this.settings.limitsFor(job.provider()).limitsSubmissions())) {
-					return this.outcomes.change(submitting, (c) -> c.unsent("waiting for rate limit at " + job.provider(),
-							this.outcomes.now(), job.submitStartedAt()), true);
-				}
-				return provider.submit(request)
-					.flatMap((remote) -> this.accepted.accept(submitting, remote, provider))
-					.onErrorResume(ProviderException.class, (error) -> failed(submitting, error));
+				boolean limited = this.settings.limitsFor(job.provider()).limitsSubmissions();
+				return this.permits.mayCall(job, CallLedger.SUBMIT, limited).flatMap((may) -> may
+						? provider.submit(request)
+							.flatMap((remote) -> this.accepted.accept(submitting, remote, provider))
+							.onErrorResume(ProviderException.class, (error) -> failed(submitting, error))
+						: this.outcomes.change(submitting, (c) -> c.unsent("waiting for rate limit at " + job.provider(),
+								this.outcomes.now(), job.submitStartedAt()), true));
 			}));
 	}
 

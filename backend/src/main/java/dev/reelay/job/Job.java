@@ -38,6 +38,12 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 				stepRetries, Map.of(), null);
 	}
 
+	/**
+	 * When a job is due that never is: held over budget, or ended with nothing left to do. The same literal as the
+	 * partial indexes that leave such jobs out of every claim (V115, V160).
+	 */
+	public static final Instant NEVER_DUE = Instant.parse("9999-01-01T00:00:00Z");
+
 	/** A job as stored before step retries were counted apart: none so far. */
 	public Job(UUID id, UUID tenantId, JobStatus status, int progress, String model, String provider, String prompt,
 			JobParameters parameters, int priority, @Nullable Instant notBefore, @Nullable String remoteId,
@@ -295,11 +301,21 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 			return this;
 		}
 
-		/** The job ended canceled (by request, or at the provider). */
+		/**
+		 * The job ended canceled (by request, or at the provider). Canceled while its create was out unanswered, it
+		 * stays due (when that create could no longer be answering, as its submitting or reconciling write said) for
+		 * one look at the provider: a generation the create started is then recorded on the job, stopped where the
+		 * family can, and billed as its rule says. Otherwise nothing is left to do.
+		 */
 		public Changes canceled(String reason, @Nullable ProviderUsage reported) {
+			boolean createInDoubt = this.from.remoteId == null
+					&& (this.from.status == JobStatus.SUBMITTING || this.from.status == JobStatus.RECONCILING);
 			to(JobStatus.CANCELED);
 			this.statusReason = reason;
 			this.providerUsage = ProviderUsage.merge(this.from.providerUsage, reported);
+			if (!createInDoubt) {
+				this.nextAttemptAt = NEVER_DUE;
+			}
 			return this;
 		}
 

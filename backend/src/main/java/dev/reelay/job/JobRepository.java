@@ -294,45 +294,7 @@ class JobRepository {
 	private Flux<Job> claimQueued(String provider, JobStore.@Nullable Move move, @Nullable String model,
 			Collection<String> exceptModels, String owner, Instant now, Duration lease, int limit, int maxInFlight,
 			boolean unlessPaused) {
-		boolean moving = move != null;
-		String eligible = "q.status = 'queued' "
-				+ (moving ? "AND q.provider = ANY(:from_providers) AND (q.route_attempts -> :provider) IS NULL "
-						+ "AND q.next_attempt_at <= :due_before "
-						+ "AND q.parameters->>'remix_of' IS NULL "
-						+ "AND (q.parameters->>'resolution') || '/' || (q.parameters->>'duration_seconds') = ANY(:shapes) "
-						+ (move.takesImageUrls() ? "" : "AND q.parameters->'image'->>'url' IS NULL ")
-						+ (move.takesImageUploads() ? "" : "AND (q.parameters->'image' IS NULL "
-								+ "OR jsonb_typeof(q.parameters->'image') = 'null' OR q.parameters->'image'->>'url' IS NOT NULL) ")
-						: "AND q.provider = :provider ")
-				+ ((model != null) ? "AND q.model = :model " : "")
-				+ (exceptModels.isEmpty() ? "" : "AND q.model <> ALL(:except_models) ")
-				+ "AND q.next_attempt_at <= :now AND (q.lease_until IS NULL OR q.lease_until < :now) "
-				// Always true next to the line above (held jobs are due 9999-01-01, never reached): it lets the claim
-				// use the indexes that leave held jobs out (V115), instead of walking them on every claim.
-				+ "AND q.next_attempt_at < " + NOT_HELD + " ";
-		// Driven by the tenants table: one probe of jobs_queued_due_by_tenant per tenant, then, for each tenant that has
-		// work, its in-flight count (OFFSET 0 keeps it to once per tenant instead of once per candidate) and at most
-		// `limit` candidates, so the cost follows the number of tenants and the claim size, never the backlog. The
-		// candidates are ranked (their turn) in a subquery, as FOR UPDATE cannot sit beside a window function; the
-		// outer level locks what it takes and re-checks each row it locks. A constant LIMIT on the candidates keeps
-		// the planner's estimate small, so it joins them back by primary key instead of hashing the whole queue.
-		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
-				+ (moving ? ", provider = :provider " : "")
-				+ "WHERE id IN (SELECT j.id FROM (SELECT c.id, h.in_flight + c.turn AS turn, c.priority, c.created_at "
-				+ "FROM tenants t CROSS JOIN LATERAL (SELECT (SELECT count(*) FROM (SELECT 1 FROM jobs r "
-				+ "WHERE r.tenant_id = t.id AND r.status IN " + RUNNING_SQL + " LIMIT :max_in_flight) AS running) "
-				+ "+ (SELECT count(*) FROM (SELECT 1 FROM jobs l WHERE l.tenant_id = t.id AND l.status = 'queued' "
-				+ "AND l.lease_until >= :now LIMIT :max_in_flight) AS leased) AS in_flight OFFSET 0) AS h "
-				+ "CROSS JOIN LATERAL (SELECT q.id, q.priority, q.created_at, row_number() OVER (ORDER BY q.priority DESC, "
-				+ "q.created_at, q.id) AS turn FROM jobs q WHERE q.tenant_id = t.id AND " + eligible
-				+ "ORDER BY q.priority DESC, q.created_at, q.id LIMIT :limit) AS c "
-				+ "WHERE EXISTS (SELECT 1 FROM jobs q WHERE q.tenant_id = t.id AND " + eligible + ") "
-				+ "AND h.in_flight + c.turn <= :max_in_flight) AS pick "
-				+ "JOIN jobs j ON j.id = pick.id WHERE j.status = 'queued' AND j.next_attempt_at <= :now "
-				+ "AND (j.lease_until IS NULL OR j.lease_until < :now) "
-				+ (unlessPaused ? UNLESS_PAUSED : "")
-				+ "ORDER BY pick.turn, pick.priority DESC, pick.created_at, pick.id LIMIT :limit "
-				+ "FOR UPDATE OF j SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
+		String sql = claimQueuedSql(move, model != null, !exceptModels.isEmpty(), unlessPaused);
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
 			.bind("owner", owner)
 			.bind("lease_until", now.plus(lease))
@@ -352,6 +314,63 @@ class JobRepository {
 				.bind("due_before", move.dueBefore());
 		}
 		return spec.map(this.rows::read).all();
+	}
+
+	/** The statement of {@link #claimQueued}: with a model, without some models, unless paused. */
+	static String claimQueuedSql(boolean byModel, boolean exceptModels, boolean unlessPaused) {
+		return claimQueuedSql(null, byModel, exceptModels, unlessPaused);
+	}
+
+	/** As above; with a {@code move}, the jobs other routes of the model could not take, moved to this one. */
+	private static String claimQueuedSql(JobStore.@Nullable Move move, boolean byModel, boolean exceptModels,
+			boolean unlessPaused) {
+		boolean moving = move != null;
+		String eligible = "q.status = 'queued' "
+				+ (moving ? "AND q.provider = ANY(:from_providers) AND (q.route_attempts -> :provider) IS NULL "
+						+ "AND q.next_attempt_at <= :due_before "
+						+ "AND q.parameters->>'remix_of' IS NULL "
+						+ "AND (q.parameters->>'resolution') || '/' || (q.parameters->>'duration_seconds') = ANY(:shapes) "
+						+ (move.takesImageUrls() ? "" : "AND q.parameters->'image'->>'url' IS NULL ")
+						+ (move.takesImageUploads() ? "" : "AND (q.parameters->'image' IS NULL "
+								+ "OR jsonb_typeof(q.parameters->'image') = 'null' OR q.parameters->'image'->>'url' IS NOT NULL) ")
+						: "AND q.provider = :provider ")
+				+ (byModel ? "AND q.model = :model " : "")
+				+ (exceptModels ? "AND q.model <> ALL(:except_models) " : "")
+				+ "AND q.next_attempt_at <= :now AND (q.lease_until IS NULL OR q.lease_until < :now) "
+				// Always true next to the line above (held jobs are due 9999-01-01, never reached): it lets the claim
+				// use the indexes that leave held jobs out (V115), instead of walking them on every claim.
+				+ "AND q.next_attempt_at < " + NOT_HELD + " ";
+		// Driven by the tenants table: one probe of jobs_queued_due_by_tenant per tenant, then, for each tenant that has
+		// work, its in-flight count (OFFSET 0 keeps it to once per tenant instead of once per candidate) and at most
+		// `limit` candidates, so the cost follows the number of tenants and the claim size, never the backlog. The
+		// candidates are ranked (their turn) in a subquery, as FOR UPDATE cannot sit beside a window function; the
+		// outer level locks what it takes and re-checks each row it locks. A constant LIMIT on the candidates keeps
+		// the planner's estimate small, so it joins them back by primary key instead of hashing the whole queue.
+		return "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
+				+ (moving ? ", provider = :provider " : "")
+				+ "WHERE id IN (SELECT j.id FROM (SELECT c.id, h.in_flight + c.turn AS turn, c.priority, c.created_at "
+				+ "FROM tenants t CROSS JOIN LATERAL (SELECT (SELECT count(*) FROM (SELECT 1 FROM jobs r "
+				+ "WHERE r.tenant_id = t.id AND r.status IN " + RUNNING_SQL + " LIMIT :max_in_flight) AS running) "
+				+ "+ (SELECT count(*) FROM (SELECT 1 FROM jobs l WHERE l.tenant_id = t.id AND l.status = 'queued' "
+				+ "AND l.lease_until >= :now LIMIT :max_in_flight) AS leased) AS in_flight OFFSET 0) AS h "
+				+ "CROSS JOIN LATERAL (SELECT u.id, u.priority, u.created_at, row_number() OVER (ORDER BY u.priority DESC, "
+				+ "u.created_at, u.id) AS turn FROM ("
+				// Unscheduled jobs in claim order (V161's jobs_queued_claimable_by_tenant): due now or soon (a retry's
+				// wait), so the walk to a claim's worth of due ones is short.
+				+ "(SELECT q.id, q.priority, q.created_at FROM jobs q WHERE q.tenant_id = t.id AND " + eligible
+				+ "AND q.not_before IS NULL ORDER BY q.priority DESC, q.created_at, q.id LIMIT :limit) UNION ALL "
+				// Scheduled ones (not_before) by due time (jobs_queued_scheduled_by_tenant): those weeks ahead are
+				// never reached, however many and whatever their priority. The earliest due are ranked with the rest.
+				+ "(SELECT q.id, q.priority, q.created_at FROM jobs q WHERE q.tenant_id = t.id AND " + eligible
+				+ "AND q.not_before IS NOT NULL ORDER BY q.next_attempt_at, q.priority DESC, q.created_at, q.id "
+				+ "LIMIT :limit)) AS u ORDER BY u.priority DESC, u.created_at, u.id LIMIT :limit) AS c "
+				+ "WHERE EXISTS (SELECT 1 FROM jobs q WHERE q.tenant_id = t.id AND " + eligible + ") "
+				+ "AND h.in_flight + c.turn <= :max_in_flight) AS pick "
+				+ "JOIN jobs j ON j.id = pick.id WHERE j.status = 'queued' AND j.next_attempt_at <= :now "
+				+ "AND (j.lease_until IS NULL OR j.lease_until < :now) "
+				+ (unlessPaused ? UNLESS_PAUSED : "")
+				+ "ORDER BY pick.turn, pick.priority DESC, pick.created_at, pick.id LIMIT :limit "
+				+ "FOR UPDATE OF j SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
 	}
 
 	/**
@@ -387,6 +406,44 @@ class JobRepository {
 			.bind("limit", limit)
 			.map(this.rows::read)
 			.all();
+	}
+
+	/**
+	 * Leases due jobs canceled while their create was out unanswered (see {@link Job.Changes#canceled}), most
+	 * overdue first: the partial index {@code jobs_canceled_create_in_doubt} (V160) holds only those.
+	 */
+	Flux<Job> claimCanceledInDoubt(String provider, String owner, Instant now, Duration lease, int limit,
+			boolean unlessPaused) {
+		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
+				+ "WHERE id IN (SELECT id FROM jobs WHERE status = 'canceled' AND remote_id IS NULL "
+				+ "AND submit_started_at IS NOT NULL AND next_attempt_at < " + NOT_HELD + " AND provider = :provider "
+				+ "AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now) "
+				+ (unlessPaused ? UNLESS_PAUSED : "")
+				+ "ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
+		return this.db.sql(sql)
+			.bind("owner", owner)
+			.bind("lease_until", now.plus(lease))
+			.bind("provider", provider)
+			.bind("now", now)
+			.bind("limit", limit)
+			.map(this.rows::read)
+			.all();
+	}
+
+	/**
+	 * Writes when a canceled job is due again ({@link Job#NEVER_DUE}: never) and its retries, letting go of its lease,
+	 * if its row is still at the job's version; empty when it moved on.
+	 */
+	Mono<Job> rescheduleCanceled(Job canceled, Instant due, int stepRetries) {
+		return this.db.sql("UPDATE jobs SET next_attempt_at = :due, step_retries = :retries, lease_owner = NULL, "
+				+ "lease_until = NULL, version = version + 1, updated_at = now() WHERE id = :id AND version = :version "
+				+ "AND status = 'canceled' RETURNING " + JobRows.COLUMNS)
+			.bind("due", due)
+			.bind("retries", stepRetries)
+			.bind("id", canceled.id())
+			.bind("version", canceled.version())
+			.map(this.rows::read)
+			.one();
 	}
 
 	/** Generations a provider is running for us, plus queued jobs already leased to be submitted. */

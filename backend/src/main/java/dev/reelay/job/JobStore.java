@@ -428,9 +428,13 @@ public class JobStore {
 				this.quotas.maxInFlightJobs());
 	}
 
-	/** Leases submitted jobs of one provider that are due to be polled, reconciled or downloaded. */
+	/**
+	 * Leases submitted jobs of one provider that are due to be polled, reconciled or downloaded, and, within the
+	 * same {@code limit}, jobs canceled while their create was out that are due for a look at the provider.
+	 */
 	public Flux<Job> claimRunning(String provider, String owner, Instant now, Duration lease, int limit) {
-		return this.jobs.claimRunning(provider, owner, now, lease, limit, false);
+		return withCanceledInDoubt(this.jobs.claimRunning(provider, owner, now, lease, limit, false), provider, owner,
+				now, lease, limit, false);
 	}
 
 	/** {@link #claimQueued} of every model, unless the provider is paused, in one statement. */
@@ -469,7 +473,32 @@ public class JobStore {
 
 	/** {@link #claimRunning} unless the provider is paused, in one statement. */
 	public Flux<Job> claimRunningUnlessPaused(String provider, String owner, Instant now, Duration lease, int limit) {
-		return this.jobs.claimRunning(provider, owner, now, lease, limit, true);
+		return withCanceledInDoubt(this.jobs.claimRunning(provider, owner, now, lease, limit, true), provider, owner,
+				now, lease, limit, true);
+	}
+
+	/**
+	 * {@code running}, then as many due jobs canceled with their create in doubt as {@code limit} leaves room for: a
+	 * second statement on a partial index that holds only those (nearly always empty), so the claim of running jobs
+	 * stays as it was.
+	 */
+	private Flux<Job> withCanceledInDoubt(Flux<Job> running, String provider, String owner, Instant now,
+			Duration lease, int limit, boolean unlessPaused) {
+		return running.collectList()
+			.flatMapMany((claimed) -> (claimed.size() >= limit) ? Flux.fromIterable(claimed)
+					: Flux.fromIterable(claimed).concatWith(this.jobs.claimCanceledInDoubt(provider, owner, now, lease,
+							limit - claimed.size(), unlessPaused)));
+	}
+
+	/**
+	 * Writes when a job canceled with its create in doubt is due for another look at its provider
+	 * ({@link Job#NEVER_DUE}: never, the look is over) and its retries so far, letting go of its lease. Fails with
+	 * {@link OptimisticLockingFailureException} when the row moved on.
+	 */
+	public Mono<Job> rescheduleCanceled(Job canceled, Instant due, int stepRetries) {
+		return this.jobs.rescheduleCanceled(canceled, due, stepRetries)
+			.switchIfEmpty(Mono.error(() -> new OptimisticLockingFailureException(
+					"Job " + canceled.id() + " changed since version " + canceled.version())));
 	}
 
 	/** Jobs the provider is working on for us (or that are leased to be submitted right now). */
