@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import dev.reelay.storage.VideoStorage;
+import dev.reelay.support.DrainedMultipart;
 import dev.reelay.tenant.CallerTenant;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -56,8 +57,12 @@ class JobController {
 
 	private final DataSize maxField;
 
+	private final DrainedMultipart multipart;
+
 	JobController(JobStore jobs, JobRequestValidator validator, VideoStorage storage, JobInputSettings inputs,
-			@Value("${spring.webflux.multipart.max-in-memory-size:256KB}") DataSize maxField) {
+			@Value("${spring.webflux.multipart.max-in-memory-size:256KB}") DataSize maxField,
+			DrainedMultipart multipart) {
+		this.multipart = multipart;
 		this.jobs = jobs;
 		this.validator = validator;
 		this.storage = storage;
@@ -75,7 +80,7 @@ class JobController {
 	@PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	Mono<ResponseEntity<JobView>> createWithUpload(ServerWebExchange exchange,
 			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
-		return exchange.getMultipartData()
+		return this.multipart.read(exchange)
 			.onErrorMap(this::unreadableForm)
 			.flatMap((parts) -> JobForm.read(parts, this.inputs))
 			.flatMap((form) -> submit(form.request(), form.upload(), idempotencyKey));

@@ -15,6 +15,7 @@ import dev.reelay.job.StoredContent;
 import dev.reelay.job.StoredFileResponse;
 import dev.reelay.job.UploadedImages;
 import dev.reelay.storage.VideoStorage;
+import dev.reelay.support.DrainedMultipart;
 import dev.reelay.support.StorableText;
 import dev.reelay.tenant.CallerTenant;
 import io.swagger.v3.oas.annotations.Operation;
@@ -79,8 +80,11 @@ class VideosController {
 
 	private final OpenAiFacadeSettings settings;
 
+	private final DrainedMultipart multipart;
+
 	VideosController(JobStore jobs, VideoRequests requests, UploadedImages images, VideoStorage storage,
-			OpenAiFacadeSettings settings) {
+			OpenAiFacadeSettings settings, DrainedMultipart multipart) {
+		this.multipart = multipart;
 		this.jobs = jobs;
 		this.requests = requests;
 		this.images = images;
@@ -105,7 +109,7 @@ class VideosController {
 	Mono<VideoObject> createMultipart(ServerWebExchange exchange,
 			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey,
 			@RequestHeader(name = RETRY_COUNT, required = false) @Nullable String retryCount) {
-		return exchange.getMultipartData().flatMap((parts) -> {
+		return this.multipart.read(exchange).flatMap((parts) -> {
 			checkFields(parts, CREATE_FIELDS);
 			Part reference = parts.getFirst("input_reference");
 			String imageUrl = (reference instanceof FilePart) ? text(parts, "input_reference[image_url]")
@@ -277,7 +281,7 @@ class VideosController {
 	Mono<VideoObject> remixMultipart(@PathVariable("video_id") String videoId, ServerWebExchange exchange,
 			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey,
 			@RequestHeader(name = RETRY_COUNT, required = false) @Nullable String retryCount) {
-		return exchange.getMultipartData().flatMap((parts) -> {
+		return this.multipart.read(exchange).flatMap((parts) -> {
 			checkFields(parts, Set.of("prompt"));
 			return remix(videoId, text(parts, "prompt"), idempotencyKey, retryCount);
 		});
