@@ -16,6 +16,7 @@ import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobStore;
 import dev.reelay.provider.InstanceBreakers;
 import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.VideoProvider;
 import dev.reelay.support.BackgroundLoops;
 import dev.reelay.support.Heartbeat;
 import dev.reelay.support.Periodic;
@@ -162,6 +163,17 @@ class Dispatcher implements SmartLifecycle {
 	 * last), jobs at the providers first, then submissions. Answers whether the cycle worked: an error claiming for
 	 * one provider is logged and the others are still served; only when every claim failed did the cycle fail.
 	 */
+	/** The requests a lost-create search makes at {@code provider} (one when it cannot search, or is gone). */
+	private int searchRequests(String provider) {
+		try {
+			VideoProvider instance = this.providers.get(provider);
+			return (instance != null) ? PollCost.searchRequests(instance) : 1;
+		}
+		catch (RuntimeException gone) {
+			return 1;
+		}
+	}
+
 	private Mono<Boolean> cycle() {
 		List<String> enabled = this.providers.enabledInstances();
 		List<String> order = ProviderOrder.rotated(enabled, this.cycles.getAndIncrement());
@@ -170,7 +182,7 @@ class Dispatcher implements SmartLifecycle {
 		Flux<Void> running = Flux.fromIterable(order)
 			.concatMap((provider) -> claimAndRun(provider, "running jobs", failures, claims,
 					(now) -> this.gate.claimRunning(provider, this.settings.limitsFor(provider), free(), this.owner,
-							now, this.settings.lease())));
+							now, this.settings.lease(), searchRequests(provider))));
 		// An instance whose circuit breaker is open takes no submissions; half open, one at a time (the probe).
 		Flux<Void> submissions = Flux.fromIterable(order)
 			.concatMap((provider) -> claimAndRun(provider, "submissions", failures, claims,

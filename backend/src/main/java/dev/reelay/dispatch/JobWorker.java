@@ -66,7 +66,13 @@ class JobWorker {
 			.then()
 			.onErrorResume(OptimisticLockingFailureException.class, (moved) -> this.recovery.afterConcurrentChange(job))
 			.onErrorResume((unexpected) -> this.recovery.recover(job, unexpected))
-			.contextWrite((context) -> context.put(ProviderCalls.class, new ProviderCalls())));
+			.contextWrite((context) -> context.put(ProviderCalls.class, new ProviderCalls(prepaid(job)))));
+	}
+
+	/** The permits the job's claim took for this step (a reconciling job's whole search; see {@link PollCost}). */
+	private int prepaid(Job job) {
+		return this.providers.isAvailable(job.provider())
+				? PollCost.of(job, PollCost.searchRequests(this.providers.get(job.provider()))) : 1;
 	}
 
 	private Mono<Job> step(Job job) {

@@ -17,6 +17,17 @@ final class ProviderCalls {
 
 	private @Nullable String requestId;
 
+	/** Requests the step's claim already took permits for (see {@link PollCost}). */
+	private int prepaid;
+
+	ProviderCalls() {
+		this(1);
+	}
+
+	ProviderCalls(int prepaid) {
+		this.prepaid = prepaid;
+	}
+
 	synchronized void started() {
 		this.unrecorded++;
 		this.made++;
@@ -24,10 +35,12 @@ final class ProviderCalls {
 
 	/**
 	 * How many permits a step's next call of {@code calls} requests needs beyond its claim's: the claim covers the
-	 * step's first request only.
+	 * step's first request, or a reconciling job's whole search ({@link PollCost}).
 	 */
 	synchronized int permitsNeeded(int calls) {
-		return (this.made == 0) ? calls - 1 : calls;
+		int covered = Math.min(this.prepaid, calls);
+		this.prepaid -= covered;
+		return calls - covered;
 	}
 
 	synchronized void answered(@Nullable String requestId) {

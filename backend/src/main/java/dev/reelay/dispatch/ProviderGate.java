@@ -94,19 +94,47 @@ class ProviderGate {
 
 	/** Submitted jobs due for a poll, reconcile or download, at most {@code free}, within the poll budget. */
 	Flux<Job> claimRunning(String provider, Limits limits, int free, String owner, Instant now, Duration lease) {
+		return claimRunning(provider, limits, free, owner, now, lease, 1);
+	}
+
+	/**
+	 * As above, each job taking the permits its step needs ({@link PollCost}: a reconciling job's search takes
+	 * {@code searchRequests}), in due order: the first job that does not fit ends the claim and goes back with the
+	 * rest, so it is first again as soon as the window has room (never passed over by cheaper jobs for ever).
+	 */
+	Flux<Job> claimRunning(String provider, Limits limits, int free, String owner, Instant now, Duration lease,
+			int searchRequests) {
 		if (free <= 0) {
 			return Flux.empty();
 		}
 		if (limits.polls() == null) {
 			return this.jobs.claimRunningUnlessPaused(provider, owner, now, lease, free);
 		}
+		// A search larger than the whole budget could never be claimed; it takes the whole budget instead.
+		int search = Math.min(searchRequests, limits.polls().count());
 		Mono<List<Job>> decision = this.ledger.lock(provider, CallLedger.POLL)
 			.then(this.ledger.pausedUntil(provider, now).map((until) -> 0).switchIfEmpty(Mono.defer(
 					() -> this.ledger.countSince(provider, CallLedger.POLL, now, limits.polls().per().plus(this.margin))
 						.map((used) -> Permits.left(limits.polls().count(), used)))))
-			.flatMapMany((allowed) -> this.jobs.claimRunning(provider, owner, now, lease, Math.min(allowed, free)))
-			.collectList()
-			.flatMap((claimed) -> this.ledger.record(provider, CallLedger.POLL, now, claimed.size()).thenReturn(claimed));
+			.flatMap((allowed) -> this.jobs.claimRunning(provider, owner, now, lease, Math.min(allowed, free))
+				.collectList()
+				.flatMap((claimed) -> {
+					List<Job> kept = new java.util.ArrayList<>();
+					int cost = 0;
+					for (Job job : claimed) {
+						int next = PollCost.of(job, search);
+						if (cost + next > allowed) {
+							break;
+						}
+						cost += next;
+						kept.add(job);
+					}
+					List<Job> back = claimed.subList(kept.size(), claimed.size());
+					return Flux.fromIterable(back)
+						.concatMap((job) -> this.jobs.releaseLease(job.id(), owner, job.leaseUntil()))
+						.then(this.ledger.record(provider, CallLedger.POLL, now, cost))
+						.thenReturn(kept);
+				}));
 		return decision.as(this.tx::transactional).flatMapIterable((claimed) -> claimed);
 	}
 

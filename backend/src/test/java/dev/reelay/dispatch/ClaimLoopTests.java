@@ -69,7 +69,7 @@ class ClaimLoopTests {
 		Sinks.Many<Job> slowClaim = Sinks.many().unicast().onBackpressureBuffer();
 		Job queuedMidClaim = job("p");
 		providers("p");
-		given(this.gate.claimRunning(eq("p"), any(), anyInt(), any(), any(), any())).willReturn(Flux.empty());
+		given(this.gate.claimRunning(eq("p"), any(), anyInt(), any(), any(), any(), anyInt())).willReturn(Flux.empty());
 		given(this.gate.claimSubmissions(eq("p"), any(), anyInt(), any(), any(), any()))
 			.willReturn(slowClaim.asFlux(), Flux.just(queuedMidClaim), Flux.empty());
 		given(this.worker.run(any())).willReturn(Mono.never());
@@ -90,7 +90,7 @@ class ClaimLoopTests {
 		Job second = job("p");
 		Sinks.Empty<Void> firstStep = Sinks.empty();
 		providers("p");
-		given(this.gate.claimRunning(eq("p"), any(), anyInt(), any(), any(), any())).willReturn(Flux.empty());
+		given(this.gate.claimRunning(eq("p"), any(), anyInt(), any(), any(), any(), anyInt())).willReturn(Flux.empty());
 		given(this.gate.claimSubmissions(eq("p"), any(), eq(1), any(), any(), any()))
 			.willReturn(Flux.just(first), Flux.just(second));
 		given(this.worker.run(first)).willReturn(firstStep.asMono());
@@ -108,11 +108,11 @@ class ClaimLoopTests {
 	void aProviderWhoseClaimFailsDoesNotStopTheOthers() {
 		Job other = job("b");
 		providers("a", "b");
-		given(this.gate.claimRunning(eq("a"), any(), anyInt(), any(), any(), any()))
+		given(this.gate.claimRunning(eq("a"), any(), anyInt(), any(), any(), any(), anyInt()))
 			.willReturn(Flux.error(new IllegalStateException("a row this instance cannot read")));
 		given(this.gate.claimSubmissions(eq("a"), any(), anyInt(), any(), any(), any()))
 			.willReturn(Flux.error(new IllegalStateException("a row this instance cannot read")));
-		given(this.gate.claimRunning(eq("b"), any(), anyInt(), any(), any(), any())).willReturn(Flux.empty());
+		given(this.gate.claimRunning(eq("b"), any(), anyInt(), any(), any(), any(), anyInt())).willReturn(Flux.empty());
 		given(this.gate.claimSubmissions(eq("b"), any(), anyInt(), any(), any(), any()))
 			.willReturn(Flux.just(other), Flux.empty());
 		given(this.worker.run(any())).willReturn(Mono.never());
@@ -127,7 +127,7 @@ class ClaimLoopTests {
 		// "a" takes 1.5 s to claim (a loaded machine, a slow statement): more than the 1 s call margin within which a
 		// claimed create must be sent. "b"'s permits must be timed from its own claim, not from the cycle's start.
 		providers("a", "b");
-		given(this.gate.claimRunning(any(), any(), anyInt(), any(), any(), any())).willReturn(Flux.empty());
+		given(this.gate.claimRunning(any(), any(), anyInt(), any(), any(), any(), anyInt())).willReturn(Flux.empty());
 		given(this.gate.claimSubmissions(eq("a"), any(), anyInt(), any(), any(), any()))
 			.willReturn(Mono.delay(Duration.ofMillis(1500)).thenMany(Flux.empty()));
 		given(this.gate.claimSubmissions(eq("b"), any(), anyInt(), any(), any(), any())).willReturn(Flux.empty());
@@ -145,7 +145,7 @@ class ClaimLoopTests {
 	void providersTakeTurnsGoingFirst() {
 		List<String> firstClaimed = new ArrayList<>();
 		providers("a", "b", "c");
-		given(this.gate.claimRunning(any(), any(), anyInt(), any(), any(), any())).willAnswer((call) -> {
+		given(this.gate.claimRunning(any(), any(), anyInt(), any(), any(), any(), anyInt())).willAnswer((call) -> {
 			synchronized (firstClaimed) {
 				firstClaimed.add(call.getArgument(0));
 			}
@@ -164,14 +164,14 @@ class ClaimLoopTests {
 			assertThat(List.of(firstClaimed.get(0), firstClaimed.get(3), firstClaimed.get(6)))
 				.containsExactlyInAnyOrder("a", "b", "c");
 		}
-		verify(this.gate, times(9)).claimRunning(any(), any(), anyInt(), any(), any(), any());
+		verify(this.gate, times(9)).claimRunning(any(), any(), anyInt(), any(), any(), any(), anyInt());
 	}
 
 	@Test
 	void jobsOfAClaimCutOffByTheStopAreNotLeftInHand() {
 		Sinks.Many<Job> midClaim = Sinks.many().unicast().onBackpressureBuffer();
 		providers("p");
-		given(this.gate.claimRunning(eq("p"), any(), anyInt(), any(), any(), any())).willReturn(Flux.empty());
+		given(this.gate.claimRunning(eq("p"), any(), anyInt(), any(), any(), any(), anyInt())).willReturn(Flux.empty());
 		given(this.gate.claimSubmissions(eq("p"), any(), anyInt(), any(), any(), any())).willReturn(midClaim.asFlux());
 		start(4);
 

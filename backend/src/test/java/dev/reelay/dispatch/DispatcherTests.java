@@ -59,7 +59,7 @@ class DispatcherTests {
 		Sinks.Many<Job> claim = Sinks.many().unicast().onBackpressureBuffer();
 		given(this.providers.enabledInstances()).willReturn(List.of("p"));
 		given(this.jobs.notices()).willReturn(Flux.never());
-		given(this.gate.claimRunning(eq("p"), any(), anyInt(), any(), any(), any())).willReturn(Flux.empty());
+		given(this.gate.claimRunning(eq("p"), any(), anyInt(), any(), any(), any(), anyInt())).willReturn(Flux.empty());
 		given(this.gate.claimSubmissions(eq("p"), any(), anyInt(), any(), any(), any()))
 			.willReturn(claim.asFlux(), Flux.empty());
 		given(this.worker.run(any())).willReturn(Mono.empty());
