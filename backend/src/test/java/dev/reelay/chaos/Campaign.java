@@ -52,13 +52,14 @@ final class Campaign {
 
 	/** What a run did and found. */
 	record Report(long seed, Duration duration, int jobs, Map<String, Integer> faults, List<String> violations,
-			Duration longestRecovery, Map<String, Integer> outcomes) {
+			List<String> known, Duration longestRecovery, Map<String, Integer> outcomes) {
 
 		String summary() {
 			return "chaos seed=" + this.seed + " ran " + this.duration.toSeconds() + " s: jobs=" + this.jobs
 					+ " outcomes=" + this.outcomes + " faults=" + this.faults + " violations=" + this.violations.size()
-					+ " longest-recovery=" + this.longestRecovery.toMillis() + " ms"
-					+ (this.violations.isEmpty() ? "" : "\n  - " + String.join("\n  - ", this.violations));
+					+ " known=" + this.known.size() + " longest-recovery=" + this.longestRecovery.toMillis() + " ms"
+					+ (this.violations.isEmpty() ? "" : "\n  - " + String.join("\n  - ", this.violations))
+					+ (this.known.isEmpty() ? "" : "\n  (known) " + String.join("\n  (known) ", this.known));
 		}
 
 	}
@@ -174,8 +175,8 @@ final class Campaign {
 		}
 		List<String> violations = new ArrayList<>(this.trouble);
 		violations.addAll(findings.violations());
-		return new Report(this.seed, ran, findings.jobs(), faultCounts, violations, findings.longestRecovery(),
-				findings.outcomes());
+		return new Report(this.seed, ran, findings.jobs(), faultCounts, violations, findings.known(),
+				findings.longestRecovery(), findings.outcomes());
 	}
 
 	/** Faults the provider always has a little of; spells of worse come from the schedule. */
@@ -202,11 +203,25 @@ final class Campaign {
 		provider.failureRate = 0.1;
 	}
 
-	/** A disruption every 5 to 12 s; instance faults leave the first 3 s for the first jobs to get going. */
+	/**
+	 * First a shuffled deck that holds one of each database fault, one instance fault (a SIGKILL or a graceful
+	 * restart, by the seed) and one provider spell, spread over the run, so that even a short run meets each; then,
+	 * in a long run, a disruption of any kind every 5 to 12 s.
+	 */
 	private List<Event> schedule(Random random) {
+		List<Disruption> deck = new ArrayList<>(List.of(random.nextBoolean() ? Disruption.KILL : Disruption.GRACEFUL_RESTART,
+				Disruption.TERMINATE_BACKENDS, Disruption.POSTGRES_RESTART,
+				random.nextBoolean() ? Disruption.SLOW_PROVIDER : Disruption.FAILING_PROVIDER));
+		Collections.shuffle(deck, random);
+		long spacing = Math.min(12_000, (long) (this.duration.toMillis() * 0.8 / deck.size()));
 		List<Event> events = new ArrayList<>();
-		long at = 3000 + random.nextInt(3000);
+		long at = 2000;
+		for (Disruption disruption : deck) {
+			events.add(new Event(at + random.nextInt((int) Math.max(1, spacing / 2)), disruption, random.nextInt(2)));
+			at += spacing;
+		}
 		Disruption[] kinds = Disruption.values();
+		at += random.nextInt(5000);
 		while (at < this.duration.toMillis() * 0.85) {
 			events.add(new Event(at, kinds[random.nextInt(kinds.length)], random.nextInt(2)));
 			at += 5000 + random.nextInt(7000);

@@ -35,11 +35,15 @@ class FaultCampaignTests {
 	}
 
 	@ParameterizedTest(name = "seed {0}")
-	@ValueSource(longs = { 13, 1313 })
+	// 13 draws a graceful restart, 42 a SIGKILL; each meets both database faults and a provider spell too.
+	@ValueSource(longs = { 13, 42 })
 	void everyInvariantHoldsUnderTheSeedsSchedule(long seed) throws Exception {
-		Campaign.Report report = new Campaign(rig, seed, Duration.ofSeconds(30), 14, Duration.ofSeconds(120)).run();
+		Campaign.Report report = new Campaign(rig, seed, Duration.ofSeconds(25), 12, Duration.ofSeconds(120)).run();
 		System.out.println(report.summary());
-		assertThat(report.jobs()).as("jobs the run submitted").isEqualTo(14);
+		assertThat(report.jobs()).as("jobs the run submitted").isEqualTo(12);
+		assertThat(report.faults()).as("faults the run injected").containsKeys("terminate_backends", "postgres_restart")
+			.containsAnyOf(java.util.Map.entry("kill", 1), java.util.Map.entry("graceful_restart", 1));
+		// Violations of the one known cause (Invariants.KNOWN_CANCELED_UNKNOWN_CREATE) are printed, not failed on.
 		assertThat(report.violations()).as(report.summary()).isEmpty();
 	}
 

@@ -74,11 +74,9 @@ final class FaultRig implements AutoCloseable {
 		this.instances = Stream.of("chaos-a", "chaos-b")
 			.map((name) -> new ReelayProcess(name, properties, environment, directory))
 			.toList();
-		// The first start migrates the schema; the second waits for it rather than racing Flyway's lock.
-		this.instances.get(0).start();
-		require(this.instances.get(0).awaitReady(READY), this.instances.get(0));
-		this.instances.get(1).start();
-		require(this.instances.get(1).awaitReady(READY), this.instances.get(1));
+		// Both at once, as a deploy starts them: Flyway's lock lets one migrate while the other waits.
+		this.instances.forEach(ReelayProcess::start);
+		this.instances.forEach((instance) -> require(instance.awaitReady(READY), instance));
 	}
 
 	private static void require(boolean ready, ReelayProcess instance) {

@@ -279,6 +279,32 @@ public final class AdversarialVideos implements AutoCloseable {
 		return creates;
 	}
 
+	/** Creates stored per prompt, for prompts starting with {@code prefix} (for tests whose prompts are unique). */
+	public Map<String, Long> createsPerPrompt(String prefix) {
+		Map<String, Long> creates = new TreeMap<>();
+		this.generations.stream()
+			.filter((generation) -> generation.prompt().startsWith(prefix))
+			.forEach((generation) -> creates.merge(generation.prompt(), 1L, Long::sum));
+		return creates;
+	}
+
+	/** Video requests served per generation id, for the generations of prompts starting with {@code prefix}. */
+	public Map<String, Integer> downloadsPerVideoOfPrompts(String prefix) {
+		Map<String, Integer> served = new TreeMap<>();
+		this.generations.stream()
+			.filter((generation) -> generation.prompt().startsWith(prefix))
+			.forEach((generation) -> served.put(generation.id(), contentRequests(generation.id()).size()));
+		return served;
+	}
+
+	/** Files {@code generation} under another marker: the test learns which job a queued create was once it exists. */
+	public void relabel(Generation generation, String marker) {
+		int at = this.generations.indexOf(generation);
+		this.generations.set(at, new Generation(generation.id(), generation.instance(), marker, generation.prompt(),
+				generation.model(), generation.size(), generation.seconds(), generation.createdAt(),
+				generation.failing()));
+	}
+
 	/** Video requests served per generation id, for the generations of markers starting with {@code prefix}. */
 	public Map<String, Integer> downloadsPerVideo(String prefix) {
 		Map<String, Integer> served = new TreeMap<>();
