@@ -136,6 +136,13 @@ final class Campaign {
 			if (wait > 0) {
 				ReelayProcess.pause(Duration.ofMillis(wait));
 			}
+			if (event.disruption() == Disruption.KILL || event.disruption() == Disruption.GRACEFUL_RESTART) {
+				ReelayProcess victim = this.rig.instances.get(event.instance());
+				if (victim.ready() || victim.awaitReady(FaultRig.READY)) {
+					// The stream is on the victim when the fault hits, so it must resume elsewhere.
+					watcher.follow(victim, Duration.ofSeconds(15));
+				}
+			}
 			inject(event, random);
 		}
 		long rest = this.duration.toMillis() - (System.nanoTime() - started) / 1_000_000;

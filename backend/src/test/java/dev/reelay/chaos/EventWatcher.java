@@ -52,6 +52,12 @@ final class EventWatcher implements AutoCloseable {
 
 	private volatile InputStream open;
 
+	/** The instance to read from while it is up: the campaign points it at the next victim. */
+	private volatile ReelayProcess preferred;
+
+	/** The instance the open stream is on, once its first line arrived. */
+	private volatile ReelayProcess connected;
+
 	EventWatcher(Supplier<List<ReelayProcess>> instances, long startAfter) {
 		this.instances = instances;
 		this.lastId = new AtomicLong(startAfter);
@@ -72,7 +78,8 @@ final class EventWatcher implements AutoCloseable {
 				ReelayProcess.pause(Duration.ofMillis(200));
 				continue;
 			}
-			ReelayProcess instance = up.get(attempt++ % up.size());
+			ReelayProcess wanted = this.preferred;
+			ReelayProcess instance = (wanted != null && up.contains(wanted)) ? wanted : up.get(attempt++ % up.size());
 			HttpRequest request = HttpRequest.newBuilder(URI.create(instance.baseUrl() + "/api/v1/events?model="
 					+ FaultRig.MODEL))
 				.header("Accept", "text/event-stream")
@@ -86,7 +93,7 @@ final class EventWatcher implements AutoCloseable {
 					continue;
 				}
 				this.open = response.body();
-				read(new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8)));
+				read(new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8)), instance);
 			}
 			catch (IOException ex) {
 				// The instance went away mid-stream, or was not there: resume elsewhere with the last id.
@@ -95,15 +102,32 @@ final class EventWatcher implements AutoCloseable {
 			catch (InterruptedException ex) {
 				return;
 			}
+			this.connected = null;
 			this.reconnects.incrementAndGet();
 		}
 	}
 
-	private void read(BufferedReader lines) throws IOException {
+	/**
+	 * Moves the stream to {@code instance} (resuming there with the last id) and waits until it is reading from it, so
+	 * that a fault about to hit that instance cuts this stream.
+	 */
+	void follow(ReelayProcess instance, Duration atMost) {
+		this.preferred = instance;
+		if (this.connected != instance) {
+			closeOpen();
+		}
+		long deadline = System.nanoTime() + atMost.toNanos();
+		while (this.connected != instance && System.nanoTime() < deadline) {
+			ReelayProcess.pause(Duration.ofMillis(100));
+		}
+	}
+
+	private void read(BufferedReader lines, ReelayProcess instance) throws IOException {
 		String id = null;
 		String event = null;
 		StringBuilder data = new StringBuilder();
 		for (String line = lines.readLine(); line != null && !this.stopped; line = lines.readLine()) {
+			this.connected = instance;
 			if (line.isEmpty()) {
 				if (event != null || data.length() > 0) {
 					dispatched(id, event, data.toString());
@@ -148,6 +172,11 @@ final class EventWatcher implements AutoCloseable {
 	@Override
 	public void close() {
 		this.stopped = true;
+		closeOpen();
+		this.thread.interrupt();
+	}
+
+	private void closeOpen() {
 		InputStream stream = this.open;
 		if (stream != null) {
 			try {
@@ -157,7 +186,6 @@ final class EventWatcher implements AutoCloseable {
 				// Closing anyway.
 			}
 		}
-		this.thread.interrupt();
 	}
 
 }
