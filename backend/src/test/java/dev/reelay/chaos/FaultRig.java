@@ -54,15 +54,16 @@ final class FaultRig implements AutoCloseable {
 
 	final Path directory;
 
+	private final Path storage;
+
 	FaultRig(Path directory) {
 		this.directory = directory;
 		this.postgres = CampaignPostgres.start();
 		this.provider = new AdversarialVideos();
 		this.provider.lateAnswer = PROVIDER_TIMEOUT.plusSeconds(2);
-		Path storage;
 		try {
 			Files.createDirectories(directory);
-			storage = Files.createTempDirectory("reelay-chaos-videos-");
+			this.storage = Files.createTempDirectory("reelay-chaos-videos-");
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -70,10 +71,15 @@ final class FaultRig implements AutoCloseable {
 		PostgresConnection db = this.postgres.connection();
 		Map<String, String> environment = Map.of("SPRING_R2DBC_URL", db.r2dbcUrl(), "SPRING_R2DBC_USERNAME",
 				db.username(), "SPRING_R2DBC_PASSWORD", db.password());
-		Map<String, String> properties = properties(this.provider.baseUrl(), storage);
+		Map<String, String> properties = properties(this.provider.baseUrl(), this.storage);
 		this.instances = Stream.of("chaos-a", "chaos-b")
 			.map((name) -> new ReelayProcess(name, properties, environment, directory))
 			.toList();
+		// Should the test JVM end without closing the rig (a timeout, Ctrl-C), nothing of it is left running.
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			this.instances.forEach(ReelayProcess::kill);
+			this.postgres.close();
+		}, "chaos-rig-cleanup"));
 		// Both at once, as a deploy starts them: Flyway's lock lets one migrate while the other waits.
 		this.instances.forEach(ReelayProcess::start);
 		this.instances.forEach((instance) -> require(instance.awaitReady(READY), instance));
@@ -139,6 +145,12 @@ final class FaultRig implements AutoCloseable {
 			.toArray(CompletableFuture[]::new)).join();
 		this.provider.close();
 		this.postgres.close();
+		try {
+			org.springframework.util.FileSystemUtils.deleteRecursively(this.storage);
+		}
+		catch (IOException ex) {
+			// A temporary directory; the OS cleans up what is left.
+		}
 	}
 
 }
