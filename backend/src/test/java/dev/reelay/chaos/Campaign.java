@@ -114,6 +114,8 @@ final class Campaign {
 		schedule.forEach((event) -> planned.merge(event.disruption(), 1, Integer::sum));
 		System.out.println("chaos seed=" + this.seed + " schedule " + planned + " jobs=" + this.jobCount);
 
+		Map<Fault, Integer> injectedBefore = provider.injected();
+		Map<String, Integer> crashesBefore = crashes();
 		long started = System.nanoTime();
 		Instant startedAt = Instant.now();
 		EventWatcher watcher = new EventWatcher(this.rig::ready, maxEventId());
@@ -173,8 +175,13 @@ final class Campaign {
 		Duration ran = Duration.ofNanos(System.nanoTime() - started);
 
 		Map<String, Integer> faultCounts = new TreeMap<>(this.faults);
-		provider.injected().forEach((fault, count) -> faultCounts.merge("provider." + fault.name().toLowerCase(), count,
-				Integer::sum));
+		provider.injected().forEach((fault, count) -> faultCounts.merge("provider." + fault.name().toLowerCase(),
+				count - injectedBefore.getOrDefault(fault, 0), Integer::sum));
+		crashes().forEach((name, count) -> {
+			if (count > crashesBefore.get(name)) {
+				faultCounts.put("crashed-and-restarted." + name, count - crashesBefore.get(name));
+			}
+		});
 		faultCounts.put("sse.reconnects", watcher.reconnects.get());
 		Invariants.Findings findings;
 		try (Connection db = this.rig.jdbc()) {
@@ -295,6 +302,12 @@ final class Campaign {
 			}
 			case CALM_PROVIDER -> baseline(provider);
 		}
+	}
+
+	private Map<String, Integer> crashes() {
+		Map<String, Integer> crashes = new TreeMap<>();
+		this.rig.instances.forEach((instance) -> crashes.put(instance.name, instance.crashes.get()));
+		return crashes;
 	}
 
 	private String submit(int n) {

@@ -56,6 +56,8 @@ final class FaultRig implements AutoCloseable {
 
 	private final Path storage;
 
+	private volatile boolean closed;
+
 	FaultRig(Path directory) {
 		this.directory = directory;
 		this.postgres = CampaignPostgres.start();
@@ -82,6 +84,14 @@ final class FaultRig implements AutoCloseable {
 		}, "chaos-rig-cleanup"));
 		// Both at once, as a deploy starts them: Flyway's lock lets one migrate while the other waits.
 		this.instances.forEach(ReelayProcess::start);
+		Thread supervisor = new Thread(() -> {
+			while (!this.closed) {
+				this.instances.forEach(ReelayProcess::supervise);
+				ReelayProcess.pause(Duration.ofMillis(500));
+			}
+		}, "chaos-supervisor");
+		supervisor.setDaemon(true);
+		supervisor.start();
 		this.instances.forEach((instance) -> require(instance.awaitReady(READY), instance));
 	}
 
@@ -140,6 +150,7 @@ final class FaultRig implements AutoCloseable {
 
 	@Override
 	public void close() {
+		this.closed = true;
 		CompletableFuture.allOf(this.instances.stream()
 			.map((instance) -> CompletableFuture.runAsync(() -> instance.stopGracefully(Duration.ofSeconds(30))))
 			.toArray(CompletableFuture[]::new)).join();

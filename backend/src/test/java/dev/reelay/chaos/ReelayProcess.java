@@ -42,6 +42,12 @@ final class ReelayProcess {
 
 	private volatile boolean ready;
 
+	/** Down on purpose (stopped or killed by the campaign); otherwise an exit is a crash, and it is started again. */
+	private volatile boolean expectedDown = true;
+
+	/** Exits nobody asked for (say, the database dropped under its migration at start), each followed by a start. */
+	final java.util.concurrent.atomic.AtomicInteger crashes = new java.util.concurrent.atomic.AtomicInteger();
+
 	ReelayProcess(String name, Map<String, String> properties, Map<String, String> environment, Path logDirectory) {
 		this.name = name;
 		this.port = freePort();
@@ -68,6 +74,7 @@ final class ReelayProcess {
 		try {
 			Files.createDirectories(this.log.getParent());
 			this.ready = false;
+			this.expectedDown = false;
 			this.process = builder.start();
 		}
 		catch (IOException ex) {
@@ -75,33 +82,53 @@ final class ReelayProcess {
 		}
 	}
 
+	/**
+	 * What a supervisor (systemd, Kubernetes) does, called every half second by the rig: an instance that exited
+	 * without being asked to is started again; one that is up but not known ready is probed once.
+	 */
+	synchronized void supervise() {
+		Process running = this.process;
+		if (this.expectedDown || running == null) {
+			return;
+		}
+		if (!running.isAlive()) {
+			this.crashes.incrementAndGet();
+			start();
+			return;
+		}
+		if (!this.ready) {
+			this.ready = answersReady();
+		}
+	}
+
 	/** Waits until the instance answers its readiness probe; false if it did not within {@code atMost}. */
 	boolean awaitReady(Duration atMost) {
 		long deadline = System.nanoTime() + atMost.toNanos();
-		while (System.nanoTime() < deadline) {
-			Process running = this.process;
-			if (running == null || !running.isAlive()) {
-				return false;
-			}
-			try {
-				HttpResponse<Void> health = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl()
-						+ "/actuator/health/readiness")).timeout(Duration.ofSeconds(5)).build(),
-						HttpResponse.BodyHandlers.discarding());
-				if (health.statusCode() == 200) {
-					this.ready = true;
-					return true;
-				}
-			}
-			catch (IOException ex) {
-				// Not listening yet.
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return false;
+		while (System.nanoTime() < deadline && !this.expectedDown) {
+			supervise();
+			if (ready()) {
+				return true;
 			}
 			pause(Duration.ofMillis(250));
 		}
-		return false;
+		return ready();
+	}
+
+	private boolean answersReady() {
+		try {
+			HttpResponse<Void> health = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl()
+					+ "/actuator/health/readiness")).timeout(Duration.ofSeconds(3)).build(),
+					HttpResponse.BodyHandlers.discarding());
+			return health.statusCode() == 200;
+		}
+		catch (IOException ex) {
+			// Not listening yet.
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
 	}
 
 	boolean ready() {
@@ -110,8 +137,12 @@ final class ReelayProcess {
 
 	/** SIGTERM, and the wait for Spring's graceful shutdown; a stop that hangs is itself a failure to report. */
 	boolean stopGracefully(Duration atMost) {
-		Process running = this.process;
-		this.ready = false;
+		Process running;
+		synchronized (this) {
+			this.expectedDown = true;
+			this.ready = false;
+			running = this.process;
+		}
 		if (running == null) {
 			return true;
 		}
@@ -131,8 +162,12 @@ final class ReelayProcess {
 
 	/** SIGKILL: nothing of the instance runs after this, not even a shutdown hook. */
 	void kill() {
-		Process running = this.process;
-		this.ready = false;
+		Process running;
+		synchronized (this) {
+			this.expectedDown = true;
+			this.ready = false;
+			running = this.process;
+		}
 		if (running != null) {
 			running.destroyForcibly();
 			try {

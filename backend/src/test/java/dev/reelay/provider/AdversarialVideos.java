@@ -31,10 +31,10 @@ import okio.BufferedSink;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The OpenAI Videos API ({@code /v1/videos}, see {@code /work/shared/providers/openai-videos.md}) played over real
- * HTTP by a provider that is unkind the way real ones are, with its own ledger. The ledger is the provider's truth:
- * what it created (and would bill), what it served and when every call arrived; tests judge Reelay by it, never by
- * Reelay's own rows.
+ * The OpenAI Videos API ({@code /v1/videos}: create, list, retrieve, content) played over real HTTP by a provider
+ * that is unkind the way real ones are, with its own ledger. The ledger is the provider's truth: what it created
+ * (and would bill), what it served and when every call arrived; tests judge Reelay by it, never by Reelay's own
+ * rows.
  * <p>
  * <b>Which job a create came from</b> is told by a hidden marker, never by the prompt as a whole: a {@code [[...]]}
  * token anywhere in the prompt (the contract echoes no metadata of the caller's, so the prompt is the only field
@@ -156,7 +156,8 @@ public final class AdversarialVideos implements AutoCloseable {
 
 	private volatile boolean listsOpen = true;
 
-	private volatile BiFunction<Generation, Integer, ContentAnswer> contentScript = (generation, attempt) -> ContentAnswer.WHOLE;
+	private volatile BiFunction<Generation, Integer, ContentAnswer> contentScript = (generation,
+			attempt) -> ContentAnswer.WHOLE;
 
 	/** How long every create takes to be answered (stored at once all the same). */
 	public volatile Duration answerDelay = Duration.ZERO;
@@ -332,20 +333,32 @@ public final class AdversarialVideos implements AutoCloseable {
 
 	/** The most calls of {@code instance} among {@code kinds} that arrived within any window of {@code per}. */
 	public long mostCallsWithin(String instance, Duration per, Kind... kinds) {
-		List<Long> at = this.calls.stream()
-			.filter((call) -> call.instance().equals(instance) && List.of(kinds).contains(call.kind()))
-			.map(Call::nanos)
-			.sorted()
+		return densestWindow(instance, Instant.EPOCH, per, kinds).size();
+	}
+
+	/**
+	 * The calls of the window of {@code per} that held the most calls of {@code instance} among {@code kinds}, of
+	 * those that arrived from {@code since} on.
+	 */
+	public List<Call> densestWindow(String instance, Instant since, Duration per, Kind... kinds) {
+		List<Call> at = this.calls.stream()
+			.filter((call) -> call.instance().equals(instance) && List.of(kinds).contains(call.kind())
+					&& !call.at().isBefore(since))
+			.sorted(java.util.Comparator.comparingLong(Call::nanos))
 			.toList();
-		long most = 0;
+		int bestStart = 0;
+		int bestEnd = -1;
 		int start = 0;
 		for (int end = 0; end < at.size(); end++) {
-			while (at.get(end) - at.get(start) >= per.toNanos()) {
+			while (at.get(end).nanos() - at.get(start).nanos() >= per.toNanos()) {
 				start++;
 			}
-			most = Math.max(most, end - start + 1);
+			if (end - start > bestEnd - bestStart) {
+				bestStart = start;
+				bestEnd = end;
+			}
 		}
-		return most;
+		return at.subList(bestStart, bestEnd + 1);
 	}
 
 	// --- Answers ----------------------------------------------------------------------------------------------
