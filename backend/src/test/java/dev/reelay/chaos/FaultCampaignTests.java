@@ -38,7 +38,7 @@ class FaultCampaignTests {
 	// 13 draws a graceful restart, 42 a SIGKILL; each meets both database faults and a provider spell too.
 	@ValueSource(longs = { 13, 42 })
 	void everyInvariantHoldsUnderTheSeedsSchedule(long seed) throws Exception {
-		Campaign.Report report = new Campaign(rig, seed, Duration.ofSeconds(25), 12, Duration.ofSeconds(120)).run();
+		Campaign.Report report = new Campaign(rig, seed, Duration.ofSeconds(20), 12, Duration.ofSeconds(120)).run();
 		System.out.println(report.summary());
 		assertThat(report.jobs()).as("jobs the run submitted").isEqualTo(12);
 		assertThat(report.faults()).as("faults the run injected").containsKeys("terminate_backends", "postgres_restart")
