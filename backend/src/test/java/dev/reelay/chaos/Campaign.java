@@ -52,12 +52,12 @@ final class Campaign {
 
 	/** What a run did and found. */
 	record Report(long seed, Duration duration, int jobs, Map<String, Integer> faults, List<String> violations,
-			List<String> known, Duration longestRecovery, Map<String, Integer> outcomes) {
+			List<String> known, Invariants.Recovery longestRecovery, Map<String, Integer> outcomes) {
 
 		String summary() {
 			return "chaos seed=" + this.seed + " ran " + this.duration.toSeconds() + " s: jobs=" + this.jobs
 					+ " outcomes=" + this.outcomes + " faults=" + this.faults + " violations=" + this.violations.size()
-					+ " known=" + this.known.size() + " longest-recovery=" + this.longestRecovery.toMillis() + " ms"
+					+ " known=" + this.known.size() + " longest-recovery=" + this.longestRecovery
 					+ (this.violations.isEmpty() ? "" : "\n  - " + String.join("\n  - ", this.violations))
 					+ (this.known.isEmpty() ? "" : "\n  (known) " + String.join("\n  (known) ", this.known));
 		}

@@ -41,6 +41,9 @@ final class FaultRig implements AutoCloseable {
 
 	static final Duration POLLS_PER = Duration.ofSeconds(2);
 
+	/** Reelay's {@code reelay.dispatch.call-margin}: how much it widens each window for the way to the provider. */
+	static final Duration CALL_MARGIN = Duration.ofSeconds(1);
+
 	/** Reelay's timeout for a call to the provider; late creates are answered after it. */
 	static final Duration PROVIDER_TIMEOUT = Duration.ofSeconds(3);
 
@@ -109,7 +112,7 @@ final class FaultRig implements AutoCloseable {
 		properties.put("reelay.dispatch.retry-max", "2s");
 		properties.put("reelay.dispatch.lease", "6s");
 		properties.put("reelay.dispatch.drain-timeout", "8s");
-		properties.put("reelay.dispatch.call-margin", "1s");
+		properties.put("reelay.dispatch.call-margin", CALL_MARGIN.toMillis() + "ms");
 		properties.put("reelay.providers.instances.simulator.enabled", "false");
 		String instance = "reelay.providers.instances." + PROVIDER;
 		properties.put(instance + ".family", "openai-videos");

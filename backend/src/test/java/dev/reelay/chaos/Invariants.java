@@ -49,8 +49,28 @@ final class Invariants {
 	 */
 	static final String KNOWN_CANCELED_UNKNOWN_CREATE = "canceled while its create's outcome was unknown";
 
-	record Findings(int jobs, List<String> violations, List<String> known, Duration longestRecovery,
+	/**
+	 * The second known cause: Reelay counts a permit when it claims a job, sends the call only within
+	 * {@code call-margin} of that and widens every window by the margin, which covers the wait before sending but not
+	 * the way to the provider. On a loaded machine one call takes 0.2 s from send to arrival and another 1 s, and the
+	 * provider's clock sees the window overfull although Reelay's own permits kept to it. A breach is put down to
+	 * this only when Reelay's permit ledger ({@code provider_calls}) kept to the limit in every widened window over
+	 * the run; otherwise it is a violation.
+	 */
+	static final String KNOWN_WINDOW_SQUEEZED_IN_TRANSIT = "window squeezed in transit";
+
+	record Findings(int jobs, List<String> violations, List<String> known, Recovery longestRecovery,
 			Map<String, Integer> outcomes) {
+	}
+
+	/** How long the slowest job caught by a fault took to move again, and which. */
+	record Recovery(Duration took, String what) {
+
+		@Override
+		public String toString() {
+			return this.took.toMillis() + " ms" + (this.what.isEmpty() ? "" : " (" + this.what + ")");
+		}
+
 	}
 
 	private static final Pattern MARKER = Pattern.compile("\\[\\[([A-Za-z0-9:_.-]+)\\]\\]");
@@ -148,15 +168,40 @@ final class Invariants {
 		// 5. Limits, at the provider's clock.
 		List<AdversarialVideos.Call> densest = this.provider.densestWindow("", this.startedAt, FaultRig.SUBMITS_PER,
 				Kind.CREATE);
+		// Reelay's own permits, in the windows it widens by the margin: over the limit there is a limiter bug.
+		long submitPermits = mostPermits("submit", FaultRig.SUBMITS_PER.plus(FaultRig.CALL_MARGIN));
+		if (submitPermits > FaultRig.SUBMITS) {
+			violations.add("Reelay recorded " + submitPermits + " create permits within a widened window (limit "
+					+ FaultRig.SUBMITS + ")");
+		}
 		if (densest.size() > FaultRig.SUBMITS) {
-			violations.add(densest.size() + " creates arrived within " + FaultRig.SUBMITS_PER.toMillis() + " ms (limit "
-					+ FaultRig.SUBMITS + "): " + window(densest, "submit"));
+			String breach = densest.size() + " creates arrived within " + FaultRig.SUBMITS_PER.toMillis() + " ms (limit "
+					+ FaultRig.SUBMITS + "): " + window(densest, "submit");
+			long permits = submitPermits;
+			if (permits <= FaultRig.SUBMITS) {
+				known.add(KNOWN_WINDOW_SQUEEZED_IN_TRANSIT + ": " + breach);
+			}
+			else {
+				violations.add(breach + "; Reelay's permits: " + permits + " in a widened window");
+			}
 		}
 		List<AdversarialVideos.Call> polls = this.provider.densestWindow("", this.startedAt, FaultRig.POLLS_PER,
 				Kind.LIST, Kind.STATUS, Kind.CONTENT);
+		long pollPermits = mostPermits("poll", FaultRig.POLLS_PER.plus(FaultRig.CALL_MARGIN));
+		if (pollPermits > FaultRig.POLLS) {
+			violations.add("Reelay recorded " + pollPermits + " poll permits within a widened window (limit "
+					+ FaultRig.POLLS + ")");
+		}
 		if (polls.size() > FaultRig.POLLS) {
-			violations.add(polls.size() + " status, list and content calls arrived within " + FaultRig.POLLS_PER.toMillis()
-					+ " ms (limit " + FaultRig.POLLS + "): " + window(polls, "poll"));
+			String breach = polls.size() + " status, list and content calls arrived within "
+					+ FaultRig.POLLS_PER.toMillis() + " ms (limit " + FaultRig.POLLS + "): " + window(polls, "poll");
+			long permits = pollPermits;
+			if (permits <= FaultRig.POLLS) {
+				known.add(KNOWN_WINDOW_SQUEEZED_IN_TRANSIT + ": " + breach);
+			}
+			else {
+				violations.add(breach + "; Reelay's permits: " + permits + " in a widened window");
+			}
 		}
 		// 6. The stream: every event of the run in the log was received, none twice.
 		List<Long> logged = new ArrayList<>();
@@ -205,6 +250,22 @@ final class Invariants {
 			}
 		}
 		return "arrivals at " + arrivals + " ms, Reelay's permits at " + permits + " ms";
+	}
+
+	/** The most permits Reelay recorded of {@code kind} within any window of {@code per} since the run started. */
+	private long mostPermits(String kind, Duration per) throws SQLException {
+		// A window of per holds the calls at or after a call and less than per after it.
+		try (PreparedStatement rows = this.db.prepareStatement("SELECT coalesce(max(n), 0) FROM (SELECT count(*) OVER "
+				+ "(ORDER BY at RANGE BETWEEN CURRENT ROW AND interval '" + (per.toNanos() / 1000 - 1)
+				+ " microseconds' FOLLOWING) AS n FROM provider_calls WHERE scope = ? AND kind = ? AND at >= ?) counted")) {
+			rows.setString(1, FaultRig.PROVIDER);
+			rows.setString(2, kind);
+			rows.setTimestamp(3, Timestamp.from(this.startedAt));
+			try (ResultSet row = rows.executeQuery()) {
+				row.next();
+				return row.getLong(1);
+			}
+		}
 	}
 
 	private void settlement(Row job, BigDecimal expected, List<String> violations) throws SQLException {
@@ -264,8 +325,8 @@ final class Invariants {
 	 * For each disruption, how long until every job it caught mid-flight moved again (its next event in the log); the
 	 * longest over the run.
 	 */
-	private Duration longestRecovery(List<Disrupted> disrupted) throws SQLException {
-		Duration longest = Duration.ZERO;
+	private Recovery longestRecovery(List<Disrupted> disrupted) throws SQLException {
+		Recovery longest = new Recovery(Duration.ZERO, "");
 		for (Disrupted fault : disrupted) {
 			for (String job : fault.jobs()) {
 				try (PreparedStatement rows = this.db.prepareStatement("SELECT min(created_at) FROM job_events "
@@ -275,8 +336,8 @@ final class Invariants {
 					try (ResultSet row = rows.executeQuery()) {
 						if (row.next() && row.getTimestamp(1) != null) {
 							Duration took = Duration.between(fault.at(), row.getTimestamp(1).toInstant());
-							if (took.compareTo(longest) > 0) {
-								longest = took;
+							if (took.compareTo(longest.took()) > 0) {
+								longest = new Recovery(took, "job " + job + " after " + fault.what());
 							}
 						}
 					}

@@ -37,12 +37,15 @@ class LongFaultCampaign {
 		int jobs = reports.stream().mapToInt(Campaign.Report::jobs).sum();
 		long violations = reports.stream().mapToLong((report) -> report.violations().size()).sum();
 		long known = reports.stream().mapToLong((report) -> report.known().size()).sum();
-		Duration longest = reports.stream().map(Campaign.Report::longestRecovery).max(Duration::compareTo).orElseThrow();
+		Invariants.Recovery longest = reports.stream()
+			.map(Campaign.Report::longestRecovery)
+			.max(java.util.Comparator.comparing(Invariants.Recovery::took))
+			.orElseThrow();
 		java.util.Map<String, Integer> faults = new java.util.TreeMap<>();
 		reports.forEach((report) -> report.faults().forEach((kind, count) -> faults.merge(kind, count, Integer::sum)));
 		System.out.println("chaos campaign: seeds " + seed + ".." + (seed + reports.size() - 1) + ", jobs=" + jobs
 				+ ", faults=" + faults + ", violations=" + violations + ", known=" + known + ", longest recovery="
-				+ longest.toMillis() + " ms");
+				+ longest);
 		assertThat(violations).as("invariant violations; see each seed's summary above").isZero();
 		// -Dchaos.strict=true counts the known ones too (Invariants.KNOWN_CANCELED_UNKNOWN_CREATE).
 		if (Boolean.getBoolean("chaos.strict")) {
