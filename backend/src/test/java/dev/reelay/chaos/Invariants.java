@@ -44,8 +44,8 @@ final class Invariants {
 	 * Violations of a known, reported cause, counted apart so that a build stays able to catch every other one: a
 	 * job canceled while its create's outcome was unknown (submitting with the answer lost, or reconciling) ends with
 	 * no remote id and is settled at 0, while the provider created, and bills, its generation, which no job then
-	 * holds. Issue 13, found by this campaign; {@code LostCreateAdoptionTests
-	 * #aJobCanceledWhileReconcilingStillLearnsItsGenerationAndIsBilled} fails on it. Remove the tolerance with the fix.
+	 * holds. Issue 13, found by this campaign; {@code CancelWhileReconcilingTests} fails on it. Remove the tolerance
+	 * with the fix.
 	 */
 	static final String KNOWN_CANCELED_UNKNOWN_CREATE = "canceled while its create's outcome was unknown";
 
