@@ -30,7 +30,10 @@ class SecretsInLogsTests {
 			"a bearer token", Pattern.compile("(?i)bearer\\s+[A-Za-z0-9._~+/=-]{8,}"),
 			"an OpenAI-style provider key", Pattern.compile("\\bsk-[A-Za-z0-9_-]{8,}"),
 			"a key given to a provider instance in a test", Pattern.compile("api-key=\\S+"),
-			"an S3 storage key", Pattern.compile("(?:access|secret)-key=\\S+|" + S3StandIn.SECRET_KEY));
+			"an S3 storage key", Pattern.compile("(?:access|secret)-key=\\S+|" + S3StandIn.SECRET_KEY),
+			"a private key (a service-account key, say)", Pattern.compile("PRIVATE KEY-----"),
+			"a Google access token", Pattern.compile("\\bya29\\.[A-Za-z0-9._-]{4,}"),
+			"a Google API key", Pattern.compile("\\bAIza[0-9A-Za-z_-]{10,}"));
 
 	@Test
 	void noSecretWasLoggedDuringTheRun() throws IOException {
@@ -57,6 +60,9 @@ class SecretsInLogsTests {
 		assertThat(matches("calling with sk-test-0a1b2c3d-4e5f")).contains("an OpenAI-style provider key");
 		assertThat(matches("key=rly_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEyMzQ1Njc4")).contains("a Reelay API key");
 		assertThat(matches("signing as " + S3StandIn.SECRET_KEY)).contains("an S3 storage key");
+		assertThat(matches("key: -----BEGIN PRIVATE KEY-----")).contains("a private key (a service-account key, say)");
+		assertThat(matches("token ya29.a0AfB_byC")).contains("a Google access token");
+		assertThat(matches("x-goog-api-key: AIzaSyD-0123456789abc")).contains("a Google API key");
 		assertThat(matches("job 1 queued model=sim-video provider=simulator")).isEmpty();
 	}
 

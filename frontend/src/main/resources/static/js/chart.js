@@ -1,5 +1,5 @@
 // Jobs over time by status: stacked bars in plain SVG (no library), refreshed shortly after events arrive.
-import { getJson } from './api.js';
+import { getJson, RUNNING } from './api.js';
 import { plural } from './format.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -9,7 +9,7 @@ const BOTTOM = 18;
 // Running states share one colour: the chart is about flow, the list about detail.
 const SERIES = [
   { key: 'completed', label: 'Completed', statuses: ['completed'] },
-  { key: 'running', label: 'Running', statuses: ['submitting', 'submitted', 'in_progress', 'downloading'] },
+  { key: 'running', label: 'Running', statuses: [...RUNNING] },
   { key: 'queued', label: 'Queued', statuses: ['queued'] },
   { key: 'failed', label: 'Failed', statuses: ['failed'] },
   { key: 'canceled', label: 'Canceled', statuses: ['canceled'] },

@@ -1,8 +1,7 @@
 // The "New video" form: choices follow the chosen model, the cost is shown before submitting, and the API's
 // problems are shown next to the field they name.
-import { api, problemOf } from './api.js';
+import { api, estimateCost, problemOf } from './api.js';
 import { money, shorten } from './format.js';
-import { estimate } from './pricing.js';
 
 const IMAGE_LIMIT_BYTES = 10 * 1024 * 1024;
 
@@ -14,10 +13,12 @@ function can(model, capability) {
 }
 
 export class SubmitForm {
-  constructor({ models, providers, onCreated }) {
+  constructor({ models, providers, onCreated, announce = () => {} }) {
     this.models = models;
     this.providers = providers;
     this.onCreated = onCreated;
+    this.announce = announce;
+    this.estimates = 0;
     this.form = $('job-form');
     this.prompt = $('prompt');
     this.model = $('model');
@@ -81,12 +82,26 @@ export class SubmitForm {
     counter.dataset.level = used > max ? 'over' : used > max * 0.9 ? 'near' : 'ok';
   }
 
+  // The API prices the request (POST /api/v1/jobs/estimate): the page never works a price out itself. The price
+  // does not depend on the prompt's words, so an empty prompt is priced as a placeholder one.
   updateEstimate() {
-    const model = this.current();
-    const cost = estimate(model, { duration: Number($('duration_seconds').value), resolution: $('resolution').value });
-    const provider = this.providers.get(model?.provider);
-    $('estimate-value').textContent = cost ? money(cost.amount, cost.currency)
-      : provider?.simulator ? 'free (simulator)' : 'no price listed';
+    clearTimeout(this.estimateSoon);
+    this.estimateSoon = setTimeout(() => this.estimate(), 150);
+  }
+
+  async estimate() {
+    const ticket = ++this.estimates;
+    const body = this.body();
+    if (!body.prompt.trim()) body.prompt = 'estimate';
+    delete body.remix_of;
+    const cost = await estimateCost(body);
+    if (ticket !== this.estimates) return;
+    const provider = this.providers.get(this.current()?.provider);
+    const value = $('estimate-value');
+    value.textContent = cost?.problem ? 'not available'
+      : cost ? money(Number(cost.amount), cost.currency)
+        : provider?.simulator ? 'free (simulator)' : 'no price listed';
+    value.title = cost?.problem ? (cost.problem.detail ?? cost.problem.title ?? '') : '';
   }
 
   pickImage(file) {
@@ -113,8 +128,9 @@ export class SubmitForm {
     $('image-clear').hidden = false;
   }
 
-  // Fills the form from an earlier job so its variation differs only where the person changes it.
-  async remix(jobId) {
+  // Fills the form from an earlier job so its variation differs only where the person changes it. Not as a
+  // variation (asVariation false): the prompt to edit after moderation refused it, sent as a new job.
+  async remix(jobId, { asVariation = true } = {}) {
     const response = await api(`/api/v1/jobs/${encodeURIComponent(jobId)}`);
     if (!response.ok) return;
     const job = await response.json();
@@ -127,19 +143,24 @@ export class SubmitForm {
     setIfPresent($('resolution'), job.parameters.resolution);
     setIfPresent($('priority'), priorityOption(job.priority));
     this.prompt.value = job.prompt;
+    this.updateCount();
+    this.updateEstimate();
+    this.prompt.focus();
+    if (!asVariation) {
+      forgetSource();
+      this.announce('The prompt of the refused job is in the form: change it and generate again.');
+      return;
+    }
     this.remixOf = job;
     $('remix-source').textContent = `“${shorten(job.prompt, 50)}”`;
     $('remix-source').href = `/jobs/${job.id}`;
     $('remix-note').hidden = false;
-    this.updateCount();
-    this.updateEstimate();
-    this.prompt.focus();
   }
 
   clearRemix() {
     this.remixOf = null;
     $('remix-note').hidden = true;
-    history.replaceState(null, '', location.pathname);
+    forgetSource();
   }
 
   body() {
@@ -181,11 +202,15 @@ export class SubmitForm {
       this.pickImage(null);
       if (this.remixOf) this.clearRemix();
       this.updateCount();
-    } catch (error) {
-      this.showProblem({ detail: `Could not reach Reelay (${error.message}). Check the connection and try again.` });
+      // Ready for the next prompt; the new job is announced (and shown at the top of the list).
+      this.prompt.focus();
+    } catch {
+      this.showProblem({ detail: 'Reelay could not be reached. Check that it is running and the connection, then try again.' });
     } finally {
       button.disabled = false;
       button.textContent = 'Generate video';
+      // The pressed button was disabled while sending, which drops focus to the page: put it somewhere useful.
+      if (document.activeElement === document.body || document.activeElement === null) button.focus();
     }
   }
 
@@ -215,8 +240,25 @@ export class SubmitForm {
         first ??= input;
       }
     }
-    first?.focus();
+    if (first) {
+      first.focus();
+      return;
+    }
+    // Nothing on the form to point at (the server unreachable, over budget): the message sits just above the
+    // button and takes focus, so it is seen and read where the person is looking.
+    const general = this.form.querySelector('[data-error-for=""]');
+    general.scrollIntoView({ block: 'nearest' });
+    general.focus();
   }
+}
+
+// Drops the job the form was filled from from the address (the library's search and page stay).
+function forgetSource() {
+  const params = new URLSearchParams(location.search);
+  params.delete('remix_of');
+  params.delete('edit_of');
+  const query = params.toString();
+  history.replaceState(history.state, '', `${location.pathname}${query ? `?${query}` : ''}`);
 }
 
 function orientation(ratio) {

@@ -1,7 +1,8 @@
 // Formatting shared by the dashboard and the job page: words and numbers as people read them.
+// Words for the server's statuses (the statuses themselves come from the server; a new one shows by its name).
 const STATUS_WORDS = {
-  queued: 'Queued', submitting: 'Submitting', submitted: 'Submitted', in_progress: 'Generating',
-  downloading: 'Saving', completed: 'Completed', failed: 'Failed', canceled: 'Canceled',
+  queued: 'Queued', submitting: 'Submitting', reconciling: 'Checking', submitted: 'Submitted',
+  in_progress: 'Generating', downloading: 'Saving', completed: 'Completed', failed: 'Failed', canceled: 'Canceled',
 };
 
 export function statusLabel(status) {
@@ -17,12 +18,33 @@ export function clock(ms) {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
-export function timeOfDay(iso) {
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+// Every time on the page in one form, "Dec 7, 18:04:09" (the reader's locale and zone); the full instant is in
+// the <time> element's datetime attribute.
+const WHEN = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
+  second: '2-digit', hourCycle: 'h23' });
+
+export function when(iso) {
+  return WHEN.format(new Date(iso));
 }
 
-export function dateTime(iso) {
-  return new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'medium' });
+export function setTime(element, iso) {
+  element.dateTime = iso;
+  element.textContent = when(iso);
+  element.title = new Date(iso).toString();
+}
+
+// "≈ 0:42 left" from the rate this job has moved at since it was first seen moving (else since it was created);
+// empty until there is progress to go by.
+export function eta(job, seen, now = Date.now()) {
+  if (seen && job.progress > seen.progress) {
+    const rate = (job.progress - seen.progress) / (now - seen.at);
+    return `≈ ${clock((100 - job.progress) / rate)} left`;
+  }
+  if (job.progress > 0) {
+    const elapsed = now - Date.parse(job.created_at);
+    return `≈ ${clock(elapsed * (100 - job.progress) / job.progress)} left`;
+  }
+  return '';
 }
 
 export function money(amount, currency = 'USD') {

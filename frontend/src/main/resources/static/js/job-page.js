@@ -1,9 +1,11 @@
-// One job: its timeline from the job's event stream (replayed from the start), the player, the error in plain
-// words, download, variation, cancel and retry.
-import { api, getJson, problemOf, TERMINAL } from './api.js';
-import { bytes, clock, dateTime, money, statusLabel, timeOfDay } from './format.js';
+// One job: its timeline from the job's event stream (replayed from the start; state changes as rows, progress as
+// one line that updates), the ETA, the player, the error in plain words, download, variation, cancel and retry
+// (asked first, with the cost), delete once finished.
+import { api, estimateCost, getJson, problemOf, refusedByModeration, requestOf, TERMINAL } from './api.js';
+import { bytes, clock, eta, money, setTime, shorten, statusLabel, when } from './format.js';
+import { confirmAction } from './confirm.js';
 import { LiveStream } from './live.js';
-import { costOfJob } from './pricing.js';
+import { costOfJob, isPriced } from './pricing.js';
 import { setUpThemeToggle } from './theme.js';
 
 const $ = (id) => document.getElementById(id);
@@ -11,15 +13,17 @@ const jobId = document.body.dataset.jobId;
 let job = null;
 let models = new Map();
 let stream = null;
+let seen = null;
 
 const WHAT = {
   'job.queued': 'Queued', 'job.submitted': 'Accepted by the provider', 'job.progress': 'Progress',
-  'job.completed': 'Completed', 'job.failed': 'Failed', 'job.canceled': 'Canceled',
+  'job.completed': 'Completed', 'job.failed': 'Failed', 'job.canceled': 'Canceled', 'job.deleted': 'Deleted',
 };
 
 function show(next) {
   if (job && job.updated_at > next.updated_at) return;
   job = next;
+  if (!seen && job.progress > 0 && !TERMINAL.has(job.status)) seen = { progress: job.progress, at: Date.now() };
   document.title = `${statusLabel(job.status)} · ${job.prompt.slice(0, 40)} · Reelay`;
   $('job-title').textContent = job.prompt;
   $('job-badge').textContent = statusLabel(job.status);
@@ -53,10 +57,15 @@ function show(next) {
     $('download').setAttribute('download', `reelay-${job.id}.mp4`);
     $('download').textContent = job.content?.length ? `Download video (${bytes(job.content.length)})` : 'Download video';
   }
-  $('remix').hidden = false;
+  // Moderation refused the prompt: the same prompt again would be refused again, so editing it is offered instead.
+  const moderated = refusedByModeration(job);
+  $('remix').hidden = moderated;
   $('remix').href = `/?remix_of=${job.id}`;
+  $('edit-prompt').hidden = !moderated;
+  $('edit-prompt').href = `/?edit_of=${job.id}`;
   $('job-cancel').hidden = TERMINAL.has(job.status);
-  $('job-retry').hidden = job.status !== 'failed' && job.status !== 'canceled';
+  $('job-retry').hidden = !((job.status === 'failed' && !moderated) || job.status === 'canceled');
+  $('job-delete').hidden = !TERMINAL.has(job.status);
   details();
 }
 
@@ -66,14 +75,18 @@ function timing() {
   const ended = TERMINAL.has(job.status) ? Date.parse(job.completed_at ?? job.updated_at) : Date.now();
   $('job-timing').textContent = TERMINAL.has(job.status) ? `took ${clock(ended - started)}`
     : `${clock(ended - started)} elapsed`;
+  $('job-eta').textContent = TERMINAL.has(job.status) ? '' : eta(job, seen);
 }
 
 function details() {
   const model = models.get(job.model);
-  const cost = costOfJob(job, model);
+  const cost = costOfJob(job);
   const rows = [
     ['Model', `${model?.display_name ?? job.model} (${job.model})`],
     ['Provider', job.provider],
+    // Creates sent per route, when the job was refused by one and moved on (README "Routes and failover").
+    ['Routes tried', Object.keys(job.route?.attempts ?? {}).length > 1
+      ? Object.entries(job.route.attempts).map(([route, n]) => `${route} ×${n}`).join(', ') : null],
     ['Priority', job.priority],
     ['Duration', `${job.parameters.duration_seconds} s`],
     ['Aspect ratio', job.parameters.aspect_ratio],
@@ -81,8 +94,8 @@ function details() {
     ['Negative prompt', job.parameters.negative_prompt],
     ['Seed', job.parameters.seed],
     ['Cost', cost ? `${cost.estimated ? '≈ ' : ''}${money(cost.amount, cost.currency)}` : null],
-    ['Created', dateTime(job.created_at)],
-    ['Finished', job.completed_at ? dateTime(job.completed_at) : null],
+    ['Created', when(job.created_at)],
+    ['Finished', job.completed_at ? when(job.completed_at) : null],
     ['Provider job id', job.remote_id],
     ['Video', job.content ? `${job.content.content_type}, ${bytes(job.content.length)}, SHA-256 ${job.content.sha256.slice(0, 16)}…` : null],
     ['Job id', job.id],
@@ -96,23 +109,30 @@ function details() {
   }));
 }
 
+// A state change is a row; progress within a state updates that state's one "progress" line rather than adding a
+// row per tick (a five-minute generation would otherwise log hundreds).
 function addToTimeline(type, data, eventId) {
   const timeline = $('timeline');
   if (eventId && timeline.querySelector(`[data-event-id="${CSS.escape(eventId)}"]`)) return;
-  const item = document.createElement('li');
+  const last = timeline.lastElementChild;
+  const progress = type === 'job.progress';
+  const item = progress && last?.dataset.type === 'job.progress' && last.dataset.status === data.status
+    ? last : document.createElement('li');
   item.dataset.type = type;
+  item.dataset.status = data.status;
   if (eventId) item.dataset.eventId = eventId;
-  const time = document.createElement('time');
-  time.dateTime = data.updated_at;
-  time.textContent = timeOfDay(data.updated_at);
-  const what = document.createElement('span');
+  const time = item.querySelector('time') ?? document.createElement('time');
+  setTime(time, data.updated_at);
+  const what = item.querySelector('.what') ?? document.createElement('span');
   what.className = 'what';
-  what.textContent = type === 'job.progress' ? `${statusLabel(data.status)} · ${data.progress} %` : WHAT[type] ?? type;
-  const detail = document.createElement('div');
+  what.textContent = progress ? `${statusLabel(data.status)} · ${data.progress} %` : WHAT[type] ?? type;
+  const detail = item.querySelector('.detail') ?? document.createElement('div');
   detail.className = 'detail';
   detail.textContent = data.error?.message ?? data.status_reason ?? '';
-  item.append(time, what, detail);
-  timeline.append(item);
+  if (item !== last) {
+    item.append(time, what, detail);
+    timeline.append(item);
+  }
 }
 
 async function act(path, button) {
@@ -133,24 +153,69 @@ async function act(path, button) {
 
 async function start() {
   setUpThemeToggle($('theme-toggle'));
-  const catalog = await getJson('/api/v1/models');
+  // Both at once, each once.
+  const [catalog, response] = await Promise.all([getJson('/api/v1/models'), api(`/api/v1/jobs/${jobId}`)]);
   models = new Map((catalog?.data ?? []).map((model) => [model.id, model]));
-  const response = await api(`/api/v1/jobs/${jobId}`);
   if (!response.ok) {
     $('job-title').textContent = response.status === 404 ? 'No such job' : 'This job could not be loaded';
     $('job-badge').hidden = true;
+    $('job-progress').hidden = true;
+    $('job-meta').hidden = true;
     $('connection').hidden = true;
     document.body.dataset.ready = 'true';
     return;
   }
   show(await response.json());
   $('job-cancel').addEventListener('click', async () => {
+    const cost = costOfJob(job);
+    const yes = await confirmAction({
+      title: 'Cancel this job?',
+      message: `“${shorten(job.prompt, 80)}” will stop and cannot be resumed.`,
+      cost: cost && cost.amount > 0
+        ? `It is priced at ${money(cost.amount, cost.currency)}; a provider may charge for work it has already started.`
+        : 'This job is not charged for.',
+      yes: 'Cancel job',
+      no: 'Keep it running',
+    });
+    if (!yes) return;
     const canceled = await act(`/api/v1/jobs/${jobId}/cancel`, $('job-cancel'));
     if (canceled) show(canceled);
   });
   $('job-retry').addEventListener('click', async () => {
+    if (isPriced(job)) {
+      const cost = await estimateCost(requestOf(job));
+      if (cost?.problem) {
+        $('job-action-error').textContent = cost.problem.detail ?? cost.problem.title;
+        return;
+      }
+      const yes = await confirmAction({
+        title: 'Run this job again?',
+        message: `A new job with the same request as “${shorten(job.prompt, 80)}”.`,
+        cost: cost ? `It is estimated to cost ${money(Number(cost.amount), cost.currency)}.` : 'It is not charged for.',
+        yes: 'Retry',
+        no: 'Don’t retry',
+      });
+      if (!yes) return;
+    }
     const again = await act(`/api/v1/jobs/${jobId}/retry`, $('job-retry'));
     if (again) location.assign(`/jobs/${again.id}`);
+  });
+  $('job-delete').addEventListener('click', async () => {
+    const yes = await confirmAction({
+      title: 'Delete this job?',
+      message: `“${shorten(job.prompt, 80)}” and its video are removed for good.`,
+      yes: 'Delete',
+      no: 'Keep it',
+    });
+    if (!yes) return;
+    $('job-action-error').textContent = '';
+    const response = await api(`/api/v1/jobs/${jobId}`, { method: 'DELETE' }).catch(() => null);
+    if (response?.ok) {
+      location.assign('/');
+      return;
+    }
+    const problem = response ? await problemOf(response) : { detail: 'Reelay could not be reached.' };
+    $('job-action-error').textContent = problem.detail ?? problem.title;
   });
   setInterval(timing, 1000);
   // From event 0: the whole history first, then live; the stream ends after the terminal event.

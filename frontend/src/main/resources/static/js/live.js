@@ -20,6 +20,22 @@ export class LiveStream {
   }
 
   start() {
+    // A page left for another keeps its stream open while the browser holds it for "back" (the back/forward cache),
+    // and a browser opens at most six connections to one server over HTTP/1.1: a few such pages and the next one's
+    // requests wait forever. So the stream closes when the page is hidden that way and resumes when it is shown.
+    addEventListener('pagehide', () => {
+      if (this.closed || !this.source) return;
+      clearTimeout(this.timer);
+      this.source.close();
+      this.source = null;
+      this.suspended = true;
+    });
+    addEventListener('pageshow', (event) => {
+      if (event.persisted && this.suspended && !this.closed) {
+        this.suspended = false;
+        this.open();
+      }
+    });
     this.open();
     return this;
   }

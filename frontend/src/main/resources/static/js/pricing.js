@@ -1,32 +1,16 @@
-// Cost as the catalog states it. The catalog may give a price per clip, per second, or per second by resolution;
-// a model without a price has none shown rather than a guess.
-function priceOf(model) {
-  return model?.price ?? model?.pricing ?? null;
-}
-
-export function estimate(model, { duration, resolution }) {
-  const price = priceOf(model);
-  if (!price) return null;
-  const currency = price.currency ?? 'USD';
-  if (typeof price === 'number') return { amount: price * duration, currency: 'USD' };
-  if (typeof price.per_clip === 'number') return { amount: price.per_clip, currency };
-  const perSecond = price.per_second;
-  if (typeof perSecond === 'number') return { amount: perSecond * duration, currency };
-  if (perSecond && typeof perSecond === 'object') {
-    const rate = perSecond[resolution] ?? perSecond.default;
-    if (typeof rate === 'number') return { amount: rate * duration, currency };
-  }
+// What a job cost, as the API says: the settled cost once it ended, else the API's estimate from when it was
+// submitted (reserved against the budget). Prices are never worked out here: the API prices a request
+// (POST /api/v1/jobs/estimate, see api.js) and each job.
+export function costOfJob(job) {
+  const actual = job.actual_cost;
+  if (actual && typeof actual.amount === 'number') return { amount: actual.amount, currency: actual.currency ?? 'USD', estimated: false };
+  const estimated = job.estimated_cost;
+  if (estimated && typeof estimated.amount === 'number') return { amount: estimated.amount, currency: estimated.currency ?? 'USD', estimated: true };
   return null;
 }
 
-// What a job cost: the settled cost once it ended, else the API's estimate (reserved against the budget), else the
-// catalog's estimate for jobs stored before the API priced them.
-export function costOfJob(job, model) {
-  const cost = job.actual_cost ?? job.cost;
-  if (typeof cost === 'number') return { amount: cost, currency: 'USD', estimated: false };
-  if (cost && typeof cost.amount === 'number') return { amount: cost.amount, currency: cost.currency ?? 'USD', estimated: false };
-  const estimated = job.estimated_cost;
-  if (estimated && typeof estimated.amount === 'number') return { amount: estimated.amount, currency: estimated.currency ?? 'USD', estimated: true };
-  const guess = estimate(model, { duration: job.parameters?.duration_seconds, resolution: job.parameters?.resolution });
-  return guess ? { ...guess, estimated: true } : null;
+// Whether running this job again would be charged for.
+export function isPriced(job) {
+  const cost = costOfJob(job);
+  return Boolean(cost && cost.amount > 0);
 }

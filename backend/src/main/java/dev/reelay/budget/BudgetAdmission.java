@@ -24,7 +24,8 @@ import org.springframework.stereotype.Component;
 /**
  * Prices each new job and reserves its estimate against the tenant's budget for the current month (calendar month
  * in UTC); a job that does not fit is refused or held, per {@code reelay.budget.over-budget}. Settles each job
- * once as it ends: the reservation is released and the actual cost (by {@link BillingRules}) counts instead.
+ * once as it ends: the reservation is released and the actual cost (by {@link BillingRules}, from the price of the
+ * route the job took; the reservation was at its model's dearest route) counts instead.
  * Both run inside the job's own transaction, so a budget change and the job change commit together or not at all.
  */
 @Component
@@ -98,10 +99,7 @@ class BudgetAdmission implements JobAdmission {
 	private Mono<Job> overBudget(Job priced, JobCost cost, YearMonth month, BigDecimal limit) {
 		// Held even when dearer than the whole budget: an operator may pause a tenant with a budget of 0 and raise it.
 		if (this.settings.overBudget() == BudgetSettings.OverBudget.HOLD) {
-			return this.budgets.hold(priced.id(), priced.tenantId()).thenReturn(priced.with((c) -> {
-				c.nextAttemptAt = HELD;
-				c.statusReason = WAITING;
-			}));
+			return this.budgets.hold(priced.id(), priced.tenantId()).thenReturn(priced.with((c) -> c.scheduled(HELD, WAITING)));
 		}
 		return this.budgets.spend(priced.tenantId(), month.atDay(1)).flatMap((spend) -> {
 			BigDecimal remaining = limit.subtract(spend.reserved()).subtract(spend.settled()).max(BigDecimal.ZERO);
@@ -116,7 +114,7 @@ class BudgetAdmission implements JobAdmission {
 		if (cost == null) {
 			return Mono.just(ending);
 		}
-		BigDecimal actual = BillingRules.actualCost(ending, cost, family(ending.provider()));
+		BigDecimal actual = BillingRules.actualCost(ending, onRoute(ending, cost), family(ending.provider()));
 		return this.budgets.unhold(ending.id())
 			.then(this.budgets.close(ending.id()))
 			.flatMap((reservation) -> settle(ending, cost, reservation, actual).thenReturn(actual))
@@ -136,7 +134,7 @@ class BudgetAdmission implements JobAdmission {
 		if (cost == null) {
 			return Mono.just(ended);
 		}
-		BigDecimal actual = BillingRules.actualCost(ended, cost, family(ended.provider()));
+		BigDecimal actual = BillingRules.actualCost(ended, onRoute(ended, cost), family(ended.provider()));
 		return this.budgets.settlement(ended.id()).flatMap((settled) -> {
 			BigDecimal difference = actual.subtract(settled.amount());
 			if (difference.signum() == 0) {
@@ -165,6 +163,15 @@ class BudgetAdmission implements JobAdmission {
 			JobCost cost) {
 		return new BudgetRepository.LedgerEntry(job.id(), job.tenantId(), month.atDay(1), job.model(), kind, amount,
 				cost.currency());
+	}
+
+	/**
+	 * The cost a billing rule starts from: the estimate on the route the job was sent to, once it was sent (the
+	 * reservation was at the dearest route's).
+	 */
+	private static JobCost onRoute(Job job, JobCost cost) {
+		BigDecimal routeCost = job.routeCost();
+		return (routeCost != null) ? new JobCost(cost.currency(), routeCost, cost.actual()) : cost;
 	}
 
 	private String family(String provider) {

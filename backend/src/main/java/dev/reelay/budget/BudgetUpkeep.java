@@ -105,8 +105,7 @@ class BudgetUpkeep implements SmartLifecycle {
 	private static void makeDue(Job.Changes changes, Job job) {
 		Instant now = Instant.now();
 		boolean later = job.notBefore() != null && job.notBefore().isAfter(now);
-		changes.nextAttemptAt = later ? job.notBefore() : now;
-		changes.statusReason = later ? "scheduled for " + job.notBefore() : null;
+		changes.scheduled(later ? job.notBefore() : now, later ? "scheduled for " + job.notBefore() : null);
 	}
 
 	/** Liveness: each run bounded and each successful one reported (health {@code backgroundLoops}). */

@@ -45,8 +45,11 @@ class CallbackController {
 		this.sender = sender;
 	}
 
-	/** The body of {@code PUT .../settings}: the default URL, or null to have none. */
-	record SettingsUpdate(@Nullable String defaultUrl) {
+	/**
+	 * The body of {@code PUT .../settings}: the default URL, or null to have none; {@code format} {@code reelay}
+	 * (job events) or {@code openai} (OpenAI's video events), unchanged when left out.
+	 */
+	record SettingsUpdate(@Nullable String defaultUrl, @Nullable String format) {
 	}
 
 	@GetMapping("/settings")
@@ -100,11 +103,17 @@ class CallbackController {
 
 	static Mono<TenantCallbacks.SettingsView> updateSettings(TenantCallbacks tenants, TargetGuard guard, UUID tenant,
 			SettingsUpdate update) {
+		String format = update.format();
+		if (format != null && !TenantCallbacks.FORMATS.contains(format)) {
+			return Mono.error(new InvalidJobRequestException("format",
+					"format must be one of " + TenantCallbacks.FORMATS + "; got '" + format + "'"));
+		}
 		String url = update.defaultUrl();
 		if (url == null || url.isBlank()) {
-			return tenants.defaultUrl(tenant, null);
+			return tenants.update(tenant, null, format);
 		}
-		return Mono.fromCallable(() -> checked(guard, url)).flatMap((checked) -> tenants.defaultUrl(tenant, checked));
+		return Mono.fromCallable(() -> checked(guard, url))
+			.flatMap((checked) -> tenants.update(tenant, checked, format));
 	}
 
 	private static String checked(TargetGuard guard, String url) {

@@ -36,11 +36,21 @@ class EventForwarder implements SmartLifecycle {
 	private static final Logger log = LoggerFactory.getLogger(EventForwarder.class);
 
 	// The states a client hears about; submitting, reconciling and downloading are Reelay's own steps.
-	private static final String STATES = "('queued', 'submitted', 'in_progress', 'completed', 'failed', 'canceled')";
+	private static final String STATES = "('queued', 'submitted', 'in_progress', 'completed', 'failed', 'canceled', "
+			+ "'deleted')";
+
+	// OpenAI's video events: a video completed, or failed (a canceled job is a failed video there).
+	private static final String OPENAI_STATES = "('completed', 'failed', 'canceled')";
+
+	private static final String TYPE = "CASE WHEN c.format <> 'openai' THEN 'job.' || c.state "
+			+ "WHEN c.state = 'completed' THEN 'video.completed' ELSE 'video.failed' END";
 
 	private static final String CANDIDATES = "WITH candidates AS (SELECT e.id AS event_id, e.job_id, j.tenant_id, "
-			+ "e.created_at, e.payload, e.payload->>'status' AS state, "
-			+ "coalesce(j.parameters->>'callback_url', s.default_url) AS url FROM job_events e "
+			// A deletion keeps the job's last status in its payload; its state is the event's own.
+			+ "e.created_at, e.payload, CASE WHEN e.type = 'job.deleted' THEN 'deleted' ELSE e.payload->>'status' END "
+			+ "AS state, "
+			+ "coalesce(j.parameters->>'callback_url', s.default_url) AS url, coalesce(s.format, 'reelay') AS format "
+			+ "FROM job_events e "
 			+ "JOIN jobs j ON j.id = e.job_id LEFT JOIN callback_settings s ON s.tenant_id = j.tenant_id WHERE ";
 
 	private static final String INSERT = "backlog AS (SELECT tenant_id, count(*) AS waiting FROM callback_deliveries WHERE status = 'pending' "
@@ -48,14 +58,18 @@ class EventForwarder implements SmartLifecycle {
 			+ "inserted AS (INSERT INTO callback_deliveries (id, webhook_id, tenant_id, job_id, event_id, event_type, "
 			+ "url, payload, status, next_attempt_at, last_error) "
 			+ "SELECT gen_random_uuid(), 'msg_' || replace(gen_random_uuid()::text, '-', ''), c.tenant_id, c.job_id, "
-			+ "c.event_id, 'job.' || c.state, c.url, json_build_object('type', 'job.' || c.state, 'timestamp', "
-			+ "to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'data', c.payload)::text, "
+			+ "c.event_id, " + TYPE + ", c.url, CASE WHEN c.format = 'openai' THEN json_build_object('object', 'event', "
+			+ "'id', 'evt_' || replace(c.job_id::text, '-', '') || c.event_id, 'type', " + TYPE + ", 'created_at', "
+			+ "floor(extract(epoch FROM c.created_at))::bigint, 'data', json_build_object('id', 'video_' || c.job_id)) "
+			+ "ELSE json_build_object('type', 'job.' || c.state, 'timestamp', "
+			+ "to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'data', c.payload) END::text, "
 			+ "CASE WHEN coalesce(b.waiting, 0) >= :max_pending THEN 'failed' ELSE 'pending' END, "
 			+ "now() + make_interval(secs => :first_delay), "
 			+ "CASE WHEN coalesce(b.waiting, 0) >= :max_pending THEN 'not queued: the tenant already had ' "
 			+ "|| b.waiting || ' webhooks waiting (reelay.callbacks.max-pending-per-tenant); replay it later' END "
 			+ "FROM candidates c LEFT JOIN backlog b ON b.tenant_id = c.tenant_id "
-			+ "WHERE c.url IS NOT NULL AND c.state IN " + STATES + " ORDER BY c.event_id "
+			+ "WHERE c.url IS NOT NULL AND CASE WHEN c.format = 'openai' THEN c.state IN " + OPENAI_STATES
+			+ " ELSE c.state IN " + STATES + " END ORDER BY c.event_id "
 			+ "ON CONFLICT DO NOTHING RETURNING 1) ";
 
 	private static final String FORWARD = CANDIDATES + "e.id > :after AND e.id <= :up_to), " + INSERT

@@ -21,8 +21,11 @@ import org.springframework.web.server.ResponseStatusException;
 @Component
 class TenantCallbacks {
 
+	/** How webhooks are written: Reelay's job events, or OpenAI's video events. */
+	static final List<String> FORMATS = List.of("reelay", "openai");
+
 	private static final String COLUMNS = "tenant_id, default_url, secret, secret_created_at, previous_secret, "
-			+ "previous_until, previous_until > now() AS previous_valid";
+			+ "previous_until, previous_until > now() AS previous_valid, format";
 
 	private final DatabaseClient db;
 
@@ -38,7 +41,7 @@ class TenantCallbacks {
 
 	/** What the tenant may see: its default URL and its secret (current, and the previous one while it signs). */
 	record SettingsView(@Nullable String defaultUrl, String secret, Instant secretCreatedAt,
-			@Nullable Instant previousSecretSignsUntil) {
+			@Nullable Instant previousSecretSignsUntil, String format) {
 	}
 
 	Mono<SettingsView> settings(UUID tenant) {
@@ -46,9 +49,18 @@ class TenantCallbacks {
 	}
 
 	Mono<SettingsView> defaultUrl(UUID tenant, @Nullable String url) {
-		return ensure(tenant).then(DeliveryQueue.bindNullable(this.db.sql(
-				"UPDATE callback_settings SET default_url = :url, updated_at = now() WHERE tenant_id = :tenant"),
-				"url", url, String.class).bind("tenant", tenant).fetch().rowsUpdated()).then(read(tenant));
+		return update(tenant, url, null);
+	}
+
+	/** Sets the default URL, and the format when one is given. */
+	Mono<SettingsView> update(UUID tenant, @Nullable String url, @Nullable String format) {
+		return ensure(tenant).then(DeliveryQueue.bindNullable(DeliveryQueue.bindNullable(this.db.sql(
+				"UPDATE callback_settings SET default_url = :url, format = coalesce(:format, format), "
+						+ "updated_at = now() WHERE tenant_id = :tenant"),
+				"url", url, String.class), "format", format, String.class)
+			.bind("tenant", tenant)
+			.fetch()
+			.rowsUpdated()).then(read(tenant));
 	}
 
 	Mono<SettingsView> rotate(UUID tenant) {
@@ -91,7 +103,7 @@ class TenantCallbacks {
 
 	private Mono<SettingsView> read(UUID tenant) {
 		return row(tenant).map((row) -> new SettingsView(row.defaultUrl(), this.box.open(tenant.toString(), row.secret()),
-				row.created(), row.previousValid() ? row.previousUntil() : null));
+				row.created(), row.previousValid() ? row.previousUntil() : null, row.format()));
 	}
 
 	private Mono<Row> row(UUID tenant) {
@@ -100,13 +112,13 @@ class TenantCallbacks {
 			.map((row) -> new Row(row.get("default_url", String.class), row.get("secret", String.class),
 					row.get("secret_created_at", Instant.class), row.get("previous_secret", String.class),
 					row.get("previous_until", Instant.class),
-					Boolean.TRUE.equals(row.get("previous_valid", Boolean.class))))
+					Boolean.TRUE.equals(row.get("previous_valid", Boolean.class)), row.get("format", String.class)))
 			.one();
 	}
 
 	/** A settings row; the secrets still sealed. */
 	private record Row(@Nullable String defaultUrl, String secret, Instant created, @Nullable String previous,
-			@Nullable Instant previousUntil, boolean previousValid) {
+			@Nullable Instant previousUntil, boolean previousValid, String format) {
 	}
 
 }

@@ -23,6 +23,7 @@ public class ModelCatalog {
 		});
 		// The operator's models win over shipped ones of the same id, in place, so the order stays familiar.
 		settings.customModels().forEach((model) -> this.models.put(model.id(), model));
+		this.models.values().forEach(ModelCatalog::checkRoutes);
 		if (this.models.isEmpty()) {
 			throw new IllegalStateException("The model catalog (reelay.catalog.models) is empty");
 		}
@@ -30,6 +31,14 @@ public class ModelCatalog {
 				: this.models.keySet().iterator().next();
 		if (!this.models.containsKey(this.defaultModel)) {
 			throw new IllegalStateException("reelay.catalog.default-model '" + this.defaultModel + "' is not in the catalog");
+		}
+	}
+
+	/** Every model has a route, and at most one through each provider instance (a job's route is its instance). */
+	private static void checkRoutes(ModelSpec model) {
+		List<ModelSpec.Route> routes = model.routes();
+		if (routes.stream().map(ModelSpec.Route::provider).distinct().count() < routes.size()) {
+			throw new IllegalStateException("Model '" + model.id() + "' lists two routes through one provider instance");
 		}
 	}
 

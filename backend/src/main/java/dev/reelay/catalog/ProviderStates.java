@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import dev.reelay.provider.InstanceBreakers;
 import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.ProviderSettings;
 import org.jspecify.annotations.Nullable;
@@ -25,8 +26,17 @@ public class ProviderStates {
 
 	}
 
-	/** {@code simulator}: this Reelay's own stand-in, which needs no key and costs nothing. */
-	public record State(Kind kind, String reason, boolean simulator, List<String> models) {
+	/**
+	 * {@code simulator}: this Reelay's own stand-in, which needs no key and costs nothing. {@code breaker}: its
+	 * circuit breaker, open while its calls keep failing (jobs then take other routes).
+	 */
+	public record State(Kind kind, String reason, boolean simulator, List<String> models,
+			InstanceBreakers.Status breaker) {
+
+		public State(Kind kind, String reason, boolean simulator, List<String> models) {
+			this(kind, reason, simulator, models, new InstanceBreakers.Status(InstanceBreakers.State.CLOSED, 0, null));
+		}
+
 	}
 
 	private final ProviderSettings settings;
@@ -35,15 +45,24 @@ public class ProviderStates {
 
 	private final ProviderRegistry providers;
 
-	ProviderStates(ProviderSettings settings, ModelCatalog catalog, ProviderRegistry providers) {
+	private final InstanceBreakers breakers;
+
+	ProviderStates(ProviderSettings settings, ModelCatalog catalog, ProviderRegistry providers,
+			InstanceBreakers breakers) {
 		this.settings = settings;
+		this.breakers = breakers;
 		this.catalog = catalog;
 		this.providers = providers;
 	}
 
 	public State of(String name) {
+		State state = stateOf(name);
+		return new State(state.kind(), state.reason(), state.simulator(), state.models(), this.breakers.status(name));
+	}
+
+	private State stateOf(String name) {
 		ProviderSettings.Instance instance = this.settings.instances().get(name);
-		List<ModelSpec> served = this.catalog.all().stream().filter((model) -> model.provider().equals(name)).toList();
+		List<ModelSpec> served = this.catalog.all().stream().filter((model) -> model.servedBy(name)).toList();
 		List<String> models = served.stream().map(ModelSpec::id).toList();
 		if (instance == null) {
 			return new State(Kind.DISABLED, "not configured", false, models);
@@ -61,7 +80,8 @@ public class ProviderStates {
 			return new State(Kind.DISABLED, unavailable.get(), simulator, models);
 		}
 		LocalDate today = LocalDate.now(ZoneOffset.UTC);
-		if (!served.isEmpty() && served.stream().allMatch((model) -> model.isRetired(today))) {
+		if (!served.isEmpty() && served.stream()
+			.allMatch((model) -> model.isRetired(today) || model.route(name).orElseThrow().isRetired(today))) {
 			return new State(Kind.RETIRED, "every model it serves is retired", simulator, models);
 		}
 		return new State(Kind.ENABLED, simulator ? "built-in simulator, no key needed" : "taking jobs", simulator,

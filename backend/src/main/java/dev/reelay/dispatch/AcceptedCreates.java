@@ -10,6 +10,7 @@ import dev.reelay.job.Job;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.provider.RemoteJob;
+import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,9 +50,26 @@ class AcceptedCreates {
 
 	private final Clock clock;
 
-	AcceptedCreates(JobStore jobs, DispatchClock clock) {
+	private final StepOutcomes outcomes;
+
+	private final PollSchedule polls;
+
+	AcceptedCreates(JobStore jobs, DispatchClock clock, StepOutcomes outcomes, PollSchedule polls) {
 		this.jobs = jobs;
 		this.clock = clock.clock();
+		this.outcomes = outcomes;
+		this.polls = polls;
+	}
+
+	/**
+	 * {@code from}'s create was accepted (or a reconcile found it) as {@code remote}: the job becomes {@code accepted}
+	 * with the provider's id, recorded however its write goes (see {@link #record}).
+	 */
+	Mono<Job> accept(Job from, RemoteJob remote, VideoProvider provider) {
+		return record(from, remote, provider, (row) -> this.outcomes.change(row,
+				(c) -> c.accepted(remote.remoteId(), remote.status() == RemoteStatus.IN_PROGRESS, remote.progress(),
+						remote.usage(), this.polls.next(row, remote)),
+				true));
 	}
 
 	/**
@@ -77,10 +95,7 @@ class AcceptedCreates {
 				return Mono.just(current);
 			}
 			if (current.remoteId() == null && current.status().isTerminal()) {
-				return this.jobs.recordRemoteIdAfterEnd(current, remoteId)
-					.retryWhen(retryUntil(current, deadline))
-					.flatMap((recorded) -> (recorded.status() == JobStatus.CANCELED) ? stop(recorded, provider)
-							: Mono.just(recorded));
+				return recordOnEnded(current, remoteId, provider, deadline);
 			}
 			if (current.remoteId() == null
 					&& (current.status() == JobStatus.SUBMITTING || current.status() == JobStatus.RECONCILING)
@@ -93,6 +108,24 @@ class AcceptedCreates {
 					current.remoteId());
 			return Mono.just(current);
 		});
+	}
+
+	/**
+	 * Records {@code remote}'s id on a job that ended without one (a look after a cancel found its generation): the
+	 * cost is settled again as the billing rule says for an accepted job, and a canceled job's generation stopped
+	 * where the family can.
+	 */
+	Mono<Job> recordOnEnded(Job ended, RemoteJob remote, VideoProvider provider) {
+		return recordOnEnded(ended, remote.remoteId(), provider, deadline(ended))
+			.doOnError((failed) -> log.error("job {}: {} shows its generation as remote id {}, but that id could not be "
+					+ "recorded on the job: {}", ended.id(), ended.provider(), remote.remoteId(), reason(failed)));
+	}
+
+	private Mono<Job> recordOnEnded(Job ended, String remoteId, VideoProvider provider, Instant deadline) {
+		return this.jobs.recordRemoteIdAfterEnd(ended, remoteId)
+			.retryWhen(retryUntil(ended, deadline))
+			.flatMap((recorded) -> (recorded.status() == JobStatus.CANCELED) ? stop(recorded, provider)
+					: Mono.just(recorded));
 	}
 
 	/** Stops a canceled job's generation where the family can; where it cannot, its result is discarded. */

@@ -59,6 +59,22 @@ class CallLedger implements ProviderPauses {
 			.then();
 	}
 
+	/**
+	 * Gives back one permit of {@code kind} recorded for {@code scope} at {@code at} whose call was never sent (a
+	 * permit taken again at the call, see {@code ProviderGate#retake}). Removing a call that did not happen can only
+	 * lower a window's count, never let one exceed its limit.
+	 */
+	Mono<Void> giveBack(String scope, String kind, Instant at) {
+		return this.db.sql("DELETE FROM provider_calls WHERE ctid = (SELECT ctid FROM provider_calls "
+				+ "WHERE scope = :scope AND kind = :kind AND at = :at LIMIT 1)")
+			.bind("scope", scope)
+			.bind("kind", kind)
+			.bind("at", at)
+			.fetch()
+			.rowsUpdated()
+			.then();
+	}
+
 	/** Holds every call to {@code provider} until {@code until}; a later pause never shortens an earlier one. */
 	Mono<Void> pause(String provider, Instant until, String reason) {
 		return this.db.sql("INSERT INTO provider_pauses (provider, until, reason) VALUES (:provider, :until, :reason) "

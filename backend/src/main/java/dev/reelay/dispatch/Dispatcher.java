@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,6 +14,7 @@ import java.util.function.Function;
 import dev.reelay.job.Job;
 import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobStore;
+import dev.reelay.provider.InstanceBreakers;
 import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.support.BackgroundLoops;
 import dev.reelay.support.Heartbeat;
@@ -83,8 +85,15 @@ class Dispatcher implements SmartLifecycle {
 
 	private volatile Duration iterationTimeout = Duration.ofMinutes(1);
 
+	private final InstanceBreakers breakers;
+
+	private final RouteMoves routes;
+
 	Dispatcher(JobStore jobs, JobWorker worker, ProviderGate gate, ProviderRegistry providers, CallLedger ledger,
-			DispatchSettings settings, DispatchClock clock, MeterRegistry meters) {
+			DispatchSettings settings, DispatchClock clock, MeterRegistry meters, InstanceBreakers breakers,
+			RouteMoves routes) {
+		this.breakers = breakers;
+		this.routes = routes;
 		this.jobs = jobs;
 		this.worker = worker;
 		this.gate = gate;
@@ -162,17 +171,33 @@ class Dispatcher implements SmartLifecycle {
 			.concatMap((provider) -> claimAndRun(provider, "running jobs", failures, claims,
 					(now) -> this.gate.claimRunning(provider, this.settings.limitsFor(provider), free(), this.owner,
 							now, this.settings.lease())));
+		// An instance whose circuit breaker is open takes no submissions; half open, one at a time (the probe).
 		Flux<Void> submissions = Flux.fromIterable(order)
 			.concatMap((provider) -> claimAndRun(provider, "submissions", failures, claims,
-					(now) -> this.gate.claimSubmissions(provider, this.settings.limitsFor(provider), free(),
-							this.owner, now, this.settings.lease())));
-		return running.concatWith(submissions)
+					(now) -> this.gate.claimSubmissions(provider, this.settings.limitsFor(provider),
+							this.breakers.submissionsAllowed(provider, free()), this.owner, now, this.settings.lease())
+						.doOnNext((job) -> this.breakers.claimed(provider))));
+		// Last, jobs every route of their model had a chance at in this cycle: those still waiting on a route that
+		// could not take them (window full, paused, breaker open) move to another route of the model that can.
+		// Only jobs due a tick before this cycle began: their own route's claim in this cycle saw them (committed).
+		Instant dueBefore = this.clock.instant().minus(this.settings.tick());
+		Flux<Void> moves = Flux.fromIterable(order).concatMap((provider) -> {
+			Map<String, JobStore.Move> sources = new java.util.LinkedHashMap<>();
+			this.routes.into(provider).forEach((model, move) -> sources.put(model, move.dueBefore(dueBefore)));
+			return sources.isEmpty() ? Mono.<Void>empty()
+					: claimAndRun(provider, "jobs from other routes", failures, claims,
+							(now) -> this.gate.claimFromOtherRoutes(provider, this.settings.limitsFor(provider), sources,
+									this.breakers.submissionsAllowed(provider, free()), this.owner, now,
+									this.settings.lease())
+								.doOnNext((job) -> this.breakers.claimed(provider)));
+		});
+		return running.concatWith(submissions).concatWith(moves)
 			.then(Mono.fromSupplier(() -> claims.get() == 0 || failures.get() < claims.get()));
 	}
 
 	/**
 	 * One provider's claim, timed at its own start: the permits it takes are counted from then, so a slow cycle
-	 * (other providers, a loaded machine) does not age them before their jobs start (see JobWorker.permitLapsed).
+	 * (other providers, a loaded machine) does not age them before their jobs start (see FreshPermits).
 	 */
 	private Mono<Void> claimAndRun(String provider, String what, AtomicInteger failures, AtomicInteger claims,
 			Function<Instant, Flux<Job>> claim) {
@@ -268,7 +293,7 @@ class Dispatcher implements SmartLifecycle {
 	 * Drains: stops claiming, lets the running steps finish for up to {@code reelay.dispatch.drain-timeout}, cuts
 	 * off what is left, then lets go of this instance's leases so those jobs resume at once elsewhere (or after a
 	 * restart). A create still on the wire when the time is up is safe to leave: its job is not due for
-	 * reconciliation before the create could have been answered (see {@code JobWorker}). Runs in the first
+	 * reconciliation before the create could have been answered (see {@code CreateWindow}). Runs in the first
 	 * shutdown phase, so the connection pool is still open for the steps' writes.
 	 */
 	@Override

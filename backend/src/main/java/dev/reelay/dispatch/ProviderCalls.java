@@ -38,11 +38,8 @@ final class ProviderCalls {
 
 	/** Adds the calls made since the last write to {@code changes}, and the latest request id if there is one. */
 	synchronized void recordOn(Job.Changes changes) {
-		changes.providerCalls += this.unrecorded;
+		changes.called(this.unrecorded, this.requestId);
 		this.unrecorded = 0;
-		if (this.requestId != null) {
-			changes.providerRequestId = this.requestId;
-		}
 	}
 
 }

@@ -5,9 +5,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import dev.reelay.job.Job;
 import dev.reelay.job.JobStore;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -56,6 +58,40 @@ class ProviderGate {
 		return decision.as(this.tx::transactional).flatMapIterable((claimed) -> claimed);
 	}
 
+	/**
+	 * Queued jobs of other routes moved to this one, at most {@code free}, within its in-flight and submission
+	 * limits: for each model in {@code sourcesByModel}, jobs waiting on the routes listed there (which could not
+	 * take them in this cycle: full window, paused, breaker open). Models with limits of their own on this provider
+	 * are left out, so that no per-model window is ever exceeded by a job that moved in.
+	 */
+	Flux<Job> claimFromOtherRoutes(String provider, Limits limits, Map<String, JobStore.Move> sourcesByModel, int free,
+			String owner, Instant now, Duration lease) {
+		if (free <= 0 || sourcesByModel.isEmpty()) {
+			return Flux.empty();
+		}
+		if (!limits.limitsSubmissions()) {
+			return moving(provider, limits, sourcesByModel, free, owner, now, lease);
+		}
+		Mono<List<Job>> decision = this.ledger.lock(provider, CallLedger.SUBMIT)
+			.then(this.ledger.pausedUntil(provider, now).map((until) -> 0).switchIfEmpty(Mono.defer(
+					() -> providerAllowance(provider, limits, now))))
+			.flatMapMany((allowed) -> moving(provider, limits, sourcesByModel, Math.min(allowed, free), owner, now,
+					lease))
+			.collectList()
+			.flatMap((claimed) -> this.ledger.record(provider, CallLedger.SUBMIT, now, claimed.size()).thenReturn(claimed));
+		return decision.as(this.tx::transactional).flatMapIterable((claimed) -> claimed);
+	}
+
+	private Flux<Job> moving(String provider, Limits limits, Map<String, JobStore.Move> sourcesByModel, int allowed,
+			String owner, Instant now, Duration lease) {
+		int[] left = { allowed };
+		return Flux.fromIterable(sourcesByModel.entrySet())
+			.filter((entry) -> !limits.models().containsKey(entry.getKey()))
+			.concatMap((entry) -> (left[0] <= 0) ? Flux.<Job>empty()
+					: this.jobs.claimQueuedMoving(entry.getKey(), entry.getValue(), provider, owner, now, lease, left[0])
+						.doOnNext((moved) -> left[0]--));
+	}
+
 	/** Submitted jobs due for a poll, reconcile or download, at most {@code free}, within the poll budget. */
 	Flux<Job> claimRunning(String provider, Limits limits, int free, String owner, Instant now, Duration lease) {
 		if (free <= 0) {
@@ -91,6 +127,53 @@ class ProviderGate {
 			.flatMap((allowed) -> allowed
 					? this.ledger.record(provider, CallLedger.POLL, now, count).thenReturn(true) : Mono.just(false));
 		return decision.as(this.tx::transactional);
+	}
+
+	/**
+	 * Takes again, for a call about to be sent, the permit a claim counted at {@code claimedAt} that has since lapsed
+	 * (the step's first write landed late, a loaded machine): the old permit is given back and a new one counted at
+	 * the moment of the decision, read from {@code clock} once the scope's lock is held, within the same windows and
+	 * limits as a claim's (a job being submitted already holds its in-flight place). Answers that moment, or nothing
+	 * when the provider is paused or a window is full: then the call must not be sent.
+	 */
+	Mono<Instant> retake(Job job, Limits limits, String kind, Instant claimedAt, Supplier<Instant> clock) {
+		String provider = job.provider();
+		boolean submit = CallLedger.SUBMIT.equals(kind);
+		String modelScope = provider + "/" + job.model();
+		Limits.ModelLimits model = submit ? limits.models().get(job.model()) : null;
+		Mono<Instant> decision = this.ledger.lock(provider, kind).then(Mono.defer(() -> {
+			Instant now = clock.get();
+			Mono<Void> givenBack = this.ledger.giveBack(provider, kind, claimedAt)
+				.then((model != null) ? this.ledger.giveBack(modelScope, kind, claimedAt) : Mono.empty());
+			Mono<Boolean> fits = this.ledger.pausedUntil(provider, now)
+				.map((until) -> false)
+				.switchIfEmpty(Mono.defer(() -> submit ? submissionFits(provider, limits, model, modelScope, now)
+						: within(provider, kind, limits.polls(), now)));
+			return givenBack.then(fits)
+				.filter(Boolean::booleanValue)
+				.flatMap((granted) -> this.ledger.record(provider, kind, now, 1)
+					.then((model != null) ? this.ledger.record(modelScope, kind, now, 1) : Mono.empty())
+					.thenReturn(now));
+		}));
+		return decision.as(this.tx::transactional);
+	}
+
+	private Mono<Boolean> submissionFits(String provider, Limits limits, Limits.@Nullable ModelLimits model,
+			String modelScope, Instant now) {
+		Mono<Boolean> perDay = (limits.submitsPerDay() == null) ? Mono.just(true)
+				: this.ledger.countSince(provider, CallLedger.SUBMIT, now, DAY)
+					.map((used) -> Permits.left(limits.submitsPerDay(), used) > 0);
+		Mono<Boolean> modelRate = (model == null) ? Mono.just(true)
+				: within(modelScope, CallLedger.SUBMIT, model.submits(), now);
+		return Mono.zip(within(provider, CallLedger.SUBMIT, limits.submits(), now), perDay, modelRate)
+			.map((all) -> all.getT1() && all.getT2() && all.getT3());
+	}
+
+	/** Whether one more call of {@code kind} fits {@code rate}'s window ending at {@code now}. */
+	private Mono<Boolean> within(String scope, String kind, Limits.@Nullable Rate rate, Instant now) {
+		return (rate == null) ? Mono.just(true)
+				: this.ledger.countSince(scope, kind, now, rate.per().plus(this.margin))
+					.map((used) -> Permits.left(rate.count(), used) > 0);
 	}
 
 	/** Pauses every call to the provider, e.g. after a 429 with Retry-After. */

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * {@code image} is a URL; as multipart, it may also be an uploaded file (see {@link JobForm}).
  * {@code callbackUrl} receives the job's state changes as signed webhooks.
  */
-record CreateJobRequest(@Nullable String model, @Nullable String prompt, @Nullable Integer durationSeconds,
+public record CreateJobRequest(@Nullable String model, @Nullable String prompt, @Nullable Integer durationSeconds,
 		@Nullable String aspectRatio, @Nullable String resolution, @Nullable String negativePrompt,
 		@Nullable Long seed, @Nullable String image, @Nullable UUID remixOf, @Nullable Integer priority,
 		@Nullable Instant notBefore, @Nullable String callbackUrl) {

@@ -23,6 +23,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.util.unit.DataSize;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -116,7 +117,7 @@ class JobController {
 			@Nullable String idempotencyKey) {
 		return CallerTenant.current()
 			.map((tenant) -> this.validator.validate(tenant, request, upload))
-			.flatMap((job) -> remixSource(job).thenReturn(job))
+			.flatMap(this::remixSource)
 			.flatMap((job) -> this.jobs.create(job, idempotencyKey(idempotencyKey)))
 			.map((submission) -> {
 				Job job = submission.jobs().get(0);
@@ -132,7 +133,7 @@ class JobController {
 	Mono<JobEstimate> estimate(@RequestBody CreateJobRequest request) {
 		return CallerTenant.current()
 			.map((tenant) -> this.validator.validate(tenant, request, null))
-			.flatMap((job) -> remixSource(job).thenReturn(job))
+			.flatMap(this::remixSource)
 			.flatMap(this.jobs::preview)
 			.map(JobEstimate::of);
 	}
@@ -154,7 +155,7 @@ class JobController {
 			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
 		return CallerTenant.current()
 			.map((tenant) -> validateBatch(tenant, request))
-			.flatMap((batch) -> Flux.fromIterable(batch).concatMap(this::remixSource).then(Mono.just(batch)))
+			.flatMap((batch) -> Flux.fromIterable(batch).concatMap(this::remixSource).collectList())
 			.flatMap((batch) -> this.jobs.createBatch(batch, idempotencyKey(idempotencyKey)))
 			.map((submission) -> accepted(submission)
 				.body(new JobPage(submission.jobs().stream().map(JobView::of).toList(), null)));
@@ -199,11 +200,14 @@ class JobController {
 		return key;
 	}
 
-	/** A remix needs a finished video of the same model to start from. */
-	private Mono<Void> remixSource(NewJob job) {
+	/**
+	 * A remix needs a finished video of the same model to start from, and goes to the route that made it: only that
+	 * provider knows the source by its id.
+	 */
+	private Mono<NewJob> remixSource(NewJob job) {
 		UUID sourceId = job.parameters().remixOf();
 		if (sourceId == null) {
-			return Mono.empty();
+			return Mono.just(job);
 		}
 		// Another tenant's job is no job at all here: the same answer as an id that never existed.
 		return this.jobs.find(job.tenantId(), sourceId)
@@ -218,7 +222,7 @@ class JobController {
 					return Mono.error(new InvalidJobRequestException("remix_of", "job " + sourceId + " was made with "
 							+ source.model() + "; a remix must use the same model"));
 				}
-				return Mono.empty();
+				return Mono.just(job.onRoute(source.provider()));
 			});
 	}
 
@@ -227,14 +231,22 @@ class JobController {
 		return this.jobs.findForCaller(id).map(JobView::of);
 	}
 
+	/**
+	 * The caller's jobs, narrowed by status, model and words of the prompt ({@code q}), all combined, newest first
+	 * or oldest first ({@code sort}).
+	 */
 	@GetMapping
 	Mono<JobPage> list(@RequestParam(required = false) @Nullable List<String> status,
-			@RequestParam(defaultValue = "20") int limit, @RequestParam(required = false) @Nullable String cursor) {
+			@RequestParam(defaultValue = "20") int limit, @RequestParam(required = false) @Nullable String cursor,
+			@RequestParam(required = false) @Nullable String q, @RequestParam(required = false) @Nullable String model,
+			@RequestParam(required = false) @Nullable String sort) {
 		if (limit < 1 || limit > MAX_PAGE) {
 			return Mono.error(new InvalidJobRequestException("limit",
 					"limit must be between 1 and " + MAX_PAGE + "; got " + limit));
 		}
-		return CallerTenant.current().flatMap((tenant) -> this.jobs.list(tenant, statuses(status), cursor, limit));
+		return Mono.fromCallable(() -> new JobQuery(statuses(status), JobQuery.model(model), JobQuery.search(q),
+				JobQuery.oldestFirst(sort)))
+			.flatMap((query) -> CallerTenant.current().flatMap((tenant) -> this.jobs.search(tenant, query, cursor, limit)));
 	}
 
 	@PostMapping("/{id}/cancel")
@@ -246,6 +258,17 @@ class JobController {
 			}
 			return JobView.of(job);
 		});
+	}
+
+	/**
+	 * Deletes a finished job: its stored video and thumbnail, its prompt and its row as the API sees it (404 from
+	 * now on). Streams get a {@code job.deleted} event. A job that has not ended is refused with 409: cancel it first.
+	 */
+	@DeleteMapping("/{id}")
+	Mono<ResponseEntity<Void>> delete(@PathVariable UUID id) {
+		return CallerTenant.current()
+			.flatMap((tenant) -> this.jobs.delete(tenant, id))
+			.thenReturn(ResponseEntity.noContent().build());
 	}
 
 	/** The finished video, with HTTP Range support (the page's player seeks). */

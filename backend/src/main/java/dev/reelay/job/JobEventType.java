@@ -8,7 +8,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 public enum JobEventType {
 
 	QUEUED("job.queued"), SUBMITTED("job.submitted"), PROGRESS("job.progress"), COMPLETED("job.completed"),
-	FAILED("job.failed"), CANCELED("job.canceled");
+	FAILED("job.failed"), CANCELED("job.canceled"),
+	/** A finished job was deleted by its tenant: its video is gone and the API no longer finds it. */
+	DELETED("job.deleted");
 
 	private final String wireName;
 
@@ -22,7 +24,8 @@ public enum JobEventType {
 	}
 
 	public boolean isTerminal() {
-		return this == COMPLETED || this == FAILED || this == CANCELED;
+		// A deleted job had ended before; nothing follows its deletion either.
+		return this == COMPLETED || this == FAILED || this == CANCELED || this == DELETED;
 	}
 
 	public static JobEventType fromWireName(String wireName) {

@@ -81,7 +81,7 @@ final class JobForm {
 		}
 	}
 
-	private static Mono<ImageUpload> upload(FilePart file, JobInputSettings limits) {
+	static Mono<ImageUpload> upload(FilePart file, JobInputSettings limits) {
 		MediaType declared = file.headers().getContentType();
 		String type = (declared != null) ? declared.getType() + "/" + declared.getSubtype() : "";
 		if (!limits.types().contains(type)) {

@@ -54,12 +54,13 @@ class JobRepository {
 	 * stored rows in no particular order.
 	 */
 	Flux<Job> insertAll(List<NewRow> jobs) {
-		String sql = "INSERT INTO jobs (id, tenant_id, model, provider, prompt, parameters, priority, not_before, "
+		// The provider (the job's route) is one of the STATE columns: a job may move to another route.
+		String sql = "INSERT INTO jobs (id, tenant_id, model, prompt, parameters, priority, not_before, "
 				+ "idempotency_key, request_hash, created_at, updated_at, " + String.join(", ", JobRows.STATE.keySet())
-				+ ") SELECT id, tenant_id, model, provider, prompt, parameters, priority, not_before, idempotency_key, "
+				+ ") SELECT id, tenant_id, model, prompt, parameters, priority, not_before, idempotency_key, "
 				+ "request_hash, now(), now(), " + String.join(", ", JobRows.STATE.keySet())
 				+ " FROM json_to_recordset(CAST(:rows AS json)) AS v("
-				+ JobRows.recordColumns("id uuid, tenant_id uuid, model text, provider text, prompt text, parameters jsonb, "
+				+ JobRows.recordColumns("id uuid, tenant_id uuid, model text, prompt text, parameters jsonb, "
 						+ "priority integer, not_before timestamptz, idempotency_key text, request_hash text, ord integer")
 				+ ") ORDER BY ord RETURNING " + JobRows.COLUMNS;
 		List<Map<String, @Nullable Object>> rows = new ArrayList<>(jobs.size());
@@ -69,7 +70,6 @@ class JobRepository {
 			values.put("id", job.id());
 			values.put("tenant_id", job.tenantId());
 			values.put("model", job.model());
-			values.put("provider", job.provider());
 			values.put("prompt", job.prompt());
 			values.put("parameters", job.parameters());
 			values.put("priority", job.priority());
@@ -103,7 +103,52 @@ class JobRepository {
 			.all();
 	}
 
+	/** {@code tenant}'s newest job made from the request with this hash since {@code since}, if any. */
+	Mono<Job> findNewestWithHash(UUID tenant, String requestHash, Instant since) {
+		return this.db.sql("SELECT " + JobRows.COLUMNS + " FROM jobs WHERE tenant_id = :tenant AND created_at >= :since "
+				+ "AND request_hash = :hash AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1")
+			.bind("tenant", tenant)
+			.bind("since", since)
+			.bind("hash", requestHash)
+			.map(this.rows::read)
+			.one();
+	}
+
 	record KeyedJob(Job job, @Nullable String requestHash) {
+	}
+
+	/** {@code tenant}'s job unless it was deleted. */
+	Mono<Job> findLive(UUID tenant, UUID id) {
+		return this.db.sql("SELECT " + JobRows.COLUMNS + " FROM jobs WHERE id = :id AND tenant_id = :tenant "
+				+ "AND deleted_at IS NULL")
+			.bind("id", id)
+			.bind("tenant", tenant)
+			.map(this.rows::read)
+			.one();
+	}
+
+	/**
+	 * Turns an ended job still at {@code ended.version()} and not leased into a tombstone (prompt, stored video and
+	 * uploaded image gone, {@code deleted_at} set) and appends its {@code job.deleted} event, in one statement.
+	 * Answers the event's id; empty when the row moved on, is leased or was deleted already.
+	 */
+	Mono<Long> delete(Job ended, Instant at, String payload) {
+		String sql = "WITH gone AS (UPDATE jobs SET deleted_at = :at, prompt = '', content_path = NULL, "
+				+ "content_type = NULL, content_length = NULL, content_sha256 = NULL, thumbnail = NULL, "
+				+ "updated_at = :at, version = version + 1 WHERE id = :id AND version = :version AND deleted_at IS NULL "
+				+ "AND status IN ('completed', 'failed', 'canceled') AND (lease_until IS NULL OR lease_until < :at) "
+				+ "RETURNING id), inputs AS (DELETE FROM job_inputs WHERE job_id IN (SELECT id FROM gone)), "
+				+ "event AS (INSERT INTO job_events (job_id, type, payload) SELECT id, :type, CAST(:payload AS json) "
+				+ "FROM gone RETURNING id) SELECT id, pg_notify('" + JobEventLog.CHANNEL + "', id::text)::text "
+				+ "AS notified FROM event";
+		return this.db.sql(sql)
+			.bind("at", at)
+			.bind("id", ended.id())
+			.bind("version", ended.version())
+			.bind("type", JobEventType.DELETED.wireName())
+			.bind("payload", payload)
+			.map((row) -> row.get("id", Long.class))
+			.one();
 	}
 
 	Mono<Job> findById(UUID id) {
@@ -123,9 +168,11 @@ class JobRepository {
 	 * event). The changes must be of distinct jobs.
 	 */
 	Flux<Written> updateAll(List<Write> writes, Instant at) {
+		// Progress never goes down, whatever a change says: the write keeps the higher of the two.
 		String set = JobRows.STATE.keySet()
 			.stream()
-			.map((column) -> column + " = v." + column)
+			.map((column) -> column.equals("progress") ? "progress = GREATEST(j.progress, v.progress)"
+					: column + " = v." + column)
 			.collect(Collectors.joining(", "));
 		String sql = "WITH v AS (SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS v("
 				+ JobRows.recordColumns("id uuid, version bigint, terminal boolean, release_lease boolean, "
@@ -172,19 +219,39 @@ class JobRepository {
 	record Written(Job job, @Nullable Long eventId) {
 	}
 
-	/** {@code tenant}'s jobs, newest first; the cursor is the last job of the previous page. */
-	Flux<Job> page(UUID tenant, @Nullable Collection<JobStatus> statuses, @Nullable JobCursor after, int limit) {
-		StringBuilder sql = new StringBuilder("SELECT " + JobRows.COLUMNS + " FROM jobs WHERE tenant_id = :tenant");
-		if (statuses != null) {
+	/**
+	 * {@code tenant}'s jobs that match {@code query}, in its order, deleted ones left out; the cursor is the last job
+	 * of the previous page. A search is a case-insensitive substring match of the prompt, served by the trigram index
+	 * of V135.
+	 */
+	Flux<Job> page(UUID tenant, JobQuery query, @Nullable JobCursor after, int limit) {
+		StringBuilder sql = new StringBuilder(
+				"SELECT " + JobRows.COLUMNS + " FROM jobs WHERE tenant_id = :tenant AND deleted_at IS NULL");
+		if (query.statuses() != null) {
 			sql.append(" AND status = ANY(:statuses)");
 		}
-		if (after != null) {
-			sql.append(" AND (created_at, id) < (:after_created, :after_id)");
+		if (query.model() != null) {
+			sql.append(" AND model = :model");
 		}
-		sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
+		String pattern = query.likePattern();
+		if (pattern != null) {
+			sql.append(" AND prompt ILIKE :pattern");
+		}
+		if (after != null) {
+			sql.append(query.oldestFirst() ? " AND (created_at, id) > (:after_created, :after_id)"
+					: " AND (created_at, id) < (:after_created, :after_id)");
+		}
+		sql.append(query.oldestFirst() ? " ORDER BY created_at, id" : " ORDER BY created_at DESC, id DESC");
+		sql.append(" LIMIT :limit");
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql.toString()).bind("tenant", tenant).bind("limit", limit);
-		if (statuses != null) {
-			spec = spec.bind("statuses", statuses.stream().map(JobStatus::value).toArray(String[]::new));
+		if (query.statuses() != null) {
+			spec = spec.bind("statuses", query.statuses().stream().map(JobStatus::value).toArray(String[]::new));
+		}
+		if (query.model() != null) {
+			spec = spec.bind("model", query.model());
+		}
+		if (pattern != null) {
+			spec = spec.bind("pattern", pattern);
 		}
 		if (after != null) {
 			spec = spec.bind("after_created", after.createdAt()).bind("after_id", after.id());
@@ -210,35 +277,24 @@ class JobRepository {
 	/** As above; with {@code unlessPaused}, claims nothing while the provider is paused (checked in the same statement). */
 	Flux<Job> claimQueued(String provider, @Nullable String model, Collection<String> exceptModels, String owner,
 			Instant now, Duration lease, int limit, int maxInFlight, boolean unlessPaused) {
-		String eligible = "q.status = 'queued' AND q.provider = :provider "
-				+ ((model != null) ? "AND q.model = :model " : "")
-				+ (exceptModels.isEmpty() ? "" : "AND q.model <> ALL(:except_models) ")
-				+ "AND q.next_attempt_at <= :now AND (q.lease_until IS NULL OR q.lease_until < :now) "
-				// Always true next to the line above (held jobs are due 9999-01-01, never reached): it lets the claim
-				// use the indexes that leave held jobs out (V115), instead of walking them on every claim.
-				+ "AND q.next_attempt_at < " + NOT_HELD + " ";
-		// Driven by the tenants table: one probe of jobs_queued_due_by_tenant per tenant, then, for each tenant that has
-		// work, its in-flight count (OFFSET 0 keeps it to once per tenant instead of once per candidate) and at most
-		// `limit` candidates, so the cost follows the number of tenants and the claim size, never the backlog. The
-		// candidates are ranked (their turn) in a subquery, as FOR UPDATE cannot sit beside a window function; the
-		// outer level locks what it takes and re-checks each row it locks. A constant LIMIT on the candidates keeps
-		// the planner's estimate small, so it joins them back by primary key instead of hashing the whole queue.
-		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
-				+ "WHERE id IN (SELECT j.id FROM (SELECT c.id, h.in_flight + c.turn AS turn, c.priority, c.created_at "
-				+ "FROM tenants t CROSS JOIN LATERAL (SELECT (SELECT count(*) FROM (SELECT 1 FROM jobs r "
-				+ "WHERE r.tenant_id = t.id AND r.status IN " + RUNNING_SQL + " LIMIT :max_in_flight) AS running) "
-				+ "+ (SELECT count(*) FROM (SELECT 1 FROM jobs l WHERE l.tenant_id = t.id AND l.status = 'queued' "
-				+ "AND l.lease_until >= :now LIMIT :max_in_flight) AS leased) AS in_flight OFFSET 0) AS h "
-				+ "CROSS JOIN LATERAL (SELECT q.id, q.priority, q.created_at, row_number() OVER (ORDER BY q.priority DESC, "
-				+ "q.created_at, q.id) AS turn FROM jobs q WHERE q.tenant_id = t.id AND " + eligible
-				+ "ORDER BY q.priority DESC, q.created_at, q.id LIMIT :limit) AS c "
-				+ "WHERE EXISTS (SELECT 1 FROM jobs q WHERE q.tenant_id = t.id AND " + eligible + ") "
-				+ "AND h.in_flight + c.turn <= :max_in_flight) AS pick "
-				+ "JOIN jobs j ON j.id = pick.id WHERE j.status = 'queued' AND j.next_attempt_at <= :now "
-				+ "AND (j.lease_until IS NULL OR j.lease_until < :now) "
-				+ (unlessPaused ? UNLESS_PAUSED : "")
-				+ "ORDER BY pick.turn, pick.priority DESC, pick.created_at, pick.id LIMIT :limit "
-				+ "FOR UPDATE OF j SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
+		return claimQueued(provider, null, model, exceptModels, owner, now, lease, limit, maxInFlight, unlessPaused);
+	}
+
+	/**
+	 * Leases, as {@link #claimQueued}, queued jobs of {@code model} waiting on any of {@code from} (other routes of
+	 * the model, which could not take them now) and moves them to {@code to}: their route from now on. A job is
+	 * never moved back to a route it was already sent to, nor moved at all when it remixes a video (its source's
+	 * provider is the only one that knows it). Nothing while {@code to} is paused.
+	 */
+	Flux<Job> claimQueuedMoving(String model, JobStore.Move move, String to, String owner, Instant now,
+			Duration lease, int limit, int maxInFlight) {
+		return claimQueued(to, move, model, List.of(), owner, now, lease, limit, maxInFlight, true);
+	}
+
+	private Flux<Job> claimQueued(String provider, JobStore.@Nullable Move move, @Nullable String model,
+			Collection<String> exceptModels, String owner, Instant now, Duration lease, int limit, int maxInFlight,
+			boolean unlessPaused) {
+		String sql = claimQueuedSql(move, model != null, !exceptModels.isEmpty(), unlessPaused);
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql)
 			.bind("owner", owner)
 			.bind("lease_until", now.plus(lease))
@@ -252,7 +308,69 @@ class JobRepository {
 		if (!exceptModels.isEmpty()) {
 			spec = spec.bind("except_models", exceptModels.toArray(String[]::new));
 		}
+		if (move != null) {
+			spec = spec.bind("from_providers", move.from().toArray(String[]::new))
+				.bind("shapes", move.shapes().toArray(String[]::new))
+				.bind("due_before", move.dueBefore());
+		}
 		return spec.map(this.rows::read).all();
+	}
+
+	/** The statement of {@link #claimQueued}: with a model, without some models, unless paused. */
+	static String claimQueuedSql(boolean byModel, boolean exceptModels, boolean unlessPaused) {
+		return claimQueuedSql(null, byModel, exceptModels, unlessPaused);
+	}
+
+	/** As above; with a {@code move}, the jobs other routes of the model could not take, moved to this one. */
+	private static String claimQueuedSql(JobStore.@Nullable Move move, boolean byModel, boolean exceptModels,
+			boolean unlessPaused) {
+		boolean moving = move != null;
+		String eligible = "q.status = 'queued' "
+				+ (moving ? "AND q.provider = ANY(:from_providers) AND (q.route_attempts -> :provider) IS NULL "
+						+ "AND q.next_attempt_at <= :due_before "
+						+ "AND q.parameters->>'remix_of' IS NULL "
+						+ "AND (q.parameters->>'resolution') || '/' || (q.parameters->>'duration_seconds') = ANY(:shapes) "
+						+ (move.takesImageUrls() ? "" : "AND q.parameters->'image'->>'url' IS NULL ")
+						+ (move.takesImageUploads() ? "" : "AND (q.parameters->'image' IS NULL "
+								+ "OR jsonb_typeof(q.parameters->'image') = 'null' OR q.parameters->'image'->>'url' IS NOT NULL) ")
+						: "AND q.provider = :provider ")
+				+ (byModel ? "AND q.model = :model " : "")
+				+ (exceptModels ? "AND q.model <> ALL(:except_models) " : "")
+				+ "AND q.next_attempt_at <= :now AND (q.lease_until IS NULL OR q.lease_until < :now) "
+				// Always true next to the line above (held jobs are due 9999-01-01, never reached): it lets the claim
+				// use the indexes that leave held jobs out (V115), instead of walking them on every claim.
+				+ "AND q.next_attempt_at < " + NOT_HELD + " ";
+		// Driven by the tenants table: one probe of jobs_queued_due_by_tenant per tenant, then, for each tenant that has
+		// work, its in-flight count (OFFSET 0 keeps it to once per tenant instead of once per candidate) and at most
+		// `limit` candidates, so the cost follows the number of tenants and the claim size, never the backlog. The
+		// candidates are ranked (their turn) in a subquery, as FOR UPDATE cannot sit beside a window function; the
+		// outer level locks what it takes and re-checks each row it locks. A constant LIMIT on the candidates keeps
+		// the planner's estimate small, so it joins them back by primary key instead of hashing the whole queue.
+		return "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
+				+ (moving ? ", provider = :provider " : "")
+				+ "WHERE id IN (SELECT j.id FROM (SELECT c.id, h.in_flight + c.turn AS turn, c.priority, c.created_at "
+				+ "FROM tenants t CROSS JOIN LATERAL (SELECT (SELECT count(*) FROM (SELECT 1 FROM jobs r "
+				+ "WHERE r.tenant_id = t.id AND r.status IN " + RUNNING_SQL + " LIMIT :max_in_flight) AS running) "
+				+ "+ (SELECT count(*) FROM (SELECT 1 FROM jobs l WHERE l.tenant_id = t.id AND l.status = 'queued' "
+				+ "AND l.lease_until >= :now LIMIT :max_in_flight) AS leased) AS in_flight OFFSET 0) AS h "
+				+ "CROSS JOIN LATERAL (SELECT u.id, u.priority, u.created_at, row_number() OVER (ORDER BY u.priority DESC, "
+				+ "u.created_at, u.id) AS turn FROM ("
+				// Unscheduled jobs in claim order (V161's jobs_queued_claimable_by_tenant): due now or soon (a retry's
+				// wait), so the walk to a claim's worth of due ones is short.
+				+ "(SELECT q.id, q.priority, q.created_at FROM jobs q WHERE q.tenant_id = t.id AND " + eligible
+				+ "AND q.not_before IS NULL ORDER BY q.priority DESC, q.created_at, q.id LIMIT :limit) UNION ALL "
+				// Scheduled ones (not_before) by due time (jobs_queued_scheduled_by_tenant): those weeks ahead are
+				// never reached, however many and whatever their priority. The earliest due are ranked with the rest.
+				+ "(SELECT q.id, q.priority, q.created_at FROM jobs q WHERE q.tenant_id = t.id AND " + eligible
+				+ "AND q.not_before IS NOT NULL ORDER BY q.next_attempt_at, q.priority DESC, q.created_at, q.id "
+				+ "LIMIT :limit)) AS u ORDER BY u.priority DESC, u.created_at, u.id LIMIT :limit) AS c "
+				+ "WHERE EXISTS (SELECT 1 FROM jobs q WHERE q.tenant_id = t.id AND " + eligible + ") "
+				+ "AND h.in_flight + c.turn <= :max_in_flight) AS pick "
+				+ "JOIN jobs j ON j.id = pick.id WHERE j.status = 'queued' AND j.next_attempt_at <= :now "
+				+ "AND (j.lease_until IS NULL OR j.lease_until < :now) "
+				+ (unlessPaused ? UNLESS_PAUSED : "")
+				+ "ORDER BY pick.turn, pick.priority DESC, pick.created_at, pick.id LIMIT :limit "
+				+ "FOR UPDATE OF j SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
 	}
 
 	/**
@@ -288,6 +406,44 @@ class JobRepository {
 			.bind("limit", limit)
 			.map(this.rows::read)
 			.all();
+	}
+
+	/**
+	 * Leases due jobs canceled while their create was out unanswered (see {@link Job.Changes#canceled}), most
+	 * overdue first: the partial index {@code jobs_canceled_create_in_doubt} (V160) holds only those.
+	 */
+	Flux<Job> claimCanceledInDoubt(String provider, String owner, Instant now, Duration lease, int limit,
+			boolean unlessPaused) {
+		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
+				+ "WHERE id IN (SELECT id FROM jobs WHERE status = 'canceled' AND remote_id IS NULL "
+				+ "AND submit_started_at IS NOT NULL AND next_attempt_at < " + NOT_HELD + " AND provider = :provider "
+				+ "AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now) "
+				+ (unlessPaused ? UNLESS_PAUSED : "")
+				+ "ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
+		return this.db.sql(sql)
+			.bind("owner", owner)
+			.bind("lease_until", now.plus(lease))
+			.bind("provider", provider)
+			.bind("now", now)
+			.bind("limit", limit)
+			.map(this.rows::read)
+			.all();
+	}
+
+	/**
+	 * Writes when a canceled job is due again ({@link Job#NEVER_DUE}: never) and its retries, letting go of its lease,
+	 * if its row is still at the job's version; empty when it moved on.
+	 */
+	Mono<Job> rescheduleCanceled(Job canceled, Instant due, int stepRetries) {
+		return this.db.sql("UPDATE jobs SET next_attempt_at = :due, step_retries = :retries, lease_owner = NULL, "
+				+ "lease_until = NULL, version = version + 1, updated_at = now() WHERE id = :id AND version = :version "
+				+ "AND status = 'canceled' RETURNING " + JobRows.COLUMNS)
+			.bind("due", due)
+			.bind("retries", stepRetries)
+			.bind("id", canceled.id())
+			.bind("version", canceled.version())
+			.map(this.rows::read)
+			.one();
 	}
 
 	/** Generations a provider is running for us, plus queued jobs already leased to be submitted. */

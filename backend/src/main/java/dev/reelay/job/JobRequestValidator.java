@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
+import dev.reelay.catalog.RouteChoice;
 import dev.reelay.provider.ProviderRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -20,7 +21,7 @@ import org.springframework.stereotype.Component;
 
 /** Checks a job request against the catalog, naming the field and what the model accepts. */
 @Component
-class JobRequestValidator {
+public class JobRequestValidator {
 
 	static final int MIN_PRIORITY = -100;
 
@@ -44,7 +45,11 @@ class JobRequestValidator {
 
 	// A provider, so that a context without the webhook module (a slice test) still validates jobs; a callback URL
 	// is then refused, never stored unchecked.
-	JobRequestValidator(ModelCatalog catalog, ProviderRegistry providers, ObjectProvider<CallbackUrlPolicy> callbacks) {
+	private final RouteChoice routes;
+
+	JobRequestValidator(ModelCatalog catalog, ProviderRegistry providers, ObjectProvider<CallbackUrlPolicy> callbacks,
+			RouteChoice routes) {
+		this.routes = routes;
 		this.catalog = catalog;
 		this.providers = providers;
 		this.callbacks = callbacks;
@@ -54,19 +59,23 @@ class JobRequestValidator {
 		return validate(tenant, request, null);
 	}
 
-	NewJob validate(UUID tenant, CreateJobRequest request, @Nullable ImageUpload upload) {
+	public NewJob validate(UUID tenant, CreateJobRequest request, @Nullable ImageUpload upload) {
 		String modelId = (request.model() != null) ? request.model() : this.catalog.defaultModel();
 		ModelSpec model = this.catalog.find(modelId)
 			.orElseThrow(() -> new InvalidJobRequestException("model",
 					"model '" + modelId + "' is not in the catalog; see GET /api/v1/models"));
 		if (model.isRetired(LocalDate.now(ZoneOffset.UTC))) {
-			throw new InvalidJobRequestException("model",
-					"model '" + modelId + "' was retired on " + model.retiredOn() + " and no longer accepts jobs");
+			throw new InvalidJobRequestException("model", "model '" + modelId + "' was retired on " + model.retiredOn()
+					+ " and no longer accepts jobs" + ((model.replacedBy() != null)
+							? "; use '" + model.replacedBy() + "' instead" : ""));
 		}
-		if (!this.providers.isAvailable(model.provider())) {
+		LocalDate today = LocalDate.now(ZoneOffset.UTC);
+		List<ModelSpec.Route> live = model.routes().stream().filter((route) -> !route.isRetired(today)).toList();
+		if (live.stream().noneMatch((route) -> this.providers.isAvailable(route.provider()))) {
+			ModelSpec.Route first = live.isEmpty() ? model.routes().get(0) : live.get(0);
 			throw new InvalidJobRequestException("model", "model '" + modelId + "' is served by provider '"
-					+ model.provider() + "', which is not enabled here ("
-					+ this.providers.unavailableReason(model.provider()).orElse("is its API key set?") + ")");
+					+ first.provider() + "', which is not enabled here ("
+					+ this.providers.unavailableReason(first.provider()).orElse("is its API key set?") + ")");
 		}
 		String prompt = (request.prompt() != null) ? request.prompt().strip() : "";
 		if (prompt.isEmpty()) {
@@ -110,7 +119,16 @@ class JobRequestValidator {
 					"not_before may be at most " + MAX_SCHEDULE_AHEAD.toDays() + " days ahead; got " + notBefore);
 		}
 		String callbackUrl = callbackUrl(request.callbackUrl());
-		return new NewJob(tenant, modelId, model.provider(), prompt, new JobParameters(duration, aspectRatio,
+		// The best route now; the dispatcher may still move the job to another before it is sent (RouteChoice).
+		ModelSpec.ImageInputKind imageKind = (image == null) ? null
+				: (image.url() != null) ? ModelSpec.ImageInputKind.URL : ModelSpec.ImageInputKind.UPLOAD;
+		String route = this.routes.first(model, resolution, duration, imageKind)
+			.map(ModelSpec.Route::provider)
+			.orElseThrow(() -> new InvalidJobRequestException("model", "no route of model '" + modelId
+					+ "' enabled here takes a " + duration + " s clip at " + resolution
+					+ ((imageKind != null) ? " from an image " + ((imageKind == ModelSpec.ImageInputKind.URL)
+							? "URL" : "upload") : "") + "; see GET /api/v1/models for its routes"));
+		return new NewJob(tenant, modelId, route, prompt, new JobParameters(duration, aspectRatio,
 				resolution, negativePrompt, request.seed(), image, request.remixOf(), callbackUrl), priority,
 				notBefore, upload);
 	}

@@ -27,7 +27,7 @@ class JobRows {
 			+ "error_code, error_message, error_retryable, content_path, content_type, content_length, content_sha256, "
 			+ "provider_usage, attempts, next_attempt_at, lease_owner, lease_until, submit_started_at, created_at, "
 			+ "updated_at, completed_at, version, provider_request_id, provider_calls, thumbnail, cost_currency, "
-			+ "estimated_cost, actual_cost, step_retries";
+			+ "estimated_cost, actual_cost, step_retries, route_attempts, route_cost";
 
 	private final JsonMapper json;
 
@@ -65,7 +65,18 @@ class JobRows {
 				row.get("submit_started_at", Instant.class), row.get("created_at", Instant.class),
 				row.get("updated_at", Instant.class), row.get("completed_at", Instant.class),
 				row.get("version", Long.class), row.get("provider_request_id", String.class),
-				row.get("provider_calls", Integer.class), cost, row.get("step_retries", Integer.class));
+				row.get("provider_calls", Integer.class), cost, row.get("step_retries", Integer.class),
+				routeAttempts(row.get("route_attempts", Json.class)), row.get("route_cost", BigDecimal.class));
+	}
+
+	private Map<String, Integer> routeAttempts(@Nullable Json stored) {
+		if (stored == null) {
+			return Map.of();
+		}
+		Map<String, Integer> attempts = new LinkedHashMap<>();
+		this.json.readTree(stored.asString()).properties()
+			.forEach((entry) -> attempts.put(entry.getKey(), entry.getValue().asInt()));
+		return Collections.unmodifiableMap(attempts);
 	}
 
 	/**
@@ -77,7 +88,7 @@ class JobRows {
 
 	private static Map<String, String> stateColumns() {
 		Map<String, String> columns = new LinkedHashMap<>();
-		for (String column : List.of("status", "remote_id", "status_reason", "error_code", "error_message",
+		for (String column : List.of("status", "provider", "remote_id", "status_reason", "error_code", "error_message",
 				"content_path", "content_type", "content_sha256", "provider_request_id")) {
 			columns.put(column, "text");
 		}
@@ -94,6 +105,8 @@ class JobRows {
 		columns.put("cost_currency", "text");
 		columns.put("estimated_cost", "numeric");
 		columns.put("actual_cost", "numeric");
+		columns.put("route_attempts", "jsonb");
+		columns.put("route_cost", "numeric");
 		return Collections.unmodifiableMap(columns);
 	}
 
@@ -111,6 +124,7 @@ class JobRows {
 		StoredContent content = job.content();
 		Map<String, @Nullable Object> row = new LinkedHashMap<>();
 		row.put("status", job.status().value());
+		row.put("provider", job.provider());
 		row.put("progress", job.progress());
 		row.put("remote_id", job.remoteId());
 		row.put("status_reason", job.statusReason());
@@ -133,6 +147,8 @@ class JobRows {
 		row.put("cost_currency", (cost != null) ? cost.currency() : null);
 		row.put("estimated_cost", (cost != null) ? cost.estimated() : null);
 		row.put("actual_cost", (cost != null) ? cost.actual() : null);
+		row.put("route_attempts", job.routeAttempts());
+		row.put("route_cost", job.routeCost());
 		return row;
 	}
 

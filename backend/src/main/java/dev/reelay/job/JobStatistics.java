@@ -15,7 +15,7 @@ public class JobStatistics {
 
 	/**
 	 * The reason the dispatcher writes when a provider answers 429 to a submit and the job goes back to the queue
-	 * (see {@code dispatch.JobWorker}): each such change is one {@code job.queued} event carrying it.
+	 * (see {@code dispatch.SubmitStep}): each such change is one {@code job.queued} event carrying it.
 	 */
 	static final String RATE_LIMITED_REASON = "waiting for rate limit at %";
 

@@ -2,6 +2,7 @@ package dev.reelay.job;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 import dev.reelay.job.JobWrites.Written;
+import dev.reelay.storage.VideoStorage;
 import dev.reelay.tenant.CallerTenant;
 import dev.reelay.tenant.QuotaExceededException;
 import dev.reelay.tenant.TenantQuotas;
@@ -22,6 +24,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DuplicateKeyException;
@@ -57,10 +60,12 @@ public class JobStore {
 
 	private final TenantQuotas quotas;
 
+	private final VideoStorage storage;
+
 	private final Sinks.Many<JobEventNotice> notices = Sinks.many().multicast().directBestEffort();
 
 	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json, JobMetrics metrics, JobWrites writes,
-			JobRows rows, ObjectProvider<JobAdmission> admission, TenantQuotas quotas) {
+			JobRows rows, ObjectProvider<JobAdmission> admission, TenantQuotas quotas, VideoStorage storage) {
 		this.jobs = jobs;
 		this.writes = writes;
 		this.rows = rows;
@@ -69,6 +74,7 @@ public class JobStore {
 		this.metrics = metrics;
 		this.admission = admission.getIfAvailable(() -> JobAdmission.NONE);
 		this.quotas = quotas;
+		this.storage = storage;
 	}
 
 	public Mono<Job> create(NewJob request) {
@@ -88,16 +94,33 @@ public class JobStore {
 		return submit(requests, idempotencyKey, true);
 	}
 
+	/**
+	 * Queues one job for a client's automatic retry of a create it sent without an idempotency key: when the
+	 * tenant made a job from the very same request (same validated fields, same uploaded bytes) within
+	 * {@code window}, that job is answered as a replay instead, because the first attempt was handled and only its
+	 * answer was lost. The look-up runs under the tenant's submission lock, so an attempt still being stored is
+	 * waited for, not raced.
+	 */
+	public Mono<Submission> createRetried(NewJob request, Duration window) {
+		return submit(List.of(request), null, false, window);
+	}
+
 	private Mono<Submission> submit(List<NewJob> requests, @Nullable String key, boolean batch) {
+		return submit(requests, key, batch, null);
+	}
+
+	private Mono<Submission> submit(List<NewJob> requests, @Nullable String key, boolean batch,
+			@Nullable Duration twinWindow) {
 		String hash = RequestHash.of(this.json, requests, batch);
-		Mono<Submission> insert = Mono.defer(() -> insertQueued(requests, key, batch, hash))
+		Mono<Submission> insert = Mono.defer(() -> insertQueued(requests, key, batch, hash, twinWindow))
 			.as(this.tx::transactional)
-			.doOnNext((written) -> written.forEach(this::announce))
-			.map((written) -> new Submission(written.stream().map(Written::job).toList(), false))
-			.doOnNext((submission) -> submission.jobs().forEach((created) -> {
-				this.metrics.created(created);
-				log.info("job {} queued model={} provider={}", created.id(), created.model(), created.provider());
-			}));
+			.doOnNext((inserted) -> inserted.written().forEach(this::announce))
+			.map((inserted) -> new Submission(inserted.written().stream().map(Written::job).toList(), inserted.twin()))
+			.doOnNext((submission) -> submission.jobs().stream().filter((created) -> !submission.replayed())
+				.forEach((created) -> {
+					this.metrics.created(created);
+					log.info("job {} queued model={} provider={}", created.id(), created.model(), created.provider());
+				}));
 		if (key == null) {
 			return insert;
 		}
@@ -141,9 +164,23 @@ public class JobStore {
 	 * The tenant's queued quota checked, each job admitted (priced, reserved), then every job in one statement, the
 	 * uploaded images, the events.
 	 */
-	private Mono<List<Written>> insertQueued(List<NewJob> requests, @Nullable String key, boolean batch, String hash) {
+	private Mono<Inserted> insertQueued(List<NewJob> requests, @Nullable String key, boolean batch, String hash,
+			@Nullable Duration twinWindow) {
 		Instant now = Instant.now();
-		return withinQueuedQuota(requests)
+		Mono<Inserted> twin = (twinWindow == null) ? Mono.empty()
+				: this.jobs.findNewestWithHash(requests.get(0).tenantId(), hash, now.minus(twinWindow))
+					.map((earlier) -> new Inserted(List.of(new Written(earlier, null)), true));
+		return withinQueuedQuota(requests, twin).switchIfEmpty(Mono.defer(() -> insertNew(requests, key, batch, hash,
+				now).map((written) -> new Inserted(written, false))));
+	}
+
+	/** What one submission's transaction wrote, or the earlier job it found ({@code twin}) and wrote nothing. */
+	private record Inserted(List<Written> written, boolean twin) {
+	}
+
+	private Mono<List<Written>> insertNew(List<NewJob> requests, @Nullable String key, boolean batch, String hash,
+			Instant now) {
+		return Mono.<Void>empty()
 			.thenMany(Flux.defer(() -> this.admission.admitAll(requests.stream().map((request) -> queued(request, now))
 				.toList())))
 			.collectList()
@@ -155,13 +192,14 @@ public class JobStore {
 	 * submission's transaction and holds the tenant's submission lock to its end, so two concurrent submissions of
 	 * one tenant cannot both take the last free place (see {@link JobRepository#lockAndCountQueued}).
 	 */
-	private Mono<Void> withinQueuedQuota(List<NewJob> requests) {
+	private Mono<Inserted> withinQueuedQuota(List<NewJob> requests, Mono<Inserted> twin) {
 		UUID tenant = requests.get(0).tenantId();
 		int max = this.quotas.maxQueuedJobs();
+		// A retry's twin, found under the lock, is an answer already given: no quota to check for it.
 		return this.jobs.lockAndCountQueued(tenant, max)
-			.flatMap((queued) -> (queued + requests.size() > max)
+			.flatMap((queued) -> twin.switchIfEmpty(Mono.defer(() -> (queued + requests.size() > max)
 					? Mono.error(QuotaExceededException.queuedJobs(this.quotas, queued, requests.size()))
-					: Mono.empty());
+					: Mono.empty())));
 	}
 
 	private Mono<List<Written>> insertAdmitted(List<NewJob> requests, List<Job> admitted, @Nullable String key,
@@ -188,6 +226,15 @@ public class JobStore {
 		});
 	}
 
+	/**
+	 * {@code tenant}'s jobs after {@code after} (exclusive; from the start when null), newest first or, ascending,
+	 * oldest first.
+	 */
+	public Flux<Job> page(UUID tenant, @Nullable Job after, boolean ascending, int limit) {
+		return this.jobs.page(tenant, new JobQuery(null, null, null, ascending),
+				(after != null) ? JobCursor.of(after, ascending) : null, limit);
+	}
+
 	/** The jobs a submission created, and whether they were created earlier under the same idempotency key. */
 	public record Submission(List<Job> jobs, boolean replayed) {
 	}
@@ -203,19 +250,80 @@ public class JobStore {
 
 	/** The job if it belongs to {@code tenant}; another tenant's job is as missing as one that never existed. */
 	public Mono<Job> find(UUID tenant, UUID id) {
-		return this.jobs.findById(id)
-			.filter((job) -> job.tenantId().equals(tenant))
-			.switchIfEmpty(Mono.error(() -> new JobNotFoundException(id)));
+		return this.jobs.findLive(tenant, id).switchIfEmpty(Mono.error(() -> new JobNotFoundException(id)));
+	}
+
+	/**
+	 * Deletes {@code tenant}'s finished job: the row becomes a tombstone the API no longer finds (its prompt and
+	 * stored files gone), a {@code job.deleted} event tells the streams, and the stored video and thumbnail are
+	 * removed once that has committed. A job that has not ended is refused ({@link JobNotFinishedException}): cancel
+	 * it first. Answers the job as it was.
+	 */
+	public Mono<Job> delete(UUID tenant, UUID id) {
+		return Mono.defer(() -> find(tenant, id).flatMap((job) -> {
+			if (!job.status().isTerminal()) {
+				return Mono.error(new JobNotFinishedException(job));
+			}
+			// This instance's clock, as JobWrites stamps rows with.
+			Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+			// A finished job is leased only briefly (a late remote id being recorded); the retry below waits it out.
+			return this.jobs.delete(job, at, deletedPayload(job))
+				.switchIfEmpty(Mono.error(() -> new OptimisticLockingFailureException(
+						"Job " + id + " changed or is held while being deleted")))
+				.doOnNext((eventId) -> this.notices.emitNext(new JobEventNotice(eventId, id, JobEventType.DELETED),
+						(signal, result) -> result == Sinks.EmitResult.FAIL_NON_SERIALIZED))
+				.thenReturn(job);
+		}))
+			.retryWhen(Retry.backoff(5, Duration.ofMillis(50))
+				.filter(OptimisticLockingFailureException.class::isInstance)
+				.onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+			.flatMap((deleted) -> removeStoredFiles(deleted).thenReturn(deleted))
+			.doOnNext((deleted) -> log.info("job {} {} deleted", deleted.id(), deleted.status().value()));
+	}
+
+	private String deletedPayload(Job job) {
+		ObjectNode view = this.json.valueToTree(JobView.of(job.with((c) -> c.content = null)));
+		view.put("prompt", "");
+		view.put("deleted", true);
+		return this.json.writeValueAsString(view);
+	}
+
+	/**
+	 * The row no longer points at the files, so a failure here leaves an orphaned file (logged), never a job whose
+	 * video is half gone.
+	 */
+	private Mono<Void> removeStoredFiles(Job deleted) {
+		StoredContent content = deleted.content();
+		if (content == null) {
+			return Mono.empty();
+		}
+		Flux<String> locations = (content.thumbnail() != null)
+				? Flux.just(content.location(), content.thumbnail().location()) : Flux.just(content.location());
+		return locations.concatMap((location) -> this.storage.delete(location)
+			.onErrorResume((error) -> {
+				log.warn("job {} deleted but its stored file {} could not be removed: {}", deleted.id(), location,
+						error.toString());
+				return Mono.empty();
+			})).then();
 	}
 
 	/** {@code tenant}'s jobs, newest first. */
 	public Mono<JobPage> list(UUID tenant, @Nullable Collection<JobStatus> statuses, @Nullable String cursor,
 			int limit) {
+		return search(tenant, JobQuery.of(statuses), cursor, limit);
+	}
+
+	/** {@code tenant}'s jobs that match {@code query}, in its order. */
+	public Mono<JobPage> search(UUID tenant, JobQuery query, @Nullable String cursor, int limit) {
 		JobCursor after = (cursor != null) ? JobCursor.decode(cursor) : null;
-		return this.jobs.page(tenant, statuses, after, limit + 1).collectList().map((rows) -> {
+		if (after != null && after.oldestFirst() != query.oldestFirst()) {
+			return Mono.error(new InvalidJobRequestException("cursor",
+					"cursor was returned for the other sort order; list again without it"));
+		}
+		return this.jobs.page(tenant, query, after, limit + 1).collectList().map((rows) -> {
 			boolean more = rows.size() > limit;
 			List<Job> page = more ? rows.subList(0, limit) : rows;
-			String next = more ? JobCursor.of(page.get(page.size() - 1)).encode() : null;
+			String next = more ? JobCursor.of(page.get(page.size() - 1), query.oldestFirst()).encode() : null;
 			return new JobPage(page.stream().map(JobView::of).toList(), next);
 		});
 	}
@@ -226,7 +334,11 @@ public class JobStore {
 	 * machine forbids.
 	 */
 	public Mono<Job> change(Job from, Consumer<Job.Changes> change, boolean releaseLease) {
-		Job changed = from.with(change);
+		// Deferred: a named transition refuses a forbidden move by throwing while the change is applied.
+		return Mono.defer(() -> changeNow(from, from.with(change), releaseLease));
+	}
+
+	private Mono<Job> changeNow(Job from, Job changed, boolean releaseLease) {
 		if (!from.status().canTransitionTo(changed.status())) {
 			return Mono.error(new IllegalStateException(
 					"Job " + from.id() + " cannot go from " + from.status() + " to " + changed.status()));
@@ -301,10 +413,7 @@ public class JobStore {
 
 	private Mono<Job> cancel(Mono<Job> lookup) {
 		return Mono.defer(() -> lookup.flatMap((job) -> job.status().isTerminal() ? Mono.just(job)
-				: change(job, (c) -> {
-					c.status = JobStatus.CANCELED;
-					c.statusReason = "canceled by request";
-				}, true)))
+				: change(job, (c) -> c.canceled("canceled by request", null), true)))
 			.retryWhen(Retry.max(5).filter(OptimisticLockingFailureException.class::isInstance));
 	}
 
@@ -319,9 +428,13 @@ public class JobStore {
 				this.quotas.maxInFlightJobs());
 	}
 
-	/** Leases submitted jobs of one provider that are due to be polled, reconciled or downloaded. */
+	/**
+	 * Leases submitted jobs of one provider that are due to be polled, reconciled or downloaded, and, within the
+	 * same {@code limit}, jobs canceled while their create was out that are due for a look at the provider.
+	 */
 	public Flux<Job> claimRunning(String provider, String owner, Instant now, Duration lease, int limit) {
-		return this.jobs.claimRunning(provider, owner, now, lease, limit, false);
+		return withCanceledInDoubt(this.jobs.claimRunning(provider, owner, now, lease, limit, false), provider, owner,
+				now, lease, limit, false);
 	}
 
 	/** {@link #claimQueued} of every model, unless the provider is paused, in one statement. */
@@ -330,9 +443,62 @@ public class JobStore {
 				true);
 	}
 
+	/**
+	 * Leases queued jobs of {@code model} waiting on other routes ({@code from}) that could not take them now, and
+	 * moves them to route {@code to} (see {@code JobRepository.claimQueuedMoving}); nothing while {@code to} is paused.
+	 */
+	public Flux<Job> claimQueuedMoving(String model, Move move, String to, String owner, Instant now, Duration lease,
+			int limit) {
+		return this.jobs.claimQueuedMoving(model, move, to, owner, now, lease, limit, this.quotas.maxInFlightJobs());
+	}
+
+	/**
+	 * Which waiting jobs of a model a route may take over: those on the routes {@code from}, of a shape it makes
+	 * ({@code resolution/seconds}, see {@link #shape}), from an image only of a kind it takes, and due since before
+	 * {@code dueBefore} (so their own route had its turn at them first).
+	 */
+	public record Move(List<String> from, List<String> shapes, boolean takesImageUrls, boolean takesImageUploads,
+			Instant dueBefore) {
+
+		public static String shape(String resolution, int seconds) {
+			return resolution + "/" + seconds;
+		}
+
+		/** The same, for jobs due since before {@code instant}. */
+		public Move dueBefore(Instant instant) {
+			return new Move(this.from, this.shapes, this.takesImageUrls, this.takesImageUploads, instant);
+		}
+
+	}
+
 	/** {@link #claimRunning} unless the provider is paused, in one statement. */
 	public Flux<Job> claimRunningUnlessPaused(String provider, String owner, Instant now, Duration lease, int limit) {
-		return this.jobs.claimRunning(provider, owner, now, lease, limit, true);
+		return withCanceledInDoubt(this.jobs.claimRunning(provider, owner, now, lease, limit, true), provider, owner,
+				now, lease, limit, true);
+	}
+
+	/**
+	 * {@code running}, then as many due jobs canceled with their create in doubt as {@code limit} leaves room for: a
+	 * second statement on a partial index that holds only those (nearly always empty), so the claim of running jobs
+	 * stays as it was.
+	 */
+	private Flux<Job> withCanceledInDoubt(Flux<Job> running, String provider, String owner, Instant now,
+			Duration lease, int limit, boolean unlessPaused) {
+		return running.collectList()
+			.flatMapMany((claimed) -> (claimed.size() >= limit) ? Flux.fromIterable(claimed)
+					: Flux.fromIterable(claimed).concatWith(this.jobs.claimCanceledInDoubt(provider, owner, now, lease,
+							limit - claimed.size(), unlessPaused)));
+	}
+
+	/**
+	 * Writes when a job canceled with its create in doubt is due for another look at its provider
+	 * ({@link Job#NEVER_DUE}: never, the look is over) and its retries so far, letting go of its lease. Fails with
+	 * {@link OptimisticLockingFailureException} when the row moved on.
+	 */
+	public Mono<Job> rescheduleCanceled(Job canceled, Instant due, int stepRetries) {
+		return this.jobs.rescheduleCanceled(canceled, due, stepRetries)
+			.switchIfEmpty(Mono.error(() -> new OptimisticLockingFailureException(
+					"Job " + canceled.id() + " changed since version " + canceled.version())));
 	}
 
 	/** Jobs the provider is working on for us (or that are leased to be submitted right now). */

@@ -22,6 +22,12 @@ public record NewJob(UUID tenantId, String model, String provider, String prompt
 		this(CallerTenant.LOCAL, model, provider, prompt, parameters, priority, notBefore, null);
 	}
 
+	/** The same request, sent to provider instance {@code route} (another route of its model). */
+	public NewJob onRoute(String route) {
+		return new NewJob(this.tenantId, this.model, route, this.prompt, this.parameters, this.priority,
+				this.notBefore, this.upload);
+	}
+
 	/** The same request, made by {@code tenant}. */
 	public NewJob forTenant(UUID tenant) {
 		return new NewJob(tenant, this.model, this.provider, this.prompt, this.parameters, this.priority,

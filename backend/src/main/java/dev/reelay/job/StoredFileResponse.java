@@ -21,12 +21,12 @@ import org.springframework.web.server.ResponseStatusException;
  * comes from the job, so no extra request goes to the store. A Range that cannot be parsed, or lists several
  * ranges, is ignored and the whole file served (RFC 9110 allows both).
  */
-final class StoredFileResponse {
+public final class StoredFileResponse {
 
 	private StoredFileResponse() {
 	}
 
-	static Mono<ResponseEntity<Flux<DataBuffer>>> serve(VideoStorage storage, String location, String contentType,
+	public static Mono<ResponseEntity<Flux<DataBuffer>>> serve(VideoStorage storage, String location, String contentType,
 			long length, @Nullable String rangeHeader, @Nullable String disposition, String missing) {
 		HttpRange range = singleRange(rangeHeader);
 		HttpHeaders headers = new HttpHeaders();

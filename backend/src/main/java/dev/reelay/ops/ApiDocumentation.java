@@ -22,7 +22,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The OpenAPI description of {@code /api/v1/**} ({@code /v3/api-docs}, browsable at {@code /swagger-ui.html}).
+ * The OpenAPI description of {@code /api/v1/**} and of the OpenAI-compatible {@code /v1/**} ({@code /v3/api-docs},
+ * browsable at {@code /swagger-ui.html}).
  * springdoc derives it from the controllers; this adds what it cannot see: what travels on the SSE streams.
  */
 @Configuration(proxyBeanMethods = false)
@@ -42,6 +43,12 @@ class ApiDocumentation {
 					+ "finished videos. Errors are RFC 9457 problems (application/problem+json) naming the field at "
 					+ "fault.")
 			.license(new License().name("Apache-2.0")));
+	}
+
+	/** Tags, summaries, success statuses and problem responses per operation. */
+	@Bean
+	OpenApiCustomizer apiOperations() {
+		return new ApiOperations();
 	}
 
 	/** Every {@code text/event-stream} response gets the event frame and the list of event types. */
@@ -95,6 +102,8 @@ class ApiDocumentation {
 			case COMPLETED -> "the video is stored; `links.content` downloads it (terminal)";
 			case FAILED -> "the job failed; `error` says why and whether a retry may help (terminal)";
 			case CANCELED -> "the job was canceled (terminal)";
+			case DELETED -> "the finished job was deleted (`DELETE /api/v1/jobs/{id}`): its video is gone and the API "
+					+ "answers 404 for it from now on";
 		};
 	}
 

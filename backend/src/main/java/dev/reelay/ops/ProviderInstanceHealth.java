@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.reelay.catalog.ProviderStates;
+import dev.reelay.provider.InstanceBreakers;
 import dev.reelay.provider.ProviderPauses;
 import dev.reelay.provider.ProviderSettings;
 import reactor.core.publisher.Mono;
@@ -66,6 +67,11 @@ final class ProviderInstanceHealth implements ReactiveHealthIndicator {
 	}
 
 	private Mono<Health> described(Health.Builder health, List<String> models) {
+		InstanceBreakers.Status breaker = this.states.of(this.name).breaker();
+		health.withDetail("circuit_breaker", breaker.state().value());
+		if (breaker.until() != null) {
+			health.withDetail("circuit_breaker_probe_at", breaker.until().toString());
+		}
 		return Mono.just(health.withDetail("family", this.settings.family()).withDetail("models", models).build());
 	}
 

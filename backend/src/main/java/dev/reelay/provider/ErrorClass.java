@@ -55,7 +55,7 @@ public enum ErrorClass {
 			case "rate_limited", "rate_limit_exceeded" -> RATE_LIMIT;
 			case "moderation_blocked", "content_policy_violation" -> MODERATION;
 			case "provider_timeout", "timeout" -> TIMEOUT;
-			case "provider_unreachable" -> UNREACHABLE;
+			case "provider_unreachable", "connection_refused" -> UNREACHABLE;
 			case "provider_error", "server_error" -> PROVIDER_5XX;
 			case "internal_error", "generation_failed" -> GENERATION_FAILED;
 			case "invalid_request", "invalid_request_error" -> VALIDATION;

@@ -1,5 +1,8 @@
 package dev.reelay.provider;
 
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -61,10 +64,29 @@ public final class ProviderErrors {
 		}
 	}
 
+	/**
+	 * No connection was ever made (refused, no route, unknown host, connect timeout), so no byte of the request
+	 * left: unlike a reset or a read timeout, such a create certainly was not accepted.
+	 */
+	static boolean neverConnected(Throwable error) {
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof ConnectException || cause instanceof UnknownHostException
+					|| cause instanceof NoRouteToHostException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	/** Connection failures and timeouts: nothing came back, so the request may or may not have taken effect. */
 	public static Throwable transportFailure(Throwable error, String provider) {
 		if (error instanceof ProviderException) {
 			return error;
+		}
+		if (error instanceof WebClientRequestException && neverConnected(error)) {
+			return new ProviderException(ProviderException.Kind.RETRYABLE, ProviderException.NOT_SENT,
+					"Could not connect to " + provider + " (" + error.getClass().getSimpleName() + "); nothing was sent",
+					0, null, null, error);
 		}
 		if (error instanceof TimeoutException || error instanceof WebClientRequestException) {
 			return new ProviderException(ProviderException.Kind.RETRYABLE, "provider_unreachable",

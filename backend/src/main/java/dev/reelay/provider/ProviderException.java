@@ -16,6 +16,12 @@ public class ProviderException extends RuntimeException {
 
 	}
 
+	/**
+	 * The code of a call that never left: no connection could be made. Still {@link Kind#RETRYABLE} (callers that
+	 * cannot tell treat it as any unanswered call), but a create failing so was certainly not accepted.
+	 */
+	public static final String NOT_SENT = "connection_refused";
+
 	private final Kind kind;
 
 	private final String code;
@@ -42,6 +48,11 @@ public class ProviderException extends RuntimeException {
 
 	public boolean isRetryable() {
 		return this.kind != Kind.PERMANENT;
+	}
+
+	/** The request never reached the provider (see {@link #NOT_SENT}): a create failing so was not accepted. */
+	public boolean notSent() {
+		return NOT_SENT.equals(this.code) && this.httpStatus == 0;
 	}
 
 	/** A stable, machine-readable reason such as {@code rate_limited} or {@code moderation_blocked}. */

@@ -19,8 +19,11 @@ public class ProviderRegistry {
 
 	private final Map<String, VideoProvider> built = new ConcurrentHashMap<>();
 
-	ProviderRegistry(ProviderSettings settings, List<ProviderFamily> families) {
+	private final InstanceBreakers breakers;
+
+	ProviderRegistry(ProviderSettings settings, List<ProviderFamily> families, InstanceBreakers breakers) {
 		this.settings = settings;
+		this.breakers = breakers;
 		this.families = families.stream().collect(Collectors.toMap(ProviderFamily::name, Function.identity()));
 		settings.instances().forEach((name, instance) -> {
 			if (!this.families.containsKey(instance.family())) {
@@ -40,7 +43,8 @@ public class ProviderRegistry {
 			if (config == null || !available(config)) {
 				throw new UnknownProviderException(name);
 			}
-			return this.families.get(config.family()).create(name, config);
+			// Every call feeds the instance's circuit breaker, whoever makes it.
+			return new BreakerFedProvider(this.families.get(config.family()).create(name, config), name, this.breakers);
 		});
 	}
 

@@ -5,12 +5,15 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.MediaType;
@@ -39,7 +42,11 @@ final class VideoHandler {
 
 	private static final int MAX_LIMIT = 100;
 
-	private final Resource video = new ClassPathResource("simulator/sample.mp4");
+	/**
+	 * Clips by size and length, made on first use: a few kilobytes each, and at most 12 of them since the request
+	 * validation admits only the four sizes and three lengths of {@link VideoRequest}.
+	 */
+	private final Map<String, byte[]> clips = new ConcurrentHashMap<>();
 
 	private final Resource thumbnail = new ClassPathResource("simulator/thumbnail.webp");
 
@@ -156,8 +163,19 @@ final class VideoHandler {
 			// The resource writer answers Range requests with 206 and a Content-Range by itself.
 			return ServerResponse.ok()
 				.contentType(clip ? MP4 : WEBP)
-				.body(BodyInserters.fromResource(clip ? this.video : this.thumbnail));
+				.body(BodyInserters.fromResource(clip ? clip(found) : this.thumbnail));
 		});
+	}
+
+	/** A test pattern of the video's own size and length, as asked for when it was created. */
+	private Resource clip(SimulatedVideo video) {
+		String key = video.size() + "/" + video.seconds();
+		byte[] clip = this.clips.computeIfAbsent(key, (size) -> {
+			String[] dimensions = video.size().split("x", 2);
+			return TestPatternClip.mp4(Integer.parseInt(dimensions[0]), Integer.parseInt(dimensions[1]),
+					Integer.parseInt(video.seconds()));
+		});
+		return new ByteArrayResource(clip);
 	}
 
 	Mono<ServerResponse> unknownRoute(ServerRequest request) {

@@ -60,4 +60,13 @@ class FileSystemVideoStorage implements VideoStorage {
 					last - first + 1));
 	}
 
+	@Override
+	public Mono<Void> delete(String location) {
+		Path file = this.directory.resolve(location).normalize();
+		if (!file.startsWith(this.directory)) {
+			return Mono.error(new IllegalArgumentException("Location outside storage: " + location));
+		}
+		return Mono.fromCallable(() -> Files.deleteIfExists(file)).subscribeOn(Schedulers.boundedElastic()).then();
+	}
+
 }

@@ -18,6 +18,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -107,6 +108,13 @@ class S3VideoStorage implements VideoStorage, DisposableBean {
 		return Mono.fromFuture(() -> this.s3.getObject(get, AsyncResponseTransformer.toPublisher()))
 			.map((response) -> Flux.from(response).<DataBuffer>map(DefaultDataBufferFactory.sharedInstance::wrap))
 			.onErrorResume(NoSuchKeyException.class, (missing) -> Mono.empty());
+	}
+
+	@Override
+	public Mono<Void> delete(String location) {
+		// S3 answers a delete of a missing key with success, as the interface asks.
+		DeleteObjectRequest delete = DeleteObjectRequest.builder().bucket(this.bucket).key(location).build();
+		return Mono.fromFuture(() -> this.s3.deleteObject(delete)).then();
 	}
 
 	@Override

@@ -23,4 +23,7 @@ public interface VideoStorage {
 	 */
 	Mono<Flux<DataBuffer>> read(String location, long first, long last);
 
+	/** Removes a stored file; a file already missing is not an error. */
+	Mono<Void> delete(String location);
+
 }

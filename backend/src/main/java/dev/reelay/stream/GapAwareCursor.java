@@ -126,6 +126,13 @@ final class GapAwareCursor {
 		}
 	}
 
+	/** True when {@code id} was passed over and may still appear. */
+	boolean isSkipped(long id) {
+		synchronized (this.skipped) {
+			return this.skipped.containsKey(id);
+		}
+	}
+
 	/** The horizons of the ids passed over (0: none taken yet). */
 	Set<Long> skippedHorizons() {
 		synchronized (this.skipped) {

@@ -92,7 +92,7 @@ class JobStreams {
 		AtomicLong sent = new AtomicLong((resumeAfter != null) ? resumeAfter : 0);
 		// A long replay runs before registering, so the live buffer only has to cover the short final stretch.
 		Flux<Outgoing> catchUp = (resumeAfter == null) ? Flux.empty()
-				: this.tail.position().flatMapMany((upTo) -> replay(filter, sent, upTo));
+				: this.tail.position().flatMapMany((upTo) -> replay(subscriber, sent, upTo));
 		Flux<Outgoing> rest = this.tail.register(subscriber).flatMapMany((start) -> {
 			Flux<Outgoing> reset = Flux.empty();
 			if (resume != ResumeVerdict.RESUMABLE && lastEventId != null) {
@@ -100,32 +100,40 @@ class JobStreams {
 			}
 			Flux<Outgoing> upToStart = Flux.empty();
 			if (resumeAfter != null) {
-				upToStart = replay(filter, sent, start);
+				upToStart = replay(subscriber, sent, start);
 			}
 			else if (currentStateOf != null) {
 				upToStart = this.log.latestForJob(currentStateOf, start)
-					.doOnNext((event) -> sent.set(event.id()))
+					.doOnNext((event) -> sent(subscriber, sent, event))
 					.map(this.messages::event)
 					.flux();
 			}
-			// Live events all come after start; this only matters when the client is ahead of this instance.
+			// Live events all come after start; this only matters when the client is ahead of this instance. A late
+			// event may be below it: it goes out unless this stream sent it from the log.
 			Flux<Outgoing> live = subscriber.messages()
-				.filter((message) -> message.event() == null || message.id() > sent.get());
+				.filter((message) -> message.event() == null || message.id() > sent.get()
+						|| (message.late() && subscriber.owesLate(message.id())));
 			return Flux.concat(Flux.just(READY), reset, upToStart, live);
 		});
 		return catchUp.concatWith(rest);
 	}
 
-	/** The events {@code filter} accepts in {@code (sent, upTo]}, a page at a time; advances {@code sent}. */
-	private Flux<Outgoing> replay(JobEventFilter filter, AtomicLong sent, long upTo) {
+	/** The events the subscriber's filter accepts in {@code (sent, upTo]}, a page at a time; advances {@code sent}. */
+	private Flux<Outgoing> replay(Subscriber subscriber, AtomicLong sent, long upTo) {
+		JobEventFilter filter = subscriber.filter();
 		int page = this.settings.readBatch();
 		return Flux.defer(() -> this.log.between(sent.get(), upTo, filter, page)
 			.collectList()
 			.expand((events) -> (events.size() < page) ? Mono.empty()
 					: this.log.between(last(events).id(), upTo, filter, page).collectList())
 			.concatMapIterable((events) -> events))
-			.doOnNext((event) -> sent.set(event.id()))
+			.doOnNext((event) -> sent(subscriber, sent, event))
 			.map(this.messages::event);
+	}
+
+	private void sent(Subscriber subscriber, AtomicLong sent, JobEvent event) {
+		sent.set(event.id());
+		subscriber.sentFromLog(event.id(), this.tail.passedOver(event.id()));
 	}
 
 	private Flux<byte[]> withHeartbeats(Flux<Outgoing> messages) {

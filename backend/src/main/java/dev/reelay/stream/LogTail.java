@@ -146,7 +146,8 @@ class LogTail implements SmartLifecycle {
 			subscriber.close(this.shuttingDown);
 			return this.position;
 		}
-		if (!subscriber.startAfter(this.position)) {
+		GapAwareCursor current = this.cursor;
+		if (!subscriber.startAfter(this.position, (current != null) ? current.skipped() : List.of())) {
 			return null;
 		}
 		this.subscribers.add(subscriber);
@@ -272,13 +273,27 @@ class LogTail implements SmartLifecycle {
 		return ended.flatMap((over) -> this.events.withIds(ids)
 			.collectList()
 			.publishOn(tail)
-			.doOnNext((found) -> publishLate(from.late(found, over))))
+			.doOnNext((found) -> publishLate(from, found, over)))
 			.then(horizons.contains(0L) ? this.events.transactionHorizon()
 				.doOnNext(from::skippedHorizon)
 				.then() : Mono.empty());
 	}
 
-	private void publishLate(List<JobEvent> late) {
+	/**
+	 * True when the tail passed over {@code id} and its event may still come late; a stream that sends it from the
+	 * log tells its subscriber ({@link Subscriber#sentFromLog}), so that it does not go out twice.
+	 */
+	boolean passedOver(long id) {
+		GapAwareCursor current = this.cursor;
+		return current != null && current.isSkipped(id);
+	}
+
+	/**
+	 * Under the lock, like a registration: a stream registers either before an id leaves the passed-over ones (and
+	 * then gets its late event) or after (and then its replay read it, or it will never appear).
+	 */
+	private synchronized void publishLate(GapAwareCursor from, List<JobEvent> found, Set<Long> over) {
+		List<JobEvent> late = from.late(found, over);
 		if (late.isEmpty()) {
 			return;
 		}

@@ -1,5 +1,10 @@
 package dev.reelay.stream;
 
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
 import dev.reelay.job.JobEventFilter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
@@ -19,6 +24,15 @@ final class Subscriber {
 	private long startAfter = Long.MAX_VALUE;
 
 	private boolean gone;
+
+	/**
+	 * Ids below the start that the tail had passed over, still missing, when it registered this stream: their events
+	 * may yet commit, and then come late. Those the stream sent from the log already are left out.
+	 */
+	private final Set<Long> lateIds = new HashSet<>();
+
+	/** Ids the tail had passed over that this stream sent from the log (its replay or the job's current state). */
+	private final Set<Long> sentPassedOver = new HashSet<>();
 
 	private boolean overflowed;
 
@@ -42,11 +56,41 @@ final class Subscriber {
 	 * False if the stream already went away.
 	 */
 	synchronized boolean startAfter(long position) {
+		return startAfter(position, List.of());
+	}
+
+	/**
+	 * As {@link #startAfter(long)}, where the tail had passed over the ids {@code passedOver} (see
+	 * {@code GapAwareCursor}): should one of them commit after all, this stream gets it late although it is below
+	 * the start. A stream opened between an event's append and its commit read the log before the event was there.
+	 */
+	synchronized boolean startAfter(long position, Collection<Long> passedOver) {
 		if (this.gone) {
 			return false;
 		}
 		this.startAfter = position;
+		for (Long id : passedOver) {
+			if (id <= position && !this.sentPassedOver.contains(id)) {
+				this.lateIds.add(id);
+			}
+		}
 		return true;
+	}
+
+	/**
+	 * The stream sent event {@code id} from the log; {@code passedOver}: the tail had passed over that id (and might
+	 * still deliver it late). A late copy of it would repeat it.
+	 */
+	synchronized void sentFromLog(long id, boolean passedOver) {
+		if (passedOver) {
+			this.sentPassedOver.add(id);
+		}
+		this.lateIds.remove(id);
+	}
+
+	/** Whether a late event below the start is one this stream still owes its client (see above). */
+	synchronized boolean owesLate(long id) {
+		return this.lateIds.contains(id);
 	}
 
 	/**
@@ -57,7 +101,7 @@ final class Subscriber {
 		if (this.gone) {
 			return false;
 		}
-		if (message.id() <= this.startAfter) {
+		if (message.id() <= this.startAfter && !(message.late() && this.lateIds.contains(message.id()))) {
 			return true;
 		}
 		Sinks.EmitResult result = this.sink.tryEmitNext(message);

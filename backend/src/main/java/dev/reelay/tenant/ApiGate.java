@@ -21,7 +21,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Who is calling {@code /api/**} and {@code /actuator/**}, decided once per request on the path as the router reads
+ * Who is calling {@code /api/**}, {@code /v1/**} (the OpenAI-compatible API) and {@code /actuator/**}, decided once per request on the path as the router reads
  * it ({@link RoutedPath}, after {@link RequestFirewall} refused ambiguous spellings): the admin (admin API and the
  * actuator's details, with the admin key), a tenant (its key as a bearer token, or the page's sign-in cookie), or, in
  * local mode, the local tenant. Then the tenant's rate limit. Everything else passes untouched: provider webhooks and
@@ -49,6 +49,9 @@ class ApiGate {
 	private static final Logger log = LoggerFactory.getLogger(ApiGate.class);
 
 	private static final String API_PATH = "/api";
+
+	/** The OpenAI-compatible surface ({@code dev.reelay.openai}): the same tenants, keys and limits as the API. */
+	private static final String OPENAI_PATH = "/v1";
 
 	private static final String ADMIN_PATH = "/api/v1/admin";
 
@@ -97,7 +100,7 @@ class ApiGate {
 		if (RoutedPath.isUnder(path, ACTUATOR_PATH)) {
 			return actuator(path, exchange, chain);
 		}
-		if (!RoutedPath.isUnder(path, API_PATH)) {
+		if (!RoutedPath.isUnder(path, API_PATH) && !RoutedPath.isUnder(path, OPENAI_PATH)) {
 			return chain.filter(exchange);
 		}
 		if (RoutedPath.isUnder(path, ADMIN_PATH)) {

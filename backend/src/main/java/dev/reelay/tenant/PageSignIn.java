@@ -1,5 +1,8 @@
 package dev.reelay.tenant;
 
+import java.util.Optional;
+import java.util.UUID;
+
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpCookie;
@@ -33,22 +36,33 @@ public class PageSignIn {
 	 * {@link FailedKeyLookups}); an address cut off is signed out without a lookup.
 	 */
 	public Mono<Boolean> signedIn(ServerWebExchange exchange) {
+		return tenant(exchange).map(Optional::isPresent);
+	}
+
+	/**
+	 * The tenant the page acts for: the local tenant in local mode, else the signed-in session's (empty when signed
+	 * out, as {@link #signedIn} decides). The page shows only what this tenant's API would.
+	 */
+	public Mono<Optional<UUID>> tenant(ServerWebExchange exchange) {
 		if (!required()) {
-			return Mono.just(true);
+			return Mono.just(Optional.of(CallerTenant.LOCAL));
 		}
 		HttpCookie cookie = exchange.getRequest().getCookies().getFirst(ApiGate.COOKIE);
 		if (cookie == null) {
-			return Mono.just(false);
+			return Mono.just(Optional.empty());
 		}
 		String address = FailedKeyLookups.addressOf(exchange);
 		if (!this.failedLookups.refusal(address).isZero()) {
-			return Mono.just(false);
+			return Mono.just(Optional.empty());
 		}
-		return this.sessions.find(cookie.getValue()).hasElement().doOnNext((live) -> {
-			if (!live) {
-				this.failedLookups.failed(address);
-			}
-		});
+		return this.sessions.find(cookie.getValue())
+			.map((session) -> Optional.of(session.caller().tenant()))
+			.defaultIfEmpty(Optional.empty())
+			.doOnNext((live) -> {
+				if (live.isEmpty()) {
+					this.failedLookups.failed(address);
+				}
+			});
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import dev.reelay.job.IdempotencyConflictException;
 import dev.reelay.job.InvalidJobRequestException;
+import dev.reelay.job.JobNotFinishedException;
 import dev.reelay.job.JobNotFoundException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -18,6 +19,7 @@ import org.springframework.core.MethodParameter;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -29,10 +31,14 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.reactive.resource.NoResourceFoundException;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.server.MethodNotAllowedException;
 import org.springframework.web.server.MissingRequestValueException;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 /**
  * Every API error as an RFC 9457 problem ({@code application/problem+json}) that names the field at fault, never
@@ -64,6 +70,13 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 	ResponseEntity<ProblemDetail> notFound(JobNotFoundException ex) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
 		problem.setTitle("Job not found");
+		return problem(problem);
+	}
+
+	@ExceptionHandler(JobNotFinishedException.class)
+	ResponseEntity<ProblemDetail> notFinished(JobNotFinishedException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
+		problem.setTitle("Job not finished");
 		return problem(problem);
 	}
 
@@ -110,6 +123,48 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 			HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
 		ProblemDetail problem = describe(ex);
 		return createResponseEntity(problem, headers, HttpStatus.BAD_REQUEST, exchange);
+	}
+
+	/** Spring's detail for an unknown path names its static resource handler; this one says what is where. */
+	@Override
+	protected Mono<ResponseEntity<Object>> handleResponseStatusException(ResponseStatusException ex,
+			HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
+		if (ex instanceof NoResourceFoundException) {
+			ex.getBody().setTitle("Not found");
+			ex.getBody().setDetail("There is nothing at this address. The page is at /, the API under /api/v1 "
+					+ "(described at /swagger-ui.html).");
+		}
+		return super.handleResponseStatusException(ex, headers, status, exchange);
+	}
+
+	/** In words rather than Spring's {@code Supported methods: [POST, GET]}. */
+	@Override
+	protected Mono<ResponseEntity<Object>> handleMethodNotAllowedException(MethodNotAllowedException ex,
+			HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
+		String allowed = ex.getSupportedMethods()
+			.stream()
+			.map(HttpMethod::name)
+			.sorted()
+			.collect(java.util.stream.Collectors.joining(", "));
+		ex.getBody().setDetail("This address does not take " + ex.getHttpMethod() + " requests"
+				+ (allowed.isEmpty() ? "." : "; it takes " + allowed + "."));
+		return super.handleMethodNotAllowedException(ex, headers, status, exchange);
+	}
+
+	/** Says what the address takes, rather than Spring's {@code Content-Type 'text/plain' is not supported.} */
+	@Override
+	protected Mono<ResponseEntity<Object>> handleUnsupportedMediaTypeStatusException(
+			UnsupportedMediaTypeStatusException ex, HttpHeaders headers, HttpStatusCode status,
+			ServerWebExchange exchange) {
+		String taken = ex.getSupportedMediaTypes()
+			.stream()
+			.map(MediaType::toString)
+			.distinct()
+			.collect(java.util.stream.Collectors.joining(" or "));
+		String sent = (ex.getContentType() != null) ? ex.getContentType().toString() : "no Content-Type";
+		ex.getBody().setDetail("This address takes a body of " + (taken.isEmpty() ? "another type" : taken)
+				+ "; the request sent " + sent + ".");
+		return super.handleUnsupportedMediaTypeStatusException(ex, headers, status, exchange);
 	}
 
 	/**

@@ -3,6 +3,8 @@ package dev.reelay.web;
 import java.util.UUID;
 
 import dev.reelay.catalog.ModelCatalog;
+import dev.reelay.job.JobNotFoundException;
+import dev.reelay.job.JobStore;
 import dev.reelay.simulator.SimulatorAccess;
 import dev.reelay.tenant.PageSignIn;
 import reactor.core.publisher.Mono;
@@ -30,8 +32,14 @@ class PageController {
 
 	private final ObjectProvider<SimulatorAccess> simulator;
 
+	private final PageVocabulary vocabulary;
+
+	private final JobStore jobs;
+
 	PageController(ModelCatalog catalog, WebSettings settings, PageSignIn signIn,
-			ObjectProvider<SimulatorAccess> simulator) {
+			ObjectProvider<SimulatorAccess> simulator, PageVocabulary vocabulary, JobStore jobs) {
+		this.vocabulary = vocabulary;
+		this.jobs = jobs;
 		this.catalog = catalog;
 		this.settings = settings;
 		this.signIn = signIn;
@@ -45,10 +53,23 @@ class PageController {
 		return page("index", "/", model, exchange);
 	}
 
+	/**
+	 * One job's page, only for a job the visitor's tenant owns: an unknown id (or another tenant's) is a 404, which
+	 * a browser sees as the error page ({@link BrowserErrorPages}) instead of an empty page waiting for a job.
+	 */
 	@GetMapping("/jobs/{id}")
 	Mono<String> job(@PathVariable UUID id, Model model, ServerWebExchange exchange) {
-		model.addAttribute("jobId", id);
-		return page("job", "/jobs/" + id, model, exchange);
+		return this.signIn.tenant(exchange).flatMap((tenant) -> {
+			if (tenant.isEmpty()) {
+				return Mono.just(signIn(model, "/jobs/" + id));
+			}
+			return this.jobs.find(tenant.get(), id)
+				.switchIfEmpty(Mono.error(() -> new JobNotFoundException(id)))
+				.map((job) -> {
+					model.addAttribute("jobId", id);
+					return show("job", model);
+				});
+		});
 	}
 
 	/** The banner says videos come from the simulator: not true where it is off (tenants on, by default). */
@@ -58,15 +79,19 @@ class PageController {
 	}
 
 	private Mono<String> page(String view, String path, Model model, ServerWebExchange exchange) {
-		return this.signIn.signedIn(exchange).map((signedIn) -> {
-			if (!signedIn) {
-				model.addAttribute("next", path);
-				return "signin";
-			}
-			model.addAttribute("simulatorBanner", this.settings.simulatorBanner() && simulatorServed());
-			model.addAttribute("signOut", this.signIn.required());
-			return view;
-		});
+		return this.signIn.signedIn(exchange).map((signedIn) -> signedIn ? show(view, model) : signIn(model, path));
+	}
+
+	private String show(String view, Model model) {
+		model.addAttribute("simulatorBanner", this.settings.simulatorBanner() && simulatorServed());
+		model.addAttribute("signOut", this.signIn.required());
+		model.addAttribute("vocabulary", this.vocabulary.json());
+		return view;
+	}
+
+	private static String signIn(Model model, String next) {
+		model.addAttribute("next", next);
+		return "signin";
 	}
 
 }

@@ -29,7 +29,12 @@ class StrictRequestJson implements WebFluxConfigurer {
 	private final JsonMapper strict;
 
 	StrictRequestJson(JsonMapper shared) {
-		this.strict = shared.rebuild()
+		this.strict = strict(shared);
+	}
+
+	/** The shared mapper made strict, as the request decoder uses it. */
+	static JsonMapper strict(JsonMapper shared) {
+		return shared.rebuild()
 			.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
 			.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
 			.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

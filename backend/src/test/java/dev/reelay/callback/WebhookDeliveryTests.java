@@ -136,6 +136,13 @@ class WebhookDeliveryTests {
 		assertThat(both.get(0).header("webhook-id")).startsWith("msg_").isNotEqualTo(both.get(1).header("webhook-id"));
 		assertThat(deliveries(job.get("id"))).extracting((delivery) -> delivery.get("event_type"))
 			.containsExactlyInAnyOrder("job.queued", "job.canceled");
+
+		// Deleting the ended job is a state of its own for a receiver, not a second "canceled".
+		http().delete().uri("/api/v1/jobs/" + job.get("id")).exchange().expectStatus().isNoContent();
+		JsonNode third = this.json.readTree(receiver.await(path, 3, WAIT).get(2).text());
+		assertThat(third.get("type").asString()).isEqualTo("job.deleted");
+		assertThat(third.get("data").get("deleted").asBoolean()).isTrue();
+		assertThat(PublicScheme.verifies(secret, receiver.await(path, 3, WAIT).get(2))).isTrue();
 	}
 
 	@Test

@@ -43,7 +43,7 @@ import static org.mockito.BDDMockito.given;
 		"reelay.providers.instances.off.base-url=https://off.example/v1",
 		"reelay.providers.instances.off.enabled=false" })
 @EnableConfigurationProperties({ DashboardSettings.class, ProviderSettings.class })
-@Import(ProviderStates.class)
+@Import({ ProviderStates.class, dev.reelay.provider.InstanceBreakers.class })
 class DashboardControllerTests {
 
 	private static final ModelSpec RETIRED = new ModelSpec("sora-2", "Sora 2", "old", "sora-2", null, List.of(4),

@@ -198,7 +198,10 @@ class ClaimLoopTests {
 				Duration.ofSeconds(50), Duration.ofSeconds(2), Duration.ofMinutes(5), 8, "test", Duration.ofSeconds(1),
 				Map.of(), Duration.ofSeconds(20));
 		this.dispatcher = new Dispatcher(this.jobs, this.worker, this.gate, this.providers, mock(CallLedger.class),
-				settings, new DispatchClock(Clock.systemUTC()), this.meters);
+				settings, new DispatchClock(Clock.systemUTC()), this.meters,
+				new dev.reelay.provider.InstanceBreakers(new dev.reelay.provider.BreakerSettings(5, Duration.ofMinutes(1), 2),
+						Clock.systemUTC()),
+				mock(RouteMoves.class));
 		this.dispatcher.start();
 	}
 

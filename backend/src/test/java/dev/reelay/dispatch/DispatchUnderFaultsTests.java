@@ -30,12 +30,27 @@ import static org.awaitility.Awaitility.await;
 		"reelay.simulator.generation-time=1s", "reelay.simulator.server-error-rate=0.2",
 		"reelay.simulator.rate-limit-rate=0.1", "reelay.simulator.lost-response-rate=0.15",
 		"reelay.simulator.latency-spike-rate=0.1", "reelay.simulator.latency-spike=700ms",
-		"reelay.simulator.retry-after=500ms", "reelay.providers.instances.simulator.poll-interval=200ms",
+		"reelay.simulator.retry-after=500ms",
+		// A simulator instance and model of this class's own: no other class's dispatcher takes its jobs, and no
+		// other class's calls count against its limits (the call ledger is per instance).
+		"reelay.providers.instances.under-faults.family=openai-videos",
+		"reelay.providers.instances.under-faults.base-url=", "reelay.providers.instances.under-faults.api-key=simulator",
+		"reelay.providers.instances.under-faults.poll-interval=200ms",
+		"reelay.catalog.custom-models[0].id=" + DispatchUnderFaultsTests.MODEL,
+		"reelay.catalog.custom-models[0].display-name=Under faults",
+		"reelay.catalog.custom-models[0].provider=under-faults", "reelay.catalog.custom-models[0].remote-model=sora-2",
+		"reelay.catalog.custom-models[0].durations=4", "reelay.catalog.custom-models[0].aspect-ratios=16:9",
+		"reelay.catalog.custom-models[0].resolutions=720p",
 		"reelay.dispatch.tick=100ms", "reelay.dispatch.retry-base=100ms", "reelay.dispatch.retry-max=1s",
-		"reelay.dispatch.limits.simulator.submits.count=5",
-		"reelay.dispatch.limits.simulator.submits.per=2s", "reelay.dispatch.limits.simulator.max-in-flight=4",
-		"reelay.dispatch.limits.simulator.polls.count=40", "reelay.dispatch.limits.simulator.polls.per=1s" })
+		"reelay.dispatch.limits.under-faults.submits.count=5",
+		"reelay.dispatch.limits.under-faults.submits.per=2s", "reelay.dispatch.limits.under-faults.max-in-flight=4",
+		"reelay.dispatch.limits.under-faults.polls.count=40", "reelay.dispatch.limits.under-faults.polls.per=1s",
+		// As the built-in simulator instance has them (application.yaml).
+		"reelay.dispatch.limits.under-faults.submit-grace=1s",
+		"reelay.dispatch.limits.under-faults.max-poll-interval=10s" })
 class DispatchUnderFaultsTests {
+
+	static final String MODEL = "under-faults-video";
 
 	private static final int JOBS = 24;
 
@@ -53,7 +68,7 @@ class DispatchUnderFaultsTests {
 			.concatMap((i) -> http.post()
 				.uri("/api/v1/jobs")
 				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(Map.of("prompt", tag + i))
+				.bodyValue(Map.of("model", MODEL, "prompt", tag + i, "duration_seconds", 4))
 				.retrieve()
 				.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
 				})

@@ -79,7 +79,10 @@ class DispatcherTests {
 				Duration.ofSeconds(50), Duration.ofSeconds(2), Duration.ofMinutes(5), 8, "test", Duration.ofSeconds(1),
 				Map.of(), Duration.ofSeconds(20));
 		return new Dispatcher(this.jobs, this.worker, this.gate, this.providers, this.ledger, settings,
-				new DispatchClock(Clock.systemUTC()), new SimpleMeterRegistry());
+				new DispatchClock(Clock.systemUTC()), new SimpleMeterRegistry(),
+				new dev.reelay.provider.InstanceBreakers(new dev.reelay.provider.BreakerSettings(5, Duration.ofMinutes(1), 2),
+						Clock.systemUTC()),
+				mock(RouteMoves.class));
 	}
 
 	private static Job job() {

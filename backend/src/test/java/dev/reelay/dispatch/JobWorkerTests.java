@@ -142,19 +142,59 @@ class JobWorkerTests {
 	}
 
 	@Test
-	void aCreateThatWouldBeSentLongAfterItsPermitIsNotSent() {
+	void aCreateThatWouldBeSentLongAfterItsPermitIsNotSentWhenTheWindowIsFullByThen() {
 		Job job = this.jobs.create(new NewJob("scripted-model", "scripted", "stalled " + UUID.randomUUID(),
 				new JobParameters(4, "16:9", "720p", null, null))).block();
 		// Claimed five seconds before "now": the permit's window has moved on by the time the worker gets to it.
 		Job claimed = this.gate.claimSubmissions("scripted", this.limits, 100, "worker", NOW.minusSeconds(5), LEASE)
 			.filter((candidate) -> candidate.id().equals(job.id()))
 			.blockFirst();
-		this.worker.run(claimed).block();
+		// Meanwhile the window filled up: no permit can be taken again at the call.
+		this.ledger.record("scripted", CallLedger.SUBMIT, NOW, this.limits.submits().count()).block();
+		try {
+			this.worker.run(claimed).block();
+		}
+		finally {
+			this.db.sql("DELETE FROM provider_calls WHERE scope = 'scripted' AND at = :now").bind("now", NOW)
+				.fetch()
+				.rowsUpdated()
+				.block();
+		}
 		Job after = this.jobs.find(job.id()).block();
 		assertThat(after.status()).isEqualTo(JobStatus.QUEUED);
+		assertThat(after.statusReason()).isEqualTo("waiting for rate limit at scripted");
 		assertThat(after.attempts()).isZero();
 		assertThat(after.leaseOwner()).isNull();
 		assertThat(this.provider.createsFor(job.prompt())).isZero();
+	}
+
+	@Test
+	void aCreateWhosePermitLapsedIsSentOnAPermitTakenAgainAtTheCall() {
+		Job job = this.jobs.create(new NewJob("scripted-model", "scripted", "late write " + UUID.randomUUID(),
+				new JobParameters(4, "16:9", "720p", null, null))).block();
+		Instant claimedAt = NOW.minusSeconds(5);
+		Job claimed = this.gate.claimSubmissions("scripted", this.limits, 100, "worker", claimedAt, LEASE)
+			.filter((candidate) -> candidate.id().equals(job.id()))
+			.blockFirst();
+		long atTheClaim = permitsAt(claimedAt);
+		long atTheCall = permitsAt(NOW);
+
+		this.worker.run(claimed).block();
+
+		assertThat(this.jobs.find(job.id()).block().status()).isEqualTo(JobStatus.SUBMITTED);
+		assertThat(this.provider.createsFor(job.prompt())).isEqualTo(1);
+		// The claim's permit was given back and one counted at the call, in the same windows.
+		assertThat(permitsAt(claimedAt)).isEqualTo(atTheClaim - 1);
+		assertThat(permitsAt(NOW)).isEqualTo(atTheCall + 1);
+	}
+
+	private long permitsAt(Instant at) {
+		return this.db.sql("SELECT count(*) AS n FROM provider_calls WHERE scope = 'scripted' AND kind = 'submit' "
+				+ "AND at = :at")
+			.bind("at", at)
+			.map((row) -> row.get("n", Long.class))
+			.one()
+			.block();
 	}
 
 	@Test

@@ -61,7 +61,19 @@ import static org.awaitility.Awaitility.await;
 		"reelay.catalog.custom-models[1].remote-model=fal-ai/kling-video/v2.5-turbo/pro/text-to-video",
 		"reelay.catalog.custom-models[1].durations=5", "reelay.catalog.custom-models[1].aspect-ratios=16:9",
 		"reelay.catalog.custom-models[1].resolutions=720p",
-		"reelay.catalog.custom-models[1].price.per-second.720p=0.20" })
+		"reelay.catalog.custom-models[1].price.per-second.720p=0.20",
+		// The same stand-in, with a client timeout short enough that a held create goes unanswered.
+		"reelay.providers.instances.adoption-hasty.family=openai-videos",
+		"reelay.providers.instances.adoption-hasty.api-key=test",
+		"reelay.providers.instances.adoption-hasty.timeout=2s",
+		"reelay.providers.instances.adoption-hasty.poll-interval=1s",
+		"reelay.dispatch.limits.adoption-hasty.submit-grace=1s",
+		"reelay.catalog.custom-models[2].id=adoption-hasty-video",
+		"reelay.catalog.custom-models[2].display-name=Adoption stand-in, short timeout",
+		"reelay.catalog.custom-models[2].provider=adoption-hasty", "reelay.catalog.custom-models[2].remote-model=sora-2",
+		"reelay.catalog.custom-models[2].durations=4", "reelay.catalog.custom-models[2].aspect-ratios=16:9",
+		"reelay.catalog.custom-models[2].resolutions=720p",
+		"reelay.catalog.custom-models[2].price.per-second.720p=0.25" })
 class LostCreateAdoptionTests {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -119,6 +131,7 @@ class LostCreateAdoptionTests {
 	@DynamicPropertySource
 	static void providerAtTheStandIn(DynamicPropertyRegistry properties) {
 		properties.add("reelay.providers.instances.adoption-standin.base-url", STAND_IN::baseUrl);
+		properties.add("reelay.providers.instances.adoption-hasty.base-url", STAND_IN::baseUrl);
 		properties.add("reelay.providers.instances.adoption-fal.base-url", () -> {
 			String base = FAL.url("/").toString();
 			return base.substring(0, base.length() - 1) + "/fal";
@@ -205,6 +218,31 @@ class LostCreateAdoptionTests {
 		ledgerAndRowsAgree(prompt);
 	}
 
+	/**
+	 * Canceled while its create is out, and the create never answers (the client times out): once it could no
+	 * longer be answering, Reelay looks for the generation it may have started, records it on the canceled job (the
+	 * family cannot stop it) and bills it as accepted. Before, the job ended with no id and billed nothing while the
+	 * generation ran and was paid for at the provider.
+	 */
+	@Test
+	void aCreateThatNeverAnswersCanceledWhileOutIsFoundAfterwardsAndBilled() {
+		String prompt = "canceled, never answered " + UUID.randomUUID();
+		String job = submitWhenTheStandInExpects(prompt, VideosStandIn.Create.HOLD, 1, "adoption-hasty-video");
+		http().post().uri("/api/v1/jobs/{id}/cancel", job).retrieve().toBodilessEntity().block(PATIENCE);
+		assertThat(row(job).get("status")).isEqualTo("canceled");
+		assertThat((BigDecimal) row(job).get("actual_cost")).as("nothing known to be accepted yet").isZero();
+		STAND_IN.openLists();
+
+		String created = STAND_IN.createdFor(job).get(0).id();
+		await().atMost(PATIENCE).until(() -> created.equals(row(job).get("remote_id")));
+		Map<String, Object> canceled = row(job);
+		assertThat(canceled.get("status")).isEqualTo("canceled");
+		assertThat((BigDecimal) canceled.get("actual_cost"))
+			.isEqualByComparingTo((BigDecimal) canceled.get("estimated_cost"));
+		assertThat(STAND_IN.withPrompt(prompt)).as("never sent again").hasSize(1);
+		ledgerAndRowsAgree(prompt);
+	}
+
 	@Test
 	void aCreateAnsweredAfterTheJobWasCanceledIsCanceledAtAProviderThatCan() {
 		String prompt = "canceled at fal " + UUID.randomUUID();
@@ -268,12 +306,17 @@ class LostCreateAdoptionTests {
 	 * next create is this job's: the test's own marker, which Reelay never sends.
 	 */
 	private String submitWhenTheStandInExpects(String prompt, VideosStandIn.Create outcome, int createsBefore) {
+		return submitWhenTheStandInExpects(prompt, outcome, createsBefore, "adoption-video");
+	}
+
+	private String submitWhenTheStandInExpects(String prompt, VideosStandIn.Create outcome, int createsBefore,
+			String model) {
 		String marker = "pending-" + UUID.randomUUID();
 		STAND_IN.nextCreate(marker, outcome);
 		Map<String, Object> job = http().post()
 			.uri("/api/v1/jobs")
 			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("model", "adoption-video", "prompt", prompt, "duration_seconds", 4))
+			.bodyValue(Map.of("model", model, "prompt", prompt, "duration_seconds", 4))
 			.retrieve()
 			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
 			})

@@ -38,6 +38,11 @@ class ThumbnailDownloadTests {
 			return Mono.empty();
 		}
 
+		@Override
+		public Mono<Void> delete(String location) {
+			return Mono.empty();
+		}
+
 	};
 
 	@Test

@@ -32,10 +32,30 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = TwoInstancesTests.SHARED)
 class TwoInstancesTests {
 
+	/**
+	 * A simulator instance and model of this class's own, so that no other test class's dispatcher takes its jobs
+	 * and no other class's calls count against its limits (the call ledger is per instance).
+	 */
 	static final String SHARED = "reelay.dispatch.enabled=true\n" + "reelay.simulator.generation-time=1s\n"
-			+ "reelay.providers.instances.simulator.poll-interval=200ms\n" + "reelay.dispatch.tick=100ms\n"
-			+ "reelay.dispatch.limits.simulator.submits.count=6\n"
-			+ "reelay.dispatch.limits.simulator.submits.per=2s\n" + "reelay.dispatch.limits.simulator.max-in-flight=5\n";
+			+ "reelay.providers.instances.two-instances.family=openai-videos\n"
+			+ "reelay.providers.instances.two-instances.base-url=\n"
+			+ "reelay.providers.instances.two-instances.api-key=simulator\n"
+			+ "reelay.providers.instances.two-instances.poll-interval=200ms\n"
+			+ "reelay.catalog.custom-models[0].id=" + TwoInstancesTests.MODEL + "\n"
+			+ "reelay.catalog.custom-models[0].display-name=Two instances\n"
+			+ "reelay.catalog.custom-models[0].provider=two-instances\n"
+			+ "reelay.catalog.custom-models[0].remote-model=sora-2\n"
+			+ "reelay.catalog.custom-models[0].durations=4\n"
+			+ "reelay.catalog.custom-models[0].aspect-ratios=16:9\n"
+			+ "reelay.catalog.custom-models[0].resolutions=720p\n" + "reelay.dispatch.tick=100ms\n"
+			+ "reelay.dispatch.limits.two-instances.submits.count=6\n"
+			+ "reelay.dispatch.limits.two-instances.submits.per=2s\n"
+			+ "reelay.dispatch.limits.two-instances.max-in-flight=5\n"
+			// As the built-in simulator instance has them (application.yaml).
+			+ "reelay.dispatch.limits.two-instances.submit-grace=1s\n"
+			+ "reelay.dispatch.limits.two-instances.max-poll-interval=10s\n";
+
+	static final String MODEL = "two-instances-video";
 
 	private static final int JOBS = 30;
 
@@ -64,7 +84,7 @@ class TwoInstancesTests {
 				.concatMap((i) -> http.post()
 					.uri("/api/v1/jobs")
 					.contentType(MediaType.APPLICATION_JSON)
-					.bodyValue(Map.of("prompt", tag + i))
+					.bodyValue(Map.of("model", MODEL, "prompt", tag + i, "duration_seconds", 4))
 					.retrieve()
 					.toBodilessEntity())
 				.blockLast();

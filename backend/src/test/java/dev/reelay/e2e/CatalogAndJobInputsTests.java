@@ -30,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 		"reelay.simulator.generation-time=1s", "reelay.providers.instances.simulator.poll-interval=100ms",
 		"reelay.dispatch.tick=100ms", "reelay.jobs.image.max-size=64KB",
 		"reelay.providers.instances.gemini.api-key=test",
+		// Google shut the Gemini API's Veo ids; this operator names a live one for veo-3.1 (not for veo-3.1-fast).
+		"GEMINI_VEO_MODEL=veo-3.1-generate-001",
 		// An operator's own catalog entry: a shipped id replaced in place, and a new model.
 		"reelay.catalog.custom-models[0].id=sora-2", "reelay.catalog.custom-models[0].display-name=Sora 2 (simulated)",
 		"reelay.catalog.custom-models[0].provider=simulator", "reelay.catalog.custom-models[0].remote-model=sora-2",
@@ -86,6 +88,12 @@ class CatalogAndJobInputsTests {
 		assertThat(model(data, "veo-3.1").get("status")).as("gemini has a key here").isEqualTo("available");
 		assertThat(((Map<?, ?>) model(data, "veo-3.1").get("capabilities")).get("durations_by_resolution"))
 			.isEqualTo(Map.of("1080p", List.of(8), "4k", List.of(8)));
+		assertThat(model(data, "veo-3.1").get("remote_model")).isEqualTo("veo-3.1-generate-001");
+		assertThat(model(data, "veo-3.1-fast").get("status")).as("no live id named for it").isEqualTo("retired");
+		assertThat(model(data, "veo-3.1-fast").get("retired_on")).isEqualTo("2026-10-22");
+		assertThat(model(data, "veo-3.1-fast-vertex").get("remote_model")).isEqualTo("veo-3.1-fast-generate-001");
+		assertThat(model(data, "gemini-omni").get("status")).as("its instance has no key here").isEqualTo("disabled");
+		assertThat(model(data, "gemini-omni").get("remote_model")).isEqualTo("gemini-omni-1.1-flash");
 		assertThat(model(data, "runway-gen4-turbo").get("status")).as("no key for runway").isEqualTo("disabled");
 		assertThat(model(data, "kie-veo3-fast").get("price")).isEqualTo(Map.of("currency", "USD", "per_second", Map.of(),
 				"per_clip", 0.4));
@@ -94,6 +102,16 @@ class CatalogAndJobInputsTests {
 		assertThat(model(data, "sora-2").get("provider")).isEqualTo("simulator");
 		assertThat(data.indexOf(model(data, "sora-2"))).isLessThan(data.indexOf(model(data, "sora-2-pro")));
 		assertThat(model(data, "my-model").get("status")).isEqualTo("available");
+		// A model with several routes lists each with its state; a one-route model lists its one route.
+		List<?> routes = (List<?>) model(data, "veo-3.1-any").get("routes");
+		assertThat(routes.stream().map((route) -> String.valueOf(((Map<?, ?>) route).get("provider"))).toList())
+			.containsExactlyInAnyOrder("vertex", "laozhang", "kie", "gemini");
+		Map<?, ?> retiredRoute = routes.stream().map(Map.class::cast)
+			.filter((route) -> "gemini".equals(route.get("provider"))).findFirst().orElseThrow();
+		assertThat(retiredRoute.get("status")).isEqualTo("retired");
+		assertThat(retiredRoute.get("retired_on")).isEqualTo("2026-10-22");
+		assertThat(((Map<?, ?>) retiredRoute.get("circuit_breaker")).get("state")).isEqualTo("closed");
+		assertThat((List<?>) model(data, "kie-veo3-fast").get("routes")).hasSize(1);
 	}
 
 	private static Map<?, ?> model(List<?> data, String id) {
@@ -110,6 +128,8 @@ class CatalogAndJobInputsTests {
 				"veo-3.1 supports resolutions 720p, 1080p, 4k; got 8k");
 		problem("{\"model\": \"sora-2-pro\", \"prompt\": \"x\"}", "model",
 				"model 'sora-2-pro' was retired on 2026-09-24 and no longer accepts jobs");
+		problem("{\"model\": \"veo-3.1-fast\", \"prompt\": \"x\"}", "model",
+				"model 'veo-3.1-fast' was retired on 2026-10-22 and no longer accepts jobs; use 'gemini-omni' instead");
 		problem("{\"model\": \"runway-gen4-turbo\", \"prompt\": \"x\"}", "model",
 				"model 'runway-gen4-turbo' is served by provider 'runway', which is not enabled here (is its API key set?)");
 		problem("{\"model\": \"veo-3.1\", \"prompt\": \"x\", \"image\": \"https://example.com/a.png\"}", "image",

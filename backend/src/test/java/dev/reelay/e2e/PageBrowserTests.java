@@ -92,6 +92,8 @@ class PageBrowserTests {
 		WebElement job = jobWithPrompt(prompt, QUICK);
 		String id = job.getAttribute("data-job-id");
 		assertThat(find("#prompt").getAttribute("value")).as("the form is cleared for the next prompt").isEmpty();
+		assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).as("focus is kept for the next prompt")
+			.isEqualTo("prompt");
 		browser.waitUpTo(JOB_DONE)
 			.until(ExpectedConditions.attributeToBe(job.findElement(By.cssSelector(".progress")), "aria-valuenow", "100"));
 		browser.waitUpTo(QUICK).until((driver) -> "completed".equals(job.getAttribute("data-status")));
@@ -158,6 +160,9 @@ class PageBrowserTests {
 		find("#submit").click();
 		WebElement job = jobWithPrompt(prompt, QUICK);
 		job.findElement(By.cssSelector(".cancel")).click();
+		// Canceling is asked first (a real provider may charge for work it started).
+		browser.waitUpTo(QUICK).until((driver) -> find("#confirm-dialog").isDisplayed());
+		find("#confirm-yes").click();
 		this.db.sql("DELETE FROM provider_pauses WHERE provider = 'simulator'").fetch().rowsUpdated().block(QUICK);
 
 		browser.waitUpTo(QUICK).until((driver) -> "canceled".equals(job.getAttribute("data-status")));
@@ -241,8 +246,9 @@ class PageBrowserTests {
 		assertThat(job.getAttribute("data-job-id")).isEqualTo(id);
 		assertThat(browser.driver.findElements(By.cssSelector("li.job")).get(0)).as("newest first").isEqualTo(job);
 		browser.waitUpTo(QUICK).until((driver) -> Integer.parseInt(chart.getAttribute("data-total")) > chartedBefore);
-		WebElement simulator = find("#providers [data-provider='simulator']");
-		assertThat(simulator.findElement(By.cssSelector(".state")).getText()).isEqualToIgnoringCase("enabled");
+		// The panel redraws as the job moves its counts: read it afresh until it answers (a redrawn row reads stale).
+		browser.waitUpTo(QUICK).until((driver) -> "enabled".equalsIgnoreCase(
+				find("#providers [data-provider='simulator'] .state").getText()));
 		browser.waitUpTo(JOB_DONE).until((driver) -> "completed".equals(job.getAttribute("data-status")));
 	}
 
@@ -271,15 +277,18 @@ class PageBrowserTests {
 	@Test
 	void filtersShowOnlyMatchingJobs() {
 		String prompt = "Browser: filtered out once done " + System.nanoTime();
-		submitThroughApi(prompt);
+		String id = (String) submitThroughApi(prompt).get("id");
 		openDashboard();
 		WebElement job = jobWithPrompt(prompt, QUICK);
 		browser.waitUpTo(JOB_DONE).until((driver) -> "completed".equals(job.getAttribute("data-status")));
+		By row = By.cssSelector("li.job[data-job-id='" + id + "']");
+		// The server filters: the list is replaced by the matching page.
 		new Select(find("#filter-status")).selectByValue("failed");
-		assertThat(job.isDisplayed()).isFalse();
+		browser.waitUpTo(QUICK).until((driver) -> driver.findElements(row).isEmpty());
 		new Select(find("#filter-status")).selectByValue("completed");
-		assertThat(job.isDisplayed()).isTrue();
+		browser.waitUpTo(QUICK).until((driver) -> driver.findElements(row).size() == 1 && driver.findElement(row).isDisplayed());
 		new Select(find("#filter-status")).selectByValue("");
+		browser.waitUpTo(QUICK).until((driver) -> driver.findElements(row).size() == 1);
 	}
 
 	@Test

@@ -31,12 +31,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A job for each family, submitted through {@code POST /api/v1/jobs} by model id, routed by the catalog to its
- * provider instance, and followed by the dispatcher to a stored video. One stand-in plays all six HTTP APIs.
+ * provider instance, and followed by the dispatcher to a stored video. One stand-in plays all seven HTTP APIs.
  */
 @DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "reelay.dispatch.enabled=true", "reelay.dispatch.tick=100ms",
 		"reelay.providers.instances.laozhang.api-key=test", "reelay.providers.instances.laozhang.poll-interval=200ms",
 		"reelay.providers.instances.gemini.api-key=test", "reelay.providers.instances.gemini.poll-interval=200ms",
+		// Google shut the Gemini API's Veo ids; an operator who knows a live one names it, and veo-3.1 is routed to it.
+		"GEMINI_VEO_MODEL=veo-3.1-generate-001",
+		"reelay.providers.instances.gemini-omni.api-key=test", "reelay.providers.instances.gemini-omni.poll-interval=200ms",
+		// An Omni instance whose creates are taken but never answered (the connection drops first).
+		"reelay.providers.instances.omni-lost.family=gemini-interactions", "reelay.providers.instances.omni-lost.api-key=test",
+		"reelay.providers.instances.omni-lost.poll-interval=200ms", "reelay.dispatch.limits.omni-lost.submit-grace=1s",
+		"reelay.catalog.custom-models[0].id=omni-lost", "reelay.catalog.custom-models[0].display-name=Omni, answer lost",
+		"reelay.catalog.custom-models[0].provider=omni-lost", "reelay.catalog.custom-models[0].remote-model=gemini-omni-1.1-flash",
+		"reelay.catalog.custom-models[0].durations=8", "reelay.catalog.custom-models[0].aspect-ratios=16:9",
+		"reelay.catalog.custom-models[0].resolutions=720p",
 		"reelay.providers.instances.kie.api-key=test", "reelay.providers.instances.kie.poll-interval=200ms",
 		"reelay.providers.instances.runway.api-key=test", "reelay.providers.instances.runway.poll-interval=200ms",
 		"reelay.providers.instances.fal.api-key=test", "reelay.providers.instances.fal.poll-interval=200ms",
@@ -76,6 +86,8 @@ class ProviderRoutingEndToEndTests {
 	static void providersAtTheStandIn(DynamicPropertyRegistry properties) {
 		properties.add("reelay.providers.instances.laozhang.base-url", () -> url("/laozhang/v1"));
 		properties.add("reelay.providers.instances.gemini.base-url", () -> url("/gemini/v1beta"));
+		properties.add("reelay.providers.instances.gemini-omni.base-url", () -> url("/omni/v1beta"));
+		properties.add("reelay.providers.instances.omni-lost.base-url", () -> url("/omni-lost/v1beta"));
 		properties.add("reelay.providers.instances.kie.base-url", () -> url("/kie"));
 		properties.add("reelay.providers.instances.runway.base-url", () -> url("/runway"));
 		properties.add("reelay.providers.instances.fal.base-url", () -> url("/fal"));
@@ -95,7 +107,7 @@ class ProviderRoutingEndToEndTests {
 		return base.substring(0, base.length() - 1) + path;
 	}
 
-	/** The six APIs, each just enough to take a job from create to download. */
+	/** The seven APIs, each just enough to take a job from create to download. */
 	static MockResponse answer(String method, String target) {
 		// Each EvoLink create gets its own task (a provider's id belongs to one job); its status names it back.
 		if (target.startsWith("/evolink/v1/tasks/task-unified-e2e-") && method.equals("GET")) {
@@ -113,6 +125,13 @@ class ProviderRoutingEndToEndTests {
 					+ url("/gemini/v1beta/files/f1:download?alt=media") + "\"}}]}}}");
 			case "GET /gemini/v1beta/files/f1:download?alt=media", "GET /cdn/kie.mp4", "GET /cdn/runway.mp4",
 					"GET /cdn/fal.mp4", "GET /cdn/evolink.mp4" -> video();
+			case "POST /omni/v1beta/interactions" -> json("{\"id\": \"v1_e2e\", \"status\": \"in_progress\"}");
+			case "GET /omni/v1beta/interactions/v1_e2e" -> json("{\"id\": \"v1_e2e\", \"status\": \"completed\", "
+					+ "\"steps\": [{\"type\": \"model_output\", \"content\": [{\"type\": \"video\", "
+					+ "\"mime_type\": \"video/mp4\", \"data\": \"" + java.util.Base64.getEncoder().encodeToString(VIDEO)
+					+ "\"}]}]}");
+			case "POST /omni-lost/v1beta/interactions" ->
+				new MockResponse.Builder().onResponseStart(new mockwebserver3.SocketEffect.CloseSocket()).build();
 			case "POST /kie/api/v1/veo/generate" -> json("{\"code\": 200, \"msg\": \"success\", \"data\": {\"taskId\": \"t1\"}}");
 			case "GET /kie/api/v1/veo/record-info?taskId=t1" -> json("{\"code\": 200, \"msg\": \"success\", \"data\": {\"taskId\": \"t1\", "
 					+ "\"successFlag\": 1, \"response\": {\"resultUrls\": [\"" + url("/cdn/kie.mp4") + "\"]}}}");
@@ -156,6 +175,7 @@ class ProviderRoutingEndToEndTests {
 	@CsvSource(delimiter = '|', value = {
 			"laozhang-veo-3.1  | laozhang | POST /laozhang/v1/videos                                 | 8 |",
 			"veo-3.1           | gemini   | POST /gemini/v1beta/models/veo-3.1-generate-001:predictLongRunning | 8 |",
+			"gemini-omni       | gemini-omni | POST /omni/v1beta/interactions                         | 8 |",
 			"kie-veo3-fast     | kie      | POST /kie/api/v1/veo/generate                             | 8 |",
 			"runway-gen4-turbo | runway   | POST /runway/v1/image_to_video                            | 5 | https://example.com/frame.png",
 			"fal-kling         | fal      | POST /fal/fal-ai/kling-video/v2.5-turbo/pro/text-to-video | 5 |",
@@ -191,6 +211,26 @@ class ProviderRoutingEndToEndTests {
 		else {
 			assertThat(last.get("provider_usage")).isNull();
 		}
+	}
+
+	/**
+	 * Gemini's Interactions API cannot list interactions, so a create whose answer is lost cannot be looked for: the
+	 * job fails as "outcome unknown" and the create is never sent a second time (it may be running and billed).
+	 */
+	@Test
+	void anOmniCreateWhoseAnswerIsLostIsNeverSentAgain() {
+		WebClient http = WebClient.create("http://127.0.0.1:" + this.port);
+		Map<?, ?> job = http.post().uri("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("model", "omni-lost", "prompt", "Lost on the way back", "duration_seconds", 8))
+			.retrieve().bodyToMono(Map.class).block(Duration.ofSeconds(10));
+		Map<String, Object> last = http.get().uri("/api/v1/jobs/{id}/events", job.get("id")).retrieve().bodyToFlux(SSE)
+			.filter((event) -> event.event() != null && List.of("job.completed", "job.failed", "job.canceled").contains(event.event()))
+			.map(ServerSentEvent::data)
+			.blockFirst(Duration.ofSeconds(60));
+		assertThat(last.get("status")).isEqualTo("failed");
+		assertThat(((Map<?, ?>) last.get("error")).get("code")).isEqualTo("submit_outcome_unknown");
+		assertThat(SEEN.stream().filter("POST /omni-lost/v1beta/interactions"::equals)).as("one create, never resent")
+			.hasSize(1);
 	}
 
 	/**

@@ -32,7 +32,7 @@ import static org.mockito.Mockito.never;
 
 /** The job API's answers to bad input: a problem naming the field, and nothing stored. */
 @WebFluxTest(controllers = JobController.class)
-@Import(JobRequestValidator.class)
+@Import({ JobRequestValidator.class, dev.reelay.catalog.RouteChoice.class, dev.reelay.provider.InstanceBreakers.class })
 @EnableConfigurationProperties(JobInputSettings.class)
 class JobControllerTests {
 

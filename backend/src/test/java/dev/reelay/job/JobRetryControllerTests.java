@@ -30,7 +30,7 @@ import static org.mockito.Mockito.never;
 
 /** Retry makes a new job from an ended one's request, checked against today's catalog. */
 @WebFluxTest(controllers = JobRetryController.class)
-@Import(JobRequestValidator.class)
+@Import({ JobRequestValidator.class, dev.reelay.catalog.RouteChoice.class, dev.reelay.provider.InstanceBreakers.class })
 class JobRetryControllerTests {
 
 	private static final ModelSpec SIM = new ModelSpec("sim-video", "Simulator", "simulator", "sora-2", null,

@@ -113,6 +113,18 @@ public abstract class VideoProviderContractTests {
 			.verify(WAIT);
 	}
 
+	/** Nothing listens: no connection, so nothing was sent, and a create failing so may move to another route. */
+	@Test
+	void aRefusedConnectionIsKnownNotToHaveSentAnything() {
+		StepVerifier.create(unreachableProvider().submit(request()))
+			.expectErrorSatisfies((error) -> {
+				assertThat(error).isInstanceOf(ProviderException.class);
+				assertThat(((ProviderException) error).notSent()).as("known not sent").isTrue();
+				assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
+			})
+			.verify(WAIT);
+	}
+
 	/** Submits {@link #request()} and returns the remote id the stand-in assigned. */
 	protected String submitted() {
 		willAccept();

@@ -1,7 +1,5 @@
 package dev.reelay.simulator;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
-import org.springframework.core.io.ClassPathResource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -98,12 +95,8 @@ class SimulatorContractTests extends VideoProviderContractTests {
 
 	@Override
 	protected byte[] willServeVideo(String remoteId) {
-		try {
-			return new ClassPathResource("simulator/sample.mp4").getContentAsByteArray();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		// request() asks for 8 seconds of 16:9 at 720p.
+		return TestPatternClip.mp4(1280, 720, 8);
 	}
 
 	@Test

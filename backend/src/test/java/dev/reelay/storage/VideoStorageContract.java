@@ -83,6 +83,15 @@ abstract class VideoStorageContract {
 			.block(), 0, 9)).verifyComplete();
 	}
 
+	@Test
+	void aDeletedFileReadsAsNothingAndDeletingAgainIsNoError() {
+		StoredFile stored = storage().store("job-7", "video/mp4", chunks(VIDEO, 8_192)).block();
+		StepVerifier.create(storage().delete(stored.location())).verifyComplete();
+		StepVerifier.create(storage().read(stored.location(), 0, 9)).verifyComplete();
+		assertThat(holdsAnything("job-7")).isFalse();
+		StepVerifier.create(storage().delete(stored.location())).verifyComplete();
+	}
+
 	byte[] read(String location, long first, long last) {
 		return storage().read(location, first, last)
 			.flatMap((body) -> DataBufferUtils.join(body))

@@ -30,6 +30,7 @@ final class TestMessages {
 			case COMPLETED -> JobStatus.COMPLETED;
 			case FAILED -> JobStatus.FAILED;
 			case CANCELED -> JobStatus.CANCELED;
+			case DELETED -> JobStatus.COMPLETED;
 		};
 		return MESSAGES.event(new JobEvent(id, job, CallerTenant.LOCAL, type, status, "sim-video", "simulator",
 				"{\"id\":\"" + job + "\",\"n\":" + id + "}", Instant.EPOCH));

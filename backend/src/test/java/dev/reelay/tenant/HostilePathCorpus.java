@@ -250,6 +250,20 @@ abstract class HostilePathCorpus {
 		assertThat(problem.get("status")).isEqualTo(answer.status());
 	}
 
+	/** An error of the OpenAI-compatible API ({@code /v1}): OpenAI's shape, not a problem. */
+	void assertOpenAiError(Probe probe, Answer answer, int... allowed) {
+		assertThat(answer.status()).as("status of %s (body %s)", probe, answer.body()).isIn(box(allowed));
+		assertThat(answer.contentType()).as("content type of %s", probe).isNotNull();
+		assertThat(MediaType.APPLICATION_JSON.isCompatibleWith(MediaType.parseMediaType(answer.contentType())))
+			.as("JSON for %s, got %s: %s", probe, answer.contentType(), answer.body())
+			.isTrue();
+		Map<?, ?> error = (Map<?, ?>) this.json.readValue(answer.body(), Map.class).get("error");
+		assertThat(error).as("OpenAI's error envelope for %s: %s", probe, answer.body()).isNotNull();
+		assertThat(error.get("message")).isInstanceOf(String.class);
+		assertThat(error.get("type")).isInstanceOf(String.class);
+		assertThat(error.containsKey("param") && error.containsKey("code")).as("param and code in %s", answer.body()).isTrue();
+	}
+
 	/** Rows that only the API writes: tenants, keys, jobs, budgets, callback settings (and their secrets). */
 	String rowCounts() {
 		return this.db

@@ -49,6 +49,22 @@ class HostilePathLocalModeTests extends HostilePathCorpus {
 			}));
 	}
 
+	@TestFactory
+	Stream<DynamicTest> theOpenAiRoutesAreRefusedWhenAmbiguousAndNeverFailWhenDecoded() {
+		return routes("/v1").stream()
+			.filter((route) -> route.getKey().name().equals("GET"))
+			.flatMap((route) -> spellings(route.getKey(), route.getValue()))
+			.map((probe) -> DynamicTest.dynamicTest(probe.name(), () -> {
+				Answer answer = send(probe.method(), probe.rawPath(), null);
+				if (probe.kind() == Kind.REFUSED) {
+					assertOpenAiError(probe, answer, 400);
+				}
+				else {
+					assertThat(answer.status()).as("status of %s (body %s)", probe, answer.body()).isLessThan(500);
+				}
+			}));
+	}
+
 	@Test
 	void theOperatorSeesHealthDetails() {
 		Answer health = send(org.springframework.http.HttpMethod.GET, "/actuator/health", null);

@@ -79,6 +79,21 @@ class HostilePathTenantModeTests extends HostilePathCorpus {
 					() -> assertThat(rowCounts()).isEqualTo(before))));
 	}
 
+	/** The OpenAI-compatible API is gated as the native one, and answers in OpenAI's error shape. */
+	@TestFactory
+	Stream<DynamicTest> noSpellingOfAnOpenAiRouteAnswersWithoutAKey() {
+		String before = rowCounts();
+		return Stream.concat(routes("/v1").stream()
+			.flatMap((route) -> Stream.concat(Stream.of(new Probe(route.getKey() + " " + route.getValue(),
+					route.getKey(), route.getValue(), route.getValue(), Kind.DECODED)),
+					spellings(route.getKey(), route.getValue())))
+			.map((probe) -> DynamicTest.dynamicTest(probe.name(), () -> {
+				Answer answer = send(probe.method(), probe.rawPath(), null);
+				assertOpenAiError(probe, answer, (probe.kind() == Kind.REFUSED) ? 400 : 401);
+			})), Stream.of(DynamicTest.dynamicTest("no row written",
+					() -> assertThat(rowCounts()).isEqualTo(before))));
+	}
+
 	@TestFactory
 	Stream<DynamicTest> noSpellingOfAnAdminRouteTakesATenantKey() {
 		String key = this.admin.newTenantKey("would-be admin");

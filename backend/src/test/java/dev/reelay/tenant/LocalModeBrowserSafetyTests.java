@@ -180,9 +180,13 @@ class LocalModeBrowserSafetyTests {
 
 	@Test
 	void thePageTheApiAndRefusalsCarryTheSecurityHeaders() {
+		String job = createdByCurl("security headers " + UUID.randomUUID());
 		for (WebTestClient.ResponseSpec response : new WebTestClient.ResponseSpec[] {
 				this.http.get().uri("/").exchange().expectStatus().isOk(),
-				this.http.get().uri("/jobs/{id}", UUID.randomUUID()).exchange().expectStatus().isOk(),
+				this.http.get().uri("/jobs/{id}", job).exchange().expectStatus().isOk(),
+				// An unknown job's page is the error page (BrowserErrorPages), with the same headers.
+				this.http.get().uri("/jobs/{id}", UUID.randomUUID()).accept(MediaType.TEXT_HTML).exchange()
+					.expectStatus().isNotFound(),
 				this.http.get().uri("/api/v1/jobs").exchange().expectStatus().isOk(),
 				this.http.get().uri("/js/app.js").exchange().expectStatus().isOk(),
 				this.http.get().uri("/").header("Host", "evil.example").exchange().expectStatus().isForbidden() }) {
@@ -206,9 +210,11 @@ class LocalModeBrowserSafetyTests {
 				.contains("style-src 'self' 'unsafe-inline';")
 				.contains("script-src 'self';")
 				.contains("frame-ancestors 'none'"));
-		// Nothing inline for the policy to block: every script and stylesheet of the page is a file of this origin.
+		// Nothing inline for the policy to block: every script and stylesheet of the page is a file of this origin. The
+		// one inline element is a JSON data block (the server's job vocabulary), which browsers never execute.
 		this.http.get().uri("/").exchange().expectBody(String.class).value((page) -> assertThat(page)
-			.doesNotContainPattern("<script(?![^>]*\\ssrc=)[^>]*>")
+			.doesNotContainPattern("<script(?![^>]*\\s(src=|type=\"application/json\"))[^>]*>")
+			.containsPattern("<script type=\"application/json\" id=\"reelay-vocabulary\">\\{\"statuses\":\\[[^<]*\"reconciling\"")
 			.doesNotContain("<style")
 			.doesNotContainPattern("\\sstyle=\"")
 			.doesNotContainPattern("\\son[a-z]+=\""));

@@ -66,6 +66,7 @@ class TenantIsolationTests {
 				.expectStatus().isNotFound();
 			notFound(this.http.post().uri("/api/v1/jobs/{id}/cancel", id), this.b);
 			notFound(this.http.post().uri("/api/v1/jobs/{id}/retry", id), this.b);
+			notFound(this.http.delete().uri("/api/v1/jobs/{id}", id), this.b);
 			as(this.b, this.http.post().uri("/api/v1/jobs"))
 				.contentType(MediaType.APPLICATION_JSON)
 				.bodyValue(Map.of("prompt", "a remix", "remix_of", id))
@@ -93,6 +94,9 @@ class TenantIsolationTests {
 			.expectBody().jsonPath("$.status").isEqualTo("canceled");
 		notFound(this.http.post().uri("/api/v1/jobs/{id}/retry", job), this.b);
 		as(this.a, this.http.post().uri("/api/v1/jobs/{id}/retry", job)).exchange().expectStatus().isAccepted();
+		// Ended now: B still cannot delete it, A can.
+		notFound(this.http.delete().uri("/api/v1/jobs/{id}", job), this.b);
+		as(this.a, this.http.delete().uri("/api/v1/jobs/{id}", job)).exchange().expectStatus().isNoContent();
 	}
 
 	@Test

@@ -164,7 +164,7 @@ class BadInputCorpusTests {
 		corpus.add(json("a model not in the catalog", JOBS, "{\"prompt\": \"a cat\", \"model\": \"nope\"}", 400,
 				"model"));
 		corpus.add(json("a retired model", JOBS, "{\"prompt\": \"a cat\", \"model\": \"sora-2\"}", 400, "model"));
-		corpus.add(json("a model whose provider has no key", JOBS, "{\"prompt\": \"a cat\", \"model\": \"veo-3.1\"}",
+		corpus.add(json("a model whose provider has no key", JOBS, "{\"prompt\": \"a cat\", \"model\": \"veo-3.1-vertex\"}",
 				400, "model"));
 		corpus.add(json("a model as a number", JOBS, "{\"prompt\": \"a cat\", \"model\": 7}", 400, "model"));
 		corpus.add(json("a duration the model does not make", JOBS, "{\"prompt\": \"a cat\", \"duration_seconds\": 7}",

@@ -1,12 +1,14 @@
 package dev.reelay.provider.veo;
 
 import java.time.Clock;
+import java.util.Objects;
 
 import dev.reelay.provider.ProviderFamily;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.support.ProviderHttp;
 
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -35,8 +37,31 @@ class GoogleVeoFamily implements ProviderFamily {
 					+ "base-url like https://LOCATION-aiplatform.googleapis.com/v1/projects/PROJECT/locations/LOCATION"
 					+ "/publishers/google");
 		}
-		return new GoogleVeoProvider(new ProviderHttp(instanceName, this.webClients, settings.timeout()),
-				settings.baseUrlOr(GEMINI_BASE_URL), settings, vertex, Clock.systemUTC());
+		ProviderHttp http = new ProviderHttp(instanceName, this.webClients, settings.timeout());
+		return new GoogleVeoProvider(http, settings.baseUrlOr(GEMINI_BASE_URL), settings, vertex, Clock.systemUTC(),
+				vertex ? tokens(instanceName, settings, http, Clock.systemUTC()) : AccessTokens.fixed(""));
+	}
+
+	/**
+	 * The instance's key is a service-account key (its JSON, or the path of its file), traded for access tokens as
+	 * they are needed; or else a static access token, which lapses after about an hour. {@code options.credentials}
+	 * ({@code service-account} or {@code access-token}) says which when telling them apart by shape is not enough.
+	 */
+	static AccessTokens tokens(String instanceName, ProviderSettings.Instance settings, ProviderHttp http,
+			Clock clock) {
+		String credential = Objects.requireNonNullElse(settings.apiKey(), "");
+		String kind = settings.option("credentials", "auto");
+		boolean serviceAccount = kind.equals("service-account")
+				|| (kind.equals("auto") && ServiceAccountKey.looksLikeKey(credential));
+		if (!serviceAccount) {
+			return AccessTokens.fixed(credential.strip());
+		}
+		ServiceAccountKey key = ServiceAccountKey.parse(credential, instanceName);
+		String tokenUrl = settings.option("token-url",
+				Objects.requireNonNullElse(key.tokenUri(), ServiceAccountTokens.GOOGLE_TOKEN_URL));
+		return new ServiceAccountTokens(key, tokenUrl, settings.option("scope", ServiceAccountTokens.CLOUD_PLATFORM),
+				DurationStyle.detectAndParse(settings.option("token-refresh-before", "5m")), http.client(),
+				settings.timeout(), instanceName, clock);
 	}
 
 }

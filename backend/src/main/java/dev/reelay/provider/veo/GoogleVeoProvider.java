@@ -44,13 +44,16 @@ final class GoogleVeoProvider implements VideoProvider {
 
 	private final Clock clock;
 
+	private final AccessTokens tokens;
+
 	GoogleVeoProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings, boolean vertex,
-			Clock clock) {
+			Clock clock, AccessTokens tokens) {
 		this.http = http;
 		this.baseUrl = baseUrl;
 		this.settings = settings;
 		this.vertex = vertex;
 		this.clock = clock;
+		this.tokens = tokens;
 	}
 
 	@Override
@@ -80,12 +83,12 @@ final class GoogleVeoProvider implements VideoProvider {
 				parameters.put("seed", request.seed());
 			}
 			Map<String, Object> body = Map.of("instances", List.of(instance), "parameters", parameters);
-			return this.http
-				.json(authorized(this.http.client()
-					.post()
-					.uri(URI.create(this.baseUrl + "/models/" + request.remoteModel() + ":predictLongRunning"))
-					.contentType(MediaType.APPLICATION_JSON)
-					.bodyValue(body)))
+			return authorized(this.http.client()
+				.post()
+				.uri(URI.create(this.baseUrl + "/models/" + request.remoteModel() + ":predictLongRunning"))
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(body))
+				.flatMap(this.http::json)
 				.map((operation) -> {
 					String name = ProviderHttp.text(operation, "name");
 					if (name == null) {
@@ -105,16 +108,17 @@ final class GoogleVeoProvider implements VideoProvider {
 	private Mono<JsonNode> operation(String name) {
 		return Mono.defer(() -> {
 			if (!this.vertex) {
-				return this.http.json(authorized(this.http.client().get().uri(URI.create(this.baseUrl + "/" + name))));
+				return authorized(this.http.client().get().uri(URI.create(this.baseUrl + "/" + name)))
+					.flatMap(this.http::json);
 			}
 			// Vertex polls with a POST on the model, not a GET on the operation name.
 			String model = name.substring(0, Math.max(0, name.indexOf("/operations/")));
 			model = model.substring(model.lastIndexOf('/') + 1);
-			return this.http.json(authorized(this.http.client()
+			return authorized(this.http.client()
 				.post()
 				.uri(URI.create(this.baseUrl + "/models/" + model + ":fetchPredictOperation"))
 				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(Map.of("operationName", name))));
+				.bodyValue(Map.of("operationName", name))).flatMap(this.http::json);
 		});
 	}
 
@@ -188,7 +192,8 @@ final class GoogleVeoProvider implements VideoProvider {
 						+ ProviderHttp.text(video, "gcsUri") + ", which Reelay cannot read; configure no storage URI"));
 			}
 			// The file URI wants the same key; redirects to storage are followed.
-			return this.http.download(authorized(this.http.client().get().uri(URI.create(uri))), "video/mp4");
+			return authorized(this.http.client().get().uri(URI.create(uri)))
+				.flatMap((download) -> this.http.download(download, "video/mp4"));
 		});
 	}
 
@@ -209,10 +214,12 @@ final class GoogleVeoProvider implements VideoProvider {
 		});
 	}
 
-	private WebClient.RequestHeadersSpec<?> authorized(WebClient.RequestHeadersSpec<?> request) {
-		String key = Objects.requireNonNullElse(this.settings.apiKey(), "");
-		// Vertex takes an OAuth access token; the Gemini API its own key header.
-		return this.vertex ? request.header("Authorization", "Bearer " + key) : request.header("x-goog-api-key", key);
+	/** Vertex takes an OAuth access token (fetched, or cached, before the call); the Gemini API its own key header. */
+	private Mono<WebClient.RequestHeadersSpec<?>> authorized(WebClient.RequestHeadersSpec<?> request) {
+		if (this.vertex) {
+			return this.tokens.token().map((token) -> request.header("Authorization", "Bearer " + token));
+		}
+		return Mono.just(request.header("x-goog-api-key", Objects.requireNonNullElse(this.settings.apiKey(), "")));
 	}
 
 }
