@@ -41,15 +41,6 @@ final class Invariants {
 	}
 
 	/**
-	 * Violations of a known, reported cause, counted apart so that a build stays able to catch every other one: a
-	 * job canceled while its create's outcome was unknown (submitting with the answer lost, or reconciling) ends with
-	 * no remote id and is settled at 0, while the provider created, and bills, its generation, which no job then
-	 * holds. Issue 13, found by this campaign; {@code CancelWhileReconcilingTests} fails on it. Remove the tolerance
-	 * with the fix.
-	 */
-	static final String KNOWN_CANCELED_UNKNOWN_CREATE = "canceled while its create's outcome was unknown";
-
-	/**
 	 * The second known cause: Reelay counts a permit when it claims a job, sends the call only within
 	 * {@code call-margin} of that and widens every window by the margin, which covers the wait before sending but not
 	 * the way to the provider. On a loaded machine one call takes 0.2 s from send to arrival and another 1 s, and the
@@ -124,14 +115,6 @@ final class Invariants {
 		}
 		List<String> known = new ArrayList<>();
 		for (Row job : byMarker.values()) {
-			List<Generation> its = created.getOrDefault(job.marker(), List.of());
-			boolean knownCause = job.status().equals("canceled") && job.remoteId() == null && job.errorCode() == null
-					&& its.size() == 1 && holders(its.get(0).id()).isEmpty() && job.actualCost() != null
-					&& job.actualCost().signum() == 0;
-			if (knownCause) {
-				known.add(KNOWN_CANCELED_UNKNOWN_CREATE + ": job " + job.id() + " (" + job.marker() + "), generation "
-						+ its.get(0).id() + " held by no job, settled at 0");
-			}
 			// 1. Terminal.
 			if (!List.of("completed", "failed", "canceled").contains(job.status())) {
 				violations.add("job " + job.id() + " (" + job.marker() + ") did not end: " + job.status());
@@ -143,9 +126,6 @@ final class Invariants {
 						+ " times at the provider: " + mine.stream().map(Generation::id).toList());
 			}
 			// 4. Settled once, at the right amount.
-			if (knownCause) {
-				continue;
-			}
 			BigDecimal expected = (!mine.isEmpty() || "submit_outcome_unknown".equals(job.errorCode()))
 					? FaultRig.ESTIMATE : BigDecimal.ZERO;
 			settlement(job, expected, violations);
@@ -153,9 +133,6 @@ final class Invariants {
 		// 3. Every generation held by exactly its own job.
 		for (List<Generation> generations : created.values()) {
 			for (Generation generation : generations) {
-				if (known.stream().anyMatch((finding) -> finding.contains(" " + generation.id() + " "))) {
-					continue;
-				}
 				List<String> holders = holders(generation.id());
 				Row owner = byMarker.get(generation.marker());
 				if (holders.size() != 1 || owner == null || !holders.get(0).equals(owner.id())) {

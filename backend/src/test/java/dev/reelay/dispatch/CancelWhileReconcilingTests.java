@@ -26,12 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Found by the fault campaign ({@code FaultCampaignTests}, seeds 13 and 42, and every seed of the long one): a job
- * canceled while reconciling (its create was stored by the provider but answered 5xx, so Reelay is looking for it in
- * the list) ends with no remote id, is settled at 0 and is never looked for again, while the provider runs and bills
- * a generation that no job holds. Judged by {@link AdversarialVideos}' ledger. The canceled job should go on looking
- * until the submit grace has passed, keep the id it finds and be billed as accepted. The instance ("reconcile-cancel")
- * is this class's own, so no other test context's dispatcher claims its jobs.
+ * Two findings of the fault campaign ({@code FaultCampaignTests}), judged by {@link AdversarialVideos}' ledger. A job
+ * canceled while reconciling (its create stored by the provider but answered 5xx, so Reelay is looking for it in the
+ * list) must go on looking, keep the id it finds and be billed as accepted; before the dispatcher's step split it
+ * ended with no id, settled at 0, while the provider billed a generation no job held. And reconciling jobs must find
+ * their generations under a poll budget their own claims can fill. The instances are this class's own, so no other
+ * test context's dispatcher claims their jobs.
  */
 @DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -97,10 +97,8 @@ class CancelWhileReconcilingTests {
 	@Autowired
 	private DatabaseClient db;
 
-	// Issue 13: worker-steps' change ("canceled creates in doubt looked for after the cancel", V160) should make this
-	// pass; enable it with that merge, and drop Invariants.KNOWN_CANCELED_UNKNOWN_CREATE.
+	// Failed before worker-steps' "canceled creates in doubt looked for after the cancel" (V160); passes since.
 	@Test
-	@Disabled("Fails on main: a job canceled while reconciling is never reconciled (issue 13; fixed by worker-steps?)")
 	void aJobCanceledWhileReconcilingStillLearnsItsGenerationAndIsBilled() {
 		String marker = "reconcile-cancel-" + UUID.randomUUID();
 		String prompt = "canceled while reconciling " + AdversarialVideos.marker(marker);
