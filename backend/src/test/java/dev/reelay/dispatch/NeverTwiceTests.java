@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.reelay.ReelayApplication;
+import dev.reelay.provider.AdversarialVideos;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -59,13 +60,17 @@ import static org.awaitility.Awaitility.await;
 				"reelay.catalog.custom-models[1].price.per-second.720p=0" })
 class NeverTwiceTests {
 
-	static final UnkindStandIn LAGGARD = new UnkindStandIn();
+	static final AdversarialVideos LAGGARD = new AdversarialVideos();
 
-	static final UnkindStandIn SLOW_VIDEO = new UnkindStandIn();
+	static final AdversarialVideos SLOW_VIDEO = new AdversarialVideos();
 
-	static final UnkindStandIn DRAINED = new UnkindStandIn();
+	static final AdversarialVideos DRAINED = new AdversarialVideos();
 
 	static {
+		// As the family's thumbnails are optional, these stand-ins have none: one content request per video.
+		LAGGARD.thumbnails = false;
+		SLOW_VIDEO.thumbnails = false;
+		DRAINED.thumbnails = false;
 		LAGGARD.answerDelay = Duration.ofSeconds(4);
 		LAGGARD.listDelay = Duration.ofSeconds(4);
 		SLOW_VIDEO.contentDelay = Duration.ofSeconds(15);
@@ -123,11 +128,11 @@ class NeverTwiceTests {
 		// Until the job ended, or the stand-in served its video a second time.
 		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
 			.until(() -> statuses(ids).stream().allMatch(NeverTwiceTests::ended)
-					|| SLOW_VIDEO.downloadsPerVideo(tag).values().stream().anyMatch((downloads) -> downloads > 1));
+					|| SLOW_VIDEO.downloadsPerVideoOfPrompts(tag).values().stream().anyMatch((downloads) -> downloads > 1));
 
 		assertThat(SLOW_VIDEO.createsPerPrompt(tag)).hasSize(1)
 			.allSatisfy((prompt, creates) -> assertThat(creates).isEqualTo(1L));
-		assertThat(SLOW_VIDEO.downloadsPerVideo(tag)).as("downloads the stand-in served per video").hasSize(1)
+		assertThat(SLOW_VIDEO.downloadsPerVideoOfPrompts(tag)).as("downloads the stand-in served per video").hasSize(1)
 			.allSatisfy((video, downloads) -> assertThat(downloads).isEqualTo(1));
 		assertThat(statuses(ids)).containsOnly("completed");
 	}
@@ -153,7 +158,7 @@ class NeverTwiceTests {
 			.fetch()
 			.one()
 			.block();
-		assertThat(job).as("the job after the stop").containsEntry("remote_id", "video_unkind_1")
+		assertThat(job).as("the job after the stop").containsEntry("remote_id", DRAINED.generations().get(0).id())
 			.containsEntry("lease_owner", null);
 		assertThat(job.get("status")).isIn("submitted", "in_progress");
 	}

@@ -1,23 +1,13 @@
 package dev.reelay.dispatch;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.reelay.provider.AdversarialVideos;
 import dev.reelay.provider.StandIn;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockResponseBody;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
-import mockwebserver3.SocketEffect;
-import okio.Buffer;
-import okio.BufferedSink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -69,19 +59,17 @@ class UnkindDownloadsTests {
 
 	private static final byte[] WHOLE = StandIn.mp4(100_000);
 
-	private static final byte[] THUMBNAIL = { 'R', 'I', 'F', 'F', 12, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' ' };
-
-	private static final StandInProvider PROVIDER = new StandInProvider();
+	private static final AdversarialVideos PROVIDER = provider();
 
 	@DynamicPropertySource
 	static void atTheStandIn(DynamicPropertyRegistry properties) {
-		properties.add("reelay.providers.instances.unkind.base-url", () -> PROVIDER.url("/v1"));
-		properties.add("reelay.providers.instances.metered.base-url", () -> PROVIDER.url("/metered/v1"));
+		properties.add("reelay.providers.instances.unkind.base-url", () -> PROVIDER.baseUrl());
+		properties.add("reelay.providers.instances.metered.base-url", () -> PROVIDER.baseUrl("metered"));
 	}
 
 	@AfterAll
 	static void stop() {
-		PROVIDER.server.close();
+		PROVIDER.close();
 	}
 
 	@LocalServerPort
@@ -137,7 +125,7 @@ class UnkindDownloadsTests {
 		for (String id : ids) {
 			assertThat(awaitEnd(id, Duration.ofSeconds(90)).get("status")).isEqualTo("completed");
 		}
-		List<Long> calls = PROVIDER.meteredCalls();
+		List<Long> calls = meteredCalls();
 		assertThat(calls.size()).as("a status, a video and a thumbnail (or none) per job").isGreaterThanOrEqualTo(10);
 		long most = 0;
 		for (long first : calls) {
@@ -189,114 +177,36 @@ class UnkindDownloadsTests {
 	}
 
 	/**
-	 * The OpenAI Videos API with an unkind content endpoint, chosen per job by a marker in its prompt. Keeps its own
-	 * ledger: when each content request for each generation arrived.
+	 * The OpenAI Videos API with an unkind content endpoint, chosen per job by a marker in its prompt, and a second
+	 * provider instance ("metered") under the path prefix /metered. Its ledger: when each content request for each
+	 * generation arrived, and when each call of the metered instance did.
 	 */
-	static final class StandInProvider {
-
-		final MockWebServer server;
-
-		private final AtomicInteger ids = new AtomicInteger();
-
-		private final Map<String, String> modes = new ConcurrentHashMap<>();
-
-		private final Map<String, List<Long>> content = new ConcurrentHashMap<>();
-
-		private final List<Long> metered = new CopyOnWriteArrayList<>();
-
-		StandInProvider() {
-			// Started last, once every field its answers read is in place.
-			this.server = StandIn.serving(this::answer);
-		}
-
-		String url(String path) {
-			return StandIn.url(this.server, path);
-		}
-
-		/** When each request other than a create reached the "metered" instance's API, in milliseconds. */
-		List<Long> meteredCalls() {
-			return List.copyOf(this.metered);
-		}
-
-		List<Long> contentRequests(String remoteId) {
-			return List.copyOf(this.content.getOrDefault(remoteId, List.of()));
-		}
-
-		private MockResponse answer(RecordedRequest request) {
-			String path = request.getUrl().encodedPath();
-			if (path.startsWith("/metered/")) {
-				path = path.substring("/metered".length());
-				if (!request.getMethod().equals("POST")) {
-					this.metered.add(System.nanoTime() / 1_000_000);
-				}
+	private static AdversarialVideos provider() {
+		AdversarialVideos provider = new AdversarialVideos();
+		provider.video = WHOLE;
+		provider.contentScript((generation, attempt) -> {
+			String prompt = generation.prompt();
+			if (prompt.contains("[503]")) {
+				return AdversarialVideos.ContentAnswer.UNAVAILABLE;
 			}
-			if (request.getMethod().equals("POST") && path.equals("/v1/videos")) {
-				String body = StandIn.body(request);
-				String id = "video_unkind_" + this.ids.incrementAndGet();
-				this.modes.put(id, body.contains("[503]") ? "503" : body.contains("[cut-close]") ? "cut-close"
-						: body.contains("[cut-length]") ? "cut-length" : "whole");
-				return json(200, video(id, "queued"));
+			if (attempt <= 2 && prompt.contains("[cut-close]")) {
+				return AdversarialVideos.ContentAnswer.CUT_CLOSED;
 			}
-			String id = path.replaceFirst("^/v1/videos/([^/]+).*$", "$1");
-			if (path.endsWith("/content")) {
-				if (!"video".equals(request.getUrl().queryParameter("variant"))) {
-					return new MockResponse.Builder().code(200).setHeader("Content-Type", "image/webp")
-						.body(new Buffer().write(THUMBNAIL)).build();
-				}
-				List<Long> seen = this.content.computeIfAbsent(id, (key) -> new CopyOnWriteArrayList<>());
-				seen.add(System.nanoTime() / 1_000_000);
-				String mode = this.modes.getOrDefault(id, "whole");
-				if (mode.equals("503")) {
-					return json(503, "{\"error\": {\"message\": \"content store unavailable\", \"type\": \"server_error\"}}");
-				}
-				boolean cut = mode.startsWith("cut") && seen.size() <= 2;
-				return cut ? cutAtHalf(mode.equals("cut-length"))
-						: new MockResponse.Builder().code(200).setHeader("Content-Type", "video/mp4")
-							.body(new Buffer().write(WHOLE)).build();
+			if (attempt <= 2 && prompt.contains("[cut-length]")) {
+				return AdversarialVideos.ContentAnswer.CUT_WITH_LENGTH;
 			}
-			return json(200, video(id, "completed"));
-		}
+			return AdversarialVideos.ContentAnswer.WHOLE;
+		});
+		return provider;
+	}
 
-		/**
-		 * Half the video, then the connection shut: with the whole length announced, or with none (the body then
-		 * ends where the connection does, which HTTP alone cannot tell from a whole body).
-		 */
-		private static MockResponse cutAtHalf(boolean withLength) {
-			MockResponseBody half = new MockResponseBody() {
-
-				@Override
-				public long getContentLength() {
-					return WHOLE.length;
-				}
-
-				@Override
-				public void writeTo(BufferedSink sink) throws IOException {
-					sink.write(WHOLE, 0, WHOLE.length / 2);
-					sink.flush();
-				}
-
-			};
-			MockResponse.Builder response = new MockResponse.Builder().code(200)
-				.setHeader("Content-Type", "video/mp4")
-				.body(half)
-				.setHeader("Connection", "close")
-				.onResponseEnd(SocketEffect.ShutdownConnection.INSTANCE);
-			if (!withLength) {
-				response.removeHeader("Content-Length");
-			}
-			return response.build();
-		}
-
-		private static MockResponse json(int status, String body) {
-			return new MockResponse.Builder().code(status).setHeader("Content-Type", "application/json").body(body).build();
-		}
-
-		private static String video(String id, String status) {
-			return "{\"id\": \"" + id + "\", \"object\": \"video\", \"model\": \"sora-2\", \"status\": \"" + status
-					+ "\", \"progress\": " + (status.equals("completed") ? 100 : 0) + ", \"created_at\": 1, "
-					+ "\"prompt\": \"p\", \"size\": \"1280x720\", \"seconds\": \"4\", \"error\": null}";
-		}
-
+	/** When each request other than a create reached the "metered" instance's API, in milliseconds. */
+	private static List<Long> meteredCalls() {
+		return PROVIDER.calls()
+			.stream()
+			.filter((call) -> call.instance().equals("metered") && call.kind() != AdversarialVideos.Kind.CREATE)
+			.map((call) -> call.nanos() / 1_000_000)
+			.toList();
 	}
 
 }
