@@ -161,16 +161,11 @@ final class Campaign {
 				this.trouble.add(instance.name + " did not come back up after the campaign");
 			}
 		}
-		long deadline = System.nanoTime() + this.settle.toNanos();
-		while (System.nanoTime() < deadline && openJobs() > 0) {
-			ReelayProcess.pause(Duration.ofMillis(500));
-		}
+		// Waits without failing: what has not settled by then is reported by the invariants.
+		settles(this.settle, Duration.ofMillis(500), () -> openJobs() == 0);
 		// The stream has until then plus a little to deliver what the log holds.
-		long streamDeadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
 		long lastInLog = maxEventIdOfRun();
-		while (System.nanoTime() < streamDeadline && watcher.lastId() < lastInLog) {
-			ReelayProcess.pause(Duration.ofMillis(200));
-		}
+		settles(Duration.ofSeconds(20), Duration.ofMillis(200), () -> watcher.lastId() >= lastInLog);
 		watcher.close();
 		Duration ran = Duration.ofNanos(System.nanoTime() - started);
 
@@ -437,6 +432,16 @@ final class Campaign {
 
 	static JsonNode json(String text) {
 		return JsonMapper.shared().readTree(text);
+	}
+
+
+	private static void settles(Duration atMost, Duration every, java.util.concurrent.Callable<Boolean> settled) {
+		try {
+			org.awaitility.Awaitility.await().atMost(atMost).pollInterval(every).until(settled);
+		}
+		catch (org.awaitility.core.ConditionTimeoutException notYet) {
+			// Left to the invariant checks, which say what did not settle.
+		}
 	}
 
 }
