@@ -1,6 +1,7 @@
 // Jobs over time by status: stacked bars in plain SVG (no library), refreshed shortly after events arrive.
-import { getJson, RUNNING } from './api.js';
+import { getJson } from './api.js';
 import { plural } from './format.js';
+import { RUNNING } from './vocabulary.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const HEIGHT = 150;
@@ -29,6 +30,7 @@ export class ActivityChart {
     this.legend = document.getElementById('activity-legend');
     this.window = document.getElementById('activity-window');
     this.pending = null;
+    this.last = null;
   }
 
   start() {
