@@ -127,7 +127,8 @@ class PageVocabularyBrowserTests {
 		WebElement row = browser.waitUpTo(QUICK)
 			.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("li.job[data-job-id='" + id + "']")));
 		browser.waitUpTo(QUICK).until((driver) -> "reconciling".equals(row.getAttribute("data-status")));
-		assertThat(row.findElement(By.cssSelector(".badge")).getText()).isEqualTo(words);
+		// The badge's words as written (CSS shows them in capitals).
+		assertThat(row.findElement(By.cssSelector(".badge")).getDomProperty("textContent")).isEqualTo(words);
 		// Not ended: it can still be canceled, and the "Running" filter finds it.
 		assertThat(row.findElement(By.cssSelector(".cancel")).isDisplayed()).isTrue();
 		Select filter = new Select(find("#filter-status"));
@@ -138,12 +139,12 @@ class PageVocabularyBrowserTests {
 		browser.waitUpTo(QUICK).until((driver) -> shownIds().equals(List.of(id)));
 
 		open("/jobs/" + id);
-		assertThat(find("#job-badge").getText()).isEqualTo(words);
+		assertThat(find("#job-badge").getDomProperty("textContent")).isEqualTo(words);
 		assertThat(find("#job-cancel").isDisplayed()).isTrue();
 		browser.waitUpTo(QUICK).until((driver) -> !find("#timeline").findElements(By.cssSelector("li")).isEmpty());
 		WebElement first = find("#timeline").findElement(By.cssSelector("li"));
 		assertThat(first.getAttribute("data-type")).isEqualTo("job.queued");
-		assertThat(first.findElement(By.cssSelector(".what")).getText())
+		assertThat(first.findElement(By.cssSelector(".what")).getDomProperty("textContent"))
 			.isEqualTo(vocabularyOf("/").get("event_types").valueStream()
 				.filter((event) -> event.get("value").asString().equals("job.queued"))
 				.findFirst().orElseThrow().get("label").asString());
