@@ -146,7 +146,7 @@ class VideosController {
 	private Mono<VideoObject> submit(VideoRequests.Create create, @Nullable ImageUpload upload,
 			@Nullable String idempotencyKey, @Nullable String retryCount) {
 		return CallerTenant.current()
-			.map((tenant) -> this.requests.create(tenant, create, upload))
+			.flatMap((tenant) -> this.requests.create(tenant, create, upload))
 			.flatMap((job) -> store(job, idempotencyKey, retryCount))
 			.map(VideoObject::of);
 	}
@@ -297,7 +297,7 @@ class VideosController {
 
 	private Mono<VideoObject> remix(String videoId, @Nullable String prompt, @Nullable String idempotencyKey,
 			@Nullable String retryCount) {
-		return CallerTenant.current().flatMap((tenant) -> find(tenant, videoId, "video_id").map((source) -> {
+		return CallerTenant.current().flatMap((tenant) -> find(tenant, videoId, "video_id").flatMap((source) -> {
 			if (source.status() != JobStatus.COMPLETED || source.remoteId() == null) {
 				throw OpenAiException.invalid("video_id", "Video " + videoId + " is "
 						+ VideoObject.status(source.status()) + "; only completed videos can be remixed");
