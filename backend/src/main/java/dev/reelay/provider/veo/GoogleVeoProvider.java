@@ -31,7 +31,7 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
-/** One Veo instance (see docs/providers/google-veo.md). The remote id is the operation name, used verbatim. */
+/** One Veo instance (see shared/providers/google-veo.md). The remote id is the operation name, used verbatim. */
 final class GoogleVeoProvider implements VideoProvider {
 
 	private final ProviderHttp http;
