@@ -44,7 +44,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * OpenAI's Videos API over the job store (README "Use it from the OpenAI SDKs"). Gated like {@code /api/v1}: the
+ * OpenAI's Videos API over the job store (docs/api.md, OpenAI SDKs). Gated like {@code /api/v1}: the
  * tenant's key as a bearer token (none in local mode); every error in OpenAI's shape ({@link OpenAiErrorBodies}).
  */
 @RestController

@@ -1,18 +1,22 @@
 // Jobs over time by status: stacked bars in plain SVG (no library), refreshed shortly after events arrive.
-import { getJson, RUNNING } from './api.js';
+import { getJson } from './api.js';
 import { plural } from './format.js';
+import { STATUSES, statusLabel } from './vocabulary.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const HEIGHT = 150;
 const LEFT = 26;
 const BOTTOM = 18;
-// Running states share one colour: the chart is about flow, the list about detail.
+// Every status between queued and an end shares one colour, "Running" (whatever statuses the server has there): the
+// chart is about flow, the list about detail.
+const OWN_BAR = ['completed', 'queued', 'failed', 'canceled'];
+const own = (status) => ({ key: status, label: statusLabel(status), statuses: [status] });
 const SERIES = [
-  { key: 'completed', label: 'Completed', statuses: ['completed'] },
-  { key: 'running', label: 'Running', statuses: [...RUNNING] },
-  { key: 'queued', label: 'Queued', statuses: ['queued'] },
-  { key: 'failed', label: 'Failed', statuses: ['failed'] },
-  { key: 'canceled', label: 'Canceled', statuses: ['canceled'] },
+  own('completed'),
+  { key: 'running', label: 'Running', statuses: STATUSES.filter((status) => !OWN_BAR.includes(status)) },
+  own('queued'),
+  own('failed'),
+  own('canceled'),
 ];
 
 function node(name, attributes = {}, text) {
@@ -29,6 +33,7 @@ export class ActivityChart {
     this.legend = document.getElementById('activity-legend');
     this.window = document.getElementById('activity-window');
     this.pending = null;
+    this.last = null;
   }
 
   start() {

@@ -4,6 +4,7 @@ import { api, estimateCost, problemOf } from './api.js';
 import { money, shorten } from './format.js';
 
 const IMAGE_LIMIT_BYTES = 10 * 1024 * 1024;
+const ESTIMATE_DELAY_MS = 150;
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,7 +19,9 @@ export class SubmitForm {
     this.providers = providers;
     this.onCreated = onCreated;
     this.announce = announce;
-    this.estimates = 0;
+    // The estimate waiting to be asked for (debounced) and the one under way (aborted when a newer one starts).
+    this.estimateSoon = null;
+    this.estimating = null;
     this.form = $('job-form');
     this.prompt = $('prompt');
     this.model = $('model');
@@ -82,20 +85,25 @@ export class SubmitForm {
     counter.dataset.level = used > max ? 'over' : used > max * 0.9 ? 'near' : 'ok';
   }
 
-  // The API prices the request (POST /api/v1/jobs/estimate): the page never works a price out itself. The price
-  // does not depend on the prompt's words, so an empty prompt is priced as a placeholder one.
+  // The API prices the request (POST /api/v1/jobs/estimate): the page never works a price out itself, so the
+  // number shown is the API's, with the route, budget and price rules only the server knows. Asked for once the
+  // choices settle (debounced); a newer question aborts the one under way, so an older answer never overwrites a
+  // newer one. The price does not depend on the prompt's words, so an empty prompt is priced as a placeholder one.
   updateEstimate() {
     clearTimeout(this.estimateSoon);
-    this.estimateSoon = setTimeout(() => this.estimate(), 150);
+    this.estimateSoon = setTimeout(() => this.estimate(), ESTIMATE_DELAY_MS);
   }
 
   async estimate() {
-    const ticket = ++this.estimates;
+    this.estimating?.abort();
+    const asking = new AbortController();
+    this.estimating = asking;
     const body = this.body();
     if (!body.prompt.trim()) body.prompt = 'estimate';
     delete body.remix_of;
-    const cost = await estimateCost(body);
-    if (ticket !== this.estimates) return;
+    const cost = await estimateCost(body, { signal: asking.signal });
+    if (cost?.aborted || asking.signal.aborted) return;
+    this.estimating = null;
     const provider = this.providers.get(this.current()?.provider);
     const value = $('estimate-value');
     value.textContent = cost?.problem ? 'not available'

@@ -11,6 +11,9 @@ export class ProvidersPanel {
     this.more = document.getElementById('providers-more');
     this.pending = null;
     this.byName = new Map();
+    // The last answer drawn, and whether the fold was opened or closed once (then it is the person's).
+    this.drawn = null;
+    this.opened = false;
   }
 
   async start() {

@@ -1,7 +1,7 @@
 // An EventSource that survives network blips. The browser retries a dropped stream by itself (sending
 // Last-Event-ID); when the server answered with an error the browser gives up, so this reopens it with the last
 // event id it saw, backing off, and says so quietly in the header.
-import { EVENT_TYPES } from './api.js';
+import { EVENT_TYPES } from './vocabulary.js';
 
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
 
@@ -17,6 +17,10 @@ export class LiveStream {
     this.interrupted = false;
     this.source = null;
     this.timer = null;
+    this.settle = null;
+    // closed: for good (close()); suspended: while the page sits in the back/forward cache.
+    this.closed = false;
+    this.suspended = false;
   }
 
   start() {

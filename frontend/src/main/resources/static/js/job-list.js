@@ -3,10 +3,11 @@
 // to the same place, and kept live from events. Per row: creation time, progress, ETA, cost, play, download, copy
 // id, cancel (asked first, with the cost), retry (asked first when it is charged for, with the API's estimate),
 // delete once finished; running jobs can be canceled together.
-import { api, getJson, problemOf, estimateCost, refusedByModeration, requestOf, RUNNING, STATUSES, TERMINAL } from './api.js';
-import { clock, eta, money, plural, setTime, shorten, statusLabel } from './format.js';
-import { costOfJob, isPriced } from './pricing.js';
-import { confirmAction } from './confirm.js';
+import { api, estimateCost, problemOf } from './api.js';
+import { confirmAction } from './confirm-dialog.js';
+import { clock, eta, money, plural, setTime, shorten } from './format.js';
+import { costOfJob, isPriced, refusedByModeration, requestOf } from './job-facts.js';
+import { RUNNING, STATUSES, TERMINAL, statusLabel } from './vocabulary.js';
 
 const PAGE = 20;
 const SEARCH_DELAY_MS = 300;
@@ -30,17 +31,21 @@ export class JobList {
     this.stack = [];
     this.loads = 0;
     this.loaded = false;
+    this.typing = null;
   }
 
   start() {
     for (const status of STATUSES) this.statusFilter.add(new Option(statusLabel(status), status));
     this.restore();
-    let typing = null;
     this.search.addEventListener('input', () => {
-      clearTimeout(typing);
-      typing = setTimeout(() => this.reset(), SEARCH_DELAY_MS);
+      clearTimeout(this.typing);
+      this.typing = setTimeout(() => this.reset(), SEARCH_DELAY_MS);
     });
-    $('library-controls').addEventListener('submit', (event) => { event.preventDefault(); clearTimeout(typing); this.reset(); });
+    $('library-controls').addEventListener('submit', (event) => {
+      event.preventDefault();
+      clearTimeout(this.typing);
+      this.reset();
+    });
     for (const control of [this.statusFilter, this.modelFilter, this.sort]) {
       control.addEventListener('change', () => this.reset());
     }
