@@ -65,6 +65,7 @@ class JobRetryControllerTests {
 	void catalogHasTheSimulator() {
 		given(this.catalog.defaultModel()).willReturn("sim-video");
 		given(this.catalog.find("sim-video")).willReturn(Optional.of(SIM));
+		given(this.catalog.find("sim-remix")).willReturn(Optional.of(REMIXER));
 		given(this.providers.isAvailable("simulator")).willReturn(true);
 		// The real lookup of the caller's tenant, reaching the stubbed find(tenant, id) below.
 		given(this.jobs.findForCaller(any())).willCallRealMethod();
@@ -157,8 +158,7 @@ class JobRetryControllerTests {
 	}
 
 	/** A remix of {@code source} made with a model that can remix. */
-	private Job remix(UUID id, JobStatus status, UUID source) {
-		given(this.catalog.find("sim-remix")).willReturn(Optional.of(REMIXER));
+	private static Job remix(UUID id, JobStatus status, UUID source) {
 		Instant now = Instant.now();
 		return new Job(id, CallerTenant.LOCAL, status, 0, "sim-remix", "simulator", "a remixed cat",
 				new JobParameters(8, "9:16", "720p", null, null, null, source, null), 0, null, null, null, null, null,
