@@ -5,7 +5,10 @@
  * its own tables and migrations ({@link dev.reelay.simulator.SimulatorSchema}), and no other module imports it;
  * providers reach it over HTTP through {@link dev.reelay.provider.BuiltInSimulator}.
  */
+@ApplicationModule(allowedDependencies = {})
 @NullMarked
 package dev.reelay.simulator;
 
 import org.jspecify.annotations.NullMarked;
+
+import org.springframework.modulith.ApplicationModule;

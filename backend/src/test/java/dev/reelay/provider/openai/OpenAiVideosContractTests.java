@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The openai-videos family against a stand-in of /v1/videos (shared/providers/openai-videos.md). */
+/** The openai-videos family against a stand-in of /v1/videos (docs/providers/openai-videos.md). */
 class OpenAiVideosContractTests extends VideoProviderContractTests
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,
