@@ -5,7 +5,8 @@
  * its own tables and migrations ({@link dev.reelay.simulator.SimulatorSchema}), and no other module imports it;
  * providers reach it over HTTP through {@link dev.reelay.provider.BuiltInSimulator}.
  */
-@ApplicationModule(allowedDependencies = {})
+// Only the port it implements for the provider instance; nothing depends on it (SimulatorBoundaryTests).
+@ApplicationModule(allowedDependencies = { "provider" })
 @NullMarked
 package dev.reelay.simulator;
 
