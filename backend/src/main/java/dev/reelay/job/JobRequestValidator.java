@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
 import dev.reelay.catalog.RouteChoice;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderInstances;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -39,7 +39,7 @@ public class JobRequestValidator {
 
 	private final ModelCatalog catalog;
 
-	private final ProviderRegistry providers;
+	private final ProviderInstances providers;
 
 	private final ObjectProvider<CallbackUrlPolicy> callbacks;
 
@@ -47,7 +47,7 @@ public class JobRequestValidator {
 	// is then refused, never stored unchecked.
 	private final RouteChoice routes;
 
-	JobRequestValidator(ModelCatalog catalog, ProviderRegistry providers, ObjectProvider<CallbackUrlPolicy> callbacks,
+	JobRequestValidator(ModelCatalog catalog, ProviderInstances providers, ObjectProvider<CallbackUrlPolicy> callbacks,
 			RouteChoice routes) {
 		this.routes = routes;
 		this.catalog = catalog;
