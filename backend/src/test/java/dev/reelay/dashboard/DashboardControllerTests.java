@@ -10,7 +10,7 @@ import dev.reelay.catalog.ModelSpec;
 import dev.reelay.catalog.ProviderStates;
 import dev.reelay.job.JobStatistics;
 import dev.reelay.job.JobStatus;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderInstances;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,7 +65,7 @@ class DashboardControllerTests {
 
 	// Answers "no objection" (an empty reason) for every instance: the states here come from configuration.
 	@MockitoBean
-	private ProviderRegistry providers;
+	private ProviderInstances providers;
 
 	@BeforeEach
 	void providersAndModels() {

@@ -8,7 +8,7 @@ import java.util.UUID;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderInstances;
 import dev.reelay.storage.VideoStorage;
 import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,7 +53,7 @@ class JobControllerTests {
 	private ModelCatalog catalog;
 
 	@MockitoBean
-	private ProviderRegistry providers;
+	private ProviderInstances providers;
 
 	@BeforeEach
 	void catalogHasTheSimulator() {

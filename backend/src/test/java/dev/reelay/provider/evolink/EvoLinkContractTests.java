@@ -4,6 +4,9 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
+import dev.reelay.provider.ProviderCallMeter;
+import dev.reelay.provider.WebhookVerifier;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
@@ -41,8 +44,13 @@ class EvoLinkContractTests extends VideoProviderContractTests
 
 	private final VideoProvider provider = evolink(this.api.url(""), Map.of("callback-url", CALLBACK));
 
+	static WebhookVerifier evolinkHooks(String baseUrl, Map<String, String> options) {
+		return new ProviderFamilies().evolinkFamily(StandIn.webClients()).webhooks("evolink",
+				StandIn.settings("evolink", baseUrl, List.of(), options), ProviderCallMeter.UNMETERED);
+	}
+
 	static VideoProvider evolink(String baseUrl, Map<String, String> options) {
-		return new EvoLinkFamily(StandIn.webClients()).create("evolink",
+		return new ProviderFamilies().evolinkFamily(StandIn.webClients()).create("evolink",
 				StandIn.settings("evolink", baseUrl, List.of(), options));
 	}
 
@@ -64,7 +72,7 @@ class EvoLinkContractTests extends VideoProviderContractTests
 	@Override
 	public VideoProvider impatientProvider() {
 		this.api.slowly();
-		return new EvoLinkFamily(StandIn.webClients()).create("evolink",
+		return new ProviderFamilies().evolinkFamily(StandIn.webClients()).create("evolink",
 				StandIn.settings("evolink", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
 
@@ -349,20 +357,20 @@ class EvoLinkContractTests extends VideoProviderContractTests
 	@Test
 	void unsignedCallbacksOnlyNameTheTaskToFetchAgain() {
 		byte[] completed = task(TASK, "completed", 100, "\"results\": [\"https://cdn.example/v.mp4\"]").getBytes();
-		StepVerifier.create(this.provider.verifyWebhook(new WebhookDelivery(new HttpHeaders(), completed)))
+		StepVerifier.create(evolinkHooks(this.api.url(""), Map.of("callback-url", CALLBACK)).verify(new WebhookDelivery(new HttpHeaders(), completed)))
 			.assertNext((notice) -> {
 				assertThat(notice.remoteId()).isEqualTo(TASK);
 				// EvoLink retries a callback up to three times; the same outcome is one delivery.
 				assertThat(notice.deliveryId()).isEqualTo(TASK + ".completed");
 			})
 			.verifyComplete();
-		StepVerifier.create(this.provider.verifyWebhook(new WebhookDelivery(new HttpHeaders(),
+		StepVerifier.create(evolinkHooks(this.api.url(""), Map.of("callback-url", CALLBACK)).verify(new WebhookDelivery(new HttpHeaders(),
 				"{\"id\": \"someone-elses-id\", \"status\": \"completed\"}".getBytes())))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.isEqualTo(WebhookRejectedException.Reason.UNVERIFIED))
 			.verify(WAIT);
-		StepVerifier.create(evolink(this.api.url(""), Map.of())
-			.verifyWebhook(new WebhookDelivery(new HttpHeaders(), completed)))
+		StepVerifier.create(evolinkHooks(this.api.url(""), Map.of())
+			.verify(new WebhookDelivery(new HttpHeaders(), completed)))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.as("an instance that asks for no callbacks takes none")
 				.isEqualTo(WebhookRejectedException.Reason.NOT_ACCEPTED))

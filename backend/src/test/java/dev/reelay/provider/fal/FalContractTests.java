@@ -3,6 +3,7 @@ package dev.reelay.provider.fal;
 import java.util.List;
 import java.util.Map;
 
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
@@ -32,7 +33,7 @@ class FalContractTests extends VideoProviderContractTests
 
 	private final StandIn api = new StandIn();
 
-	private final VideoProvider provider = new FalFamily(StandIn.webClients()).create("fal",
+	private final VideoProvider provider = new ProviderFamilies().falFamily(StandIn.webClients()).create("fal",
 			StandIn.settings("fal", this.api.url(""), List.of(), Map.of("callback-url", "https://reelay.example/webhooks/fal")));
 
 	@AfterEach
@@ -47,14 +48,14 @@ class FalContractTests extends VideoProviderContractTests
 
 	@Override
 	protected VideoProvider unreachableProvider() {
-		return new FalFamily(StandIn.webClients()).create("fal", StandIn.settings("fal", StandIn.deadUrl(), List.of(),
+		return new ProviderFamilies().falFamily(StandIn.webClients()).create("fal", StandIn.settings("fal", StandIn.deadUrl(), List.of(),
 				Map.of()));
 	}
 
 	@Override
 	public VideoProvider impatientProvider() {
 		this.api.slowly();
-		return new FalFamily(StandIn.webClients()).create("fal", StandIn.settings("fal", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
+		return new ProviderFamilies().falFamily(StandIn.webClients()).create("fal", StandIn.settings("fal", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
 
 	@Override

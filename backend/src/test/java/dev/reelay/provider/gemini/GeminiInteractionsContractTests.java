@@ -6,6 +6,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import dev.reelay.provider.ProviderCallMeter;
+import dev.reelay.provider.WebhookVerifier;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
@@ -46,9 +49,15 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		this.api.close();
 	}
 
+	private WebhookVerifier hooks(Map<String, String> options, List<String> secrets) {
+		return new ProviderFamilies().geminiInteractionsFamily(StandIn.webClients()).webhooks("gemini-omni",
+				StandIn.settings("gemini-interactions", this.api.url("/v1beta"), secrets, options, PATIENT),
+				ProviderCallMeter.UNMETERED);
+	}
+
 	private VideoProvider provider(Map<String, String> options, List<String> secrets, Duration timeout) {
 		// Spring's default in-memory limit (256 KB): a body buffered whole would fail on a real video.
-		return new GeminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
+		return new ProviderFamilies().geminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
 				StandIn.settings("gemini-interactions", this.api.url("/v1beta"), secrets, options, timeout));
 	}
 
@@ -59,7 +68,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 
 	@Override
 	protected VideoProvider unreachableProvider() {
-		return new GeminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
+		return new ProviderFamilies().geminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
 				StandIn.settings("gemini-interactions", StandIn.deadUrl() + "/v1beta", List.of(), Map.of()));
 	}
 
@@ -207,7 +216,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 
 	@Test
 	void aWrongKeyIsRefusedInPlainWordsAndNeverEchoed() {
-		VideoProvider wrongKey = new GeminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
+		VideoProvider wrongKey = new ProviderFamilies().geminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
 				new dev.reelay.provider.ProviderSettings.Instance("gemini-interactions", this.api.url("/v1beta"),
 						"AIza-wrong-key", true, PATIENT, Duration.ofSeconds(1), List.of(), Map.of()));
 		StepVerifier.create(wrongKey.submit(request())).expectErrorSatisfies((error) -> {
@@ -334,7 +343,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 	@Test
 	void registeredWebhooksAreVerifiedAsStandardWebhooks() {
 		String secret = "whsec_" + Base64.getEncoder().encodeToString("gemini webhook secret, 32 bytes".getBytes());
-		VideoProvider hooked = provider(Map.of(), List.of(secret), PATIENT);
+		WebhookVerifier hooked = hooks(Map.of(), List.of(secret));
 		byte[] body = "{\"type\": \"interaction.completed\", \"version\": \"v1\", \"data\": {\"id\": \"v1_abc\"}}"
 			.getBytes();
 		long now = Instant.now().getEpochSecond();
@@ -342,7 +351,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		headers.set("webhook-id", "wh_1");
 		headers.set("webhook-timestamp", Long.toString(now));
 		headers.set("webhook-signature", StandardWebhooks.sign(secret, "wh_1", now, body));
-		StepVerifier.create(hooked.verifyWebhook(new WebhookDelivery(headers, body))).assertNext((notice) -> {
+		StepVerifier.create(hooked.verify(new WebhookDelivery(headers, body))).assertNext((notice) -> {
 			assertThat(notice.deliveryId()).isEqualTo("wh_1");
 			assertThat(notice.remoteId()).isEqualTo("v1_abc");
 			assertThat(notice.type()).isEqualTo("interaction.completed");
@@ -352,12 +361,12 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		forged.addAll(headers);
 		forged.set("webhook-signature", StandardWebhooks.sign("whsec_" + Base64.getEncoder()
 			.encodeToString("somebody else's secret, 32 byte".getBytes()), "wh_1", now, body));
-		StepVerifier.create(hooked.verifyWebhook(new WebhookDelivery(forged, body)))
+		StepVerifier.create(hooked.verify(new WebhookDelivery(forged, body)))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.isEqualTo(WebhookRejectedException.Reason.UNVERIFIED))
 			.verify(WAIT);
 		// Without a secret a signed delivery cannot be checked, so it is not taken.
-		StepVerifier.create(this.provider.verifyWebhook(new WebhookDelivery(headers, body)))
+		StepVerifier.create(hooks(Map.of(), List.of()).verify(new WebhookDelivery(headers, body)))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.isEqualTo(WebhookRejectedException.Reason.NOT_ACCEPTED))
 			.verify(WAIT);
@@ -369,16 +378,15 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		HttpHeaders headers = new HttpHeaders();
 		// An RS256 JWT whose audience and body binding Google does not document: not checked, not trusted.
 		headers.set("Webhook-Signature", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln");
-		StepVerifier.create(this.provider.verifyWebhook(new WebhookDelivery(headers, body)))
+		StepVerifier.create(hooks(Map.of(), List.of()).verify(new WebhookDelivery(headers, body)))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.isEqualTo(WebhookRejectedException.Reason.NOT_ACCEPTED))
 			.verify(WAIT);
-		VideoProvider asking = provider(Map.of("webhook-url", "https://reelay.example/hooks"), List.of(),
-				PATIENT);
-		StepVerifier.create(asking.verifyWebhook(new WebhookDelivery(headers, body)))
+		WebhookVerifier asking = hooks(Map.of("webhook-url", "https://reelay.example/hooks"), List.of());
+		StepVerifier.create(asking.verify(new WebhookDelivery(headers, body)))
 			.assertNext((notice) -> assertThat(notice.remoteId()).isEqualTo("v1_abc"))
 			.verifyComplete();
-		StepVerifier.create(asking.verifyWebhook(new WebhookDelivery(headers, "{\"data\": {\"id\": \"x\"}}".getBytes())))
+		StepVerifier.create(asking.verify(new WebhookDelivery(headers, "{\"data\": {\"id\": \"x\"}}".getBytes())))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.isEqualTo(WebhookRejectedException.Reason.UNVERIFIED))
 			.verify(WAIT);

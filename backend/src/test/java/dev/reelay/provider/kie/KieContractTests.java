@@ -4,6 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import dev.reelay.provider.ProviderCallMeter;
+import dev.reelay.provider.WebhookVerifier;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderException;
@@ -32,7 +35,7 @@ class KieContractTests extends VideoProviderContractTests
 
 	private final StandIn api = new StandIn();
 
-	private final VideoProvider provider = new KieFamily(StandIn.webClients()).create("kie",
+	private final VideoProvider provider = new ProviderFamilies().kieFamily(StandIn.webClients()).create("kie",
 			StandIn.settings("kie", this.api.url(""), List.of(), Map.of("callback-url", "https://reelay.example/webhooks/kie")));
 
 	@AfterEach
@@ -47,14 +50,14 @@ class KieContractTests extends VideoProviderContractTests
 
 	@Override
 	protected VideoProvider unreachableProvider() {
-		return new KieFamily(StandIn.webClients()).create("kie", StandIn.settings("kie", StandIn.deadUrl(), List.of(),
+		return new ProviderFamilies().kieFamily(StandIn.webClients()).create("kie", StandIn.settings("kie", StandIn.deadUrl(), List.of(),
 				Map.of()));
 	}
 
 	@Override
 	public VideoProvider impatientProvider() {
 		this.api.slowly();
-		return new KieFamily(StandIn.webClients()).create("kie", StandIn.settings("kie", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
+		return new ProviderFamilies().kieFamily(StandIn.webClients()).create("kie", StandIn.settings("kie", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
 
 	@Override
@@ -236,8 +239,8 @@ class KieContractTests extends VideoProviderContractTests
 
 	@Test
 	void callbacksNameTheTaskForEitherApiAndAreVerifiedOnTaskIdAndTime() {
-		VideoProvider hooked = new KieFamily(StandIn.webClients()).create("kie",
-				StandIn.settings("kie", this.api.url(""), List.of("kie-key"), Map.of()));
+		WebhookVerifier hooked = new ProviderFamilies().kieFamily(StandIn.webClients()).webhooks("kie",
+				StandIn.settings("kie", this.api.url(""), List.of("kie-key"), Map.of()), ProviderCallMeter.UNMETERED);
 		long now = Instant.now().getEpochSecond();
 		HttpHeaders headers = new HttpHeaders();
 		headers.set("X-Webhook-Timestamp", Long.toString(now));
@@ -246,7 +249,7 @@ class KieContractTests extends VideoProviderContractTests
 				{"code": 501, "msg": "Generation failed", "data": {"taskId": "e989621f", "model": "sora-2-text-to-video",
 				 "state": "fail", "failCode": "500", "failMsg": "Internal server error", "consumeCredits": 0}}
 				""".getBytes();
-		StepVerifier.create(hooked.verifyWebhook(new WebhookDelivery(headers, market)))
+		StepVerifier.create(hooked.verify(new WebhookDelivery(headers, market)))
 			.assertNext((notice) -> {
 				assertThat(notice.remoteId()).isEqualTo("e989621f");
 				assertThat(notice.deliveryId()).isEqualTo("e989621f." + now);
@@ -255,7 +258,7 @@ class KieContractTests extends VideoProviderContractTests
 		// The Chinese example's task_id spelling, on a Veo callback (no state): the Veo API is asked.
 		byte[] veo = "{\"code\": 400, \"msg\": \"Only English prompts are supported\", \"data\": {\"task_id\": \"e989621f\"}}"
 			.getBytes();
-		StepVerifier.create(hooked.verifyWebhook(new WebhookDelivery(headers, veo)))
+		StepVerifier.create(hooked.verify(new WebhookDelivery(headers, veo)))
 			.assertNext((notice) -> assertThat(notice.remoteId()).isEqualTo("veo/e989621f"))
 			.verifyComplete();
 		assertThat(this.api.requestCount()).as("nothing in a callback is trusted or fetched here").isZero();

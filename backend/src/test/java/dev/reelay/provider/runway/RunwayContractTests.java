@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
@@ -30,7 +31,7 @@ class RunwayContractTests extends VideoProviderContractTests
 
 	private final StandIn api = new StandIn();
 
-	private final VideoProvider provider = new RunwayFamily(StandIn.webClients()).create("runway",
+	private final VideoProvider provider = new ProviderFamilies().runwayFamily(StandIn.webClients()).create("runway",
 			StandIn.settings("runway", this.api.url(""), List.of(), Map.of()));
 
 	@AfterEach
@@ -45,14 +46,14 @@ class RunwayContractTests extends VideoProviderContractTests
 
 	@Override
 	protected VideoProvider unreachableProvider() {
-		return new RunwayFamily(StandIn.webClients()).create("runway",
+		return new ProviderFamilies().runwayFamily(StandIn.webClients()).create("runway",
 				StandIn.settings("runway", StandIn.deadUrl(), List.of(), Map.of()));
 	}
 
 	@Override
 	public VideoProvider impatientProvider() {
 		this.api.slowly();
-		return new RunwayFamily(StandIn.webClients()).create("runway", StandIn.settings("runway", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
+		return new ProviderFamilies().runwayFamily(StandIn.webClients()).create("runway", StandIn.settings("runway", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
 
 	@Override

@@ -141,7 +141,7 @@ class DashScopeContractTests extends TaskApiContractTests {
 
 	@Test
 	void thereAreNoCallbacks() {
-		StepVerifier.create(provider().verifyWebhook(new WebhookDelivery(new HttpHeaders(), "{}".getBytes())))
+		StepVerifier.create(webhooks().verify(new WebhookDelivery(new HttpHeaders(), "{}".getBytes())))
 			.expectError()
 			.verify(WAIT);
 	}

@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.reelay.provider.ProviderCallMeter;
+import dev.reelay.provider.WebhookVerifier;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.ProviderSettings;
@@ -61,6 +63,18 @@ abstract class TaskApiContractTests extends VideoProviderContractTests
 
 	MockEnvironment environment() {
 		return new MockEnvironment();
+	}
+
+	/** The instance's webhook check, with the same settings as {@link #provider()}'s unless told others. */
+	WebhookVerifier webhooks(String baseUrl, Map<String, String> options) {
+		ProviderSettings.Instance settings = new ProviderSettings.Instance("task-api", baseUrl, "test-key", true,
+				Duration.ofSeconds(5), Duration.ofSeconds(1), List.of("whsec-test"), options);
+		return new TaskApiFamily(StandIn.webClients(), BUNDLED, environment(), Clock.systemUTC()).webhooks(apiName(),
+				settings, ProviderCallMeter.UNMETERED);
+	}
+
+	WebhookVerifier webhooks() {
+		return webhooks(this.api.url(basePath()), options());
 	}
 
 	VideoProvider provider(String baseUrl, Duration timeout, Map<String, String> options) {

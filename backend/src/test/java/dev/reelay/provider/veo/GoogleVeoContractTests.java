@@ -5,6 +5,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import dev.reelay.provider.ProviderCallMeter;
+import dev.reelay.provider.WebhookVerifier;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.RemoteStatus;
@@ -38,7 +41,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 
 	private final StandIn api = new StandIn();
 
-	private final VideoProvider provider = new GoogleVeoFamily(StandIn.webClients()).create("gemini",
+	private final VideoProvider provider = new ProviderFamilies().googleVeoFamily(StandIn.webClients()).create("gemini",
 			StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(), Map.of()));
 
 	@AfterEach
@@ -53,14 +56,14 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 
 	@Override
 	protected VideoProvider unreachableProvider() {
-		return new GoogleVeoFamily(StandIn.webClients()).create("gemini",
+		return new ProviderFamilies().googleVeoFamily(StandIn.webClients()).create("gemini",
 				StandIn.settings("google-veo", StandIn.deadUrl() + "/v1beta", List.of(), Map.of()));
 	}
 
 	@Override
 	public VideoProvider impatientProvider() {
 		this.api.slowly();
-		return new GoogleVeoFamily(StandIn.webClients()).create("gemini", StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(), Map.of(), StandIn.IMPATIENT));
+		return new ProviderFamilies().googleVeoFamily(StandIn.webClients()).create("gemini", StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
 
 	@Override
@@ -213,7 +216,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 	@Test
 	void vertexPollsWithFetchPredictOperationAndABearerToken() {
 		String name = "projects/p1/locations/us-central1/publishers/google/models/veo-3.1-generate-001/operations/0f1e";
-		VideoProvider vertex = new GoogleVeoFamily(StandIn.webClients()).create("vertex", StandIn.settings("google-veo",
+		VideoProvider vertex = new ProviderFamilies().googleVeoFamily(StandIn.webClients()).create("vertex", StandIn.settings("google-veo",
 				this.api.url("/v1/projects/p1/locations/us-central1/publishers/google"), List.of(), Map.of("api", "vertex")));
 		this.api.json(200, "{\"name\": \"" + name + "\"}");
 		vertex.submit(request()).block(WAIT);
@@ -240,8 +243,9 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 	@Test
 	void staticGeminiWebhooksAreStandardWebhooksNamingTheOperation() {
 		String secret = "whsec_" + Base64.getEncoder().encodeToString("gemini webhook secret, 32 bytes".getBytes());
-		VideoProvider hooked = new GoogleVeoFamily(StandIn.webClients()).create("gemini",
-				StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(secret), Map.of()));
+		WebhookVerifier hooked = new ProviderFamilies().googleVeoFamily(StandIn.webClients()).webhooks("gemini",
+				StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(secret), Map.of()),
+				ProviderCallMeter.UNMETERED);
 		byte[] body = ("{\"type\": \"video.generated\", \"version\": \"v1\", \"data\": {\"id\": \"" + OPERATION + "\"}}")
 			.getBytes();
 		long now = Instant.now().getEpochSecond();
@@ -249,7 +253,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 		headers.set("webhook-id", "wh_1");
 		headers.set("webhook-timestamp", Long.toString(now));
 		headers.set("webhook-signature", StandardWebhooks.sign(secret, "wh_1", now, body));
-		StepVerifier.create(hooked.verifyWebhook(new WebhookDelivery(headers, body)))
+		StepVerifier.create(hooked.verify(new WebhookDelivery(headers, body)))
 			.assertNext((notice) -> {
 				assertThat(notice.deliveryId()).isEqualTo("wh_1");
 				assertThat(notice.remoteId()).isEqualTo(OPERATION);
@@ -257,7 +261,9 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 			})
 			.verifyComplete();
 		// Without a configured secret the instance takes no webhooks at all.
-		StepVerifier.create(this.provider.verifyWebhook(new WebhookDelivery(headers, body)))
+		StepVerifier.create(new ProviderFamilies().googleVeoFamily(StandIn.webClients()).webhooks("gemini",
+				StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(), Map.of()), ProviderCallMeter.UNMETERED)
+			.verify(new WebhookDelivery(headers, body)))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.isEqualTo(WebhookRejectedException.Reason.NOT_ACCEPTED))
 			.verify(WAIT);
