@@ -11,8 +11,8 @@ import java.util.function.Supplier;
 
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.ContentVariant;
-import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.GenerationRequest;
+import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderErrors;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.ProviderSettings;

@@ -13,8 +13,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.ProviderCallMeter;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.StandIn;
 import dev.reelay.provider.WebhookDelivery;
 import dev.reelay.provider.WebhookRejectedException;

@@ -6,20 +6,21 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import dev.reelay.provider.ProviderCallMeter;
-import dev.reelay.provider.WebhookVerifier;
-import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
+import dev.reelay.provider.ProviderCallMeter;
 import dev.reelay.provider.ProviderException;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
+import dev.reelay.provider.StandInContractTests;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
 import dev.reelay.provider.WebhookDelivery;
 import dev.reelay.provider.WebhookRejectedException;
+import dev.reelay.provider.WebhookVerifier;
 import dev.reelay.provider.signing.StandardWebhooks;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +34,7 @@ import org.springframework.http.HttpHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The gemini-interactions family against a stand-in of the Interactions API (shared/providers/gemini-interactions.md). */
-class GeminiInteractionsContractTests extends VideoProviderContractTests
+class GeminiInteractionsContractTests extends StandInContractTests
 		implements VideoProviderContractTests.AnswersHttpErrors, VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
 
@@ -42,11 +43,30 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 
 	private final InteractionsStandIn api = new InteractionsStandIn();
 
-	private final VideoProvider provider = provider(Map.of(), List.of(), PATIENT);
-
 	@AfterEach
 	void stop() {
 		this.api.close();
+	}
+
+	@Override
+	protected VideoProvider adapter(String baseUrl, Duration timeout) {
+		return new ProviderFamilies().geminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
+				StandIn.settings("gemini-interactions", baseUrl, List.of(), Map.of(), timeout));
+	}
+
+	@Override
+	protected String standInUrl() {
+		return this.api.url("/v1beta");
+	}
+
+	@Override
+	public void answerNextSlowly() {
+		this.api.answerNextLate();
+	}
+
+	@Override
+	protected Duration patience() {
+		return PATIENT;
 	}
 
 	private WebhookVerifier hooks(Map<String, String> options, List<String> secrets) {
@@ -59,23 +79,6 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		// Spring's default in-memory limit (256 KB): a body buffered whole would fail on a real video.
 		return new ProviderFamilies().geminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
 				StandIn.settings("gemini-interactions", this.api.url("/v1beta"), secrets, options, timeout));
-	}
-
-	@Override
-	protected VideoProvider provider() {
-		return this.provider;
-	}
-
-	@Override
-	protected VideoProvider unreachableProvider() {
-		return new ProviderFamilies().geminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
-				StandIn.settings("gemini-interactions", StandIn.deadUrl() + "/v1beta", List.of(), Map.of()));
-	}
-
-	@Override
-	public VideoProvider impatientProvider() {
-		this.api.answerNextLate();
-		return provider(Map.of(), List.of(), StandIn.IMPATIENT);
 	}
 
 	@Override
@@ -156,7 +159,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 	@Test
 	void anImageTravelsInlineWithItsRoleInThePromptAndNegativesJoinThePrompt() {
 		byte[] jpeg = { (byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3 };
-		this.provider.submit(new GenerationRequest("gemini-omni-1.1-flash", "Animate this", 4, "16:9", "720p",
+		provider().submit(new GenerationRequest("gemini-omni-1.1-flash", "Animate this", 4, "16:9", "720p",
 				"dialogue", null, new ImageInput.Upload(jpeg, "image/jpeg"), null)).block(WAIT);
 		JsonNode input = this.api.creates.get(0).get("input");
 		assertThat(input.get(0).get("type").stringValue()).isEqualTo("image");
@@ -180,7 +183,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 	@Test
 	void aCreateWhoseAnswerIsLostIsNotSentAgainAndCannotBeLookedFor() {
 		this.api.loseNextCreateAnswer();
-		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().submit(request())).expectErrorSatisfies((error) -> {
 			assertThat(error).isInstanceOf(ProviderException.class);
 			// Retryable is how a family says "outcome unknown": the dispatcher reconciles and never resends blindly.
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
@@ -188,13 +191,13 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		assertThat(this.api.creates).as("the stand-in took the create").hasSize(1);
 		assertThat(this.api.requests("POST", "/v1beta/interactions")).as("sent once, not retried").isEqualTo(1);
 		// No list of interactions exists: the dispatcher must fail the job rather than send it again.
-		assertThat(this.provider.canFindSubmitted()).isFalse();
+		assertThat(provider().canFindSubmitted()).isFalse();
 	}
 
 	@Test
 	void aCreateAnsweredWithoutAnIdIsAnUnknownOutcomeNotARefusal() {
 		this.api.answerNextCreateWithoutId();
-		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().submit(request())).expectErrorSatisfies((error) -> {
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
 			assertThat(((ProviderException) error).code()).isEqualTo("accepted_without_id");
 		}).verify(WAIT);
@@ -204,7 +207,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 	@Test
 	void aMalformedCreateIsRefusedByTheStandInAndPermanent() {
 		// A duration Omni cannot make: the stand-in refuses it as Google does, with its own words.
-		StepVerifier.create(this.provider.submit(new GenerationRequest("gemini-omni-1.1-flash", "x", 12, "16:9",
+		StepVerifier.create(provider().submit(new GenerationRequest("gemini-omni-1.1-flash", "x", 12, "16:9",
 				"720p", null, null)))
 			.expectErrorSatisfies((error) -> {
 				assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.PERMANENT);
@@ -231,7 +234,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		InteractionsStandIn.Remote remote = this.api.remote(id);
 		remote.refusalText = "I can't create that video.";
 		remote.status = "completed";
-		StepVerifier.create(this.provider.status(id)).assertNext((job) -> {
+		StepVerifier.create(provider().status(id)).assertNext((job) -> {
 			assertThat(job.status()).isEqualTo(RemoteStatus.FAILED);
 			assertThat(job.error().code()).isEqualTo("no_video");
 			assertThat(job.error().message()).contains("I can't create that video.");
@@ -242,7 +245,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 	void aFailureCarriesTheLastWordOfGooglesErrorCode() {
 		String id = submitted();
 		willReport(id, RemoteStatus.FAILED);
-		StepVerifier.create(this.provider.status(id)).assertNext((job) -> {
+		StepVerifier.create(provider().status(id)).assertNext((job) -> {
 			assertThat(job.error().code()).isEqualTo("gemini_internal");
 			assertThat(job.error().message()).contains("The generation failed (internal).");
 		}).verifyComplete();
@@ -253,7 +256,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		String id = submitted();
 		for (String word : List.of("incomplete", "budget_exceeded", "requires_action")) {
 			this.api.remote(id).status = word;
-			StepVerifier.create(this.provider.status(id)).assertNext((job) -> {
+			StepVerifier.create(provider().status(id)).assertNext((job) -> {
 				assertThat(job.status()).isEqualTo(RemoteStatus.FAILED);
 				assertThat(job.error().code()).isEqualTo("gemini_" + word);
 			}).verifyComplete();
@@ -266,10 +269,10 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		byte[] large = StandIn.mp4(3 * 1024 * 1024);
 		String id = submitted();
 		this.api.complete(id, large, false);
-		StepVerifier.create(this.provider.status(id))
+		StepVerifier.create(provider().status(id))
 			.assertNext((job) -> assertThat(job.status()).isEqualTo(RemoteStatus.COMPLETED))
 			.verifyComplete();
-		StepVerifier.create(this.provider.content(id).flatMap((content) -> {
+		StepVerifier.create(provider().content(id).flatMap((content) -> {
 			assertThat(content.contentType()).isEqualTo("video/mp4");
 			return DataBufferUtils.join(content.body()).map((buffer) -> {
 				byte[] bytes = new byte[buffer.readableByteCount()];
@@ -285,14 +288,14 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		String id = submitted();
 		this.api.complete(id, StandIn.VIDEO, true);
 		this.api.fileStates.put(id, "PROCESSING");
-		StepVerifier.create(this.provider.content(id)).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().content(id)).expectErrorSatisfies((error) -> {
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
 			assertThat(((ProviderException) error).code()).isEqualTo("file_not_ready");
 		}).verify(WAIT);
 		assertThat(this.api.requests("GET", "/v1beta/files/" + id + ":download")).isZero();
 
 		this.api.fileStates.put(id, "ACTIVE");
-		StepVerifier.create(this.provider.content(id).flatMap((content) -> DataBufferUtils.join(content.body())
+		StepVerifier.create(provider().content(id).flatMap((content) -> DataBufferUtils.join(content.body())
 			.map((buffer) -> {
 				int length = buffer.readableByteCount();
 				DataBufferUtils.release(buffer);
@@ -303,7 +306,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		assertThat(download.getHeaders().get("x-goog-api-key")).isEqualTo(InteractionsStandIn.KEY);
 
 		this.api.fileStates.put(id, "FAILED");
-		StepVerifier.create(this.provider.content(id))
+		StepVerifier.create(provider().content(id))
 			.expectErrorSatisfies((error) -> assertThat(((ProviderException) error).kind())
 				.isEqualTo(ProviderException.Kind.PERMANENT))
 			.verify(WAIT);
@@ -311,13 +314,13 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 
 	@Test
 	void anUnknownIdIsFinalButOtherPoll400sAreRetried() {
-		StepVerifier.create(this.provider.status("v1_nobody")).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().status("v1_nobody")).expectErrorSatisfies((error) -> {
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.PERMANENT);
 			assertThat(((ProviderException) error).code()).isEqualTo("not_found");
 		}).verify(WAIT);
 		String id = submitted();
 		this.api.failNext(400);
-		StepVerifier.create(this.provider.status(id))
+		StepVerifier.create(provider().status(id))
 			.expectErrorSatisfies((error) -> assertThat(((ProviderException) error).kind())
 				.isEqualTo(ProviderException.Kind.RETRYABLE))
 			.verify(WAIT);
@@ -332,12 +335,12 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 	@Test
 	void aRunningInteractionIsCancelledAndAFinishedOneSaysSo() {
 		String id = submitted();
-		StepVerifier.create(this.provider.cancel(id)).expectNext(CancelOutcome.CANCELED).verifyComplete();
+		StepVerifier.create(provider().cancel(id)).expectNext(CancelOutcome.CANCELED).verifyComplete();
 		assertThat(this.api.remote(id).status).isEqualTo("cancelled");
 		assertThat(this.api.requests("POST", "/v1beta/interactions/" + id + "/cancel")).isEqualTo(1);
 		String done = submitted();
 		this.api.complete(done, StandIn.VIDEO, false);
-		StepVerifier.create(this.provider.cancel(done)).expectNext(CancelOutcome.ALREADY_FINISHED).verifyComplete();
+		StepVerifier.create(provider().cancel(done)).expectNext(CancelOutcome.ALREADY_FINISHED).verifyComplete();
 	}
 
 	@Test
@@ -395,7 +398,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 	@Test
 	void theStatusAnswerIsTheInteractionsOwnState() {
 		String id = submitted();
-		RemoteJob job = this.provider.status(id).block(WAIT);
+		RemoteJob job = provider().status(id).block(WAIT);
 		assertThat(job.remoteId()).isEqualTo(id);
 		assertThat(this.api.requests("GET", "/v1beta/interactions/" + id)).isEqualTo(1);
 	}

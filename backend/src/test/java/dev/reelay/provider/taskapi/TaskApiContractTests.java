@@ -7,15 +7,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.reelay.provider.ProviderCallMeter;
-import dev.reelay.provider.WebhookVerifier;
 import dev.reelay.provider.GenerationRequest;
+import dev.reelay.provider.ProviderCallMeter;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
+import dev.reelay.provider.StandInContractTests;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
+import dev.reelay.provider.WebhookVerifier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
@@ -29,15 +30,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * contract: the file and the one adapter together must behave as a hand-written family would. Each subclass is
  * one provider: its stand-in, and the state words its contract documents.
  */
-abstract class TaskApiContractTests extends VideoProviderContractTests
+abstract class TaskApiContractTests extends StandInContractTests
 		implements VideoProviderContractTests.AnswersHttpErrors, VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
 
 	static final TaskApiSpecs BUNDLED = TaskApiSpecs.load(new TaskApiSettings(null));
 
 	final TaskApiStandIn api = standIn();
-
-	private final VideoProvider provider = provider(this.api.url(basePath()), Duration.ofSeconds(5), options());
 
 	private final Map<RemoteStatus, Integer> reported = new HashMap<>();
 
@@ -91,19 +90,18 @@ abstract class TaskApiContractTests extends VideoProviderContractTests
 	}
 
 	@Override
-	protected VideoProvider provider() {
-		return this.provider;
+	protected VideoProvider adapter(String baseUrl, Duration timeout) {
+		return provider(baseUrl, timeout, options());
 	}
 
 	@Override
-	protected VideoProvider unreachableProvider() {
-		return provider(StandIn.deadUrl() + basePath(), Duration.ofSeconds(5), options());
+	protected String standInUrl() {
+		return this.api.url(basePath());
 	}
 
 	@Override
-	public VideoProvider impatientProvider() {
+	public void answerNextSlowly() {
 		this.api.slowly();
-		return provider(this.api.url(basePath()), StandIn.IMPATIENT, options());
 	}
 
 	@Override
@@ -153,13 +151,13 @@ abstract class TaskApiContractTests extends VideoProviderContractTests
 	@Test
 	void aCreateIsSentOnceAndOneWithoutAnAnswerIsNeverSentAgainBlindly() {
 		this.api.next(this.api.error(503));
-		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().submit(request())).expectErrorSatisfies((error) -> {
 			// Retryable means "outcome unknown" to the dispatcher: it reconciles, and as a task API cannot look its
 			// jobs up, it fails the job rather than pay twice.
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
 		}).verify(WAIT);
 		assertThat(this.api.received).hasSize(1);
-		assertThat(this.provider.canFindSubmitted()).isFalse();
+		assertThat(provider().canFindSubmitted()).isFalse();
 
 		this.api.slowly();
 		StepVerifier.create(provider(this.api.url(basePath()), StandIn.IMPATIENT, options()).submit(request()))
@@ -172,7 +170,7 @@ abstract class TaskApiContractTests extends VideoProviderContractTests
 	@Test
 	void aSuccessAnswerWithoutATaskIdIsAnUnknownOutcomeNotARefusal() {
 		this.api.next(TaskApiStandIn.json(acceptedWithoutId()));
-		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().submit(request())).expectErrorSatisfies((error) -> {
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
 			assertThat(((ProviderException) error).code()).isEqualTo("accepted_without_id");
 		}).verify(WAIT);

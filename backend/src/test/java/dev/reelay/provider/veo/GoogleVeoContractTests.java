@@ -1,21 +1,23 @@
 package dev.reelay.provider.veo;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import dev.reelay.provider.ProviderCallMeter;
-import dev.reelay.provider.WebhookVerifier;
-import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
+import dev.reelay.provider.ProviderCallMeter;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
+import dev.reelay.provider.StandInContractTests;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
 import dev.reelay.provider.WebhookDelivery;
 import dev.reelay.provider.WebhookRejectedException;
+import dev.reelay.provider.WebhookVerifier;
 import dev.reelay.provider.signing.StandardWebhooks;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
@@ -33,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * named states (done is true or it is not), so there is no undocumented state to report; an operation with neither
  * samples nor an error is reported as a failure with its own code rather than a crash.
  */
-class GoogleVeoContractTests extends VideoProviderContractTests
+class GoogleVeoContractTests extends StandInContractTests
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.AnswersSlowly {
 
@@ -41,29 +43,25 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 
 	private final StandIn api = new StandIn();
 
-	private final VideoProvider provider = new ProviderFamilies().googleVeoFamily(StandIn.webClients()).create("gemini",
-			StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(), Map.of()));
-
 	@AfterEach
 	void stop() {
 		this.api.close();
 	}
 
 	@Override
-	protected VideoProvider provider() {
-		return this.provider;
-	}
-
-	@Override
-	protected VideoProvider unreachableProvider() {
+	protected VideoProvider adapter(String baseUrl, Duration timeout) {
 		return new ProviderFamilies().googleVeoFamily(StandIn.webClients()).create("gemini",
-				StandIn.settings("google-veo", StandIn.deadUrl() + "/v1beta", List.of(), Map.of()));
+				StandIn.settings("google-veo", baseUrl, List.of(), Map.of(), timeout));
 	}
 
 	@Override
-	public VideoProvider impatientProvider() {
+	protected String standInUrl() {
+		return this.api.url("/v1beta");
+	}
+
+	@Override
+	public void answerNextSlowly() {
 		this.api.slowly();
-		return new ProviderFamilies().googleVeoFamily(StandIn.webClients()).create("gemini", StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(), Map.of(), StandIn.IMPATIENT));
 	}
 
 	@Override
@@ -152,7 +150,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 		String remoteId = submitted();
 		this.api.take();
 		willServeVideo(remoteId);
-		this.provider.content(remoteId).flatMap((content) -> content.body().then()).block(WAIT);
+		provider().content(remoteId).flatMap((content) -> content.body().then()).block(WAIT);
 		RecordedRequest poll = this.api.take();
 		assertThat(poll.getMethod()).isEqualTo("GET");
 		assertThat(poll.getUrl().encodedPath()).isEqualTo("/v1beta/" + OPERATION);
@@ -173,7 +171,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 				.setHeader("Location", storage.url("/signed/clip.mp4?sig=1"))
 				.build());
 			storage.video(StandIn.VIDEO);
-			this.provider.content(OPERATION).flatMap((content) -> content.body().then()).block(WAIT);
+			provider().content(OPERATION).flatMap((content) -> content.body().then()).block(WAIT);
 			RecordedRequest elsewhere = storage.take();
 			assertThat(elsewhere.getUrl().encodedPath()).isEqualTo("/signed/clip.mp4");
 			assertThat(elsewhere.getHeaders().get("x-goog-api-key")).isNull();
@@ -186,7 +184,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 				{"name": "%s", "done": true, "response": {"generateVideoResponse": {
 				  "raiMediaFilteredCount": 1, "raiMediaFilteredReasons": ["The video may depict a real person."]}}}
 				""".formatted(OPERATION));
-		StepVerifier.create(this.provider.status(OPERATION)).assertNext((job) -> {
+		StepVerifier.create(provider().status(OPERATION)).assertNext((job) -> {
 			assertThat(job.status()).isEqualTo(RemoteStatus.FAILED);
 			assertThat(job.error().code()).isEqualTo("safety_filtered");
 			assertThat(job.error().message()).contains("The video may depict a real person.");
@@ -197,7 +195,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 	void anUploadedImageTravelsInlineAsBase64() {
 		byte[] jpeg = { (byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3 };
 		willAccept();
-		this.provider.submit(new GenerationRequest("veo-3.1-generate-001", "Animate this", 4, "16:9", "720p", null,
+		provider().submit(new GenerationRequest("veo-3.1-generate-001", "Animate this", 4, "16:9", "720p", null,
 				null, new ImageInput.Upload(jpeg, "image/jpeg"), null)).block(WAIT);
 		JsonNode image = StandIn.jsonBody(this.api.take()).get("instances").get(0).get("image");
 		assertThat(image.get("mimeType").stringValue()).isEqualTo("image/jpeg");
@@ -206,7 +204,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 
 	@Test
 	void anImageUrlIsRefusedWithoutACall() {
-		StepVerifier.create(this.provider.submit(new GenerationRequest("veo-3.1-generate-001", "x", 4, "16:9", "720p",
+		StepVerifier.create(provider().submit(new GenerationRequest("veo-3.1-generate-001", "x", 4, "16:9", "720p",
 				null, null, new ImageInput.Url("https://example.com/a.png"), null)))
 			.expectErrorSatisfies((error) -> assertThat(error).hasMessageContaining("uploads only"))
 			.verify(WAIT);

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderException;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
