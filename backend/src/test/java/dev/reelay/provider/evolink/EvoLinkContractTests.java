@@ -22,7 +22,6 @@ import dev.reelay.provider.WebhookRejectedException;
 import dev.reelay.provider.WebhookVerifier;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -33,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /** The evolink family against a stand-in of EvoLink's unified task API (shared/providers/evolink.md). */
-class EvoLinkContractTests extends StandInContractTests
+class EvoLinkContractTests extends StandInContractTests<StandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
@@ -41,8 +40,6 @@ class EvoLinkContractTests extends StandInContractTests
 	static final String TASK = "task-unified-1774857405-abc123";
 
 	static final String CALLBACK = "https://reelay.example/webhooks/evolink";
-
-	private final StandIn api = new StandIn();
 
 	static WebhookVerifier evolinkHooks(String baseUrl, Map<String, String> options) {
 		return new ProviderFamilies().evolinkFamily(StandIn.webClients()).webhooks("evolink",
@@ -58,24 +55,13 @@ class EvoLinkContractTests extends StandInContractTests
 				StandIn.settings("evolink", baseUrl, List.of(), options, timeout));
 	}
 
-	@AfterEach
-	void stop() {
-		this.api.close();
+	EvoLinkContractTests() {
+		super(new StandIn(), "");
 	}
 
 	@Override
 	protected VideoProvider adapter(String baseUrl, Duration timeout) {
 		return evolink(baseUrl, Map.of("callback-url", CALLBACK), timeout);
-	}
-
-	@Override
-	protected String standInUrl() {
-		return this.api.url("");
-	}
-
-	@Override
-	public void answerNextSlowly() {
-		this.api.slowly();
 	}
 
 	@Override

@@ -16,7 +16,6 @@ import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -24,7 +23,7 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The fal family against a stand-in of fal's queue API (shared/providers/others.md, section 2). */
-class FalContractTests extends StandInContractTests
+class FalContractTests extends StandInContractTests<StandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
@@ -33,27 +32,14 @@ class FalContractTests extends StandInContractTests
 
 	static final String REQUEST_ID = "80e732af-660e-45cd-bd63-580e4f2a94cc";
 
-	private final StandIn api = new StandIn();
-
-	@AfterEach
-	void stop() {
-		this.api.close();
+	FalContractTests() {
+		super(new StandIn(), "");
 	}
 
 	@Override
 	protected VideoProvider adapter(String baseUrl, Duration timeout) {
 		return new ProviderFamilies().falFamily(StandIn.webClients()).create("fal", StandIn.settings("fal", baseUrl,
 				List.of(), Map.of("callback-url", "https://reelay.example/webhooks/fal"), timeout));
-	}
-
-	@Override
-	protected String standInUrl() {
-		return this.api.url("");
-	}
-
-	@Override
-	public void answerNextSlowly() {
-		this.api.slowly();
 	}
 
 	@Override

@@ -23,7 +23,6 @@ import dev.reelay.provider.WebhookRejectedException;
 import dev.reelay.provider.WebhookVerifier;
 import dev.reelay.provider.signing.StandardWebhooks;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -34,34 +33,21 @@ import org.springframework.http.HttpHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The gemini-interactions family against a stand-in of the Interactions API (shared/providers/gemini-interactions.md). */
-class GeminiInteractionsContractTests extends StandInContractTests
+class GeminiInteractionsContractTests extends StandInContractTests<InteractionsStandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors, VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
 
 	/** Generous, for a loaded machine's first requests; only the impatient adapter is meant to time out. */
 	private static final Duration PATIENT = Duration.ofSeconds(30);
 
-	private final InteractionsStandIn api = new InteractionsStandIn();
-
-	@AfterEach
-	void stop() {
-		this.api.close();
+	GeminiInteractionsContractTests() {
+		super(new InteractionsStandIn(), "/v1beta");
 	}
 
 	@Override
 	protected VideoProvider adapter(String baseUrl, Duration timeout) {
 		return new ProviderFamilies().geminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
 				StandIn.settings("gemini-interactions", baseUrl, List.of(), Map.of(), timeout));
-	}
-
-	@Override
-	protected String standInUrl() {
-		return this.api.url("/v1beta");
-	}
-
-	@Override
-	public void answerNextSlowly() {
-		this.api.answerNextLate();
 	}
 
 	@Override

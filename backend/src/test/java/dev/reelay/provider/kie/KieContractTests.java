@@ -20,7 +20,6 @@ import dev.reelay.provider.WebhookVerifier;
 import dev.reelay.provider.signing.KieSignatures;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -30,32 +29,19 @@ import org.springframework.http.HttpHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The kie family's Market jobs API against a stand-in (shared/providers/kie-ai.md); its Veo API below. */
-class KieContractTests extends StandInContractTests
+class KieContractTests extends StandInContractTests<StandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
 
-	private final StandIn api = new StandIn();
-
-	@AfterEach
-	void stop() {
-		this.api.close();
+	KieContractTests() {
+		super(new StandIn(), "");
 	}
 
 	@Override
 	protected VideoProvider adapter(String baseUrl, Duration timeout) {
 		return new ProviderFamilies().kieFamily(StandIn.webClients()).create("kie", StandIn.settings("kie", baseUrl,
 				List.of(), Map.of("callback-url", "https://reelay.example/webhooks/kie"), timeout));
-	}
-
-	@Override
-	protected String standInUrl() {
-		return this.api.url("");
-	}
-
-	@Override
-	public void answerNextSlowly() {
-		this.api.slowly();
 	}
 
 	@Override

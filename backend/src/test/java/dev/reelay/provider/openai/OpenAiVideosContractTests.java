@@ -18,7 +18,6 @@ import dev.reelay.provider.VideoProviderContractTests;
 import dev.reelay.simulator.SimulatorAccess;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -28,36 +27,23 @@ import org.springframework.mock.env.MockEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The openai-videos family against a stand-in of /v1/videos (shared/providers/openai-videos.md). */
-class OpenAiVideosContractTests extends StandInContractTests
+class OpenAiVideosContractTests extends StandInContractTests<StandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
-
-	private final StandIn api = new StandIn();
 
 	static OpenAiVideosFamily family() {
 		MockEnvironment environment = new MockEnvironment();
 		return new OpenAiVideosFamily(StandIn.webClients(), environment, new SimulatorAccess(environment));
 	}
 
-	@AfterEach
-	void stop() {
-		this.api.close();
+	OpenAiVideosContractTests() {
+		super(new StandIn(), "/v1");
 	}
 
 	@Override
 	protected VideoProvider adapter(String baseUrl, Duration timeout) {
 		return family().create("openai", StandIn.settings("openai-videos", baseUrl, List.of(), Map.of(), timeout));
-	}
-
-	@Override
-	protected String standInUrl() {
-		return this.api.url("/v1");
-	}
-
-	@Override
-	public void answerNextSlowly() {
-		this.api.slowly();
 	}
 
 	@Override

@@ -15,7 +15,6 @@ import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -23,34 +22,21 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The runway family against a stand-in of Runway's task API (shared/providers/others.md, section 1). */
-class RunwayContractTests extends StandInContractTests
+class RunwayContractTests extends StandInContractTests<StandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
 
 	static final String TASK = "17f20503-6c24-4c16-946b-35dbbce2af2f";
 
-	private final StandIn api = new StandIn();
-
-	@AfterEach
-	void stop() {
-		this.api.close();
+	RunwayContractTests() {
+		super(new StandIn(), "");
 	}
 
 	@Override
 	protected VideoProvider adapter(String baseUrl, Duration timeout) {
 		return new ProviderFamilies().runwayFamily(StandIn.webClients()).create("runway",
 				StandIn.settings("runway", baseUrl, List.of(), Map.of(), timeout));
-	}
-
-	@Override
-	protected String standInUrl() {
-		return this.api.url("");
-	}
-
-	@Override
-	public void answerNextSlowly() {
-		this.api.slowly();
 	}
 
 	@Override

@@ -25,19 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** task-apis/dashscope.yaml against DashScope's Wan video synthesis (shared/providers/dashscope-wan.md). */
 class DashScopeContractTests extends TaskApiContractTests {
 
-	@Override
-	String apiName() {
-		return "dashscope";
-	}
-
-	@Override
-	String basePath() {
-		return "/api/v1";
-	}
-
-	@Override
-	TaskApiStandIn standIn() {
-		return new DashScope();
+	DashScopeContractTests() {
+		super("dashscope", new DashScope(), "/api/v1");
 	}
 
 	@Override

@@ -34,19 +34,8 @@ class KlingContractTests extends TaskApiContractTests {
 
 	static final String SECRET = "kling-secret-key-for-the-stand-in-0123456789";
 
-	@Override
-	String apiName() {
-		return "kling";
-	}
-
-	@Override
-	String basePath() {
-		return "";
-	}
-
-	@Override
-	TaskApiStandIn standIn() {
-		return new Kling();
+	KlingContractTests() {
+		super("kling", new Kling(), "");
 	}
 
 	@Override

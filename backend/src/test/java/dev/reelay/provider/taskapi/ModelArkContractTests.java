@@ -25,19 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** task-apis/modelark.yaml against BytePlus ModelArk's content generation tasks (shared/providers/byteplus-modelark.md). */
 class ModelArkContractTests extends TaskApiContractTests {
 
-	@Override
-	String apiName() {
-		return "modelark";
-	}
-
-	@Override
-	String basePath() {
-		return "/api/v3";
-	}
-
-	@Override
-	TaskApiStandIn standIn() {
-		return new Ark();
+	ModelArkContractTests() {
+		super("modelark", new Ark(), "/api/v3");
 	}
 
 	@Override

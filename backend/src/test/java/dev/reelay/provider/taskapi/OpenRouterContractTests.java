@@ -28,19 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** task-apis/openrouter.yaml against OpenRouter's video API (shared/providers/openrouter-video.md). */
 class OpenRouterContractTests extends TaskApiContractTests {
 
-	@Override
-	String apiName() {
-		return "openrouter";
-	}
-
-	@Override
-	String basePath() {
-		return "/api/v1";
-	}
-
-	@Override
-	TaskApiStandIn standIn() {
-		return new OpenRouter();
+	OpenRouterContractTests() {
+		super("openrouter", new OpenRouter(), "/api/v1");
 	}
 
 	@Override

@@ -30,23 +30,28 @@ import static org.assertj.core.api.Assertions.assertThat;
  * contract: the file and the one adapter together must behave as a hand-written family would. Each subclass is
  * one provider: its stand-in, and the state words its contract documents.
  */
-abstract class TaskApiContractTests extends StandInContractTests
+abstract class TaskApiContractTests extends StandInContractTests<TaskApiStandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors, VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
 
 	static final TaskApiSpecs BUNDLED = TaskApiSpecs.load(new TaskApiSettings(null));
 
-	final TaskApiStandIn api = standIn();
-
 	private final Map<RemoteStatus, Integer> reported = new HashMap<>();
 
-	/** The bundled file's name, also the instance's. */
-	abstract String apiName();
+	private final String apiName;
 
-	abstract TaskApiStandIn standIn();
+	/**
+	 * {@code apiName}: the bundled file's name, also the instance's; {@code basePath}: where the stand-in serves the
+	 * API, as the real base URL's path (e.g. {@code /api/v3}).
+	 */
+	TaskApiContractTests(String apiName, TaskApiStandIn api, String basePath) {
+		super(api, basePath);
+		this.apiName = apiName;
+	}
 
-	/** Where the stand-in serves the API, as the base URL's path (the real base URL's path, e.g. {@code /api/v3}). */
-	abstract String basePath();
+	String apiName() {
+		return this.apiName;
+	}
 
 	/** The provider's state words for each Reelay state, in lifecycle order. */
 	abstract Map<RemoteStatus, List<String>> words();
@@ -73,7 +78,7 @@ abstract class TaskApiContractTests extends StandInContractTests
 	}
 
 	WebhookVerifier webhooks() {
-		return webhooks(this.api.url(basePath()), options());
+		return webhooks(standInUrl(), options());
 	}
 
 	VideoProvider provider(String baseUrl, Duration timeout, Map<String, String> options) {
@@ -86,22 +91,11 @@ abstract class TaskApiContractTests extends StandInContractTests
 	@AfterEach
 	void stop() {
 		assertThat(this.api.violations()).as("requests that broke the contract").isEmpty();
-		this.api.close();
 	}
 
 	@Override
 	protected VideoProvider adapter(String baseUrl, Duration timeout) {
 		return provider(baseUrl, timeout, options());
-	}
-
-	@Override
-	protected String standInUrl() {
-		return this.api.url(basePath());
-	}
-
-	@Override
-	public void answerNextSlowly() {
-		this.api.slowly();
 	}
 
 	@Override
@@ -160,7 +154,7 @@ abstract class TaskApiContractTests extends StandInContractTests
 		assertThat(provider().canFindSubmitted()).isFalse();
 
 		this.api.slowly();
-		StepVerifier.create(provider(this.api.url(basePath()), StandIn.IMPATIENT, options()).submit(request()))
+		StepVerifier.create(provider(standInUrl(), StandIn.IMPATIENT, options()).submit(request()))
 			.expectErrorSatisfies((error) -> assertThat(((ProviderException) error).kind())
 				.isEqualTo(ProviderException.Kind.RETRYABLE))
 			.verify(WAIT);

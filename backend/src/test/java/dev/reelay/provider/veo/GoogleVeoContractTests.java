@@ -21,7 +21,6 @@ import dev.reelay.provider.WebhookVerifier;
 import dev.reelay.provider.signing.StandardWebhooks;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -35,33 +34,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * named states (done is true or it is not), so there is no undocumented state to report; an operation with neither
  * samples nor an error is reported as a failure with its own code rather than a crash.
  */
-class GoogleVeoContractTests extends StandInContractTests
+class GoogleVeoContractTests extends StandInContractTests<StandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.AnswersSlowly {
 
 	static final String OPERATION = "models/veo-3.1-generate-001/operations/vz341u0pmdlc";
 
-	private final StandIn api = new StandIn();
-
-	@AfterEach
-	void stop() {
-		this.api.close();
+	GoogleVeoContractTests() {
+		super(new StandIn(), "/v1beta");
 	}
 
 	@Override
 	protected VideoProvider adapter(String baseUrl, Duration timeout) {
 		return new ProviderFamilies().googleVeoFamily(StandIn.webClients()).create("gemini",
 				StandIn.settings("google-veo", baseUrl, List.of(), Map.of(), timeout));
-	}
-
-	@Override
-	protected String standInUrl() {
-		return this.api.url("/v1beta");
-	}
-
-	@Override
-	public void answerNextSlowly() {
-		this.api.slowly();
 	}
 
 	@Override
