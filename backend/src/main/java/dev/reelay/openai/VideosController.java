@@ -4,7 +4,6 @@ import java.util.Set;
 import java.util.UUID;
 
 import dev.reelay.job.ImageUpload;
-import dev.reelay.job.InvalidJobRequestException;
 import dev.reelay.job.Job;
 import dev.reelay.job.JobNotFinishedException;
 import dev.reelay.job.JobNotFoundException;
@@ -12,9 +11,10 @@ import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
 import dev.reelay.job.StoredContent;
-import dev.reelay.job.StoredFileResponse;
-import dev.reelay.job.UploadedImages;
+import dev.reelay.job.web.StoredFileResponse;
+import dev.reelay.job.web.UploadedImages;
 import dev.reelay.storage.VideoStorage;
+import dev.reelay.support.BadRequestException;
 import dev.reelay.support.DrainedMultipart;
 import dev.reelay.support.StorableText;
 import dev.reelay.tenant.CallerTenant;
@@ -44,7 +44,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * OpenAI's Videos API over the job store (README "Use it from the OpenAI SDKs"). Gated like {@code /api/v1}: the
+ * OpenAI's Videos API over the job store (docs/api.md, OpenAI SDKs). Gated like {@code /api/v1}: the
  * tenant's key as a bearer token (none in local mode); every error in OpenAI's shape ({@link OpenAiErrorBodies}).
  */
 @RestController
@@ -117,7 +117,7 @@ class VideosController {
 			VideoRequests.Create create = new VideoRequests.Create(text(parts, "prompt"), text(parts, "model"),
 					text(parts, "seconds"), text(parts, "size"), imageUrl);
 			Mono<@Nullable ImageUpload> upload = (reference instanceof FilePart file) ? this.images.read(file)
-				.onErrorMap(InvalidJobRequestException.class,
+				.onErrorMap(BadRequestException.class,
 						(bad) -> OpenAiException.invalid("input_reference", bad.getMessage()))
 					: Mono.empty();
 			return upload.map((image) -> new Validated(create, image))
@@ -146,7 +146,7 @@ class VideosController {
 	private Mono<VideoObject> submit(VideoRequests.Create create, @Nullable ImageUpload upload,
 			@Nullable String idempotencyKey, @Nullable String retryCount) {
 		return CallerTenant.current()
-			.map((tenant) -> this.requests.create(tenant, create, upload))
+			.flatMap((tenant) -> this.requests.create(tenant, create, upload))
 			.flatMap((job) -> store(job, idempotencyKey, retryCount))
 			.map(VideoObject::of);
 	}
@@ -297,7 +297,7 @@ class VideosController {
 
 	private Mono<VideoObject> remix(String videoId, @Nullable String prompt, @Nullable String idempotencyKey,
 			@Nullable String retryCount) {
-		return CallerTenant.current().flatMap((tenant) -> find(tenant, videoId, "video_id").map((source) -> {
+		return CallerTenant.current().flatMap((tenant) -> find(tenant, videoId, "video_id").flatMap((source) -> {
 			if (source.status() != JobStatus.COMPLETED || source.remoteId() == null) {
 				throw OpenAiException.invalid("video_id", "Video " + videoId + " is "
 						+ VideoObject.status(source.status()) + "; only completed videos can be remixed");

@@ -3,7 +3,7 @@ package dev.reelay.webhook;
 import java.net.URI;
 import java.time.Duration;
 
-import dev.reelay.job.JobStore;
+import dev.reelay.job.JobQueue;
 import dev.reelay.provider.ProviderInstances;
 import dev.reelay.provider.ProviderWebhooks;
 import dev.reelay.provider.WebhookDelivery;
@@ -43,11 +43,11 @@ class WebhookController {
 
 	private final WebhookReceipts receipts;
 
-	private final JobStore jobs;
+	private final JobQueue jobs;
 
 	private final TransactionalOperator tx;
 
-	WebhookController(ProviderInstances providers, ProviderWebhooks webhooks, WebhookReceipts receipts, JobStore jobs,
+	WebhookController(ProviderInstances providers, ProviderWebhooks webhooks, WebhookReceipts receipts, JobQueue jobs,
 			TransactionalOperator tx) {
 		this.providers = providers;
 		this.webhooks = webhooks;
