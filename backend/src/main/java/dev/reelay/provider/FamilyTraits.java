@@ -4,6 +4,8 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.modulith.NamedInterface;
+
 /**
  * What a provider family can do, as data: read by validation, the catalog and budgets (through
  * {@link ProviderInstances}) and by the family's adapters, instead of each asking for the family by name.
@@ -15,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * found instead of being given up on (see {@link VideoProvider#canFindSubmitted})
  * @param failedBilling what a generation that failed after the family accepted it costs
  */
+@NamedInterface("view")
 public record FamilyTraits(Set<ImageSource> images, boolean remix, boolean cancel, boolean findsLostCreates,
 		FailedBilling failedBilling) {
 

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.springframework.modulith.NamedInterface;
 import org.springframework.stereotype.Component;
 
 /**
@@ -13,6 +14,7 @@ import org.springframework.stereotype.Component;
  * family can do. What validation, the catalog and budgets see of providers; only the dispatcher (through
  * {@link ProviderRegistry}) and the webhook verifiers ({@link ProviderWebhooks}) get adapters.
  */
+@NamedInterface({ "view", "webhooks" })
 @Component
 public class ProviderInstances {
 

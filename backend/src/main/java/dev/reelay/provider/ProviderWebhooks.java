@@ -3,12 +3,14 @@ package dev.reelay.provider;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.springframework.modulith.NamedInterface;
 import org.springframework.stereotype.Component;
 
 /**
  * The webhook verifiers of the provider instances, each built once by its family. Key fetches go through the
  * {@link ProviderCallMeter} (the dispatcher's limits and call metrics), never around them.
  */
+@NamedInterface("webhooks")
 @Component
 public class ProviderWebhooks {
 
