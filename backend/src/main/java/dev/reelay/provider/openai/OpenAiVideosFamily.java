@@ -1,12 +1,18 @@
 package dev.reelay.provider.openai;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.reelay.provider.BuiltInSimulator;
+import dev.reelay.provider.FamilyTraits;
+import dev.reelay.provider.ProviderCallMeter;
 import dev.reelay.provider.ProviderFamily;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.VideoProvider;
+import dev.reelay.provider.WebhookVerifier;
+import dev.reelay.provider.signing.StandardWebhookVerifier;
 
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
@@ -17,6 +23,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 class OpenAiVideosFamily implements ProviderFamily {
 
 	static final String NAME = "openai-videos";
+
+	/** Images by URL or upload, remixes, and a video list to find a lost create in; no cancel in the contract. */
+	static final FamilyTraits TRAITS = new FamilyTraits(Set.of(FamilyTraits.ImageSource.URL,
+			FamilyTraits.ImageSource.UPLOAD), true, false, true, FamilyTraits.FailedBilling.FULL);
 
 	private final WebClient.Builder webClients;
 
@@ -64,6 +74,19 @@ class OpenAiVideosFamily implements ProviderFamily {
 		}
 		return this.simulator.get().enabled() ? Optional.empty()
 				: Optional.of("the built-in simulator is off (reelay.simulator.enabled; unset, it is off with tenants on)");
+	}
+
+	@Override
+	public FamilyTraits traits(String instanceName, ProviderSettings.Instance settings) {
+		return TRAITS;
+	}
+
+	/** Standard Webhooks signatures; the simulator signs the same way. */
+	@Override
+	public WebhookVerifier webhooks(String instanceName, ProviderSettings.Instance settings,
+			ProviderCallMeter calls) {
+		return new StandardWebhookVerifier(instanceName, settings, Clock.systemUTC(),
+				List.<String[]>of(new String[] { "data", "id" }));
 	}
 
 	// A blank base URL is this Reelay's own simulator (see ProviderSettings).
