@@ -69,6 +69,77 @@ class BudgetAdmission implements JobAdmission {
 				.flatMap((limit) -> admit(job, limit)));
 	}
 
+	/**
+	 * Prices each job, reading the tenant's budget only when a job has no price (refused under a budget); the
+	 * reservation is left to {@link #reserveLast}, the last step of the submission's transaction, so one tenant's
+	 * submissions do not wait for each other's whole transactions on its spend row (issue 19). When over-budget jobs
+	 * are held rather than refused, whether a job fits decides how its row is written: then each is reserved here,
+	 * as {@link #admitAll} does.
+	 */
+	@Override
+	public Flux<Job> admitAllReservingLast(List<Job> queued) {
+		if (this.settings.overBudget() == BudgetSettings.OverBudget.HOLD) {
+			return admitAll(queued);
+		}
+		Map<UUID, Mono<BudgetRepository.Limit>> limits = new HashMap<>();
+		return Flux.fromIterable(queued).concatMap((job) -> {
+			JobCost cost = this.pricing.estimate(job.model(), job.parameters());
+			if (cost != null) {
+				return Mono.just(job.withCost(cost));
+			}
+			return limits.computeIfAbsent(job.tenantId(), (tenant) -> limitOf(tenant).cache())
+				.flatMap((limit) -> (limit.monthlyLimit() != null) ? Mono.error(new UnpricedModelException(job.model()))
+						: Mono.just(job));
+		});
+	}
+
+	/**
+	 * Reserves the priced jobs' estimates in the current month in one statement, or refuses them all with the first
+	 * job that does not fit (as reserving them one by one would have). All jobs of a submission are one tenant's.
+	 */
+	@Override
+	public Mono<Void> reserveLast(List<Job> admitted) {
+		if (this.settings.overBudget() == BudgetSettings.OverBudget.HOLD) {
+			return Mono.empty();
+		}
+		List<Job> priced = admitted.stream().filter((job) -> job.cost() != null).toList();
+		if (priced.isEmpty()) {
+			return Mono.empty();
+		}
+		UUID tenant = priced.get(0).tenantId();
+		YearMonth month = currentMonth();
+		BigDecimal total = priced.stream().map((job) -> job.cost().estimated()).reduce(BigDecimal.ZERO, BigDecimal::add);
+		BigDecimal defaultLimit = CallerTenant.LOCAL.equals(tenant) ? this.settings.localMonthlyLimit() : null;
+		List<BudgetRepository.LedgerEntry> entries = priced.stream()
+			.map((job) -> entry(job, month, "reservation", job.cost().estimated(), job.cost()))
+			.toList();
+		return this.budgets.reserveAll(tenant, month.atDay(1), total, defaultLimit, entries)
+			.flatMap((fits) -> fits ? Mono.<Void>empty() : refuse(priced, month));
+	}
+
+	/** The problem for the first of {@code priced} that does not fit in what the tenant's month has left. */
+	private Mono<Void> refuse(List<Job> priced, YearMonth month) {
+		UUID tenant = priced.get(0).tenantId();
+		return limitOf(tenant).zipWith(this.budgets.spend(tenant, month.atDay(1))).flatMap((found) -> {
+			BigDecimal limit = found.getT1().monthlyLimit();
+			BigDecimal left = (limit != null) ? limit.subtract(found.getT2().reserved()).subtract(found.getT2().settled())
+					: BigDecimal.ZERO;
+			Job refused = priced.get(priced.size() - 1);
+			for (Job job : priced) {
+				if (job.cost().estimated().compareTo(left) > 0) {
+					refused = job;
+					break;
+				}
+				left = left.subtract(job.cost().estimated());
+			}
+			JobCost cost = refused.cost();
+			// The limit changed between the reservation and this look (lifted): the job would fit now; say so as 0 left.
+			BigDecimal budget = (limit != null) ? limit : BigDecimal.ZERO;
+			return Mono.error(new OverBudgetException(month, Money.of(cost.estimated(), cost.currency()),
+					Money.of(budget, cost.currency()), Money.of(left.max(BigDecimal.ZERO), cost.currency())));
+		});
+	}
+
 	private Mono<Job> admit(Job queued, BudgetRepository.Limit limit) {
 		JobCost cost = this.pricing.estimate(queued.model(), queued.parameters());
 		if (cost == null) {

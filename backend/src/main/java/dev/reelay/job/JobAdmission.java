@@ -38,6 +38,24 @@ public interface JobAdmission {
 		return Flux.fromIterable(queued).concatMap(this::admit);
 	}
 
+	/**
+	 * As {@link #admitAll}, except that whatever makes one tenant's submissions wait for each other (a budget's
+	 * reservation) may be left to {@link #reserveLast}, which the caller then runs with the admitted jobs as the last
+	 * step of the same transaction, after their rows are written. Refusals that need no such wait (an unpriced model
+	 * under a budget) still come from here.
+	 */
+	default Flux<Job> admitAllReservingLast(List<Job> queued) {
+		return admitAll(queued);
+	}
+
+	/**
+	 * The rest of {@link #admitAllReservingLast}: reserves what the admitted jobs need, or fails to refuse them all
+	 * (the transaction then rolls back and nothing of the submission is stored).
+	 */
+	default Mono<Void> reserveLast(List<Job> admitted) {
+		return Mono.empty();
+	}
+
 	/** Called as a job reaches its terminal status, before that change is written: answers the job to write. */
 	Mono<Job> settle(Job ending);
 

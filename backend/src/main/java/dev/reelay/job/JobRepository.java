@@ -50,19 +50,28 @@ class JobRepository {
 	}
 
 	/**
-	 * Inserts new jobs in one statement, each with its idempotency key (or none) and the request hash; answers the
-	 * stored rows in no particular order.
+	 * Inserts new jobs and their {@code job.queued} events in one statement, each job with its idempotency key (or
+	 * none), the request hash and its event's payload (the job as admitted: its stamps are {@code at}, so the payload
+	 * says what the row holds). The rows are written before any event takes its id, as {@link #updateAll} does. Each
+	 * event is announced on {@link JobEventLog#CHANNEL} at commit. Answers the stored rows with their event ids, in no
+	 * particular order. The insert counts the jobs into the tenant's queued count (V190), which holds its lock to
+	 * commit: a submission runs it as late as it can.
 	 */
-	Flux<Job> insertAll(List<NewRow> jobs) {
+	Flux<Written> insertAll(List<NewRow> jobs, Instant at) {
 		// The provider (the job's route) is one of the STATE columns: a job may move to another route.
-		String sql = "INSERT INTO jobs (id, tenant_id, model, prompt, parameters, priority, not_before, "
+		String sql = "WITH v AS (SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS v("
+				+ JobRows.recordColumns("id uuid, tenant_id uuid, model text, prompt text, parameters jsonb, "
+						+ "priority integer, not_before timestamptz, idempotency_key text, request_hash text, "
+						+ "ord integer, payload text")
+				+ ")), inserted AS (INSERT INTO jobs (id, tenant_id, model, prompt, parameters, priority, not_before, "
 				+ "idempotency_key, request_hash, created_at, updated_at, " + String.join(", ", JobRows.STATE.keySet())
 				+ ") SELECT id, tenant_id, model, prompt, parameters, priority, not_before, idempotency_key, "
-				+ "request_hash, now(), now(), " + String.join(", ", JobRows.STATE.keySet())
-				+ " FROM json_to_recordset(CAST(:rows AS json)) AS v("
-				+ JobRows.recordColumns("id uuid, tenant_id uuid, model text, prompt text, parameters jsonb, "
-						+ "priority integer, not_before timestamptz, idempotency_key text, request_hash text, ord integer")
-				+ ") ORDER BY ord RETURNING " + JobRows.COLUMNS;
+				+ "request_hash, :at, :at, " + String.join(", ", JobRows.STATE.keySet())
+				+ " FROM v ORDER BY ord RETURNING " + JobRows.COLUMNS + "), "
+				+ "event AS (INSERT INTO job_events (job_id, type, payload) SELECT i.id, :type, CAST(v.payload AS json) "
+				+ "FROM inserted i JOIN v ON v.id = i.id ORDER BY v.ord RETURNING id AS event_id, job_id) "
+				+ "SELECT " + JobRows.COLUMNS + ", event_id, pg_notify('" + JobEventLog.CHANNEL
+				+ "', event_id::text)::text AS notified FROM inserted JOIN event ON event.job_id = inserted.id";
 		List<Map<String, @Nullable Object>> rows = new ArrayList<>(jobs.size());
 		for (NewRow row : jobs) {
 			Job job = row.job();
@@ -77,12 +86,18 @@ class JobRepository {
 			values.put("idempotency_key", row.idempotencyKey());
 			values.put("request_hash", row.requestHash());
 			values.put("ord", rows.size());
+			values.put("payload", row.eventPayload());
 			rows.add(values);
 		}
-		return this.db.sql(sql).bind("rows", this.rows.json(rows)).map(this.rows::read).all();
+		return this.db.sql(sql)
+			.bind("rows", this.rows.json(rows))
+			.bind("at", at)
+			.bind("type", JobEventType.QUEUED.wireName())
+			.map((row) -> new Written(this.rows.read(row), row.get("event_id", Long.class)))
+			.all();
 	}
 
-	record NewRow(Job job, @Nullable String idempotencyKey, @Nullable String requestHash) {
+	record NewRow(Job job, @Nullable String idempotencyKey, @Nullable String requestHash, String eventPayload) {
 	}
 
 	/**
@@ -374,20 +389,28 @@ class JobRepository {
 	}
 
 	/**
-	 * Takes {@code tenant}'s submission lock until the transaction ends, then counts its queued jobs up to
-	 * {@code atMost}. Submissions of one tenant check its queued quota one after the other, each seeing the jobs
-	 * the previous one committed (a new statement, a new snapshot); other tenants' submissions are not held up.
+	 * {@code tenant}'s queued jobs as V190's triggers count them. Run after the submission's own insert, which holds
+	 * the tenant's shard-0 row until commit: submissions of one tenant read it one after the other, each seeing the
+	 * jobs the previous one committed and its own; other tenants' submissions are not held up. A job leaving the queue
+	 * at that moment may still be counted (its decrement not committed yet): the count errs high, never low.
 	 */
-	Mono<Long> lockAndCountQueued(UUID tenant, int atMost) {
-		return this.db.sql("SELECT pg_advisory_xact_lock(hashtextextended('reelay.queued-quota:' || :tenant, 0))")
-			.bind("tenant", tenant.toString())
-			.then()
-			.then(this.db.sql("SELECT count(*) AS n FROM (SELECT 1 FROM jobs WHERE tenant_id = :tenant "
-					+ "AND status = 'queued' LIMIT :at_most) AS queued")
-				.bind("tenant", tenant)
-				.bind("at_most", atMost)
-				.map((row) -> row.get("n", Long.class))
-				.one());
+	Mono<Long> countQueued(UUID tenant) {
+		return this.db.sql("SELECT coalesce(sum(queued), 0)::bigint AS n FROM tenant_queued_jobs WHERE tenant_id = :tenant")
+			.bind("tenant", tenant)
+			.map((row) -> row.get("n", Long.class))
+			.one();
+	}
+
+	/**
+	 * Takes {@code tenant}'s submission lock (its shard-0 queued count row, see V190) until the transaction ends, so
+	 * that a submission still being stored (past its insert) is waited for: what a retried create runs before it
+	 * looks for the job its first attempt made.
+	 */
+	Mono<Void> lockSubmissions(UUID tenant) {
+		return this.db.sql("INSERT INTO tenant_queued_jobs AS t (tenant_id, shard, queued) VALUES (:tenant, 0, 0) "
+				+ "ON CONFLICT (tenant_id, shard) DO UPDATE SET queued = t.queued")
+			.bind("tenant", tenant)
+			.then();
 	}
 
 	/** Leases due jobs that are past submission (to poll, reconcile or download), most overdue first. */
@@ -578,31 +601,7 @@ class JobRepository {
 			.rowsUpdated();
 	}
 
-	/**
-	 * Appends events in the order given (their ids follow it) and announces each id on {@link JobEventLog#CHANNEL};
-	 * PostgreSQL delivers the notifications at commit, so listeners never hear of an event they cannot read yet.
-	 * Runs after the job rows' write in the same transaction, which gives the transaction its id before the events
-	 * take their ids: the log tail relies on that to tell a still-open transaction from a rolled-back one. Answers
-	 * each event's id by job id, so at most one event per job.
-	 */
-	Mono<Map<UUID, Long>> insertEvents(List<NewEvent> events) {
-		if (events.isEmpty()) {
-			return Mono.just(Map.of());
-		}
-		String sql = "WITH event AS (INSERT INTO job_events (job_id, type, payload) "
-				+ "SELECT job_id, type, CAST(payload AS json) FROM unnest(CAST(:job_ids AS uuid[]), "
-				+ "CAST(:types AS text[]), CAST(:payloads AS text[])) WITH ORDINALITY AS v(job_id, type, payload, ord) "
-				+ "ORDER BY ord RETURNING id, job_id) "
-				+ "SELECT id, job_id, pg_notify('" + JobEventLog.CHANNEL + "', id::text)::text AS notified FROM event";
-		return this.db.sql(sql)
-			.bind("job_ids", events.stream().map(NewEvent::jobId).toArray(UUID[]::new))
-			.bind("types", events.stream().map((event) -> event.type().wireName()).toArray(String[]::new))
-			.bind("payloads", events.stream().map(NewEvent::payload).toArray(String[]::new))
-			.map((row) -> Map.entry(row.get("job_id", UUID.class), row.get("id", Long.class)))
-			.all()
-			.collectMap(Map.Entry::getKey, Map.Entry::getValue);
-	}
-
+	/** A job's event before it is appended: its type and payload (the job as clients see it). */
 	record NewEvent(UUID jobId, JobEventType type, String payload) {
 	}
 
