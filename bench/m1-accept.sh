@@ -129,7 +129,7 @@ sample_stop() {
 # Runs wrk for $1 seconds with model $2; prints "tx/s p50 p99 non2xx".
 run_wrk() {
   local out
-  out=$(M1_MODEL=$2 wrk -t2 -c"$CONNECTIONS" -d"$1"s --latency -s "$ROOT/bench/m1/post-job.lua" "$BASE/api/v1/jobs" 2>&1)
+  out=$(M1_MODEL=$2 wrk -t2 -c"$CONNECTIONS" -d"$1"s --timeout 30s --latency -s "$ROOT/bench/m1/post-job.lua" "$BASE/api/v1/jobs" 2>&1)
   echo "$out" >>"$WORK/wrk.log"
   local rps p50 p99 bad
   rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')

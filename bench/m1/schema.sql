@@ -1,3 +1,4 @@
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS m1_jobs, m1_events;
 CREATE TABLE m1_jobs (id uuid PRIMARY KEY, tenant_id uuid NOT NULL, model text NOT NULL, prompt text NOT NULL,
   parameters jsonb NOT NULL, status text NOT NULL DEFAULT 'queued', created_at timestamptz NOT NULL DEFAULT now());

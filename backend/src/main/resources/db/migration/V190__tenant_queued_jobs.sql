@@ -16,15 +16,27 @@ CREATE TABLE tenant_queued_jobs (
 
 -- Statement-level with transition tables: one counter update per tenant and statement, however many jobs it changes,
 -- taken in tenant order so that two statements never lock two tenants' rows in opposite orders (no deadlock).
+-- New jobs also check the queued quota here, when the inserting statement says what it is (set_config of
+-- reelay.max_queued_jobs, local to its transaction; JobRepository.insertAll): the sum is read after this statement's
+-- own count is added, under the shard-0 lock, so it holds every committed submission of the tenant. Past the quota
+-- the statement fails with SQLSTATE RQ001 and the submission's transaction rolls back, nothing stored.
 CREATE FUNCTION tenant_queued_jobs_track_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     change record;
+    quota text := current_setting('reelay.max_queued_jobs', true);
+    total bigint;
 BEGIN
     FOR change IN
         SELECT tenant_id, count(*) AS delta FROM new_rows WHERE status = 'queued' GROUP BY tenant_id ORDER BY tenant_id
     LOOP
         INSERT INTO tenant_queued_jobs AS t (tenant_id, shard, queued) VALUES (change.tenant_id, 0, change.delta)
         ON CONFLICT (tenant_id, shard) DO UPDATE SET queued = t.queued + EXCLUDED.queued;
+        IF quota IS NOT NULL AND quota <> '' THEN
+            SELECT coalesce(sum(queued), 0) INTO total FROM tenant_queued_jobs WHERE tenant_id = change.tenant_id;
+            IF total > quota::bigint THEN
+                RAISE EXCEPTION 'queued quota exceeded: % queued', total - change.delta USING ERRCODE = 'RQ001';
+            END IF;
+        END IF;
     END LOOP;
     RETURN NULL;
 END

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,51 +71,46 @@ class BudgetAdmission implements JobAdmission {
 	}
 
 	/**
-	 * Prices each job, reading the tenant's budget only when a job has no price (refused under a budget); the
-	 * reservation is left to {@link #reserveLast}, the last step of the submission's transaction, so one tenant's
-	 * submissions do not wait for each other's whole transactions on its spend row (issue 19). When over-budget jobs
-	 * are held rather than refused, whether a job fits decides how its row is written: then each is reserved here,
-	 * as {@link #admitAll} does.
+	 * Prices each job and reads the tenant's budget once. The reservation (the spend row, one statement with the
+	 * ledger rows) is left to the submission's last step when it takes that row, so one tenant's submissions do not
+	 * wait for each other's whole transactions on it (issue 19); with no limit and nothing to add it takes no row
+	 * lock and runs here. When over-budget jobs are held rather than refused, whether a job fits decides how its row
+	 * is written: then each is reserved here, as {@link #admitAll} does. All jobs of a submission are one tenant's.
 	 */
 	@Override
-	public Flux<Job> admitAllReservingLast(List<Job> queued) {
-		if (this.settings.overBudget() == BudgetSettings.OverBudget.HOLD) {
-			return admitAll(queued);
+	public Mono<Admitted> admitSubmission(List<Job> queued) {
+		if (this.settings.overBudget() == BudgetSettings.OverBudget.HOLD || queued.isEmpty()) {
+			return JobAdmission.super.admitSubmission(queued);
 		}
-		Map<UUID, Mono<BudgetRepository.Limit>> limits = new HashMap<>();
-		return Flux.fromIterable(queued).concatMap((job) -> {
-			JobCost cost = this.pricing.estimate(job.model(), job.parameters());
-			if (cost != null) {
-				return Mono.just(job.withCost(cost));
+		UUID tenant = queued.get(0).tenantId();
+		return limitOf(tenant).flatMap((limit) -> {
+			List<Job> jobs = new ArrayList<>(queued.size());
+			for (Job job : queued) {
+				JobCost cost = this.pricing.estimate(job.model(), job.parameters());
+				if (cost == null && limit.monthlyLimit() != null) {
+					return Mono.error(new UnpricedModelException(job.model()));
+				}
+				jobs.add((cost != null) ? job.withCost(cost) : job);
 			}
-			return limits.computeIfAbsent(job.tenantId(), (tenant) -> limitOf(tenant).cache())
-				.flatMap((limit) -> (limit.monthlyLimit() != null) ? Mono.error(new UnpricedModelException(job.model()))
-						: Mono.just(job));
+			List<Job> priced = jobs.stream().filter((job) -> job.cost() != null).toList();
+			if (priced.isEmpty()) {
+				return Mono.just(new Admitted(jobs, Mono.empty()));
+			}
+			YearMonth month = currentMonth();
+			BigDecimal total = priced.stream()
+				.map((job) -> job.cost().estimated())
+				.reduce(BigDecimal.ZERO, BigDecimal::add);
+			BigDecimal defaultLimit = CallerTenant.LOCAL.equals(tenant) ? this.settings.localMonthlyLimit() : null;
+			List<BudgetRepository.LedgerEntry> entries = priced.stream()
+				.map((job) -> entry(job, month, "reservation", job.cost().estimated(), job.cost()))
+				.toList();
+			Mono<Void> reserve = Mono.defer(() -> this.budgets.reserveAll(tenant, month.atDay(1), total, defaultLimit,
+					entries))
+				.flatMap((fits) -> fits ? Mono.<Void>empty() : refuse(priced, month));
+			boolean takesSpendRow = limit.monthlyLimit() != null || total.signum() != 0;
+			return takesSpendRow ? Mono.just(new Admitted(jobs, reserve))
+					: reserve.thenReturn(new Admitted(jobs, Mono.empty()));
 		});
-	}
-
-	/**
-	 * Reserves the priced jobs' estimates in the current month in one statement, or refuses them all with the first
-	 * job that does not fit (as reserving them one by one would have). All jobs of a submission are one tenant's.
-	 */
-	@Override
-	public Mono<Void> reserveLast(List<Job> admitted) {
-		if (this.settings.overBudget() == BudgetSettings.OverBudget.HOLD) {
-			return Mono.empty();
-		}
-		List<Job> priced = admitted.stream().filter((job) -> job.cost() != null).toList();
-		if (priced.isEmpty()) {
-			return Mono.empty();
-		}
-		UUID tenant = priced.get(0).tenantId();
-		YearMonth month = currentMonth();
-		BigDecimal total = priced.stream().map((job) -> job.cost().estimated()).reduce(BigDecimal.ZERO, BigDecimal::add);
-		BigDecimal defaultLimit = CallerTenant.LOCAL.equals(tenant) ? this.settings.localMonthlyLimit() : null;
-		List<BudgetRepository.LedgerEntry> entries = priced.stream()
-			.map((job) -> entry(job, month, "reservation", job.cost().estimated(), job.cost()))
-			.toList();
-		return this.budgets.reserveAll(tenant, month.atDay(1), total, defaultLimit, entries)
-			.flatMap((fits) -> fits ? Mono.<Void>empty() : refuse(priced, month));
 	}
 
 	/** The problem for the first of {@code priced} that does not fit in what the tenant's month has left. */

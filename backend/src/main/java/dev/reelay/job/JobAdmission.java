@@ -39,21 +39,21 @@ public interface JobAdmission {
 	}
 
 	/**
-	 * As {@link #admitAll}, except that whatever makes one tenant's submissions wait for each other (a budget's
-	 * reservation) may be left to {@link #reserveLast}, which the caller then runs with the admitted jobs as the last
-	 * step of the same transaction, after their rows are written. Refusals that need no such wait (an unpriced model
+	 * Admits the jobs of one submission as {@link #admitAll} does, except that what would make one tenant's
+	 * submissions wait for each other (a budget's reservation on the tenant's spend row) may be left to
+	 * {@link Admitted#reserveLast}, which the caller runs as the last step of the same transaction, after the job rows
+	 * are written, so that only the end of each transaction waits. Refusals that need no such wait (an unpriced model
 	 * under a budget) still come from here.
 	 */
-	default Flux<Job> admitAllReservingLast(List<Job> queued) {
-		return admitAll(queued);
+	default Mono<Admitted> admitSubmission(List<Job> queued) {
+		return admitAll(queued).collectList().map((jobs) -> new Admitted(jobs, Mono.empty()));
 	}
 
 	/**
-	 * The rest of {@link #admitAllReservingLast}: reserves what the admitted jobs need, or fails to refuse them all
-	 * (the transaction then rolls back and nothing of the submission is stored).
+	 * A submission's jobs as admitted, and what is left of their admission: it reserves what they need or fails to
+	 * refuse them all (the transaction then rolls back and nothing of the submission is stored).
 	 */
-	default Mono<Void> reserveLast(List<Job> admitted) {
-		return Mono.empty();
+	record Admitted(List<Job> jobs, Mono<Void> reserveLast) {
 	}
 
 	/** Called as a job reaches its terminal status, before that change is written: answers the job to write. */

@@ -8,8 +8,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import io.r2dbc.spi.R2dbcException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -57,13 +60,14 @@ class JobRepository {
 	 * particular order. The insert counts the jobs into the tenant's queued count (V190), which holds its lock to
 	 * commit: a submission runs it as late as it can.
 	 */
-	Flux<Written> insertAll(List<NewRow> jobs, Instant at) {
+	Flux<Written> insertAll(List<NewRow> jobs, Instant at, int maxQueued) {
 		// The provider (the job's route) is one of the STATE columns: a job may move to another route.
 		String sql = "WITH v AS (SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS v("
 				+ JobRows.recordColumns("id uuid, tenant_id uuid, model text, prompt text, parameters jsonb, "
 						+ "priority integer, not_before timestamptz, idempotency_key text, request_hash text, "
 						+ "ord integer, payload text")
-				+ ")), inserted AS (INSERT INTO jobs (id, tenant_id, model, prompt, parameters, priority, not_before, "
+				// For the trigger that counts the jobs in (V190): the quota it holds the tenant to.
+				+ "), (SELECT set_config('reelay.max_queued_jobs', :max_queued, true)) AS quota), inserted AS (INSERT INTO jobs (id, tenant_id, model, prompt, parameters, priority, not_before, "
 				+ "idempotency_key, request_hash, created_at, updated_at, " + String.join(", ", JobRows.STATE.keySet())
 				+ ") SELECT id, tenant_id, model, prompt, parameters, priority, not_before, idempotency_key, "
 				+ "request_hash, :at, :at, " + String.join(", ", JobRows.STATE.keySet())
@@ -93,8 +97,49 @@ class JobRepository {
 			.bind("rows", this.rows.json(rows))
 			.bind("at", at)
 			.bind("type", JobEventType.QUEUED.wireName())
+			.bind("max_queued", Integer.toString(maxQueued))
 			.map((row) -> new Written(this.rows.read(row), row.get("event_id", Long.class)))
-			.all();
+			.all()
+			.onErrorMap(QueuedQuotaExceeded::matches, QueuedQuotaExceeded::of);
+	}
+
+	/** The insert of {@link #insertAll} took the tenant past its queued quota; {@code queuedBefore} it had. */
+	static final class QueuedQuotaExceeded extends RuntimeException {
+
+		private static final String SQL_STATE = "RQ001";
+
+		private static final Pattern QUEUED = Pattern.compile("queued quota exceeded: (\\d+) queued");
+
+		private final long queuedBefore;
+
+		private QueuedQuotaExceeded(long queuedBefore, Throwable cause) {
+			super("queued quota exceeded", cause);
+			this.queuedBefore = queuedBefore;
+		}
+
+		long queuedBefore() {
+			return this.queuedBefore;
+		}
+
+		static boolean matches(Throwable error) {
+			return refusal(error) != null;
+		}
+
+		static QueuedQuotaExceeded of(Throwable error) {
+			R2dbcException refusal = refusal(error);
+			Matcher queued = QUEUED.matcher(String.valueOf(refusal.getMessage()));
+			return new QueuedQuotaExceeded(queued.find() ? Long.parseLong(queued.group(1)) : 0, error);
+		}
+
+		private static @Nullable R2dbcException refusal(Throwable error) {
+			for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+				if (cause instanceof R2dbcException r2dbc && SQL_STATE.equals(r2dbc.getSqlState())) {
+					return r2dbc;
+				}
+			}
+			return null;
+		}
+
 	}
 
 	record NewRow(Job job, @Nullable String idempotencyKey, @Nullable String requestHash, String eventPayload) {
@@ -386,19 +431,6 @@ class JobRepository {
 				+ (unlessPaused ? UNLESS_PAUSED : "")
 				+ "ORDER BY pick.turn, pick.priority DESC, pick.created_at, pick.id LIMIT :limit "
 				+ "FOR UPDATE OF j SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
-	}
-
-	/**
-	 * {@code tenant}'s queued jobs as V190's triggers count them. Run after the submission's own insert, which holds
-	 * the tenant's shard-0 row until commit: submissions of one tenant read it one after the other, each seeing the
-	 * jobs the previous one committed and its own; other tenants' submissions are not held up. A job leaving the queue
-	 * at that moment may still be counted (its decrement not committed yet): the count errs high, never low.
-	 */
-	Mono<Long> countQueued(UUID tenant) {
-		return this.db.sql("SELECT coalesce(sum(queued), 0)::bigint AS n FROM tenant_queued_jobs WHERE tenant_id = :tenant")
-			.bind("tenant", tenant)
-			.map((row) -> row.get("n", Long.class))
-			.one();
 	}
 
 	/**

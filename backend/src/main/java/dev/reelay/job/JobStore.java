@@ -162,10 +162,11 @@ public class JobStore {
 	}
 
 	/**
-	 * Each job admitted (priced), then the jobs and their events in one statement, the uploaded images, the tenant's
-	 * queued quota checked and, last, the budget's reservation ({@link JobAdmission#reserveLast}). What makes
-	 * one tenant's submissions wait for each other (the queued count's row, the budget's row) is taken by the
-	 * insert and the reservation, so only the end of each transaction runs one at a time (issue 19). A retried create
+	 * Each job admitted (priced), then the jobs and their events in one statement that also checks the tenant's
+	 * queued quota, the uploaded images and, last, what is left of the admission (a budget's reservation, see
+	 * {@link JobAdmission#admitSubmission}). What makes one tenant's submissions wait for each other (its queued count
+	 * row, its spend row) is taken by the insert and that reservation, so only the end of each transaction runs one at
+	 * a time (issue 19). A retried create
 	 * ({@code twinWindow}) takes the tenant's submission lock first and looks for its first attempt's job under it.
 	 */
 	private Mono<Inserted> insertQueued(List<NewJob> requests, @Nullable String key, boolean batch, String hash,
@@ -187,27 +188,11 @@ public class JobStore {
 
 	private Mono<List<Written>> insertNew(List<NewJob> requests, @Nullable String key, boolean batch, String hash,
 			Instant now) {
-		return Flux.defer(() -> this.admission.admitAllReservingLast(requests.stream()
+		return Mono.defer(() -> this.admission.admitSubmission(requests.stream()
 			.map((request) -> queued(request, now))
 			.toList()))
-			.collectList()
-			.flatMap((admitted) -> insertAdmitted(requests, admitted, key, batch, hash, now)
-				.flatMap((written) -> withinQueuedQuota(requests.get(0).tenantId(), requests.size())
-					.then(Mono.defer(() -> this.admission.reserveLast(admitted)))
-					.thenReturn(written)));
-	}
-
-	/**
-	 * Refuses the whole submission (its transaction rolls back) when its jobs, already inserted, took the tenant past
-	 * its queued quota. The insert holds the tenant's queued count row to commit, so two concurrent submissions of
-	 * one tenant cannot both take the last free place (see {@link JobRepository#countQueued}).
-	 */
-	private Mono<Void> withinQueuedQuota(UUID tenant, int adding) {
-		int max = this.quotas.maxQueuedJobs();
-		return this.jobs.countQueued(tenant)
-			.flatMap((queued) -> (queued > max)
-					? Mono.error(QuotaExceededException.queuedJobs(this.quotas, queued - adding, adding))
-					: Mono.empty());
+			.flatMap((admitted) -> insertAdmitted(requests, admitted.jobs(), key, batch, hash, now)
+				.flatMap((written) -> admitted.reserveLast().thenReturn(written)));
 	}
 
 	private Mono<List<Written>> insertAdmitted(List<NewJob> requests, List<Job> admitted, @Nullable String key,
@@ -218,7 +203,14 @@ public class JobStore {
 			rows.add(new JobRepository.NewRow(job, (key == null) ? null : (batch ? key + "#" + index : key), hash,
 					this.rows.event(job, JobEventType.QUEUED).payload()));
 		}
-		return this.jobs.insertAll(rows, now).collectMap((written) -> written.job().id()).flatMap((inserted) -> {
+		// The insert refuses the whole submission (the statement fails, the transaction rolls back) when its jobs take
+		// the tenant past its queued quota; it holds the tenant's queued count row to commit, so two concurrent
+		// submissions of one tenant cannot both take the last free place (see JobRepository#insertAll).
+		int max = this.quotas.maxQueuedJobs();
+		return this.jobs.insertAll(rows, now, max)
+			.onErrorMap(JobRepository.QueuedQuotaExceeded.class,
+					(full) -> QuotaExceededException.queuedJobs(this.quotas, full.queuedBefore(), rows.size()))
+			.collectMap((written) -> written.job().id()).flatMap((inserted) -> {
 			List<JobRepository.Written> inOrder = rows.stream().map((row) -> inserted.get(row.job().id())).toList();
 			Mono<Void> uploads = Flux.range(0, requests.size())
 				.filter((index) -> requests.get(index).upload() != null)
