@@ -14,6 +14,7 @@
 # Environment: M1_REPEATS (3), M1_SECONDS per wrk/pgbench run (30), M1_OPEN_SECONDS (20), M1_WARMUP_SECONDS (20),
 # M1_CONNECTIONS (32), M1_JAVA_OPTS (extra JVM options for Reelay, e.g. -XX:StartFlightRecording=...),
 # M1_SAMPLE=1 (sample pg_stat_activity every 100 ms during the priced runs and print the wait events),
+# The open-loop client opens a connection per request in flight, so the per-address connection limit is raised.
 # M1_JAR (a built jar; default: build with ./mvnw, MVNW_ARGS for extra Maven options such as -o).
 set -euo pipefail
 
@@ -79,7 +80,7 @@ START_NS=$(date +%s%N)
     REELAY_DATABASE_EMBEDDED_DATA_DIR="$WORK/pg" \
     REELAY_CATALOG_FILE="$ROOT/bench/m1/catalog.yaml" REELAY_QUOTAS_MAX_QUEUED_JOBS=100000000 \
     REELAY_SECURITY_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 REELAY_SECURITY_RATE_LIMIT_BURST=1000000 \
-    REELAY_SIMULATOR_ENABLED=true
+    REELAY_SIMULATOR_ENABLED=true REELAY_SERVER_MAX_CONNECTIONS_PER_ADDRESS=10000
   # shellcheck disable=SC2086
   exec java ${M1_JAVA_OPTS:-} -jar "$JAR" >"$WORK/reelay.log" 2>&1
 ) &

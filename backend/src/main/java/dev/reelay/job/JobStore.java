@@ -174,8 +174,8 @@ public class JobStore {
 	 * queued quota, the uploaded images and, last, what is left of the admission (a budget's reservation, see
 	 * {@link JobAdmission#admitSubmission}). What makes one tenant's submissions wait for each other (its queued count
 	 * row, its spend row) is taken by the insert and that reservation, so only the end of each transaction runs one at
-	 * a time (issue 19). A retried create
-	 * ({@code twinWindow}) takes the tenant's submission lock first and looks for its first attempt's job under it.
+	 * a time (issue 19). A retried create ({@code twinWindow}) takes the tenant's submission lock first and looks for
+	 * its first attempt's job under it.
 	 */
 	private Mono<Inserted> insertQueued(List<NewJob> requests, @Nullable String key, boolean batch, String hash,
 			@Nullable Duration twinWindow) {
@@ -218,18 +218,19 @@ public class JobStore {
 		return this.jobs.insertAll(rows, now, max)
 			.onErrorMap(JobRepository.QueuedQuotaExceeded.class,
 					(full) -> QuotaExceededException.queuedJobs(this.quotas, full.queuedBefore(), rows.size()))
-			.collectMap((written) -> written.job().id()).flatMap((inserted) -> {
-			List<JobRepository.Written> inOrder = rows.stream().map((row) -> inserted.get(row.job().id())).toList();
-			Mono<Void> uploads = Flux.range(0, requests.size())
-				.filter((index) -> requests.get(index).upload() != null)
-				.concatMap((index) -> this.jobs.insertInput(inOrder.get(index).job().id(),
-						Objects.requireNonNull(requests.get(index).upload())))
-				.then();
-			return uploads.thenReturn(inOrder.stream()
-				.map((written) -> JobWrites.Written.of(written.job(), JobEventType.QUEUED,
-						Map.of(written.job().id(), Objects.requireNonNull(written.eventId()))))
-				.toList());
-		});
+			.collectMap((written) -> written.job().id())
+			.flatMap((inserted) -> {
+				List<JobRepository.Written> inOrder = rows.stream().map((row) -> inserted.get(row.job().id())).toList();
+				Mono<Void> uploads = Flux.range(0, requests.size())
+					.filter((index) -> requests.get(index).upload() != null)
+					.concatMap((index) -> this.jobs.insertInput(inOrder.get(index).job().id(),
+							Objects.requireNonNull(requests.get(index).upload())))
+					.then();
+				return uploads.thenReturn(inOrder.stream()
+					.map((written) -> JobWrites.Written.of(written.job(), JobEventType.QUEUED,
+							Map.of(written.job().id(), Objects.requireNonNull(written.eventId()))))
+					.toList());
+			});
 	}
 
 	/**

@@ -75,7 +75,8 @@ public class JobRepository {
 						+ "priority integer, not_before timestamptz, idempotency_key text, request_hash text, "
 						+ "ord integer, payload text")
 				// For the trigger that counts the jobs in (V190): the quota it holds the tenant to.
-				+ "), (SELECT set_config('reelay.max_queued_jobs', :max_queued, true)) AS quota), inserted AS (INSERT INTO jobs (id, tenant_id, model, prompt, parameters, priority, not_before, "
+				+ "), (SELECT set_config('reelay.max_queued_jobs', :max_queued, true)) AS quota), "
+				+ "inserted AS (INSERT INTO jobs (id, tenant_id, model, prompt, parameters, priority, not_before, "
 				+ "idempotency_key, request_hash, created_at, updated_at, " + String.join(", ", JobRows.STATE.keySet())
 				+ ") SELECT id, tenant_id, model, prompt, parameters, priority, not_before, idempotency_key, "
 				+ "request_hash, :at, :at, " + String.join(", ", JobRows.STATE.keySet())
