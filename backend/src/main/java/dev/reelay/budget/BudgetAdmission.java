@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,72 @@ class BudgetAdmission implements JobAdmission {
 		return Flux.fromIterable(queued)
 			.concatMap((job) -> limits.computeIfAbsent(job.tenantId(), (tenant) -> limitOf(tenant).cache())
 				.flatMap((limit) -> admit(job, limit)));
+	}
+
+	/**
+	 * Prices each job and reads the tenant's budget once. The reservation (the spend row, one statement with the
+	 * ledger rows) is left to the submission's last step when it takes that row, so one tenant's submissions do not
+	 * wait for each other's whole transactions on it (issue 19); with no limit and nothing to add it takes no row
+	 * lock and runs here. When over-budget jobs are held rather than refused, whether a job fits decides how its row
+	 * is written: then each is reserved here, as {@link #admitAll} does. All jobs of a submission are one tenant's.
+	 */
+	@Override
+	public Mono<Admitted> admitSubmission(List<Job> queued) {
+		if (this.settings.overBudget() == BudgetSettings.OverBudget.HOLD || queued.isEmpty()) {
+			return JobAdmission.super.admitSubmission(queued);
+		}
+		UUID tenant = queued.get(0).tenantId();
+		return limitOf(tenant).flatMap((limit) -> {
+			List<Job> jobs = new ArrayList<>(queued.size());
+			for (Job job : queued) {
+				JobCost cost = this.pricing.estimate(job.model(), job.parameters());
+				if (cost == null && limit.monthlyLimit() != null) {
+					return Mono.error(new UnpricedModelException(job.model()));
+				}
+				jobs.add((cost != null) ? job.withCost(cost) : job);
+			}
+			List<Job> priced = jobs.stream().filter((job) -> job.cost() != null).toList();
+			if (priced.isEmpty()) {
+				return Mono.just(new Admitted(jobs, Mono.empty()));
+			}
+			YearMonth month = currentMonth();
+			BigDecimal total = priced.stream()
+				.map((job) -> job.cost().estimated())
+				.reduce(BigDecimal.ZERO, BigDecimal::add);
+			BigDecimal defaultLimit = CallerTenant.LOCAL.equals(tenant) ? this.settings.localMonthlyLimit() : null;
+			List<BudgetRepository.LedgerEntry> entries = priced.stream()
+				.map((job) -> entry(job, month, "reservation", job.cost().estimated(), job.cost()))
+				.toList();
+			Mono<Void> reserve = Mono.defer(() -> this.budgets.reserveAll(tenant, month.atDay(1), total, defaultLimit,
+					entries))
+				.flatMap((fits) -> fits ? Mono.<Void>empty() : refuse(priced, month));
+			boolean takesSpendRow = limit.monthlyLimit() != null || total.signum() != 0;
+			return takesSpendRow ? Mono.just(new Admitted(jobs, reserve))
+					: reserve.thenReturn(new Admitted(jobs, Mono.empty()));
+		});
+	}
+
+	/** The problem for the first of {@code priced} that does not fit in what the tenant's month has left. */
+	private Mono<Void> refuse(List<Job> priced, YearMonth month) {
+		UUID tenant = priced.get(0).tenantId();
+		return limitOf(tenant).zipWith(this.budgets.spend(tenant, month.atDay(1))).flatMap((found) -> {
+			BigDecimal limit = found.getT1().monthlyLimit();
+			BigDecimal left = (limit != null) ? limit.subtract(found.getT2().reserved()).subtract(found.getT2().settled())
+					: BigDecimal.ZERO;
+			Job refused = priced.get(priced.size() - 1);
+			for (Job job : priced) {
+				if (job.cost().estimated().compareTo(left) > 0) {
+					refused = job;
+					break;
+				}
+				left = left.subtract(job.cost().estimated());
+			}
+			JobCost cost = refused.cost();
+			// The limit changed between the reservation and this look (lifted): the job would fit now; say so as 0 left.
+			BigDecimal budget = (limit != null) ? limit : BigDecimal.ZERO;
+			return Mono.error(new OverBudgetException(month, Money.of(cost.estimated(), cost.currency()),
+					Money.of(budget, cost.currency()), Money.of(left.max(BigDecimal.ZERO), cost.currency())));
+		});
 	}
 
 	private Mono<Job> admit(Job queued, BudgetRepository.Limit limit) {

@@ -3,6 +3,7 @@ package dev.reelay.budget;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -72,6 +73,49 @@ class BudgetRepository {
 			add = add.bind("limit", limit);
 		}
 		return row.then(add.fetch().rowsUpdated()).map((rows) -> rows > 0);
+	}
+
+	/**
+	 * Reserves {@code amount} (the sum of {@code entries}) in the tenant's {@code month}, writing each job's ledger
+	 * row and open reservation, in one statement, if that keeps reserved + settled within the tenant's limit (its
+	 * budget row's, else {@code defaultLimit}; none: no limit). Answers whether it did; when not, nothing was written.
+	 * The spend row is locked only from this statement to commit, so a submission runs it last; its lock makes
+	 * concurrent reservations of one tenant and month check the limit one after the other, each against the last
+	 * one's total (ON CONFLICT re-reads the row it locked). With no limit and nothing to add the row is not touched,
+	 * so free jobs of a tenant without a budget never wait for each other.
+	 */
+	Mono<Boolean> reserveAll(UUID tenant, LocalDate month, BigDecimal amount, @Nullable BigDecimal defaultLimit,
+			List<LedgerEntry> entries) {
+		String sql = "WITH lim AS (SELECT CASE WHEN b.tenant_id IS NULL THEN CAST(:default_limit AS numeric) "
+				+ "ELSE b.monthly_limit END AS monthly_limit FROM (SELECT 1) AS one "
+				+ "LEFT JOIN budget_limits b ON b.tenant_id = :tenant), "
+				+ "spend AS (INSERT INTO budget_spend AS s (tenant_id, month, reserved) SELECT :tenant, :month, :amount "
+				+ "FROM lim WHERE (lim.monthly_limit IS NOT NULL OR :amount > 0) "
+				+ "AND (lim.monthly_limit IS NULL OR :amount <= lim.monthly_limit) "
+				+ "ON CONFLICT (tenant_id, month) DO UPDATE SET reserved = s.reserved + EXCLUDED.reserved "
+				+ "WHERE (SELECT monthly_limit FROM lim) IS NULL "
+				+ "OR s.reserved + s.settled + EXCLUDED.reserved <= (SELECT monthly_limit FROM lim) RETURNING 1), "
+				+ "fits AS (SELECT 1 FROM lim WHERE (lim.monthly_limit IS NULL AND :amount = 0) "
+				+ "OR EXISTS (SELECT 1 FROM spend)), "
+				+ "v AS (SELECT * FROM unnest(CAST(:jobs AS uuid[]), CAST(:models AS text[]), CAST(:amounts AS text[]), "
+				+ "CAST(:currencies AS text[])) AS v(job_id, model, amount, currency)), "
+				+ "ledger AS (INSERT INTO budget_ledger (job_id, tenant_id, month, model, kind, amount, currency) "
+				+ "SELECT v.job_id, :tenant, :month, v.model, 'reservation', CAST(v.amount AS numeric), v.currency FROM v "
+				+ "WHERE EXISTS (SELECT 1 FROM fits) ON CONFLICT (job_id, kind) DO NOTHING), "
+				+ "opened AS (INSERT INTO budget_open_reservations (job_id, tenant_id, month, amount) "
+				+ "SELECT v.job_id, :tenant, :month, CAST(v.amount AS numeric) FROM v WHERE EXISTS (SELECT 1 FROM fits)) "
+				+ "SELECT EXISTS (SELECT 1 FROM fits) AS fits";
+		return this.db.sql(sql)
+			.bind("tenant", tenant)
+			.bind("month", month)
+			.bind("amount", amount)
+			.bind("default_limit", Parameter.fromOrEmpty(defaultLimit, BigDecimal.class))
+			.bind("jobs", entries.stream().map(LedgerEntry::jobId).toArray(UUID[]::new))
+			.bind("models", entries.stream().map(LedgerEntry::model).toArray(String[]::new))
+			.bind("amounts", entries.stream().map((entry) -> entry.amount().toPlainString()).toArray(String[]::new))
+			.bind("currencies", entries.stream().map(LedgerEntry::currency).toArray(String[]::new))
+			.map((row) -> row.get("fits", Boolean.class))
+			.one();
 	}
 
 	/** Moves a job's reservation out and its actual cost in. */

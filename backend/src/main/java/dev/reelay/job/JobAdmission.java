@@ -38,6 +38,24 @@ public interface JobAdmission {
 		return Flux.fromIterable(queued).concatMap(this::admit);
 	}
 
+	/**
+	 * Admits the jobs of one submission as {@link #admitAll} does, except that what would make one tenant's
+	 * submissions wait for each other (a budget's reservation on the tenant's spend row) may be left to
+	 * {@link Admitted#reserveLast}, which the caller runs as the last step of the same transaction, after the job rows
+	 * are written, so that only the end of each transaction waits. Refusals that need no such wait (an unpriced model
+	 * under a budget) still come from here.
+	 */
+	default Mono<Admitted> admitSubmission(List<Job> queued) {
+		return admitAll(queued).collectList().map((jobs) -> new Admitted(jobs, Mono.empty()));
+	}
+
+	/**
+	 * A submission's jobs as admitted, and what is left of their admission: it reserves what they need or fails to
+	 * refuse them all (the transaction then rolls back and nothing of the submission is stored).
+	 */
+	record Admitted(List<Job> jobs, Mono<Void> reserveLast) {
+	}
+
 	/** Called as a job reaches its terminal status, before that change is written: answers the job to write. */
 	Mono<Job> settle(Job ending);
 

@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -169,17 +170,24 @@ public class JobStore {
 	}
 
 	/**
-	 * The tenant's queued quota checked, each job admitted (priced, reserved), then every job in one statement, the
-	 * uploaded images, the events.
+	 * Each job admitted (priced), then the jobs and their events in one statement that also checks the tenant's
+	 * queued quota, the uploaded images and, last, what is left of the admission (a budget's reservation, see
+	 * {@link JobAdmission#admitSubmission}). What makes one tenant's submissions wait for each other (its queued count
+	 * row, its spend row) is taken by the insert and that reservation, so only the end of each transaction runs one at
+	 * a time (issue 19). A retried create ({@code twinWindow}) takes the tenant's submission lock first and looks for
+	 * its first attempt's job under it.
 	 */
 	private Mono<Inserted> insertQueued(List<NewJob> requests, @Nullable String key, boolean batch, String hash,
 			@Nullable Duration twinWindow) {
-		Instant now = Instant.now();
+		// Microseconds: what PostgreSQL keeps, so the queued event's payload says exactly what the row holds.
+		Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+		UUID tenant = requests.get(0).tenantId();
 		Mono<Inserted> twin = (twinWindow == null) ? Mono.empty()
-				: this.jobs.findNewestWithHash(requests.get(0).tenantId(), hash, now.minus(twinWindow))
+				: this.jobs.lockSubmissions(tenant)
+					.then(this.jobs.findNewestWithHash(tenant, hash, now.minus(twinWindow)))
 					.map((earlier) -> new Inserted(List.of(new Written(earlier, null)), true));
-		return withinQueuedQuota(requests, twin).switchIfEmpty(Mono.defer(() -> insertNew(requests, key, batch, hash,
-				now).map((written) -> new Inserted(written, false))));
+		return twin.switchIfEmpty(Mono.defer(() -> insertNew(requests, key, batch, hash, now)
+			.map((written) -> new Inserted(written, false))));
 	}
 
 	/** What one submission's transaction wrote, or the earlier job it found ({@code twin}) and wrote nothing. */
@@ -188,50 +196,41 @@ public class JobStore {
 
 	private Mono<List<Written>> insertNew(List<NewJob> requests, @Nullable String key, boolean batch, String hash,
 			Instant now) {
-		return Mono.<Void>empty()
-			.thenMany(Flux.defer(() -> this.admission.admitAll(requests.stream().map((request) -> queued(request, now))
-				.toList())))
-			.collectList()
-			.flatMap((admitted) -> insertAdmitted(requests, admitted, key, batch, hash));
-	}
-
-	/**
-	 * Refuses the whole submission when it would take the tenant over its queued quota. Runs first in the
-	 * submission's transaction and holds the tenant's submission lock to its end, so two concurrent submissions of
-	 * one tenant cannot both take the last free place (see {@link JobRepository#lockAndCountQueued}).
-	 */
-	private Mono<Inserted> withinQueuedQuota(List<NewJob> requests, Mono<Inserted> twin) {
-		UUID tenant = requests.get(0).tenantId();
-		int max = this.quotas.maxQueuedJobs();
-		// A retry's twin, found under the lock, is an answer already given: no quota to check for it.
-		return this.jobs.lockAndCountQueued(tenant, max)
-			.flatMap((queued) -> twin.switchIfEmpty(Mono.defer(() -> (queued + requests.size() > max)
-					? Mono.error(QuotaExceededException.queuedJobs(this.quotas, queued, requests.size()))
-					: Mono.empty())));
+		return Mono.defer(() -> this.admission.admitSubmission(requests.stream()
+			.map((request) -> queued(request, now))
+			.toList()))
+			.flatMap((admitted) -> insertAdmitted(requests, admitted.jobs(), key, batch, hash, now)
+				.flatMap((written) -> admitted.reserveLast().thenReturn(written)));
 	}
 
 	private Mono<List<Written>> insertAdmitted(List<NewJob> requests, List<Job> admitted, @Nullable String key,
-			boolean batch, String hash) {
+			boolean batch, String hash, Instant now) {
 		List<JobRepository.NewRow> rows = new ArrayList<>(admitted.size());
 		for (int index = 0; index < admitted.size(); index++) {
-			rows.add(new JobRepository.NewRow(admitted.get(index),
-					(key == null) ? null : (batch ? key + "#" + index : key), hash));
+			Job job = admitted.get(index);
+			rows.add(new JobRepository.NewRow(job, (key == null) ? null : (batch ? key + "#" + index : key), hash,
+					this.rows.event(job, JobEventType.QUEUED).payload()));
 		}
-		return this.jobs.insertAll(rows).collectMap(Job::id).flatMap((inserted) -> {
-			List<Job> inOrder = rows.stream().map((row) -> inserted.get(row.job().id())).toList();
-			Mono<Void> uploads = Flux.range(0, requests.size())
-				.filter((index) -> requests.get(index).upload() != null)
-				.concatMap((index) -> this.jobs.insertInput(inOrder.get(index).id(),
-						Objects.requireNonNull(requests.get(index).upload())))
-				.then();
-			List<JobEventLog.NewEvent> events = inOrder.stream()
-				.map((job) -> this.rows.event(job, JobEventType.QUEUED))
-				.toList();
-			return uploads.then(this.events.append(events))
-				.map((eventIds) -> inOrder.stream()
-					.map((job) -> JobWrites.Written.of(job, JobEventType.QUEUED, eventIds))
+		// The insert refuses the whole submission (the statement fails, the transaction rolls back) when its jobs take
+		// the tenant past its queued quota; it holds the tenant's queued count row to commit, so two concurrent
+		// submissions of one tenant cannot both take the last free place (see JobRepository#insertAll).
+		int max = this.quotas.maxQueuedJobs();
+		return this.jobs.insertAll(rows, now, max)
+			.onErrorMap(JobRepository.QueuedQuotaExceeded.class,
+					(full) -> QuotaExceededException.queuedJobs(this.quotas, full.queuedBefore(), rows.size()))
+			.collectMap((written) -> written.job().id())
+			.flatMap((inserted) -> {
+				List<JobRepository.Written> inOrder = rows.stream().map((row) -> inserted.get(row.job().id())).toList();
+				Mono<Void> uploads = Flux.range(0, requests.size())
+					.filter((index) -> requests.get(index).upload() != null)
+					.concatMap((index) -> this.jobs.insertInput(inOrder.get(index).job().id(),
+							Objects.requireNonNull(requests.get(index).upload())))
+					.then();
+				return uploads.thenReturn(inOrder.stream()
+					.map((written) -> JobWrites.Written.of(written.job(), JobEventType.QUEUED,
+							Map.of(written.job().id(), Objects.requireNonNull(written.eventId()))))
 					.toList());
-		});
+			});
 	}
 
 	/**

@@ -8,6 +8,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import dev.reelay.job.ImageUpload;
@@ -18,6 +20,7 @@ import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobQuery;
 import dev.reelay.job.JobQueue;
 import dev.reelay.job.JobStatus;
+import io.r2dbc.spi.R2dbcException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -58,19 +61,30 @@ public class JobRepository {
 	}
 
 	/**
-	 * Inserts new jobs in one statement, each with its idempotency key (or none) and the request hash; answers the
-	 * stored rows in no particular order.
+	 * Inserts new jobs and their {@code job.queued} events in one statement, each job with its idempotency key (or
+	 * none), the request hash and its event's payload (the job as admitted: its stamps are {@code at}, so the payload
+	 * says what the row holds). The rows are written before any event takes its id, as {@link #updateAll} does. Each
+	 * event is announced on {@link JobEventLog#CHANNEL} at commit. Answers the stored rows with their event ids, in no
+	 * particular order. The insert counts the jobs into the tenant's queued count (V190), which holds its lock to
+	 * commit: a submission runs it as late as it can.
 	 */
-	public Flux<Job> insertAll(List<NewRow> jobs) {
+	public Flux<Written> insertAll(List<NewRow> jobs, Instant at, int maxQueued) {
 		// The provider (the job's route) is one of the STATE columns: a job may move to another route.
-		String sql = "INSERT INTO jobs (id, tenant_id, model, prompt, parameters, priority, not_before, "
+		String sql = "WITH v AS (SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS v("
+				+ JobRows.recordColumns("id uuid, tenant_id uuid, model text, prompt text, parameters jsonb, "
+						+ "priority integer, not_before timestamptz, idempotency_key text, request_hash text, "
+						+ "ord integer, payload text")
+				// For the trigger that counts the jobs in (V190): the quota it holds the tenant to.
+				+ "), (SELECT set_config('reelay.max_queued_jobs', :max_queued, true)) AS quota), "
+				+ "inserted AS (INSERT INTO jobs (id, tenant_id, model, prompt, parameters, priority, not_before, "
 				+ "idempotency_key, request_hash, created_at, updated_at, " + String.join(", ", JobRows.STATE.keySet())
 				+ ") SELECT id, tenant_id, model, prompt, parameters, priority, not_before, idempotency_key, "
-				+ "request_hash, now(), now(), " + String.join(", ", JobRows.STATE.keySet())
-				+ " FROM json_to_recordset(CAST(:rows AS json)) AS v("
-				+ JobRows.recordColumns("id uuid, tenant_id uuid, model text, prompt text, parameters jsonb, "
-						+ "priority integer, not_before timestamptz, idempotency_key text, request_hash text, ord integer")
-				+ ") ORDER BY ord RETURNING " + JobRows.COLUMNS;
+				+ "request_hash, :at, :at, " + String.join(", ", JobRows.STATE.keySet())
+				+ " FROM v ORDER BY ord RETURNING " + JobRows.COLUMNS + "), "
+				+ "event AS (INSERT INTO job_events (job_id, type, payload) SELECT i.id, :type, CAST(v.payload AS json) "
+				+ "FROM inserted i JOIN v ON v.id = i.id ORDER BY v.ord RETURNING id AS event_id, job_id) "
+				+ "SELECT " + JobRows.COLUMNS + ", event_id, pg_notify('" + JobEventLog.CHANNEL
+				+ "', event_id::text)::text AS notified FROM inserted JOIN event ON event.job_id = inserted.id";
 		List<Map<String, @Nullable Object>> rows = new ArrayList<>(jobs.size());
 		for (NewRow row : jobs) {
 			Job job = row.job();
@@ -85,12 +99,59 @@ public class JobRepository {
 			values.put("idempotency_key", row.idempotencyKey());
 			values.put("request_hash", row.requestHash());
 			values.put("ord", rows.size());
+			values.put("payload", row.eventPayload());
 			rows.add(values);
 		}
-		return this.db.sql(sql).bind("rows", this.rows.json(rows)).map(this.rows::read).all();
+		return this.db.sql(sql)
+			.bind("rows", this.rows.json(rows))
+			.bind("at", at)
+			.bind("type", JobEventType.QUEUED.wireName())
+			.bind("max_queued", Integer.toString(maxQueued))
+			.map((row) -> new Written(this.rows.read(row), row.get("event_id", Long.class)))
+			.all()
+			.onErrorMap(QueuedQuotaExceeded::matches, QueuedQuotaExceeded::of);
 	}
 
-	public record NewRow(Job job, @Nullable String idempotencyKey, @Nullable String requestHash) {
+	/** The insert of {@link #insertAll} took the tenant past its queued quota; {@code queuedBefore} it had. */
+	public static final class QueuedQuotaExceeded extends RuntimeException {
+
+		private static final String SQL_STATE = "RQ001";
+
+		private static final Pattern QUEUED = Pattern.compile("queued quota exceeded: (\\d+) queued");
+
+		private final long queuedBefore;
+
+		private QueuedQuotaExceeded(long queuedBefore, Throwable cause) {
+			super("queued quota exceeded", cause);
+			this.queuedBefore = queuedBefore;
+		}
+
+		public long queuedBefore() {
+			return this.queuedBefore;
+		}
+
+		static boolean matches(Throwable error) {
+			return refusal(error) != null;
+		}
+
+		static QueuedQuotaExceeded of(Throwable error) {
+			R2dbcException refusal = refusal(error);
+			Matcher queued = QUEUED.matcher(String.valueOf(refusal.getMessage()));
+			return new QueuedQuotaExceeded(queued.find() ? Long.parseLong(queued.group(1)) : 0, error);
+		}
+
+		private static @Nullable R2dbcException refusal(Throwable error) {
+			for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+				if (cause instanceof R2dbcException r2dbc && SQL_STATE.equals(r2dbc.getSqlState())) {
+					return r2dbc;
+				}
+			}
+			return null;
+		}
+
+	}
+
+	public record NewRow(Job job, @Nullable String idempotencyKey, @Nullable String requestHash, String eventPayload) {
 	}
 
 	/**
@@ -224,7 +285,7 @@ public class JobRepository {
 	}
 
 	/** A job as stored and the id of the event appended with it, if any. */
-	record Written(Job job, @Nullable Long eventId) {
+	public record Written(Job job, @Nullable Long eventId) {
 	}
 
 	/**
@@ -382,20 +443,15 @@ public class JobRepository {
 	}
 
 	/**
-	 * Takes {@code tenant}'s submission lock until the transaction ends, then counts its queued jobs up to
-	 * {@code atMost}. Submissions of one tenant check its queued quota one after the other, each seeing the jobs
-	 * the previous one committed (a new statement, a new snapshot); other tenants' submissions are not held up.
+	 * Takes {@code tenant}'s submission lock (its shard-0 queued count row, see V190) until the transaction ends, so
+	 * that a submission still being stored (past its insert) is waited for: what a retried create runs before it
+	 * looks for the job its first attempt made.
 	 */
-	public Mono<Long> lockAndCountQueued(UUID tenant, int atMost) {
-		return this.db.sql("SELECT pg_advisory_xact_lock(hashtextextended('reelay.queued-quota:' || :tenant, 0))")
-			.bind("tenant", tenant.toString())
-			.then()
-			.then(this.db.sql("SELECT count(*) AS n FROM (SELECT 1 FROM jobs WHERE tenant_id = :tenant "
-					+ "AND status = 'queued' LIMIT :at_most) AS queued")
-				.bind("tenant", tenant)
-				.bind("at_most", atMost)
-				.map((row) -> row.get("n", Long.class))
-				.one());
+	public Mono<Void> lockSubmissions(UUID tenant) {
+		return this.db.sql("INSERT INTO tenant_queued_jobs AS t (tenant_id, shard, queued) VALUES (:tenant, 0, 0) "
+				+ "ON CONFLICT (tenant_id, shard) DO UPDATE SET queued = t.queued")
+			.bind("tenant", tenant)
+			.then();
 	}
 
 	/** Leases due jobs that are past submission (to poll, reconcile or download), most overdue first. */
