@@ -2,8 +2,8 @@
  * The provider port ({@link dev.reelay.provider.VideoProvider}), classified provider errors, configured provider
  * instances, and one sub-package per provider family.
  */
-// Adapters never see jobs, dispatch or the web. TODO(simmodule): no dependency on the simulator at all
-@ApplicationModule(allowedDependencies = { "simulator" })
+// Adapters never see jobs, dispatch, the web or the simulator (reached over HTTP, see BuiltInSimulator).
+@ApplicationModule(allowedDependencies = {})
 @NullMarked
 package dev.reelay.provider;
 

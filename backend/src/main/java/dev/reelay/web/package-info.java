@@ -1,8 +1,9 @@
 /**
  * The web page (Thymeleaf templates and ES modules live in the frontend module) and the API's problem responses.
  */
-// TODO(simmodule): the page learns of the simulator without importing it
-@ApplicationModule(allowedDependencies = { "catalog", "job", "simulator", "support", "tenant" })
+// TODO(providershape): providers only through the read-only instance view and family traits
+// The page learns whether the simulator runs from provider.BuiltInSimulator, never from the simulator itself.
+@ApplicationModule(allowedDependencies = { "catalog", "job", "provider", "support", "tenant" })
 @NullMarked
 package dev.reelay.web;
 
