@@ -191,8 +191,10 @@ class JobStoreTests {
 		Job scheduled = this.store.create(new NewJob("sim-video", provider, "tonight", PARAMETERS, 9,
 				now.plus(Duration.ofHours(6)))).block();
 		assertThat(scheduled.statusReason()).startsWith("scheduled for");
+		// Every job due: taken after the creates, which on a loaded machine may take longer than a second.
+		Instant claimAt = Instant.now().plusSeconds(1);
 		List<UUID> order = Flux.range(0, 4)
-			.concatMap((i) -> this.queue.claimQueued(provider, null, Set.of(), "me", now.plusSeconds(1),
+			.concatMap((i) -> this.queue.claimQueued(provider, null, Set.of(), "me", claimAt,
 					Duration.ofHours(1), 1))
 			.map(Job::id)
 			.collectList()
