@@ -1,10 +1,14 @@
 package dev.reelay.provider;
 
+import org.springframework.modulith.NamedInterface;
+
 /**
  * The OpenAI Videos stand-in this process may serve itself (module {@code dev.reelay.simulator}), as provider
  * instances see it: an HTTP address and a key, nothing else. Providers reach it only over HTTP, so a build without
  * the simulator module compiles and runs; there no bean of this type exists and the instance is unavailable.
  */
+// In the read-only view: the page only asks whether it runs; the simulator module implements it.
+@NamedInterface("view")
 public interface BuiltInSimulator {
 
 	/** What a built-in simulator instance configures as its {@code api-key}; it stands for {@link #key()}. */

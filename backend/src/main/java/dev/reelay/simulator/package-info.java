@@ -6,7 +6,7 @@
  * providers reach it over HTTP through {@link dev.reelay.provider.BuiltInSimulator}.
  */
 // Only the port it implements for the provider instance; nothing depends on it (SimulatorBoundaryTests).
-@ApplicationModule(allowedDependencies = { "provider" })
+@ApplicationModule(allowedDependencies = { "provider::view" })
 @NullMarked
 package dev.reelay.simulator;
 

@@ -1,9 +1,8 @@
 /**
  * The web page (Thymeleaf templates and ES modules live in the frontend module) and the API's problem responses.
  */
-// TODO(providershape): providers only through the read-only instance view and family traits
 // The page learns whether the simulator runs from provider.BuiltInSimulator, never from the simulator itself.
-@ApplicationModule(allowedDependencies = { "catalog", "job", "provider", "support", "tenant" })
+@ApplicationModule(allowedDependencies = { "catalog", "job", "provider::view", "support", "tenant" })
 @NullMarked
 package dev.reelay.web;
 
