@@ -2,8 +2,7 @@
  * What jobs cost and who may spend what: prices every job from the catalog, reserves it against its tenant's
  * monthly budget as it is created, settles the actual cost when it ends, keeps the ledger and reports usage.
  */
-// TODO(providershape): providers only through the read-only instance view and family traits
-@ApplicationModule(allowedDependencies = { "catalog", "job", "provider", "support", "tenant" })
+@ApplicationModule(allowedDependencies = { "catalog", "job", "provider::view", "support", "tenant" })
 @NullMarked
 package dev.reelay.budget;
 

@@ -2,8 +2,7 @@
  * What the page shows about the system as a whole: provider instances with their load and recent refusals, and
  * jobs over time. Read-only views over the other modules.
  */
-// TODO(providershape): providers only through the read-only instance view and family traits
-@ApplicationModule(allowedDependencies = { "catalog", "job", "provider", "support", "tenant" })
+@ApplicationModule(allowedDependencies = { "catalog", "job", "provider::view", "support", "tenant" })
 @NullMarked
 package dev.reelay.dashboard;
 

@@ -3,7 +3,7 @@
  * the end and stores the result. All state is in the jobs table, so a restart resumes where it stopped.
  */
 // The only module that drives the provider port.
-@ApplicationModule(allowedDependencies = { "catalog", "job", "provider", "storage", "support" })
+@ApplicationModule(allowedDependencies = { "catalog", "job", "provider", "provider::view", "storage", "support" })
 @NullMarked
 package dev.reelay.dispatch;
 

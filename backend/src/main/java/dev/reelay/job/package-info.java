@@ -6,8 +6,7 @@
  * {@code internal} holds the SQL, group commit and metrics; {@code web} the REST API, whose named interface
  * {@code web} ({@code JobSubmissions} and the types it takes) other web entrances use.
  */
-// TODO(providershape): validation sees providers only through the read-only instance view
-@ApplicationModule(allowedDependencies = { "catalog", "provider", "storage", "support", "tenant" })
+@ApplicationModule(allowedDependencies = { "catalog", "provider::view", "storage", "support", "tenant" })
 @NullMarked
 package dev.reelay.job;
 

@@ -2,8 +2,7 @@
  * Operations: the health of each provider instance (without spending a request) and the OpenAPI description of
  * the API. Metrics are recorded where things happen, in the modules that own them.
  */
-// TODO(providershape): providers only through the read-only instance view and family traits
-@ApplicationModule(allowedDependencies = { "catalog", "job", "provider" })
+@ApplicationModule(allowedDependencies = { "catalog", "job", "provider", "provider::view" })
 @NullMarked
 package dev.reelay.ops;
 

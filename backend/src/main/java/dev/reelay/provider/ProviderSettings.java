@@ -8,11 +8,13 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.modulith.NamedInterface;
 
 /**
  * Named provider instances. Several instances may share a family (OpenAI itself and OpenAI-compatible resellers);
  * keys come from the environment, e.g. {@code REELAY_PROVIDERS_INSTANCES_OPENAI_API_KEY}.
  */
+@NamedInterface("view")
 @ConfigurationProperties("reelay.providers")
 public record ProviderSettings(@DefaultValue Map<String, Instance> instances) {
 

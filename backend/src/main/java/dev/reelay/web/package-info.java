@@ -1,8 +1,8 @@
 /**
  * The web page (Thymeleaf templates and ES modules live in the frontend module) and the API's problem responses.
  */
-// TODO(simmodule): the page learns of the simulator without importing it
-@ApplicationModule(allowedDependencies = { "catalog", "job", "simulator", "support", "tenant" })
+// The page learns whether the simulator runs from provider.BuiltInSimulator, never from the simulator itself.
+@ApplicationModule(allowedDependencies = { "catalog", "job", "provider", "support", "tenant" })
 @NullMarked
 package dev.reelay.web;
 

@@ -3,8 +3,7 @@
  * redeliveries, and makes the named job due so the dispatcher fetches its status from the provider. Polling stays
  * the fallback for webhooks that never arrive.
  */
-// TODO(providershape): a WebhookVerifier per family instead of the provider port
-@ApplicationModule(allowedDependencies = { "job", "provider" })
+@ApplicationModule(allowedDependencies = { "job", "provider::view", "provider::webhooks" })
 @NullMarked
 package dev.reelay.webhook;
 

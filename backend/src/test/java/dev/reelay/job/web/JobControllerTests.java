@@ -13,7 +13,7 @@ import dev.reelay.job.JobNotFoundException;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderInstances;
 import dev.reelay.storage.VideoStorage;
 import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,7 +58,7 @@ class JobControllerTests {
 	private ModelCatalog catalog;
 
 	@MockitoBean
-	private ProviderRegistry providers;
+	private ProviderInstances providers;
 
 	@BeforeEach
 	void catalogHasTheSimulator() {

@@ -14,7 +14,7 @@ import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderInstances;
 import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +59,7 @@ class JobRetryControllerTests {
 	private ModelCatalog catalog;
 
 	@MockitoBean
-	private ProviderRegistry providers;
+	private ProviderInstances providers;
 
 	@BeforeEach
 	void catalogHasTheSimulator() {

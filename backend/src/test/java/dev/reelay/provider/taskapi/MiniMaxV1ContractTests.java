@@ -23,19 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MiniMaxV1ContractTests extends TaskApiContractTests {
 
-	@Override
-	String apiName() {
-		return "minimax-v1";
-	}
-
-	@Override
-	String basePath() {
-		return "";
-	}
-
-	@Override
-	TaskApiStandIn standIn() {
-		return new MiniMaxV1();
+	MiniMaxV1ContractTests() {
+		super("minimax-v1", new MiniMaxV1(), "");
 	}
 
 	@Override
