@@ -8,14 +8,11 @@ import dev.reelay.job.Job;
 import dev.reelay.job.JobCost;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
-import dev.reelay.support.BackgroundLoops;
-import dev.reelay.support.Periodic;
+import dev.reelay.support.PeriodicTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -29,7 +26,7 @@ import org.springframework.transaction.reactive.TransactionalOperator;
  * instance runs this; taking the hold row off is what makes only one of them release a job.
  */
 @Component
-class BudgetUpkeep implements SmartLifecycle {
+class BudgetUpkeep extends PeriodicTask {
 
 	private static final Logger log = LoggerFactory.getLogger(BudgetUpkeep.class);
 
@@ -43,25 +40,28 @@ class BudgetUpkeep implements SmartLifecycle {
 
 	private final BudgetSettings settings;
 
-	private final Periodic loop;
-
 	BudgetUpkeep(BudgetRepository budgets, BudgetAdmission admission, JobStore jobs, TransactionalOperator tx,
 			BudgetSettings settings) {
+		super("budget-upkeep", settings.releaseInterval(), settings.releaseInterval(), log,
+				"budget upkeep failed; will try again");
 		this.budgets = budgets;
 		this.admission = admission;
 		this.jobs = jobs;
 		this.tx = tx;
 		this.settings = settings;
-		this.loop = new Periodic(settings.releaseInterval(), settings.releaseInterval(),
-				() -> settleMissed().doOnNext((settled) -> {
-					if (settled > 0) {
-						log.warn("settled {} ended jobs whose settlement was missing", settled);
-					}
-				}).then(releaseHeld()).doOnNext((released) -> {
-					if (released > 0) {
-						log.info("released {} jobs held for budget", released);
-					}
-				}), log, "budget upkeep failed; will try again");
+	}
+
+	@Override
+	protected Mono<?> runOnce() {
+		return settleMissed().doOnNext((settled) -> {
+			if (settled > 0) {
+				log.warn("settled {} ended jobs whose settlement was missing", settled);
+			}
+		}).then(releaseHeld()).doOnNext((released) -> {
+			if (released > 0) {
+				log.info("released {} jobs held for budget", released);
+			}
+		});
 	}
 
 	/** Settles up to one batch of ended jobs whose reservation is still open; answers how many. */
@@ -106,27 +106,6 @@ class BudgetUpkeep implements SmartLifecycle {
 		Instant now = Instant.now();
 		boolean later = job.notBefore() != null && job.notBefore().isAfter(now);
 		changes.scheduled(later ? job.notBefore() : now, later ? "scheduled for " + job.notBefore() : null);
-	}
-
-	/** Liveness: each run bounded and each successful one reported (health {@code backgroundLoops}). */
-	@Autowired
-	void watch(BackgroundLoops loops) {
-		this.loop.watched(loops, "budget-upkeep");
-	}
-
-	@Override
-	public void start() {
-		this.loop.start();
-	}
-
-	@Override
-	public void stop() {
-		this.loop.stop();
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.loop.isRunning();
 	}
 
 	/** Rolls a release back: the budget still has no room for the job. */

@@ -3,15 +3,12 @@ package dev.reelay.stream;
 import java.util.UUID;
 
 import dev.reelay.job.JobEventLog;
-import dev.reelay.support.BackgroundLoops;
-import dev.reelay.support.Periodic;
+import dev.reelay.support.PeriodicTask;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,7 +17,7 @@ import org.springframework.stereotype.Component;
  * hole. Every instance prunes; the deletes are idempotent, so two at once only repeat work.
  */
 @Component
-class EventRetention implements SmartLifecycle {
+class EventRetention extends PeriodicTask {
 
 	private static final Logger log = LoggerFactory.getLogger(EventRetention.class);
 
@@ -28,17 +25,20 @@ class EventRetention implements SmartLifecycle {
 
 	private final StreamSettings settings;
 
-	private final Periodic loop;
-
 	EventRetention(JobEventLog events, StreamSettings settings) {
+		super("event-retention", settings.pruneInterval(), settings.pruneInterval(), log,
+				"pruning old events failed; will try again");
 		this.events = events;
 		this.settings = settings;
-		this.loop = new Periodic(settings.pruneInterval(), settings.pruneInterval(),
-				() -> prune().doOnNext((deleted) -> {
-					if (deleted > 0) {
-						log.info("pruned {} events older than {}", deleted, settings.retention());
-					}
-				}), log, "pruning old events failed; will try again");
+	}
+
+	@Override
+	protected Mono<?> runOnce() {
+		return prune().doOnNext((deleted) -> {
+			if (deleted > 0) {
+				log.info("pruned {} events older than {}", deleted, this.settings.retention());
+			}
+		});
 	}
 
 	/**
@@ -62,27 +62,6 @@ class EventRetention implements SmartLifecycle {
 			.expand((deleted) -> (deleted == batch)
 					? this.events.prune(this.settings.retention(), batch) : Mono.empty())
 			.reduce(0L, Long::sum);
-	}
-
-	/** Liveness: each run bounded and each successful one reported (health {@code backgroundLoops}). */
-	@Autowired
-	void watch(BackgroundLoops loops) {
-		this.loop.watched(loops, "event-retention");
-	}
-
-	@Override
-	public void start() {
-		this.loop.start();
-	}
-
-	@Override
-	public void stop() {
-		this.loop.stop();
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.loop.isRunning();
 	}
 
 }

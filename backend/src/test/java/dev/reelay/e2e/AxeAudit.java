@@ -30,8 +30,8 @@ final class AxeAudit {
 	/** The serious and critical violations on the page as it is now, one line each (rule, impact, where). */
 	static List<String> seriousViolations(Browser browser) {
 		browser.script(source());
-		browser.driver.manage().timeouts().scriptTimeout(java.time.Duration.ofSeconds(60));
-		Object answer = browser.driver.executeAsyncScript("""
+		browser.driver().manage().timeouts().scriptTimeout(java.time.Duration.ofSeconds(60));
+		Object answer = browser.driver().executeAsyncScript("""
 				const done = arguments[arguments.length - 1];
 				axe.run(document, { resultTypes: ['violations'] })
 				  .then((result) => done(result.violations

@@ -6,10 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
@@ -45,25 +43,11 @@ class ErrorPagesBrowserTests {
 	private static final String INTERNALS = "(?i)secret-internal-detail|java\\.|Exception|Jackson|Coercion"
 			+ "|Cannot deserialize|Type mismatch|No static resource|Whitelabel";
 
-	@TempDir
-	static Path profile;
-
-	private static Browser browser;
+	@RegisterExtension
+	static final Browser browser = new Browser();
 
 	@LocalServerPort
 	private int port;
-
-	@BeforeAll
-	static void startBrowser() {
-		browser = new Browser(profile);
-	}
-
-	@AfterAll
-	static void stopBrowser() {
-		if (browser != null) {
-			browser.close();
-		}
-	}
 
 	@Test
 	void anUnknownAddressIsAPageNotFound() throws Exception {
@@ -76,14 +60,14 @@ class ErrorPagesBrowserTests {
 
 	@Test
 	void aLongAddressWrapsOnAPhone() {
-		browser.driver.get(url("/" + "a".repeat(300)));
+		browser.driver().get(url("/" + "a".repeat(300)));
 		browser.waitUpTo(QUICK).until((driver) -> !driver.findElements(By.id("error-title")).isEmpty());
 		for (int width : new int[] { 320, 390 }) {
-			browser.driver.manage().window().setSize(new Dimension(width, 800));
+			browser.driver().manage().window().setSize(new Dimension(width, 800));
 			Boolean fits = browser.script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth");
 			assertThat(fits).as("no sideways scroll at %d px", width).isTrue();
 		}
-		browser.driver.manage().window().setSize(new Dimension(1366, 1000));
+		browser.driver().manage().window().setSize(new Dimension(1366, 1000));
 	}
 
 	@Test
@@ -92,7 +76,7 @@ class ErrorPagesBrowserTests {
 		Page page = open("/jobs/" + id, "error-404-job.png");
 		assertThat(page.heading()).isEqualTo("Job not found");
 		assertThat(page.message()).contains(id.toString());
-		assertThat(browser.driver.findElements(By.cssSelector("[role=progressbar], #player"))).as("no hollow job page")
+		assertThat(browser.driver().findElements(By.cssSelector("[role=progressbar], #player"))).as("no hollow job page")
 			.isEmpty();
 		assertThat(status("/jobs/" + id, BROWSER_ACCEPT)).isEqualTo("404 text/html;charset=UTF-8");
 	}
@@ -127,8 +111,8 @@ class ErrorPagesBrowserTests {
 			assertThat(status(path, null)).as("%s without Accept", path).endsWith(" application/problem+json");
 		}
 		// fetch() from the page (as the dashboard's scripts call the API) gets the problem to read.
-		browser.driver.get(url("/no-such-page"));
-		Map<?, ?> answer = (Map<?, ?>) browser.driver.executeAsyncScript("""
+		browser.driver().get(url("/no-such-page"));
+		Map<?, ?> answer = (Map<?, ?>) browser.driver().executeAsyncScript("""
 				const done = arguments[arguments.length - 1];
 				fetch('/api/v1/jobs/not-a-uuid').then(async (r) => done({ status: r.status,
 				  type: r.headers.get('content-type'), field: (await r.json()).field }));
@@ -159,20 +143,20 @@ class ErrorPagesBrowserTests {
 	}
 
 	private Page open(String path, String screenshot) throws Exception {
-		browser.driver.get(url(path));
+		browser.driver().get(url(path));
 		browser.waitUpTo(QUICK).until((driver) -> !driver.findElements(By.id("error-title")).isEmpty());
 		Page page = new Page(text("#error-title"), text("#error-status"), text("#error-message"));
 		// Styled by the page's own stylesheet (the CSP would have refused an inline one) and accessible.
 		assertThat(browser.<String>script("return getComputedStyle(document.querySelector('.card')).borderRadius"))
 			.as("the page's stylesheet applies")
 			.isNotEqualTo("0px");
-		assertThat(browser.driver.findElements(By.tagName("h1"))).hasSize(1);
+		assertThat(browser.driver().findElements(By.tagName("h1"))).hasSize(1);
 		assertThat(browser.<String>script("return document.documentElement.lang")).isEqualTo("en");
-		WebElement home = browser.driver.findElement(By.id("error-home"));
+		WebElement home = browser.driver().findElement(By.id("error-home"));
 		assertThat(home.getAttribute("href")).isEqualTo(url("/"));
 		assertThat(home.getText()).isNotBlank();
-		assertThat(browser.driver.getTitle()).contains("Reelay");
-		assertThat(browser.driver.getPageSource()).doesNotContainPattern(INTERNALS);
+		assertThat(browser.driver().getTitle()).contains("Reelay");
+		assertThat(browser.driver().getPageSource()).doesNotContainPattern(INTERNALS);
 		assertThat(browser.severeConsoleMessages()).as("no CSP violation or script error")
 			.allSatisfy((message) -> assertThat(message).contains("status of 500"));
 		browser.screenshot(SCREENSHOTS.resolve(screenshot), 1366);
@@ -181,7 +165,7 @@ class ErrorPagesBrowserTests {
 	}
 
 	private String text(String selector) {
-		return browser.driver.findElement(By.cssSelector(selector)).getText();
+		return browser.driver().findElement(By.cssSelector(selector)).getText();
 	}
 
 	/** Status and content type of a GET with that Accept header. */

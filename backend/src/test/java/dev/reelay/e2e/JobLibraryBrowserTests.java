@@ -9,11 +9,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -54,10 +52,8 @@ class JobLibraryBrowserTests {
 	private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {
 	};
 
-	@TempDir
-	static Path profile;
-
-	private static Browser browser;
+	@RegisterExtension
+	static final Browser browser = new Browser().failingOnPageErrors();
 
 	@LocalServerPort
 	private int port;
@@ -65,23 +61,11 @@ class JobLibraryBrowserTests {
 	@org.springframework.beans.factory.annotation.Autowired
 	private org.springframework.r2dbc.core.DatabaseClient db;
 
-	@BeforeAll
-	static void startBrowser() {
-		browser = new Browser(profile);
-	}
-
-	@AfterAll
-	static void stopBrowser() {
-		if (browser != null) {
-			browser.close();
-		}
-	}
-
+	/** Runs before the browser's page-error check, as each test may leave a phone viewport or dark theme behind. */
 	@AfterEach
-	void pageRaisedNoErrors() {
-		browser.driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+	void resetViewportAndTheme() {
+		browser.driver().executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
 		browser.prefersDark(false);
-		assertThat(browser.severeConsoleMessages()).isEmpty();
 	}
 
 	@Test
@@ -133,7 +117,7 @@ class JobLibraryBrowserTests {
 			assertThat(overrunning).as("rows wider than their card at %d px", width).isEmpty();
 			screenshot("library-" + width + ".png", width);
 		}
-		browser.driver.get(url("/jobs/" + done));
+		browser.driver().get(url("/jobs/" + done));
 		waitReady();
 		for (int width : WIDTHS) {
 			viewport(width);
@@ -151,7 +135,7 @@ class JobLibraryBrowserTests {
 		openDashboard();
 		search(token);
 		waitForIds(third, second, first);
-		assertThat(browser.driver.getCurrentUrl()).contains("q=" + token);
+		assertThat(browser.driver().getCurrentUrl()).contains("q=" + token);
 		// Every row says when it was made.
 		assertThat(row(first).findElement(By.cssSelector("time.created")).getAttribute("datetime")).isNotBlank();
 		assertThat(row(first).findElement(By.cssSelector("time.created")).getText()).isNotBlank();
@@ -170,7 +154,7 @@ class JobLibraryBrowserTests {
 		screenshot("library-search.png", 1280);
 
 		// A reload keeps search, filter and order.
-		browser.driver.navigate().refresh();
+		browser.driver().navigate().refresh();
 		waitReady();
 		waitForIds(first, second);
 		assertThat(find("#filter-q").getAttribute("value")).isEqualTo(token);
@@ -197,11 +181,11 @@ class JobLibraryBrowserTests {
 		find("#page-next").click();
 		browser.waitUpTo(QUICK).until((driver) -> shownIds().size() == 5);
 		assertThat(find("#page-label").getText()).isEqualTo("Page 2");
-		assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).isEqualTo("jobs-title");
+		assertThat(browser.driver().switchTo().activeElement().getAttribute("id")).isEqualTo("jobs-title");
 		List<String> secondPage = shownIds();
 		assertThat(find("#page-next").isEnabled()).isFalse();
 
-		browser.driver.navigate().refresh();
+		browser.driver().navigate().refresh();
 		waitReady();
 		browser.waitUpTo(QUICK).until((driver) -> shownIds().equals(secondPage));
 		find("#page-prev").click();
@@ -225,7 +209,7 @@ class JobLibraryBrowserTests {
 		WebElement dialog = find("#confirm-dialog");
 		browser.waitUpTo(QUICK).until((driver) -> dialog.isDisplayed());
 		assertThat(find("#confirm-cost").getText()).isEqualTo("This job is not charged for.");
-		assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).as("the safe answer has focus")
+		assertThat(browser.driver().switchTo().activeElement().getAttribute("id")).as("the safe answer has focus")
 			.isEqualTo("confirm-no");
 		screenshot("confirm-cancel.png", 1280);
 		find("#confirm-no").click();
@@ -277,7 +261,7 @@ class JobLibraryBrowserTests {
 		String id;
 		try {
 			id = id(submit("Timeline: a slow pan across a harbour " + System.nanoTime(), null));
-			browser.driver.get(url("/jobs/" + id));
+			browser.driver().get(url("/jobs/" + id));
 			waitReady();
 		}
 		finally {
@@ -320,22 +304,22 @@ class JobLibraryBrowserTests {
 	@Test
 	void aFormErrorIsShownAndFocusedWhereThePersonIsLooking() throws Exception {
 		openDashboard();
-		browser.driver.executeCdpCommand("Network.enable", Map.of());
-		browser.driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of("*/api/v1/jobs")));
+		browser.driver().executeCdpCommand("Network.enable", Map.of());
+		browser.driver().executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of("*/api/v1/jobs")));
 		try {
 			viewport(390);
 			find("#prompt").sendKeys("A request the server never sees");
 			find("#submit").click();
 			WebElement error = find("#form-error");
 			browser.waitUpTo(QUICK).until((driver) -> error.getText().contains("could not be reached"));
-			assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).isEqualTo("form-error");
+			assertThat(browser.driver().switchTo().activeElement().getAttribute("id")).isEqualTo("form-error");
 			Boolean visible = browser.script("const r = arguments[0].getBoundingClientRect();"
 					+ "return r.top >= 0 && r.bottom <= innerHeight", error);
 			assertThat(visible).as("the message is inside the viewport").isTrue();
 			screenshot("form-unreachable-phone.png", 390);
 		}
 		finally {
-			browser.driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of()));
+			browser.driver().executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of()));
 			// The blocked request is reported by the browser as an error: that one was provoked on purpose.
 			assertThat(browser.severeConsoleMessages()).allMatch((message) -> message.contains("ERR_BLOCKED_BY_CLIENT"));
 		}
@@ -343,7 +327,7 @@ class JobLibraryBrowserTests {
 		find("#submit").click();
 		browser.waitUpTo(QUICK).until((driver) -> find("#form-error").getText().isEmpty()
 				&& find("#prompt").getAttribute("value").isEmpty());
-		assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).as("ready for the next prompt")
+		assertThat(browser.driver().switchTo().activeElement().getAttribute("id")).as("ready for the next prompt")
 			.isEqualTo("prompt");
 	}
 
@@ -402,9 +386,9 @@ class JobLibraryBrowserTests {
 		edit.click();
 		browser.waitUpTo(QUICK).until((driver) -> prompt.equals(find("#prompt").getAttribute("value")));
 		assertThat(find("#remix-note").isDisplayed()).as("a new job, not a variation").isFalse();
-		assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).isEqualTo("prompt");
+		assertThat(browser.driver().switchTo().activeElement().getAttribute("id")).isEqualTo("prompt");
 
-		browser.driver.get(url("/jobs/" + id));
+		browser.driver().get(url("/jobs/" + id));
 		waitReady();
 		browser.waitUpTo(QUICK).until((driver) -> find("#edit-prompt").isDisplayed());
 		assertThat(find("#job-retry").isDisplayed()).isFalse();
@@ -417,7 +401,7 @@ class JobLibraryBrowserTests {
 		submit("Audit: a queued job waiting for tomorrow", later());
 		openDashboard();
 		browser.waitUpTo(JOB_DONE).until((driver) -> "completed".equals(row(done).getAttribute("data-status")));
-		assertThat(browser.driver.findElements(By.tagName("h1"))).hasSize(1);
+		assertThat(browser.driver().findElements(By.tagName("h1"))).hasSize(1);
 		assertThat(find(".skip-link").getAttribute("href")).endsWith("#main");
 		assertThat(find("#main").findElement(By.cssSelector("form#job-form"))).isNotNull();
 		assertThat(row(done).findElement(By.cssSelector(".play")).getAttribute("aria-label"))
@@ -433,9 +417,9 @@ class JobLibraryBrowserTests {
 			assertThat(AxeAudit.seriousViolations(browser)).as("dashboard, %s", dark ? "dark" : "light").isEmpty();
 			screenshot("audit-dashboard-" + (dark ? "dark" : "light") + ".png", 1280);
 		}
-		browser.driver.get(url("/jobs/" + done));
+		browser.driver().get(url("/jobs/" + done));
 		waitReady();
-		assertThat(browser.driver.findElements(By.tagName("h1"))).hasSize(1);
+		assertThat(browser.driver().findElements(By.tagName("h1"))).hasSize(1);
 		for (boolean dark : List.of(false, true)) {
 			browser.prefersDark(dark);
 			assertThat(AxeAudit.seriousViolations(browser)).as("job page, %s", dark ? "dark" : "light").isEmpty();
@@ -475,17 +459,17 @@ class JobLibraryBrowserTests {
 
 	/** The page laid out at {@code width} CSS pixels (the window itself may not shrink that far when headless). */
 	private void viewport(int width) {
-		browser.driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+		browser.driver().executeCdpCommand("Emulation.setDeviceMetricsOverride",
 				Map.of("width", width, "height", 900, "deviceScaleFactor", 1, "mobile", false));
 		browser.script("return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))");
 	}
 
 	private void screenshot(String name, int width) throws Exception {
 		viewport(width);
-		Map<String, Object> metrics = browser.driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
+		Map<String, Object> metrics = browser.driver().executeCdpCommand("Page.getLayoutMetrics", Map.of());
 		Map<?, ?> content = (Map<?, ?>) metrics.get("cssContentSize");
 		double height = Math.min(((Number) content.get("height")).doubleValue(), 6000);
-		Map<String, Object> shot = browser.driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+		Map<String, Object> shot = browser.driver().executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
 				"captureBeyondViewport", true,
 				"clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
 		Files.createDirectories(SCREENSHOTS);
@@ -493,7 +477,7 @@ class JobLibraryBrowserTests {
 	}
 
 	private void openDashboard() {
-		browser.driver.get(url("/"));
+		browser.driver().get(url("/"));
 		waitReady();
 	}
 
@@ -515,7 +499,7 @@ class JobLibraryBrowserTests {
 	}
 
 	private static WebElement find(String css) {
-		return browser.driver.findElement(By.cssSelector(css));
+		return browser.driver().findElement(By.cssSelector(css));
 	}
 
 	private String url(String path) {

@@ -7,11 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -52,33 +49,14 @@ class PageBrowserTests {
 			})).observe(document.getElementById('jobs'), { subtree: true, attributeFilter: ['aria-valuenow'] });
 			""";
 
-	@TempDir
-	static Path profile;
-
-	private static Browser browser;
+	@RegisterExtension
+	static final Browser browser = new Browser().failingOnPageErrors();
 
 	@org.springframework.beans.factory.annotation.Autowired
 	private org.springframework.r2dbc.core.DatabaseClient db;
 
 	@LocalServerPort
 	private int port;
-
-	@BeforeAll
-	static void startBrowser() {
-		browser = new Browser(profile);
-	}
-
-	@AfterAll
-	static void stopBrowser() {
-		if (browser != null) {
-			browser.close();
-		}
-	}
-
-	@AfterEach
-	void pageRaisedNoErrors() {
-		assertThat(browser.severeConsoleMessages()).isEmpty();
-	}
 
 	@Test
 	void submitThroughTheFormAndWatchTheBarReachOneHundred() {
@@ -92,7 +70,7 @@ class PageBrowserTests {
 		WebElement job = jobWithPrompt(prompt, QUICK);
 		String id = job.getAttribute("data-job-id");
 		assertThat(find("#prompt").getAttribute("value")).as("the form is cleared for the next prompt").isEmpty();
-		assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).as("focus is kept for the next prompt")
+		assertThat(browser.driver().switchTo().activeElement().getAttribute("id")).as("focus is kept for the next prompt")
 			.isEqualTo("prompt");
 		browser.waitUpTo(JOB_DONE)
 			.until(ExpectedConditions.attributeToBe(job.findElement(By.cssSelector(".progress")), "aria-valuenow", "100"));
@@ -173,11 +151,11 @@ class PageBrowserTests {
 		assertThat(stored.get("status")).isEqualTo("canceled");
 
 		job.findElement(By.cssSelector(".retry")).click();
-		browser.waitUpTo(QUICK).until((driver) -> browser.driver.findElements(By.cssSelector("li.job"))
+		browser.waitUpTo(QUICK).until((driver) -> browser.driver().findElements(By.cssSelector("li.job"))
 			.stream()
 			.filter((item) -> item.findElement(By.cssSelector(".prompt")).getText().equals(prompt))
 			.count() == 2);
-		WebElement again = browser.driver.findElements(By.cssSelector("li.job")).get(0);
+		WebElement again = browser.driver().findElements(By.cssSelector("li.job")).get(0);
 		assertThat(again.findElement(By.cssSelector(".prompt")).getText()).isEqualTo(prompt);
 		assertThat(again.getAttribute("data-job-id")).isNotEqualTo(id);
 		browser.waitUpTo(JOB_DONE).until((driver) -> "completed".equals(again.getAttribute("data-status")));
@@ -190,7 +168,7 @@ class PageBrowserTests {
 		// needs no preflight, so only the server can refuse it.
 		String page = "<form method='post' enctype='multipart/form-data' action='" + url("/api/v1/jobs") + "'>"
 				+ "<input name='prompt' value='" + prompt + "'></form><script>document.forms[0].submit()</script>";
-		browser.driver.get("data:text/html," + URLEncoder.encode(page, StandardCharsets.UTF_8).replace("+", "%20"));
+		browser.driver().get("data:text/html," + URLEncoder.encode(page, StandardCharsets.UTF_8).replace("+", "%20"));
 		browser.waitUpTo(QUICK).until((driver) -> find("body").getText().contains("Cross-origin request refused"));
 		assertThat(this.db.sql("SELECT count(*) AS n FROM jobs WHERE prompt = :prompt")
 			.bind("prompt", prompt)
@@ -202,22 +180,22 @@ class PageBrowserTests {
 	@Test
 	void aRebindingHostNameGetsARefusalInsteadOfThePageOrTheApi() {
 		for (String path : List.of("/", "/api/v1/jobs")) {
-			browser.driver.get("http://" + Browser.REBINDING_HOST + ":" + this.port + path);
+			browser.driver().get("http://" + Browser.REBINDING_HOST + ":" + this.port + path);
 			browser.waitUpTo(QUICK).until((driver) -> find("body").getText().contains("Host not allowed"));
-			assertThat(browser.driver.findElements(By.id("job-form"))).isEmpty();
+			assertThat(browser.driver().findElements(By.id("job-form"))).isEmpty();
 		}
 	}
 
 	@Test
 	void aValidationErrorShowsNextToItsField() {
 		openDashboard();
-		int before = browser.driver.findElements(By.cssSelector("li.job")).size();
+		int before = browser.driver().findElements(By.cssSelector("li.job")).size();
 		type("   ");
 		find("#submit").click();
 		WebElement promptError = find("[data-error-for='prompt']");
 		browser.waitUpTo(QUICK).until(ExpectedConditions.textToBePresentInElement(promptError, "prompt is required"));
 		assertThat(find("#prompt").getAttribute("aria-invalid")).isEqualTo("true");
-		assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).isEqualTo("prompt");
+		assertThat(browser.driver().switchTo().activeElement().getAttribute("id")).isEqualTo("prompt");
 
 		// A value the form would never offer still gets the API's own words, under the field it concerns.
 		browser.script("const o = new Option('5 seconds', '5'); document.getElementById('duration_seconds').add(o); o.selected = true;");
@@ -227,7 +205,7 @@ class PageBrowserTests {
 		browser.waitUpTo(QUICK).until(ExpectedConditions.textToBePresentInElement(durationError, "supports durations 4, 8, 12; got 5"));
 		assertThat(promptError.getText()).as("the fixed field's message is gone").isEmpty();
 		assertThat(find("[data-error-for='']").getText()).isEmpty();
-		assertThat(browser.driver.findElements(By.cssSelector("li.job"))).hasSize(before);
+		assertThat(browser.driver().findElements(By.cssSelector("li.job"))).hasSize(before);
 	}
 
 	@Test
@@ -244,7 +222,7 @@ class PageBrowserTests {
 
 		WebElement job = jobWithPrompt(prompt, QUICK);
 		assertThat(job.getAttribute("data-job-id")).isEqualTo(id);
-		assertThat(browser.driver.findElements(By.cssSelector("li.job")).get(0)).as("newest first").isEqualTo(job);
+		assertThat(browser.driver().findElements(By.cssSelector("li.job")).get(0)).as("newest first").isEqualTo(job);
 		browser.waitUpTo(QUICK).until((driver) -> Integer.parseInt(chart.getAttribute("data-total")) > chartedBefore);
 		// The panel redraws as the job moves its counts: read it afresh until it answers (a redrawn row reads stale).
 		browser.waitUpTo(QUICK).until((driver) -> "enabled".equalsIgnoreCase(
@@ -311,7 +289,7 @@ class PageBrowserTests {
 		browser.prefersDark(false);
 		browser.screenshot(SCREENSHOTS.resolve("dashboard-phone.png"), 390);
 
-		browser.driver.get(url("/jobs/" + done));
+		browser.driver().get(url("/jobs/" + done));
 		waitReady();
 		WebElement player = find("#player");
 		browser.waitUpTo(QUICK).until((driver) -> browser.<Long>script("return arguments[0].readyState", player) >= 2);
@@ -320,7 +298,7 @@ class PageBrowserTests {
 	}
 
 	private void openDashboard() {
-		browser.driver.get(url("/"));
+		browser.driver().get(url("/"));
 		waitReady();
 	}
 
@@ -348,7 +326,7 @@ class PageBrowserTests {
 	}
 
 	private static WebElement find(String css) {
-		return browser.driver.findElement(By.cssSelector(css));
+		return browser.driver().findElement(By.cssSelector(css));
 	}
 
 	private String url(String path) {

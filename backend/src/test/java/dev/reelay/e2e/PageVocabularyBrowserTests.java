@@ -2,7 +2,6 @@ package dev.reelay.e2e;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -12,11 +11,8 @@ import java.util.UUID;
 
 import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobStatus;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -57,10 +53,8 @@ class PageVocabularyBrowserTests {
 
 	private static final Duration QUICK = Duration.ofSeconds(15);
 
-	@TempDir
-	static Path profile;
-
-	private static Browser browser;
+	@RegisterExtension
+	static final Browser browser = new Browser().failingOnPageErrors();
 
 	@LocalServerPort
 	private int port;
@@ -70,23 +64,6 @@ class PageVocabularyBrowserTests {
 
 	@Autowired
 	private JsonMapper json;
-
-	@BeforeAll
-	static void startBrowser() {
-		browser = new Browser(profile);
-	}
-
-	@AfterAll
-	static void stopBrowser() {
-		if (browser != null) {
-			browser.close();
-		}
-	}
-
-	@AfterEach
-	void pageRaisedNoErrors() {
-		assertThat(browser.severeConsoleMessages()).isEmpty();
-	}
 
 	@Test
 	void thePageIsRenderedWithEveryStatusAndEventOfTheServer() {
@@ -135,7 +112,7 @@ class PageVocabularyBrowserTests {
 		assertThat(filter.getOptions()).extracting(WebElement::getText)
 			.containsSubsequence("All statuses", "Running", "Queued", words, "Completed");
 		filter.selectByValue("reconciling");
-		browser.waitUpTo(QUICK).until((driver) -> browser.driver.getCurrentUrl().contains("status=reconciling"));
+		browser.waitUpTo(QUICK).until((driver) -> browser.driver().getCurrentUrl().contains("status=reconciling"));
 		browser.waitUpTo(QUICK).until((driver) -> shownIds().equals(List.of(id)));
 
 		open("/jobs/" + id);
@@ -226,7 +203,7 @@ class PageVocabularyBrowserTests {
 	}
 
 	private void open(String path) {
-		browser.driver.get(url(path));
+		browser.driver().get(url(path));
 		browser.waitUpTo(QUICK.multipliedBy(2)).until((driver) -> "true".equals(find("body").getAttribute("data-ready")));
 	}
 
@@ -235,7 +212,7 @@ class PageVocabularyBrowserTests {
 	}
 
 	private static WebElement find(String css) {
-		return browser.driver.findElement(By.cssSelector(css));
+		return browser.driver().findElement(By.cssSelector(css));
 	}
 
 	private Map<?, ?> submit(String prompt, Instant notBefore) {

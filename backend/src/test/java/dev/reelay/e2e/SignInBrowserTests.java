@@ -1,14 +1,10 @@
 package dev.reelay.e2e;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.WebElement;
@@ -36,30 +32,11 @@ class SignInBrowserTests {
 
 	private static final Duration QUICK = Duration.ofSeconds(10);
 
-	@TempDir
-	static Path profile;
-
-	private static Browser browser;
+	@RegisterExtension
+	static final Browser browser = new Browser().failingOnPageErrors();
 
 	@LocalServerPort
 	private int port;
-
-	@BeforeAll
-	static void startBrowser() {
-		browser = new Browser(profile);
-	}
-
-	@AfterAll
-	static void stopBrowser() {
-		if (browser != null) {
-			browser.close();
-		}
-	}
-
-	@AfterEach
-	void pageRaisedNoErrors() {
-		assertThat(browser.severeConsoleMessages()).isEmpty();
-	}
 
 	@Test
 	void signsInWithAKeyInAnHttpOnlyCookieAndSeesOnlyItsOwnJobs() {
@@ -68,18 +45,18 @@ class SignInBrowserTests {
 		String before = "Browser: someone else's job " + System.nanoTime();
 		submit(theirs, before);
 
-		browser.driver.manage().deleteAllCookies();
-		browser.driver.get(url("/"));
-		assertThat(browser.driver.findElements(By.id("job-form"))).isEmpty();
+		browser.driver().manage().deleteAllCookies();
+		browser.driver().get(url("/"));
+		assertThat(browser.driver().findElements(By.id("job-form"))).isEmpty();
 		find("#key").sendKeys("rly_not-a-key");
 		find("#signin").click();
 		browser.waitUpTo(QUICK).until((driver) -> find("#signin-error").getText().contains("not valid"));
-		assertThat(browser.driver.manage().getCookieNamed("reelay_session")).isNull();
+		assertThat(browser.driver().manage().getCookieNamed("reelay_session")).isNull();
 
 		find("#key").sendKeys(mine);
 		find("#signin").click();
 		browser.waitUpTo(QUICK).until((driver) -> "true".equals(find("body").getAttribute("data-ready")));
-		Cookie cookie = browser.driver.manage().getCookieNamed("reelay_session");
+		Cookie cookie = browser.driver().manage().getCookieNamed("reelay_session");
 		assertThat(cookie).isNotNull();
 		assertThat(cookie.isHttpOnly()).isTrue();
 		assertThat(cookie.getSameSite()).isEqualTo("Strict");
@@ -104,11 +81,11 @@ class SignInBrowserTests {
 
 		find("#sign-out").click();
 		browser.waitUpTo(QUICK).until((driver) -> !driver.findElements(By.id("signin-form")).isEmpty());
-		assertThat(browser.driver.manage().getCookieNamed("reelay_session")).isNull();
+		assertThat(browser.driver().manage().getCookieNamed("reelay_session")).isNull();
 	}
 
 	private java.util.List<String> jobPrompts() {
-		return browser.driver.findElements(By.cssSelector("li.job .prompt")).stream().map(WebElement::getText).toList();
+		return browser.driver().findElements(By.cssSelector("li.job .prompt")).stream().map(WebElement::getText).toList();
 	}
 
 	private String newTenantKey(String name) {
@@ -144,7 +121,7 @@ class SignInBrowserTests {
 	}
 
 	private static WebElement find(String css) {
-		return browser.driver.findElement(By.cssSelector(css));
+		return browser.driver().findElement(By.cssSelector(css));
 	}
 
 	private String url(String path) {

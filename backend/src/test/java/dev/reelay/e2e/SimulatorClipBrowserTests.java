@@ -1,12 +1,9 @@
 package dev.reelay.e2e;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import reactor.core.publisher.Mono;
@@ -37,25 +34,11 @@ class SimulatorClipBrowserTests {
 
 	private static final Duration QUICK = Duration.ofSeconds(20);
 
-	@TempDir
-	static Path profile;
-
-	private static Browser browser;
+	@RegisterExtension
+	static final Browser browser = new Browser();
 
 	@LocalServerPort
 	private int port;
-
-	@BeforeAll
-	static void startBrowser() {
-		browser = new Browser(profile);
-	}
-
-	@AfterAll
-	static void stopBrowser() {
-		if (browser != null) {
-			browser.close();
-		}
-	}
 
 	@ParameterizedTest(name = "{0} s at {1} {2}")
 	@CsvSource({ "4, 16:9, 720p, 1280, 720", "8, 9:16, 1080p, 1024, 1792", "12, 16:9, 1080p, 1792, 1024" })
@@ -67,8 +50,8 @@ class SimulatorClipBrowserTests {
 			.repeatWhenEmpty((empty) -> empty.delayElements(Duration.ofMillis(200)))
 			.block(JOB_DONE);
 
-		browser.driver.get("http://localhost:" + this.port + "/no-such-page");
-		Map<?, ?> played = (Map<?, ?>) browser.driver.executeAsyncScript("""
+		browser.driver().get("http://localhost:" + this.port + "/no-such-page");
+		Map<?, ?> played = (Map<?, ?>) browser.driver().executeAsyncScript("""
 				const done = arguments[arguments.length - 1];
 				const video = document.createElement('video');
 				video.muted = true;

@@ -125,15 +125,10 @@ class SimulatorApiTests extends SimulatorTestSupport {
 		form.part("prompt", "A cat");
 		form.part("size", "1280x1280");
 
-		JsonNode error = this.client.post()
+		JsonNode error = json(this.client.post()
 			.uri("/videos")
 			.body(BodyInserters.fromMultipartData(form.build()))
-			.exchange()
-			.expectStatus()
-			.isBadRequest()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody();
+			.exchange(), HttpStatus.BAD_REQUEST);
 
 		assertError(error, "invalid_request_error", "size", "invalid_value");
 	}
@@ -220,14 +215,9 @@ class SimulatorApiTests extends SimulatorTestSupport {
 		String id = createVideo("A paper boat on a river");
 		this.clock.advance(Duration.ofSeconds(10));
 
-		JsonNode error = this.client.get()
+		JsonNode error = json(this.client.get()
 			.uri("/videos/{id}/content", id)
-			.exchange()
-			.expectStatus()
-			.isNotFound()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody();
+			.exchange(), HttpStatus.NOT_FOUND);
 
 		assertError(error, "invalid_request_error", null, null);
 		assertThat(error.get("error").get("message").stringValue()).startsWith("Video is not ready yet");
@@ -284,14 +274,9 @@ class SimulatorApiTests extends SimulatorTestSupport {
 			assertThat(new String(image, 8, 4, StandardCharsets.US_ASCII)).isEqualTo("WEBP");
 		}
 
-		assertError(this.client.get()
+		assertError(json(this.client.get()
 			.uri("/videos/{id}/content?variant=poster", id)
-			.exchange()
-			.expectStatus()
-			.isBadRequest()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody(), "invalid_request_error", "variant", "invalid_value");
+			.exchange(), HttpStatus.BAD_REQUEST), "invalid_request_error", "variant", "invalid_value");
 	}
 
 	@Test
@@ -333,14 +318,9 @@ class SimulatorApiTests extends SimulatorTestSupport {
 	void listRejectsBadParameters() {
 		for (String[] bad : new String[][] { { "?order=newest", "order" }, { "?limit=101", "limit" },
 				{ "?limit=ten", "limit" }, { "?after=video_unknown", "after" } }) {
-			JsonNode error = this.client.get()
+			JsonNode error = json(this.client.get()
 				.uri("/videos" + bad[0])
-				.exchange()
-				.expectStatus()
-				.isBadRequest()
-				.expectBody(JsonNode.class)
-				.returnResult()
-				.getResponseBody();
+				.exchange(), HttpStatus.BAD_REQUEST);
 			assertThat(error.get("error").get("param").stringValue()).isEqualTo(bad[1]);
 		}
 	}
@@ -356,24 +336,14 @@ class SimulatorApiTests extends SimulatorTestSupport {
 	@Test
 	void deleteRemovesAFinishedVideoButRefusesARunningOne() {
 		String running = createVideo("Still rendering");
-		assertError(this.client.delete()
+		assertError(json(this.client.delete()
 			.uri("/videos/{id}", running)
-			.exchange()
-			.expectStatus()
-			.isBadRequest()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody(), "invalid_request_error", null, null);
+			.exchange(), HttpStatus.BAD_REQUEST), "invalid_request_error", null, null);
 
 		this.clock.advance(Duration.ofSeconds(20));
-		JsonNode deleted = this.client.delete()
+		JsonNode deleted = json(this.client.delete()
 			.uri("/videos/{id}", running)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody();
+			.exchange(), HttpStatus.OK);
 
 		assertThat(deleted.propertyNames()).containsExactlyInAnyOrder("id", "object", "deleted");
 		assertThat(deleted.get("id").stringValue()).isEqualTo(running);
@@ -386,18 +356,11 @@ class SimulatorApiTests extends SimulatorTestSupport {
 	@Test
 	void remixCreatesANewVideoFromACompletedOne() {
 		String pending = createVideo("Not done yet");
-		assertError(remix(pending, "{\"prompt\": \"Again\"}").expectStatus()
-			.isBadRequest()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody(), "invalid_request_error", null, null);
+		assertError(json(remix(pending, "{\"prompt\": \"Again\"}"), HttpStatus.BAD_REQUEST), "invalid_request_error",
+				null, null);
 
 		String source = completedVideo("A calico cat playing a piano");
-		JsonNode remixed = remix(source, "{\"prompt\": \"The cat takes a bow\"}").expectStatus()
-			.isOk()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody();
+		JsonNode remixed = json(remix(source, "{\"prompt\": \"The cat takes a bow\"}"), HttpStatus.OK);
 
 		assertThat(remixed.propertyNames()).containsExactlyInAnyOrderElementsOf(VIDEO_KEYS);
 		assertThat(remixed.get("id").stringValue()).isNotEqualTo(source).startsWith("video_");
@@ -454,14 +417,9 @@ class SimulatorApiTests extends SimulatorTestSupport {
 	}
 
 	private JsonNode list(String query) {
-		return this.client.get()
+		return json(this.client.get()
 			.uri("/videos" + query)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody();
+			.exchange(), HttpStatus.OK);
 	}
 
 	private static List<String> ids(JsonNode list) {
@@ -471,16 +429,11 @@ class SimulatorApiTests extends SimulatorTestSupport {
 	}
 
 	private JsonNode expectError(HttpStatus status, String json) {
-		return this.client.post()
+		return json(this.client.post()
 			.uri("/videos")
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(json)
-			.exchange()
-			.expectStatus()
-			.isEqualTo(status)
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody();
+			.exchange(), status);
 	}
 
 }

@@ -11,6 +11,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -64,16 +65,8 @@ abstract class SimulatorTestSupport {
 	}
 
 	JsonNode create(String json) {
-		return this.client.post()
-			.uri("/videos")
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(json)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody();
+		return json(this.client.post().uri("/videos").contentType(MediaType.APPLICATION_JSON).bodyValue(json).exchange(),
+				HttpStatus.OK);
 	}
 
 	String createVideo(String prompt) {
@@ -81,14 +74,12 @@ abstract class SimulatorTestSupport {
 	}
 
 	JsonNode retrieve(String id) {
-		return this.client.get()
-			.uri("/videos/{id}", id)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody();
+		return json(this.client.get().uri("/videos/{id}", id).exchange(), HttpStatus.OK);
+	}
+
+	/** The JSON body of {@code response}, once its status is asserted to be {@code status}. */
+	static JsonNode json(WebTestClient.ResponseSpec response, HttpStatus status) {
+		return response.expectStatus().isEqualTo(status).expectBody(JsonNode.class).returnResult().getResponseBody();
 	}
 
 	/** Asserts the OpenAI error envelope: exactly the four keys, with the given values. */

@@ -18,26 +18,20 @@ final class AdminClient {
 	}
 
 	UUID tenant(String name) {
-		Map<?, ?> tenant = this.http.post()
-			.uri("/api/v1/admin/tenants")
-			.header("Authorization", "Bearer " + ADMIN_KEY)
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("name", name))
-			.exchange()
-			.expectStatus()
-			.isCreated()
-			.expectBody(Map.class)
-			.returnResult()
-			.getResponseBody();
-		return UUID.fromString((String) tenant.get("id"));
+		return UUID.fromString((String) created(Map.of("name", name), "/api/v1/admin/tenants").get("id"));
 	}
 
 	Map<?, ?> issue(UUID tenant) {
+		return created(Map.of("name", "test key"), "/api/v1/admin/tenants/{id}/keys", tenant);
+	}
+
+	/** POSTs {@code body} as the admin, expects 201 and answers the created thing. */
+	private Map<?, ?> created(Map<String, ?> body, String uri, Object... variables) {
 		return this.http.post()
-			.uri("/api/v1/admin/tenants/{id}/keys", tenant)
+			.uri(uri, variables)
 			.header("Authorization", "Bearer " + ADMIN_KEY)
 			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("name", "test key"))
+			.bodyValue(body)
 			.exchange()
 			.expectStatus()
 			.isCreated()
@@ -48,6 +42,16 @@ final class AdminClient {
 
 	String key(UUID tenant) {
 		return (String) issue(tenant).get("key");
+	}
+
+	/** Revokes one of {@code tenant}'s keys ({@code issued} as {@link #issue} answered) and expects it done. */
+	WebTestClient.ResponseSpec revoke(UUID tenant, Map<?, ?> issued) {
+		return this.http.post()
+			.uri("/api/v1/admin/tenants/{tenant}/keys/{key}/revoke", tenant, issued.get("id"))
+			.header("Authorization", "Bearer " + ADMIN_KEY)
+			.exchange()
+			.expectStatus()
+			.isOk();
 	}
 
 	/** A new tenant with one key. */

@@ -16,12 +16,9 @@ import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -166,25 +163,14 @@ class HostilePathTenantModeTests extends HostilePathCorpus {
 		Map<?, ?> issued = this.admin.issue(tenant);
 		StepVerifier.create(events("/api/v1/%65vents", (String) issued.get("key")))
 			.expectNextMatches((event) -> "ready".equals(event.comment()))
-			.then(() -> this.http.post()
-				.uri("/api/v1/admin/tenants/{tenant}/keys/{key}/revoke", tenant, issued.get("id"))
-				.header("Authorization", "Bearer " + AdminClient.ADMIN_KEY)
-				.exchange()
-				.expectStatus().isOk())
+			.then(() -> this.admin.revoke(tenant, issued))
 			.thenConsumeWhile((event) -> event.data() == null)
 			.expectComplete()
 			.verify(WAIT);
 	}
 
 	private Flux<ServerSentEvent<String>> events(String rawPath, String key) {
-		return WebClient.create()
-			.get()
-			.uri(URI.create("http://127.0.0.1:" + this.port + rawPath))
-			.header("Authorization", "Bearer " + key)
-			.accept(MediaType.TEXT_EVENT_STREAM)
-			.retrieve()
-			.bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() {
-			});
+		return KeyedEvents.open(URI.create("http://127.0.0.1:" + this.port + rawPath), key);
 	}
 
 }

@@ -1,17 +1,14 @@
 package dev.reelay.tenant;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -26,28 +23,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "reelay.dispatch.enabled=false", "reelay.security.admin-key=" + AdminClient.ADMIN_KEY,
 				"reelay.simulator.enabled=true" })
-class JobLibraryApiTests {
-
-	private static final Duration WAIT = Duration.ofSeconds(20);
-
-	@LocalServerPort
-	private int port;
+class JobLibraryApiTests extends TwoTenantsTestSupport {
 
 	@Autowired
 	private DatabaseClient db;
 
-	private WebTestClient http;
-
-	private String a;
-
-	private String b;
-
-	@BeforeEach
-	void twoTenants() {
-		this.http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.port).responseTimeout(WAIT).build();
-		AdminClient admin = new AdminClient(this.http);
-		this.a = admin.newTenantKey("library A");
-		this.b = admin.newTenantKey("library B");
+	JobLibraryApiTests() {
+		super("library");
 	}
 
 	@Test
@@ -146,18 +128,6 @@ class JobLibraryApiTests {
 		return ids;
 	}
 
-	private String submit(String key, String prompt) {
-		return (String) as(key, this.http.post().uri("/api/v1/jobs")).contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("prompt", prompt, "duration_seconds", 4))
-			.exchange()
-			.expectStatus()
-			.isAccepted()
-			.expectBody(Map.class)
-			.returnResult()
-			.getResponseBody()
-			.get("id");
-	}
-
 	private Map<?, ?> page(String key, String query) {
 		return as(key, this.http.get().uri(URI.create("http://127.0.0.1:" + this.port + "/api/v1/jobs?" + query))).exchange()
 			.expectStatus().isOk()
@@ -176,11 +146,6 @@ class JobLibraryApiTests {
 			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody()
 			.jsonPath("$.field").isEqualTo(field);
-	}
-
-	private static <S extends WebTestClient.RequestHeadersSpec<?>> S as(String key, S request) {
-		request.header("Authorization", "Bearer " + key);
-		return request;
 	}
 
 }

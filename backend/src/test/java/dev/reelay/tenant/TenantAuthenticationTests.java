@@ -1,5 +1,6 @@
 package dev.reelay.tenant;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -15,14 +16,12 @@ import reactor.test.StepVerifier;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseCookie;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.BodyInserters;
-import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -93,12 +92,7 @@ class TenantAuthenticationTests {
 		String key = (String) revoked.get("key");
 		this.http.get().uri("/api/v1/jobs").header("Authorization", "Bearer " + key).exchange().expectStatus().isOk();
 
-		this.http.post()
-			.uri("/api/v1/admin/tenants/{tenant}/keys/{key}/revoke", tenant, revoked.get("id"))
-			.header("Authorization", "Bearer " + AdminClient.ADMIN_KEY)
-			.exchange()
-			.expectStatus().isOk()
-			.expectBody().jsonPath("$.revoked_at").isNotEmpty();
+		this.admin.revoke(tenant, revoked).expectBody().jsonPath("$.revoked_at").isNotEmpty();
 
 		this.http.get()
 			.uri("/api/v1/jobs")
@@ -116,11 +110,7 @@ class TenantAuthenticationTests {
 		Map<?, ?> viaOtherInstance = this.admin.issue(tenant);
 		StepVerifier.create(events((String) viaAdmin.get("key")))
 			.expectNextMatches((event) -> "ready".equals(event.comment()))
-			.then(() -> this.http.post()
-				.uri("/api/v1/admin/tenants/{tenant}/keys/{key}/revoke", tenant, viaAdmin.get("id"))
-				.header("Authorization", "Bearer " + AdminClient.ADMIN_KEY)
-				.exchange()
-				.expectStatus().isOk())
+			.then(() -> this.admin.revoke(tenant, viaAdmin))
 			.thenConsumeWhile((event) -> event.data() == null)
 			.expectComplete()
 			.verify(WAIT);
@@ -138,14 +128,7 @@ class TenantAuthenticationTests {
 	}
 
 	private Flux<ServerSentEvent<String>> events(String key) {
-		return WebClient.create("http://127.0.0.1:" + this.port)
-			.get()
-			.uri("/api/v1/events")
-			.header("Authorization", "Bearer " + key)
-			.accept(MediaType.TEXT_EVENT_STREAM)
-			.retrieve()
-			.bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() {
-			});
+		return KeyedEvents.open(URI.create("http://127.0.0.1:" + this.port + "/api/v1/events"), key);
 	}
 
 	@Test

@@ -1,17 +1,14 @@
 package dev.reelay.tenant;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
@@ -28,28 +25,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "reelay.dispatch.enabled=false", "reelay.security.admin-key=" + AdminClient.ADMIN_KEY,
 				"reelay.simulator.enabled=true" })
-class TenantIsolationTests {
+class TenantIsolationTests extends TwoTenantsTestSupport {
 
 	private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {
 	};
 
-	private static final Duration WAIT = Duration.ofSeconds(20);
-
-	@LocalServerPort
-	private int port;
-
-	private WebTestClient http;
-
-	private String a;
-
-	private String b;
-
-	@BeforeEach
-	void twoTenants() {
-		this.http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.port).responseTimeout(WAIT).build();
-		AdminClient admin = new AdminClient(this.http);
-		this.a = admin.newTenantKey("tenant A");
-		this.b = admin.newTenantKey("tenant B");
+	TenantIsolationTests() {
+		super("tenant");
 	}
 
 	@Test
@@ -176,26 +158,6 @@ class TenantIsolationTests {
 		assertThat(submit(this.b, "idempotent for B", key)).as("B's replay").isEqualTo(other);
 	}
 
-	private String submit(String key, String prompt) {
-		return submit(key, prompt, null);
-	}
-
-	private String submit(String key, String prompt, String idempotencyKey) {
-		WebTestClient.RequestBodySpec request = as(key, this.http.post().uri("/api/v1/jobs"));
-		if (idempotencyKey != null) {
-			request = request.header("Idempotency-Key", idempotencyKey);
-		}
-		return (String) request.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("prompt", prompt, "duration_seconds", 4))
-			.exchange()
-			.expectStatus()
-			.isAccepted()
-			.expectBody(Map.class)
-			.returnResult()
-			.getResponseBody()
-			.get("id");
-	}
-
 	private List<String> ids(String key) {
 		Map<?, ?> page = as(key, this.http.get().uri("/api/v1/jobs?limit=100")).exchange()
 			.expectStatus().isOk()
@@ -212,11 +174,6 @@ class TenantIsolationTests {
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody()
 			.jsonPath("$.title").isEqualTo("Job not found");
-	}
-
-	private static <S extends WebTestClient.RequestHeadersSpec<?>> S as(String key, S request) {
-		request.header("Authorization", "Bearer " + key);
-		return request;
 	}
 
 	private Flux<ServerSentEvent<String>> stream(String key, String uri) {

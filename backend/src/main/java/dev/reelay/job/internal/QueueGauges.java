@@ -13,8 +13,7 @@ import java.util.stream.Collectors;
 
 import dev.reelay.job.JobStatus;
 import dev.reelay.provider.ProviderSettings;
-import dev.reelay.support.BackgroundLoops;
-import dev.reelay.support.Periodic;
+import dev.reelay.support.PeriodicTask;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -22,8 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 
@@ -32,7 +29,7 @@ import org.springframework.stereotype.Component;
  * the same, cluster-wide numbers) on a schedule and held in memory between reads.
  */
 @Component
-class QueueGauges implements SmartLifecycle {
+class QueueGauges extends PeriodicTask {
 
 	private static final Logger log = LoggerFactory.getLogger(QueueGauges.class);
 
@@ -51,21 +48,21 @@ class QueueGauges implements SmartLifecycle {
 
 	private final MeterRegistry registry;
 
-	private final QueueGaugeSettings settings;
-
 	private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
 	private volatile Map<String, ProviderQueue> snapshot = Map.of();
 
-	private final Periodic loop;
-
 	QueueGauges(DatabaseClient db, MeterRegistry registry, QueueGaugeSettings settings, ProviderSettings providers) {
+		super("queue-gauges", Duration.ZERO, settings.queueRefresh(), log,
+				"reading the queue gauges failed; keeping the last values");
 		this.db = db;
 		this.registry = registry;
-		this.settings = settings;
 		providers.instances().keySet().forEach(this::register);
-		this.loop = new Periodic(Duration.ZERO, settings.queueRefresh(), this::refresh, log,
-				"reading the queue gauges failed; keeping the last values");
+	}
+
+	@Override
+	protected Mono<?> runOnce() {
+		return refresh();
 	}
 
 	/** Reads the counts once and publishes them. */
@@ -108,27 +105,6 @@ class QueueGauges implements SmartLifecycle {
 			.tag("provider", provider)
 			.strongReference(true)
 			.register(this.registry);
-	}
-
-	/** Liveness: each run bounded and each successful one reported (health {@code backgroundLoops}). */
-	@Autowired
-	void watch(BackgroundLoops loops) {
-		this.loop.watched(loops, "queue-gauges");
-	}
-
-	@Override
-	public void start() {
-		this.loop.start();
-	}
-
-	@Override
-	public void stop() {
-		this.loop.stop();
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.loop.isRunning();
 	}
 
 	private record Count(String provider, JobStatus status, long jobs, Instant oldest) {
