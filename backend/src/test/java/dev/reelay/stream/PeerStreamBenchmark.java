@@ -118,10 +118,12 @@ class PeerStreamBenchmark {
 		try (EventSourceLoad load = new EventSourceLoad(target.baseUrl(), subscribers,
 				(int) Math.min(Integer.MAX_VALUE - 8, maxSamples))) {
 			target.newStream();
+			long cpuBeforeOpening = target.cpuNanos();
 			Duration opening = load.openAll(target.path(), subscribers, OPEN_CONCURRENCY)
 				.block(Duration.ofMinutes(10));
 			target.awaitSubscribers(subscribers);
 			long rssOpen = target.rss();
+			long cpuOpening = target.cpuNanos() - cpuBeforeOpening;
 			long[] openTimes = load.openTimes();
 			AtomicLong sequence = new AtomicLong();
 			AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -133,13 +135,17 @@ class PeerStreamBenchmark {
 				}, failure::set);
 			long recordedFrom;
 			long recordedTo;
+			long cpuBefore;
+			long cpuDuring;
 			String load1;
 			try {
 				Flux.interval(WARMUP).next().block();
 				recordedFrom = sequence.get();
+				cpuBefore = target.cpuNanos();
 				load.startRecording();
 				Flux.interval(MEASURE).next().block();
 				load.stopRecording();
+				cpuDuring = target.cpuNanos() - cpuBefore;
 				recordedTo = sequence.get();
 				load1 = loadAverage();
 			}
@@ -158,7 +164,7 @@ class PeerStreamBenchmark {
 			Result result = new Result(target.name(), subscribers, rate, percentile(latencies, 0.50),
 					percentile(latencies, 0.99), percentile(latencies, 1.0), load.delivered(),
 					(recordedTo - recordedFrom) * subscribers, load.gaps(), load.disorders(), load.stalled(last),
-					load.ended(), opening, percentile(openTimes, 0.99), rssBefore, rssOpen, load.bytesPerEvent(), load1);
+					load.ended(), opening, percentile(openTimes, 0.99), rssBefore, rssOpen, load.bytesPerEvent(), cpuDuring, cpuOpening, load1);
 			System.out.println(result);
 			return result;
 		}
@@ -179,6 +185,7 @@ class PeerStreamBenchmark {
 			row(table, "M4 " + at + ": publish → client p50, ms", ours, theirs, (r) -> r.p50() / 1000.0, date);
 			row(table, "M4 " + at + ": p99, ms", ours, theirs, (r) -> r.p99() / 1000.0, date);
 			row(table, "M4 " + at + ": max, ms", ours, theirs, (r) -> r.max() / 1000.0, date);
+			row(table, "M4 " + at + ": server CPU per delivery, µs", ours, theirs, Result::cpuPerDelivery, date);
 			row(table, "M4 " + at + ": sequence gaps (worst run)", ours, theirs, (r) -> (double) r.gaps(), date);
 			row(table, "M4 " + at + ": stalled connections (worst run)", ours, theirs, (r) -> (double) r.stalled(),
 					date);
@@ -186,6 +193,8 @@ class PeerStreamBenchmark {
 					(r) -> 100.0 * r.delivered() / Math.max(1, r.expected()), date);
 			row(table, "Open " + String.format(Locale.ROOT, "%,d", point[0]) + " connections, s", ours, theirs,
 					(r) -> r.opening().toMillis() / 1000.0, date);
+			row(table, "Open " + String.format(Locale.ROOT, "%,d", point[0]) + ": server CPU per connection, ms",
+					ours, theirs, Result::cpuPerOpen, date);
 			row(table, "M5 at " + at + ": RSS per subscriber, KiB", ours, theirs,
 					(r) -> (r.rssOpen() - r.rssBefore()) / 1024.0 / r.subscribers(), date);
 		}
@@ -256,6 +265,20 @@ class PeerStreamBenchmark {
 		}).sum();
 	}
 
+	/** CPU time (user + system) of {@code pids} so far, in nanoseconds (Linux, 100 ticks a second). */
+	static long cpu(Stream<Long> pids) {
+		return pids.mapToLong((pid) -> {
+			try {
+				String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+				String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+				return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+			}
+			catch (IOException ex) {
+				return 0;
+			}
+		}).sum();
+	}
+
 	private static List<String> serverProperties(Environment environment) {
 		List<String> properties = new ArrayList<>(List.of("reelay.dispatch.enabled=false", "spring.main.banner-mode=off",
 				"reelay.simulator.enabled=false", "logging.level.root=WARN", "logging.level.dev.reelay=INFO",
@@ -274,18 +297,28 @@ class PeerStreamBenchmark {
 
 	private record Result(String target, int subscribers, int rate, long p50, long p99, long max, long delivered,
 			long expected, long gaps, long disorders, long stalled, long ended, Duration opening, long openP99,
-			long rssBefore, long rssOpen, long bytesPerEvent, String load) {
+			long rssBefore, long rssOpen, long bytesPerEvent, long cpuNanos, long cpuOpening, String load) {
+
+		/** Server CPU time per connection opened, in milliseconds. */
+		double cpuPerOpen() {
+			return this.cpuOpening / 1e6 / this.subscribers;
+		}
+
+		/** Server CPU time per delivery in the measured window, in microseconds: what the load cannot inflate. */
+		double cpuPerDelivery() {
+			return (this.delivered == 0) ? Double.NaN : this.cpuNanos / 1000.0 / this.delivered;
+		}
 
 		@Override
 		public String toString() {
 			return String.format(Locale.ROOT,
 					"%s %,d × %d/s: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %,d of %,d deliveries; gaps %d, "
 							+ "disorders %d, stalled %d, ended %d; opened in %.1f s (p99 %.0f ms); RSS %,d → %,d KiB; "
-							+ "%d bytes/event; load %s",
+							+ "%d bytes/event; server CPU %.1f µs per delivery, %.2f ms per open; load %s",
 					this.target, this.subscribers, this.rate, this.p50 / 1000.0, this.p99 / 1000.0, this.max / 1000.0,
 					this.delivered, this.expected, this.gaps, this.disorders, this.stalled, this.ended,
 					this.opening.toMillis() / 1000.0, this.openP99 / 1000.0, this.rssBefore >> 10, this.rssOpen >> 10,
-					this.bytesPerEvent, this.load);
+					this.bytesPerEvent, cpuPerDelivery(), cpuPerOpen(), this.load);
 		}
 
 	}
@@ -306,6 +339,9 @@ class PeerStreamBenchmark {
 		void awaitSubscribers(int count);
 
 		long rss();
+
+		/** CPU time (user + system) the server's processes used so far. */
+		long cpuNanos();
 
 	}
 
@@ -353,6 +389,11 @@ class PeerStreamBenchmark {
 		@Override
 		public long rss() {
 			return pss(Stream.of(this.server.pid()));
+		}
+
+		@Override
+		public long cpuNanos() {
+			return cpu(Stream.of(this.server.pid()));
 		}
 
 	}
@@ -411,6 +452,17 @@ class PeerStreamBenchmark {
 		@Override
 		public void awaitSubscribers(int count) {
 			// Nchan counts its subscribers per channel; a connection counts once it has its first bytes.
+		}
+
+		@Override
+		public long cpuNanos() {
+			return cpu(processes());
+		}
+
+		private Stream<Long> processes() {
+			ProcessHandle master = ProcessHandle.of(this.pid)
+				.orElseThrow(() -> new IllegalStateException("no nginx process " + this.pid));
+			return Stream.concat(Stream.of(master.pid()), master.children().map(ProcessHandle::pid));
 		}
 
 		@Override
