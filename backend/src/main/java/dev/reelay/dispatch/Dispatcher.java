@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import dev.reelay.job.Job;
+import dev.reelay.job.JobEventLog;
 import dev.reelay.job.JobEventType;
-import dev.reelay.job.JobStore;
+import dev.reelay.job.JobQueue;
 import dev.reelay.provider.InstanceBreakers;
 import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.VideoProvider;
@@ -45,7 +46,9 @@ class Dispatcher implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
-	private final JobStore jobs;
+	private final JobQueue jobs;
+
+	private final JobEventLog events;
 
 	private final JobWorker worker;
 
@@ -90,12 +93,13 @@ class Dispatcher implements SmartLifecycle {
 
 	private final RouteMoves routes;
 
-	Dispatcher(JobStore jobs, JobWorker worker, ProviderGate gate, ProviderRegistry providers, CallLedger ledger,
+	Dispatcher(JobQueue jobs, JobEventLog events, JobWorker worker, ProviderGate gate, ProviderRegistry providers, CallLedger ledger,
 			DispatchSettings settings, DispatchClock clock, MeterRegistry meters, InstanceBreakers breakers,
 			RouteMoves routes) {
 		this.breakers = breakers;
 		this.routes = routes;
 		this.jobs = jobs;
+		this.events = events;
 		this.worker = worker;
 		this.gate = gate;
 		this.providers = providers;
@@ -132,7 +136,7 @@ class Dispatcher implements SmartLifecycle {
 		Sinks.Many<Long> wakes = Sinks.many().multicast().directBestEffort();
 		this.wakes = wakes;
 		Flux<Long> wakeUps = Flux.merge(Flux.interval(this.settings.tick()),
-				this.jobs.notices().filter((notice) -> notice.type() == JobEventType.QUEUED).map((notice) -> 0L),
+				this.events.notices().filter((notice) -> notice.type() == JobEventType.QUEUED).map((notice) -> 0L),
 				wakes.asFlux());
 		Heartbeat watching = this.heartbeat;
 		if (watching != null) {
@@ -194,7 +198,7 @@ class Dispatcher implements SmartLifecycle {
 		// Only jobs due a tick before this cycle began: their own route's claim in this cycle saw them (committed).
 		Instant dueBefore = this.clock.instant().minus(this.settings.tick());
 		Flux<Void> moves = Flux.fromIterable(order).concatMap((provider) -> {
-			Map<String, JobStore.Move> sources = new java.util.LinkedHashMap<>();
+			Map<String, JobQueue.Move> sources = new java.util.LinkedHashMap<>();
 			this.routes.into(provider).forEach((model, move) -> sources.put(model, move.dueBefore(dueBefore)));
 			return sources.isEmpty() ? Mono.<Void>empty()
 					: claimAndRun(provider, "jobs from other routes", failures, claims,
