@@ -1,7 +1,6 @@
 package dev.reelay.stream;
 
 import dev.reelay.job.JobEvent;
-import dev.reelay.job.JobEventType;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,10 +17,6 @@ record Outgoing(@Nullable JobEvent event, byte[] frame, boolean late) {
 	/** The event id, or 0 for a notice. */
 	long id() {
 		return (this.event != null) ? this.event.id() : 0;
-	}
-
-	boolean isProgress() {
-		return this.event != null && this.event.type() == JobEventType.PROGRESS;
 	}
 
 	boolean endsJob() {
