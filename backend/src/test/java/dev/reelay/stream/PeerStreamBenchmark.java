@@ -83,6 +83,8 @@ class PeerStreamBenchmark {
 					Path.of("target", "bench", "peer-stream-server.log"))) {
 				Target reelay = new ReelayTarget(server, store, job);
 				Target nchan = NCHAN_URL.isBlank() ? null : new NchanTarget(NCHAN_URL, NCHAN_PID);
+				// A server in service has its connection pool open and its log tail running: a few events first.
+				Flux.range(0, 20).concatMap((i) -> reelay.publish(0, 0, 0)).blockLast(Duration.ofMinutes(2));
 				// Idle: started, nothing connected yet, after a few seconds to settle.
 				Flux.interval(Duration.ofSeconds(5)).next().block();
 				Map<String, List<Result>> results = new LinkedHashMap<>();
