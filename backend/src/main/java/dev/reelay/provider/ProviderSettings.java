@@ -19,7 +19,7 @@ public record ProviderSettings(@DefaultValue Map<String, Instance> instances) {
 	/**
 	 * One configured provider. A blank {@code baseUrl} on the {@code openai-videos} family means this Reelay's own
 	 * simulator. {@code webhookSecrets} holds every secret currently valid (several while one is rotated);
-	 * {@code options} carries family-specific settings, listed in the README.
+	 * {@code options} carries family-specific settings, listed in docs/configuration.md.
 	 */
 	public record Instance(String family, @Nullable String baseUrl, @Nullable String apiKey,
 			@DefaultValue("true") boolean enabled, @DefaultValue("60s") Duration timeout,

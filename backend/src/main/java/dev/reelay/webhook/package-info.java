@@ -3,7 +3,11 @@
  * redeliveries, and makes the named job due so the dispatcher fetches its status from the provider. Polling stays
  * the fallback for webhooks that never arrive.
  */
+// TODO(providershape): a WebhookVerifier per family instead of the provider port
+@ApplicationModule(allowedDependencies = { "job", "provider" })
 @NullMarked
 package dev.reelay.webhook;
 
 import org.jspecify.annotations.NullMarked;
+
+import org.springframework.modulith.ApplicationModule;

@@ -64,7 +64,7 @@ public class JobRequestValidator {
 		return validate(tenant, request, null);
 	}
 
-	public NewJob validate(UUID tenant, CreateJobRequest request, @Nullable ImageUpload upload) {
+	NewJob validate(UUID tenant, CreateJobRequest request, @Nullable ImageUpload upload) {
 		String modelId = (request.model() != null) ? request.model() : this.catalog.defaultModel();
 		ModelSpec model = this.catalog.find(modelId)
 			.orElseThrow(() -> new BadRequestException("model",

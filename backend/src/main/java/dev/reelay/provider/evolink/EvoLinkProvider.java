@@ -29,7 +29,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * One EvoLink instance (see shared/providers/evolink.md): {@code POST /v1/videos/generations} with a body per
+ * One EvoLink instance (see docs/providers/evolink.md): {@code POST /v1/videos/generations} with a body per
  * upstream family, {@code GET /v1/tasks/{id}} for status and result URLs (valid for 24 hours, so the video is
  * fetched as soon as the task completes), and the credits EvoLink holds or charges recorded as the job's usage.
  */

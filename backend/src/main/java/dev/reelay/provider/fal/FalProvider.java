@@ -35,7 +35,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
- * One fal instance (see shared/providers/others.md, section 2). The remote id is {@code owner/app/requests/<id>}:
+ * One fal instance (see docs/providers/fal.md). The remote id is {@code owner/app/requests/<id>}:
  * status, result and cancel live under the app without the model's subpath.
  */
 final class FalProvider implements VideoProvider {

@@ -47,7 +47,7 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * One Gemini Interactions instance (see shared/providers/gemini-interactions.md). The remote id is the interaction
+ * One Gemini Interactions instance (see docs/providers/gemini-interactions.md). The remote id is the interaction
  * id. The API offers no list of interactions, so a create whose answer is lost cannot be looked for: it is never
  * sent again ({@link #canFindSubmitted} stays false), and every create is sent with {@code background: true} so
  * that its answer comes at once rather than after the whole generation.

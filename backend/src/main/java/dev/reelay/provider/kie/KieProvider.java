@@ -31,7 +31,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * One Kie instance (see shared/providers/kie-ai.md). Remote models starting with {@code veo3} go to the Veo API,
+ * One Kie instance (see docs/providers/kie-ai.md). Remote models starting with {@code veo3} go to the Veo API,
  * the rest to the Market API. Veo task ids are kept as {@code veo/<taskId>} so status knows which API to ask.
  */
 final class KieProvider implements VideoProvider {

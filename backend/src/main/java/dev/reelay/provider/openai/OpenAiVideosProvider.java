@@ -38,7 +38,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
-/** One instance of the /v1/videos contract (see shared/providers/openai-videos.md). */
+/** One instance of the /v1/videos contract (see docs/providers/openai-videos.md). */
 final class OpenAiVideosProvider implements VideoProvider {
 
 	private static final int LIST_PAGES_TO_SEARCH = 5;

@@ -37,7 +37,7 @@ import static org.mockito.Mockito.never;
 
 /** The job API's answers to bad input: a problem naming the field, and nothing stored. */
 @WebFluxTest(controllers = JobController.class)
-@Import({ JobRequestValidator.class, dev.reelay.support.DrainedMultipart.class, dev.reelay.catalog.RouteChoice.class, dev.reelay.provider.InstanceBreakers.class })
+@Import({ JobRequestValidator.class, JobSubmissions.class, dev.reelay.support.DrainedMultipart.class, dev.reelay.catalog.RouteChoice.class, dev.reelay.provider.InstanceBreakers.class })
 @EnableConfigurationProperties(JobInputSettings.class)
 class JobControllerTests {
 

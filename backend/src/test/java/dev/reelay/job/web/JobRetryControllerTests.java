@@ -36,7 +36,7 @@ import static org.mockito.Mockito.never;
 
 /** Retry makes a new job from an ended one's request, checked against today's catalog. */
 @WebFluxTest(controllers = JobRetryController.class)
-@Import({ JobRequestValidator.class, dev.reelay.catalog.RouteChoice.class, dev.reelay.provider.InstanceBreakers.class })
+@Import({ JobRequestValidator.class, JobSubmissions.class, dev.reelay.catalog.RouteChoice.class, dev.reelay.provider.InstanceBreakers.class })
 class JobRetryControllerTests {
 
 	private static final ModelSpec SIM = new ModelSpec("sim-video", "Simulator", "simulator", "sora-2", null,
@@ -117,6 +117,44 @@ class JobRetryControllerTests {
 			.expectBody()
 			.jsonPath("$.field").isEqualTo("model");
 		then(this.jobs).should(never()).create(any());
+	}
+
+	@Test
+	void aRetriedRemixWhoseSourceIsGoneGetsAProblemNamingRemixOf() {
+		UUID source = UUID.randomUUID();
+		UUID failed = UUID.randomUUID();
+		given(this.jobs.find(CallerTenant.LOCAL, failed))
+			.willReturn(Mono.just(job(failed, JobStatus.FAILED, remixOf(source), 0)));
+		given(this.jobs.find(CallerTenant.LOCAL, source)).willReturn(Mono.error(new JobNotFoundException(source)));
+		this.http.post()
+			.uri("/api/v1/jobs/{id}/retry", failed)
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.field").isEqualTo("remix_of");
+		then(this.jobs).should(never()).create(any());
+	}
+
+	@Test
+	void aRetriedRemixGoesToTheRouteThatMadeItsSource() {
+		UUID source = UUID.randomUUID();
+		UUID failed = UUID.randomUUID();
+		given(this.jobs.find(CallerTenant.LOCAL, failed))
+			.willReturn(Mono.just(job(failed, JobStatus.FAILED, remixOf(source), 0)));
+		Instant now = Instant.now();
+		given(this.jobs.find(CallerTenant.LOCAL, source)).willReturn(Mono.just(new Job(source, CallerTenant.LOCAL,
+				JobStatus.COMPLETED, 100, "sim-video", "simulator-b", "the source", PARAMETERS, 0, null, "video_source",
+				null, null, null, null, 0, now, null, null, null, now, now, now, 1, null, 0)));
+		this.http.post().uri("/api/v1/jobs/{id}/retry", failed).exchange().expectStatus().isAccepted();
+		ArgumentCaptor<NewJob> created = ArgumentCaptor.forClass(NewJob.class);
+		then(this.jobs).should().create(created.capture());
+		assertThat(created.getValue().parameters().remixOf()).isEqualTo(source);
+		assertThat(created.getValue().provider()).isEqualTo("simulator-b");
+	}
+
+	private static JobParameters remixOf(UUID source) {
+		return new JobParameters(8, "9:16", "720p", null, null, null, source, null);
 	}
 
 	@Test

@@ -27,7 +27,7 @@ import org.springframework.http.HttpHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
-/** The evolink family against a stand-in of EvoLink's unified task API (shared/providers/evolink.md). */
+/** The evolink family against a stand-in of EvoLink's unified task API (docs/providers/evolink.md). */
 class EvoLinkContractTests extends VideoProviderContractTests
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,

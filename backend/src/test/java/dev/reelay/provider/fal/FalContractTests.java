@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The fal family against a stand-in of fal's queue API (shared/providers/others.md, section 2). */
+/** The fal family against a stand-in of fal's queue API (docs/providers/fal.md). */
 class FalContractTests extends VideoProviderContractTests
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,

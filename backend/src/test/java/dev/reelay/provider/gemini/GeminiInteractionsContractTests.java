@@ -29,7 +29,7 @@ import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The gemini-interactions family against a stand-in of the Interactions API (shared/providers/gemini-interactions.md). */
+/** The gemini-interactions family against a stand-in of the Interactions API (docs/providers/gemini-interactions.md). */
 class GeminiInteractionsContractTests extends VideoProviderContractTests
 		implements VideoProviderContractTests.AnswersHttpErrors, VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {

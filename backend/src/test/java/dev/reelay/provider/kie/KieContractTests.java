@@ -24,7 +24,7 @@ import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The kie family's Market jobs API against a stand-in (shared/providers/kie-ai.md); its Veo API below. */
+/** The kie family's Market jobs API against a stand-in (docs/providers/kie-ai.md); its Veo API below. */
 class KieContractTests extends VideoProviderContractTests
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,

@@ -26,7 +26,7 @@ import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The openai-videos family against a stand-in of /v1/videos (shared/providers/openai-videos.md). */
+/** The openai-videos family against a stand-in of /v1/videos (docs/providers/openai-videos.md). */
 class OpenAiVideosContractTests extends VideoProviderContractTests
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,

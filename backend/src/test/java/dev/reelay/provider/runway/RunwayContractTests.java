@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The runway family against a stand-in of Runway's task API (shared/providers/others.md, section 1). */
+/** The runway family against a stand-in of Runway's task API (docs/providers/runway.md). */
 class RunwayContractTests extends VideoProviderContractTests
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,

@@ -22,7 +22,7 @@ import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** task-apis/dashscope.yaml against DashScope's Wan video synthesis (shared/providers/dashscope-wan.md). */
+/** task-apis/dashscope.yaml against DashScope's Wan video synthesis (docs/providers/dashscope-wan.md). */
 class DashScopeContractTests extends TaskApiContractTests {
 
 	@Override

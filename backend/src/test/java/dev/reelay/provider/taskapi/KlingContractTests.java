@@ -29,7 +29,7 @@ import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** task-apis/kling.yaml against Kling's own API (shared/providers/kling.md): a JWT per call, codes in the body. */
+/** task-apis/kling.yaml against Kling's own API (docs/providers/kling.md): a JWT per call, codes in the body. */
 class KlingContractTests extends TaskApiContractTests {
 
 	static final String SECRET = "kling-secret-key-for-the-stand-in-0123456789";

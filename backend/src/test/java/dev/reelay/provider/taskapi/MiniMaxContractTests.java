@@ -17,7 +17,7 @@ import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** task-apis/minimax.yaml against MiniMax's V2 video API for MiniMax-H3 (shared/providers/minimax-video.md). */
+/** task-apis/minimax.yaml against MiniMax's V2 video API for MiniMax-H3 (docs/providers/minimax-video.md). */
 class MiniMaxContractTests extends TaskApiContractTests {
 
 	@Override

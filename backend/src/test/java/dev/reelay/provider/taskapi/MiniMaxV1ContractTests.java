@@ -18,7 +18,7 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * task-apis/minimax-v1.yaml against MiniMax's V1 video API for Hailuo (shared/providers/minimax-video.md): errors in
+ * task-apis/minimax-v1.yaml against MiniMax's V1 video API for Hailuo (docs/providers/minimax-video.md): errors in
  * HTTP 200 bodies, and the video found through a second "resolve file" call.
  */
 class MiniMaxV1ContractTests extends TaskApiContractTests {

@@ -22,7 +22,7 @@ import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** task-apis/modelark.yaml against BytePlus ModelArk's content generation tasks (shared/providers/byteplus-modelark.md). */
+/** task-apis/modelark.yaml against BytePlus ModelArk's content generation tasks (docs/providers/byteplus-modelark.md). */
 class ModelArkContractTests extends TaskApiContractTests {
 
 	@Override

@@ -25,7 +25,7 @@ import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** task-apis/openrouter.yaml against OpenRouter's video API (shared/providers/openrouter-video.md). */
+/** task-apis/openrouter.yaml against OpenRouter's video API (docs/providers/openrouter-video.md). */
 class OpenRouterContractTests extends TaskApiContractTests {
 
 	@Override

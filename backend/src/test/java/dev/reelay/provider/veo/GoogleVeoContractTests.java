@@ -26,7 +26,7 @@ import org.springframework.http.HttpHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The google-veo family on the Gemini API against a stand-in (shared/providers/google-veo.md). Operations have no
+ * The google-veo family on the Gemini API against a stand-in (docs/providers/google-veo.md). Operations have no
  * named states (done is true or it is not), so there is no undocumented state to report; an operation with neither
  * samples nor an error is reported as a failure with its own code rather than a crash.
  */
