@@ -187,6 +187,8 @@ class PeerStreamBenchmark {
 			row(table, "M4 " + at + ": publish → client p50, ms", ours, theirs, (r) -> r.p50() / 1000.0, date);
 			row(table, "M4 " + at + ": p99, ms", ours, theirs, (r) -> r.p99() / 1000.0, date);
 			row(table, "M4 " + at + ": max, ms", ours, theirs, (r) -> r.max() / 1000.0, date);
+			row(table, "M4 " + at + ": events published per second (the target rate, if the publisher kept up)", ours,
+					theirs, Result::publishedPerSecond, date);
 			row(table, "M4 " + at + ": server CPU per delivery, µs", ours, theirs, Result::cpuPerDelivery, date);
 			row(table, "M4 " + at + ": sequence gaps (worst run)", ours, theirs, (r) -> (double) r.gaps(), date);
 			row(table, "M4 " + at + ": stalled connections (worst run)", ours, theirs, (r) -> (double) r.stalled(),
@@ -230,8 +232,10 @@ class PeerStreamBenchmark {
 		if (Double.isNaN(value)) {
 			return "–";
 		}
-		return (value == Math.rint(value) && Math.abs(value) < 1e9) ? String.format(Locale.ROOT, "%,.0f", value)
-				: String.format(Locale.ROOT, "%,.1f", value);
+		if (value == Math.rint(value) && Math.abs(value) < 1e9) {
+			return String.format(Locale.ROOT, "%,.0f", value);
+		}
+		return String.format(Locale.ROOT, (Math.abs(value) < 1) ? "%.3f" : "%,.1f", value);
 	}
 
 	private static long percentile(long[] sorted, double quantile) {
@@ -304,6 +308,11 @@ class PeerStreamBenchmark {
 		/** Server CPU time per connection opened, in milliseconds. */
 		double cpuPerOpen() {
 			return this.cpuOpening / 1e6 / this.subscribers;
+		}
+
+		/** Events published per second in the measured window. */
+		double publishedPerSecond() {
+			return (double) this.expected / this.subscribers / MEASURE.toSeconds();
 		}
 
 		/** Server CPU time per delivery in the measured window, in microseconds: what the load cannot inflate. */
