@@ -7,6 +7,7 @@ import dev.reelay.job.JobEventFilter;
 import dev.reelay.job.JobStore;
 import dev.reelay.support.BadRequestException;
 import dev.reelay.tenant.CallerTenant;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -88,7 +89,7 @@ class JobEventsController {
 	}
 
 	/** The frames as they are: wrapping shares each event's bytes instead of copying them per connection. */
-	private static ResponseEntity<Flux<DataBuffer>> stream(Flux<byte[]> frames) {
+	private static ResponseEntity<Flux<DataBuffer>> stream(Flux<ByteBuf> frames) {
 		// X-Accel-Buffering: nginx would otherwise hold events back until its buffer fills.
 		return ResponseEntity.ok()
 			.cacheControl(CacheControl.noStore())

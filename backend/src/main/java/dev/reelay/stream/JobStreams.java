@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.reelay.job.JobEvent;
 import dev.reelay.job.JobEventFilter;
 import dev.reelay.job.JobEventLog;
+import io.netty.buffer.ByteBuf;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -48,7 +49,7 @@ class JobStreams {
 	 * One job: its current state (or everything after {@code lastEventId}), then live events, ending after the
 	 * terminal one.
 	 */
-	Flux<byte[]> forJob(UUID tenant, UUID jobId, @Nullable Long lastEventId) {
+	Flux<ByteBuf> forJob(UUID tenant, UUID jobId, @Nullable Long lastEventId) {
 		JobEventFilter filter = JobEventFilter.job(jobId).forTenant(tenant);
 		return this.metrics.tracked(StreamMetrics.JOB,
 				withHeartbeats(open(filter, jobId, lastEventId).takeUntil(Outgoing::endsJob)));
@@ -58,7 +59,7 @@ class JobStreams {
 	 * Every event of {@code tenant}'s jobs that {@code filter} accepts after {@code lastEventId}, or from now on when
 	 * it is null. The tenant travels with each event read from the log, so the tail checks it in memory.
 	 */
-	Flux<byte[]> forAll(UUID tenant, JobEventFilter filter, @Nullable Long lastEventId) {
+	Flux<ByteBuf> forAll(UUID tenant, JobEventFilter filter, @Nullable Long lastEventId) {
 		return this.metrics.tracked(StreamMetrics.ALL,
 				withHeartbeats(open(filter.forTenant(tenant), null, lastEventId)));
 	}
@@ -136,8 +137,9 @@ class JobStreams {
 		subscriber.sentFromLog(event.id(), this.tail.passedOver(event.id()));
 	}
 
-	private Flux<byte[]> withHeartbeats(Flux<Outgoing> messages) {
-		return Heartbeats.around(messages.map(Outgoing::frame), this.settings.heartbeat());
+	private Flux<ByteBuf> withHeartbeats(Flux<Outgoing> messages) {
+		return Heartbeats.around(messages.map(Outgoing::wire), this.settings.heartbeat(),
+				StreamMessages.HEARTBEAT_WIRE::duplicate);
 	}
 
 	private static JobEvent last(List<JobEvent> events) {

@@ -130,11 +130,6 @@ class LogTail implements SmartLifecycle {
 		return this.published.get();
 	}
 
-	/** Progress events dropped so far from full buffers because a later one of the same job superseded them. */
-	long coalesced() {
-		return this.subscribers.coalesced();
-	}
-
 	/** The most events any departed subscriber's buffer held at once. */
 	int bufferHighWater() {
 		return this.subscribers.bufferHighWater();

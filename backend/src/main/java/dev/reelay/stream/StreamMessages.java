@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.reelay.job.JobEvent;
+import io.netty.buffer.ByteBuf;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -21,6 +22,9 @@ class StreamMessages {
 	static final byte[] READY = ":ready\n\n".getBytes(StandardCharsets.UTF_8);
 
 	static final byte[] HEARTBEAT = ":heartbeat\n\n".getBytes(StandardCharsets.UTF_8);
+
+	/** {@link #HEARTBEAT} in native memory, shared by every stream: write a {@code duplicate()}. */
+	static final ByteBuf HEARTBEAT_WIRE = Outgoing.direct(HEARTBEAT);
 
 	private final StreamSettings settings;
 

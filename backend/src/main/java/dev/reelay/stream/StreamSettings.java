@@ -15,8 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * whether that transaction ended, gives up on the id after {@code gapGrace}.</li>
  * <li>{@code readBatch}: events read at once; keep it below {@code buffer}, since a batch reaches a subscriber
  * faster than any connection drains it.</li>
- * <li>{@code buffer}: events held per subscriber; when full, superseded progress events are dropped, and a
- * subscriber that still cannot keep up is closed (it resumes from the log).</li>
+ * <li>{@code buffer}: events held per subscriber; a subscriber whose buffer is full is closed (it resumes from the
+ * log with its last event id); no event is ever dropped from a buffer.</li>
  * <li>{@code listenerCheck}: how often the LISTEN connection is probed, so a silently dead one is replaced.</li>
  * <li>{@code retention}: how long events are kept for resuming; older ones are pruned every
  * {@code pruneInterval} in batches of {@code pruneBatch}, and resuming from before them gets a reset.</li>

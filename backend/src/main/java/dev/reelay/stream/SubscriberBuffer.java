@@ -3,19 +3,15 @@ package dev.reelay.stream;
 import java.util.AbstractQueue;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
-import java.util.Set;
-import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * The bounded queue between the log tail and one subscriber. When it is full, progress events superseded by a
- * later event of the same job are dropped (each event carries the whole job, so the later one says it all). If
- * that frees nothing, {@link #offer} refuses and the subscriber is closed; terminal and other non-progress events
- * are never dropped. What stays keeps its id order, so a client's Last-Event-ID never skips past an event it
- * did not get.
+ * The bounded queue between the log tail and one subscriber. Overflow policy: when it is full, {@link #offer}
+ * refuses and the subscriber is closed with a notice; its client resumes from the log with its Last-Event-ID. No
+ * event is ever dropped from the queue (not even progress a later event supersedes: a client counting sequence
+ * numbers would see a gap), so what a stream sends is the log, in id order, without holes.
  * <p>
  * Thread-safe: the tail offers while the subscriber's connection polls.
  */
@@ -24,8 +20,6 @@ final class SubscriberBuffer extends AbstractQueue<Outgoing> {
 	private final ArrayDeque<Outgoing> items = new ArrayDeque<>();
 
 	private final int capacity;
-
-	private long coalesced;
 
 	private int highWater;
 
@@ -38,7 +32,7 @@ final class SubscriberBuffer extends AbstractQueue<Outgoing> {
 
 	@Override
 	public synchronized boolean offer(Outgoing message) {
-		if (this.items.size() >= this.capacity && !makeRoom(message)) {
+		if (this.items.size() >= this.capacity) {
 			return false;
 		}
 		this.items.addLast(message);
@@ -83,35 +77,9 @@ final class SubscriberBuffer extends AbstractQueue<Outgoing> {
 		this.items.addLast(last);
 	}
 
-	/** Progress events dropped because a later event of the same job made them stale. */
-	synchronized long coalesced() {
-		return this.coalesced;
-	}
-
 	/** The most messages this buffer ever held at once. */
 	synchronized int highWater() {
 		return this.highWater;
-	}
-
-	private boolean makeRoom(Outgoing incoming) {
-		// Newest to oldest: a progress event is stale once a later event of its job is queued (or arriving).
-		Set<UUID> jobsWithLaterEvents = new HashSet<>();
-		if (incoming.event() != null) {
-			jobsWithLaterEvents.add(incoming.event().jobId());
-		}
-		Iterator<Outgoing> newestFirst = this.items.descendingIterator();
-		while (newestFirst.hasNext()) {
-			Outgoing queued = newestFirst.next();
-			if (queued.event() == null) {
-				continue;
-			}
-			boolean stale = !jobsWithLaterEvents.add(queued.event().jobId());
-			if (stale && queued.isProgress()) {
-				newestFirst.remove();
-				this.coalesced++;
-			}
-		}
-		return this.items.size() < this.capacity;
 	}
 
 }

@@ -27,8 +27,6 @@ final class SubscriberRegistry {
 
 	private final AtomicInteger bufferHighWater = new AtomicInteger();
 
-	private final AtomicLong coalescedByDeparted = new AtomicLong();
-
 	synchronized void add(Subscriber subscriber) {
 		if (subscriber.filter().jobIds().isEmpty()) {
 			this.everyJob = with(this.everyJob, subscriber);
@@ -64,7 +62,6 @@ final class SubscriberRegistry {
 			}
 		}
 		if (removed) {
-			this.coalescedByDeparted.addAndGet(subscriber.buffer().coalesced());
 			this.bufferHighWater.accumulateAndGet(subscriber.buffer().highWater(), Math::max);
 			if (subscriber.overflowed()) {
 				this.closedTooSlow.incrementAndGet();
@@ -99,15 +96,6 @@ final class SubscriberRegistry {
 
 	int bufferHighWater() {
 		return this.bufferHighWater.get();
-	}
-
-	/** Progress events dropped so far because a later one of the same job made them stale. */
-	long coalesced() {
-		long total = this.coalescedByDeparted.get();
-		for (Subscriber subscriber : all()) {
-			total += subscriber.buffer().coalesced();
-		}
-		return total;
 	}
 
 	private static Subscriber[] with(Subscriber[] subscribers, Subscriber added) {

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.stereotype.Component;
 
-/** What the log tail did: events handed to streams, progress dropped from full buffers, streams closed as too slow. */
+/** What the log tail did: events handed to streams, streams closed as too slow. */
 @Component
 class TailMetrics implements MeterBinder {
 
@@ -20,9 +20,6 @@ class TailMetrics implements MeterBinder {
 	public void bindTo(MeterRegistry registry) {
 		FunctionCounter.builder("reelay.streams.events", this.tail, LogTail::published)
 			.description("Events read from the log and handed to this instance's streams")
-			.register(registry);
-		FunctionCounter.builder("reelay.streams.progress.coalesced", this.tail, LogTail::coalesced)
-			.description("Progress events dropped from full buffers because a later event of the job superseded them")
 			.register(registry);
 		FunctionCounter.builder("reelay.streams.closed.slow", this.tail, LogTail::closedTooSlow)
 			.description("Streams closed because their buffer overflowed (the client resumes from the log)")

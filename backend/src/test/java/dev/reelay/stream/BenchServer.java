@@ -82,9 +82,9 @@ final class BenchServer implements AutoCloseable {
 		return (long) metric("reelay.streams.events");
 	}
 
-	/** Progress events the server dropped from full buffers (superseded by a later event of the same job). */
-	long coalesced() {
-		return (long) metric("reelay.streams.progress.coalesced");
+	/** Streams the server closed because their buffer filled up (they resume from the log). */
+	long closedSlow() {
+		return (long) metric("reelay.streams.closed.slow");
 	}
 
 	/** Heap in use right after a full collection: what the server really keeps. */

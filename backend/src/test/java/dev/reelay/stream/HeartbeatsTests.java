@@ -16,7 +16,7 @@ class HeartbeatsTests {
 
 	@Test
 	void anIdleStreamGetsAHeartbeatEveryInterval() {
-		StepVerifier.withVirtualTime(() -> Heartbeats.around(Flux.<byte[]>never(), EVERY))
+		StepVerifier.withVirtualTime(() -> Heartbeats.around(Flux.<byte[]>never(), EVERY, () -> StreamMessages.HEARTBEAT))
 			.expectSubscription()
 			.expectNoEvent(EVERY.minusMillis(1))
 			.thenAwait(Duration.ofMillis(1))
@@ -30,7 +30,8 @@ class HeartbeatsTests {
 	@Test
 	void heartbeatsStopWhenTheStreamEnds() {
 		StepVerifier.withVirtualTime(
-				() -> Heartbeats.around(Flux.just(EVENT).concatWith(Mono.delay(Duration.ofSeconds(20)).then(Mono.empty())), EVERY))
+				() -> Heartbeats.around(Flux.just(EVENT).concatWith(Mono.delay(Duration.ofSeconds(20)).then(Mono.empty())), EVERY,
+						() -> StreamMessages.HEARTBEAT))
 			.expectNext(EVENT)
 			.thenAwait(EVERY)
 			.expectNext(StreamMessages.HEARTBEAT)
@@ -41,7 +42,7 @@ class HeartbeatsTests {
 
 	@Test
 	void aClientThatReadsNothingDoesNotPileUpHeartbeats() {
-		StepVerifier.withVirtualTime(() -> Heartbeats.around(Flux.<byte[]>never(), EVERY), 0)
+		StepVerifier.withVirtualTime(() -> Heartbeats.around(Flux.<byte[]>never(), EVERY, () -> StreamMessages.HEARTBEAT), 0)
 			.expectSubscription()
 			.thenAwait(EVERY.multipliedBy(1_000))
 			.thenRequest(1)

@@ -173,7 +173,7 @@ class StreamBenchmark {
 		Flux.interval(Duration.ofSeconds(2)).next().block();
 		long heapAfterGc = server.heapAfterGc();
 		return new Measurement(seconds, writtenDuring, load.latencies(), load.latenciesSinceCommit(),
-				heapPeak.get(), heapAfterGc, serverCores, clientCores, server.subscribers(), server.coalesced(),
+				heapPeak.get(), heapAfterGc, serverCores, clientCores, server.subscribers(), server.closedSlow(),
 				publishedDuring);
 	}
 
@@ -201,7 +201,7 @@ class StreamBenchmark {
 	}
 
 	private record Measurement(double seconds, long written, long[] latencies, long[] sinceCommit, long heapPeak,
-			long heapAfterGc, double serverCores, double clientCores, long subscribers, long coalesced,
+			long heapAfterGc, double serverCores, double clientCores, long subscribers, long closedSlow,
 			long published) {
 
 		long p99Millis() {
@@ -230,7 +230,7 @@ class StreamBenchmark {
 					subscribers          %d open (%d on /api/v1/events, the rest on /api/v1/jobs/{id}/events over %d jobs)
 					events written       %d in %.1f s = %.0f/s (%d could not be placed)
 					deliveries           %d (%.0f/s; %d to the all-jobs streams), %d latencies recorded, %d not recorded
-					expected deliveries  about %d (events x watchers); progress coalesced in full buffers: %d
+					expected deliveries  about %d (events x watchers); streams the server closed as too slow: %d
 					server read          %d events from the log in the same time
 					write  -> client     %s
 					commit -> client     %s (%d samples)
@@ -243,7 +243,7 @@ class StreamBenchmark {
 					this.written / this.seconds, skippedWrites, load.delivered(), load.delivered() / this.seconds,
 					load.deliveredToAllJobStreams(), this.latencies.length, load.unrecorded(),
 					Math.round(this.written * ((double) (SUBSCRIBERS - ALL_JOB_STREAMS) / JOBS + ALL_JOB_STREAMS)),
-					this.coalesced, this.published, summary(this.latencies), summary(this.sinceCommit),
+					this.closedSlow, this.published, summary(this.latencies), summary(this.sinceCommit),
 					this.sinceCommit.length, this.heapPeak >> 20, this.heapAfterGc >> 20, SERVER_HEAP, this.serverCores,
 					Runtime.getRuntime().availableProcessors(),
 					100 * this.serverCores / Runtime.getRuntime().availableProcessors(), this.clientCores, load.closes(),
