@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The actual cost of an ended job, by its provider family's documented billing rule ({@link FamilyTraits}) (README "Cost and budgets"
- * lists the sources). Where a family documents nothing for a case, the job costs its full estimate: the budget
+ * The actual cost of an ended job, by its provider family's documented billing rule ({@link FamilyTraits};
+ * docs/api.md "Cost and budgets" lists the sources). Where a family documents nothing for a case, the job costs its full estimate: the budget
  * should stop spending too early rather than too late.
  */
 final class BillingRules {

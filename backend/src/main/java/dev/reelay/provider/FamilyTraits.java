@@ -35,7 +35,7 @@ public record FamilyTraits(Set<ImageSource> images, boolean remix, boolean cance
 
 	}
 
-	/** The family's documented rule for a generation that failed after it was accepted (README "Cost and budgets"). */
+	/** The family's documented rule for a generation that failed after it was accepted (docs/api.md "Cost and budgets"). */
 	public enum FailedBilling {
 
 		/** Not charged: EvoLink releases the credits it held, Kie reports {@code consumeCredits} 0. */

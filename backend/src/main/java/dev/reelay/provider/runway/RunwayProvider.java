@@ -23,7 +23,7 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
-/** One Runway instance (see shared/providers/others.md, section 1). */
+/** One Runway instance (see docs/providers/runway.md). */
 public final class RunwayProvider implements VideoProvider {
 
 	static final String DEFAULT_VERSION = "2024-11-06";

@@ -29,7 +29,7 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
-/** One Veo instance (see shared/providers/google-veo.md). The remote id is the operation name, used verbatim. */
+/** One Veo instance (see docs/providers/google-veo.md). The remote id is the operation name, used verbatim. */
 public final class GoogleVeoProvider implements VideoProvider {
 
 	static final String GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
