@@ -59,7 +59,8 @@ if [[ ! -d "$here/graphile/node_modules/graphile-worker" ]]; then
 fi
 graphile_version=$(node -p 'require(process.argv[1]).version' "$here/graphile/node_modules/graphile-worker/package.json")
 graphile() {
-	(cd "$here/graphile" && DATABASE_URL="postgres://bench@127.0.0.1:$port/graphile" node bench.mjs "$@" 2>>"$log_dir/graphile.err")
+	(cd "$here/graphile" && DATABASE_URL="postgres://bench@127.0.0.1:$port/graphile" node bench.mjs "$@" 2>>"$log_dir/graphile.err") \
+		| tee -a "$log_dir/graphile.log" || true
 }
 field() { sed -n "s/.*\b$1=\([0-9.]*\).*/\1/p" | head -1; }
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
@@ -67,7 +68,7 @@ median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print ""; else if (NR%2) pr
 
 # --- Runs -----------------------------------------------------------------------------------------------------
 declare -A samples
-add() { samples[$1]+="$2"$'\n'; }
+add() { if [[ -n "$2" ]]; then samples[$1]+="$2"$'\n'; fi; }
 java_version=$(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/')
 reelay_version=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(git -C "$root" status --porcelain -- backend 2>/dev/null) ]]; then reelay_version+="+changes"; fi
@@ -82,12 +83,12 @@ for repeat in $(seq 1 "$REPEATS"); do
 		-Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true \
 		-Dbench.jobs="$JOBS" -Dbench.latency.seconds="$LATENCY_SECONDS" \
 		-Dspring.r2dbc.url="r2dbc:postgresql://127.0.0.1:$port/reelay" -Dspring.r2dbc.username=bench \
-		-Dspring.r2dbc.password=bench) >"$out" 2>&1 || { echo "Reelay's run failed; see $out" >&2; exit 1; }
-	m2=$(grep '^BENCH M2' "$out")
+		-Dspring.r2dbc.password=bench) >"$out" 2>&1 || echo "Reelay's run $repeat failed (its figures are left out); see $out" >&2
+	m2=$(grep '^BENCH M2' "$out" || true)
 	add reelay_m2 "$(field jobs_per_s <<<"$m2")"
 	add reelay_m2_load "$(field load <<<"$m2")"
 	for rate in 5 50 500; do
-		m3=$(grep "^BENCH M3 rate=$rate " "$out")
+		m3=$(grep "^BENCH M3 rate=$rate " "$out" || true)
 		add "reelay_p50_$rate" "$(field p50 <<<"$m3")"
 		add "reelay_p99_$rate" "$(field p99 <<<"$m3")"
 		add "reelay_m3_load_$rate" "$(field load <<<"$m3")"
@@ -96,14 +97,14 @@ for repeat in $(seq 1 "$REPEATS"); do
 	for mode in batched default; do
 		echo "repeat $repeat/$REPEATS: graphile-worker drain, $mode" >&2
 		fresh_db graphile
-		m2=$(graphile drain "$JOBS" "$mode" | grep '^BENCH M2')
+		m2=$(graphile drain "$JOBS" "$mode" | grep '^BENCH M2' || true)
 		add "graphile_m2_$mode" "$(field jobs_per_s <<<"$m2")"
 		add "graphile_m2_load_$mode" "$(loadavg)"
 	done
 	for rate in 5 50 500; do
 		echo "repeat $repeat/$REPEATS: graphile-worker latency at $rate/s" >&2
 		fresh_db graphile
-		m3=$(graphile latency "$rate" "$LATENCY_SECONDS" | grep '^BENCH M3')
+		m3=$(graphile latency "$rate" "$LATENCY_SECONDS" | grep '^BENCH M3' || true)
 		add "graphile_p50_$rate" "$(field p50 <<<"$m3")"
 		add "graphile_p99_$rate" "$(field p99 <<<"$m3")"
 		add "graphile_m3_load_$rate" "$(loadavg)"
@@ -111,8 +112,8 @@ for repeat in $(seq 1 "$REPEATS"); do
 done
 
 # --- Table ----------------------------------------------------------------------------------------------------
-med() { printf '%s' "${samples[$1]}" | median; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "–" }'; }
+med() { printf '%s' "${samples[$1]:-}" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f×", a / b; else print "–" }'; }
 today=$(date -u +%Y-%m-%d)
 versions="Reelay $reelay_version (Java $java_version), graphile-worker $graphile_version (node $(node --version)), PostgreSQL $pg_version ($pg_origin)"
 echo
