@@ -25,7 +25,10 @@ import org.springframework.util.ClassUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The README's configuration reference names every Reelay setting, read from the settings records themselves. */
+/**
+ * The configuration reference ({@code docs/configuration.md}) names every Reelay setting, read from the settings
+ * records themselves.
+ */
 class ConfigurationReferenceTests {
 
 	// Bound by hand before the context exists, so it carries no @ConfigurationProperties.
@@ -36,7 +39,7 @@ class ConfigurationReferenceTests {
 	private static final Pattern PLACEHOLDER = Pattern.compile("<[a-z]+>");
 
 	@Test
-	void theReadmeListsEverySetting() throws Exception {
+	void theConfigurationReferenceListsEverySetting() throws Exception {
 		List<Setting> settings = new ArrayList<>();
 		ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false);
 		scanner.addIncludeFilter(new AnnotationTypeFilter(ConfigurationProperties.class));
@@ -57,17 +60,17 @@ class ConfigurationReferenceTests {
 					"reelay.catalog.models[].remote-model", "reelay.database.embedded.data-dir",
 					"reelay.dispatch.limits.<>.submits.count");
 
-		String readme = PLACEHOLDER.matcher(readme()).replaceAll("<>");
+		String reference = PLACEHOLDER.matcher(reference()).replaceAll("<>");
 		List<String> missing = settings.stream()
-			.filter((setting) -> !setting.documentedIn(readme))
+			.filter((setting) -> !setting.documentedIn(reference))
 			.map(Setting::name)
 			.toList();
-		assertThat(missing).as("settings missing from the README's configuration table").isEmpty();
+		assertThat(missing).as("settings missing from docs/configuration.md").isEmpty();
 	}
 
-	private static String readme() throws IOException {
-		// Tests run in backend/; the README sits at the repository root.
-		return Files.readString(Path.of("..", "README.md"));
+	private static String reference() throws IOException {
+		// Tests run in backend/; docs/ sits at the repository root.
+		return Files.readString(Path.of("..", "docs", "configuration.md"));
 	}
 
 	/**
@@ -119,18 +122,18 @@ class ConfigurationReferenceTests {
 		 * Named in full; or the record-valued setting it belongs to is; or, inside a list or map element, the
 		 * element is named and the field appears as {@code `field`} or as a key in an example ({@code field:}).
 		 */
-		boolean documentedIn(String readme) {
-			if (readme.contains("`" + this.name + "`") || (this.group != null && readme.contains("`" + this.group + "`"))) {
+		boolean documentedIn(String reference) {
+			if (reference.contains("`" + this.name + "`") || (this.group != null && reference.contains("`" + this.group + "`"))) {
 				return true;
 			}
-			if (this.element == null || !readme.contains("`" + this.element)) {
+			if (this.element == null || !reference.contains("`" + this.element)) {
 				return false;
 			}
 			String field = this.name.substring(this.element.length() + 1);
 			String first = field.split("\\.")[0];
 			String leaf = field.substring(field.lastIndexOf('.') + 1);
-			return readme.contains("`" + field + "`") || readme.contains("`" + first + "`")
-					|| readme.contains("`" + leaf + "`") || readme.contains(leaf + ":");
+			return reference.contains("`" + field + "`") || reference.contains("`" + first + "`")
+					|| reference.contains("`" + leaf + "`") || reference.contains(leaf + ":");
 		}
 
 	}

@@ -1,13 +1,4 @@
 // Formatting shared by the dashboard and the job page: words and numbers as people read them.
-// Words for the server's statuses (the statuses themselves come from the server; a new one shows by its name).
-const STATUS_WORDS = {
-  queued: 'Queued', submitting: 'Submitting', reconciling: 'Checking', submitted: 'Submitted',
-  in_progress: 'Generating', downloading: 'Saving', completed: 'Completed', failed: 'Failed', canceled: 'Canceled',
-};
-
-export function statusLabel(status) {
-  return STATUS_WORDS[status] ?? String(status).replaceAll('_', ' ');
-}
 
 // 0:07, 1:05, 1:02:03
 export function clock(ms) {

@@ -3,7 +3,7 @@ package dev.reelay.budget;
 import java.math.BigDecimal;
 import java.util.UUID;
 
-import dev.reelay.job.InvalidJobRequestException;
+import dev.reelay.support.BadRequestException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -41,7 +41,7 @@ class BudgetAdminController {
 	Mono<UsageController.MonthUsage> set(@PathVariable UUID id, @RequestBody BudgetRequest request) {
 		BigDecimal limit = request.monthlyLimit();
 		if (limit != null && (limit.signum() < 0 || limit.compareTo(MAX_LIMIT) > 0 || limit.scale() > 6)) {
-			return Mono.error(new InvalidJobRequestException("monthly_limit", "monthly_limit must be between 0 and "
+			return Mono.error(new BadRequestException("monthly_limit", "monthly_limit must be between 0 and "
 					+ MAX_LIMIT + " with at most 6 decimals (or null for no limit); got " + limit.toPlainString()));
 		}
 		return this.budgets.setLimit(id, limit)

@@ -3,7 +3,7 @@ package dev.reelay.budget;
 import java.net.URI;
 import java.time.YearMonth;
 
-import dev.reelay.job.Money;
+import dev.reelay.support.Money;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;

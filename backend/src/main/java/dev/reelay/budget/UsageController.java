@@ -9,8 +9,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
-import dev.reelay.job.InvalidJobRequestException;
-import dev.reelay.job.Money;
+import dev.reelay.support.BadRequestException;
+import dev.reelay.support.Money;
 import dev.reelay.tenant.CallerTenant;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -48,10 +48,10 @@ class UsageController {
 		LocalDate start = date("from", from, today.withDayOfMonth(1));
 		LocalDate end = date("to", to, today);
 		if (end.isBefore(start)) {
-			return Mono.error(new InvalidJobRequestException("to", "to (" + end + ") is before from (" + start + ")"));
+			return Mono.error(new BadRequestException("to", "to (" + end + ") is before from (" + start + ")"));
 		}
 		if (ChronoUnit.DAYS.between(start, end) >= MAX_DAYS) {
-			return Mono.error(new InvalidJobRequestException("to", "a usage report spans at most " + MAX_DAYS + " days"));
+			return Mono.error(new BadRequestException("to", "a usage report spans at most " + MAX_DAYS + " days"));
 		}
 		String currency = this.settings.currency();
 		return CallerTenant.current().flatMap((tenant) -> this.budgets
@@ -87,7 +87,7 @@ class UsageController {
 			return LocalDate.parse(value.strip());
 		}
 		catch (DateTimeParseException ex) {
-			throw new InvalidJobRequestException(field, field + " must be a date such as 2026-11-01; got '" + value + "'");
+			throw new BadRequestException(field, field + " must be a date such as 2026-11-01; got '" + value + "'");
 		}
 	}
 

@@ -3,7 +3,7 @@ package dev.reelay.callback;
 import java.util.List;
 import java.util.UUID;
 
-import dev.reelay.job.InvalidJobRequestException;
+import dev.reelay.support.BadRequestException;
 import dev.reelay.tenant.CallerTenant;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -72,7 +72,7 @@ class CallbackController {
 	Mono<List<DeliveryView>> deliveries(@RequestParam(name = "job_id", required = false) @Nullable UUID jobId,
 			@RequestParam(defaultValue = "50") int limit) {
 		if (limit < 1 || limit > MAX_PAGE) {
-			return Mono.error(new InvalidJobRequestException("limit",
+			return Mono.error(new BadRequestException("limit",
 					"limit must be between 1 and " + MAX_PAGE + "; got " + limit));
 		}
 		return CallerTenant.current().flatMap((tenant) -> this.queue.list(tenant, jobId, limit));
@@ -105,7 +105,7 @@ class CallbackController {
 			SettingsUpdate update) {
 		String format = update.format();
 		if (format != null && !TenantCallbacks.FORMATS.contains(format)) {
-			return Mono.error(new InvalidJobRequestException("format",
+			return Mono.error(new BadRequestException("format",
 					"format must be one of " + TenantCallbacks.FORMATS + "; got '" + format + "'"));
 		}
 		String url = update.defaultUrl();
@@ -121,7 +121,7 @@ class CallbackController {
 			return guard.check(url);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new InvalidJobRequestException("default_url", "default_url " + ex.getMessage());
+			throw new BadRequestException("default_url", "default_url " + ex.getMessage());
 		}
 	}
 

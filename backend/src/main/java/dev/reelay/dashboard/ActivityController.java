@@ -8,9 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.reelay.job.InvalidJobRequestException;
-import dev.reelay.job.JobStatistics;
 import dev.reelay.job.JobStatus;
+import dev.reelay.support.BadRequestException;
 import dev.reelay.tenant.CallerTenant;
 import reactor.core.publisher.Mono;
 
@@ -40,7 +39,7 @@ class ActivityController {
 	Mono<Activity> activity(@RequestParam(defaultValue = "60") int minutes) {
 		long max = this.settings.maxActivityWindow().toMinutes();
 		if (minutes < 1 || minutes > max) {
-			return Mono.error(new InvalidJobRequestException("minutes",
+			return Mono.error(new BadRequestException("minutes",
 					"minutes must be between 1 and " + max + "; got " + minutes));
 		}
 		Duration window = Duration.ofMinutes(minutes);

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 
 import dev.reelay.catalog.ProviderStates;
-import dev.reelay.job.JobStatistics;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.tenant.CallerTenant;
 import reactor.core.publisher.Mono;

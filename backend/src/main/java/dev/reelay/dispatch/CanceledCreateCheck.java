@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 import dev.reelay.job.Job;
-import dev.reelay.job.JobStore;
+import dev.reelay.job.JobQueue;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.VideoProvider;
 import org.jspecify.annotations.Nullable;
@@ -28,7 +28,7 @@ class CanceledCreateCheck {
 
 	private static final Logger log = LoggerFactory.getLogger(CanceledCreateCheck.class);
 
-	private final JobStore jobs;
+	private final JobQueue jobs;
 
 	private final StepOutcomes outcomes;
 
@@ -40,7 +40,7 @@ class CanceledCreateCheck {
 
 	private final GiveUpSettings giveUp;
 
-	CanceledCreateCheck(JobStore jobs, StepOutcomes outcomes, GenerationRequests requests,
+	CanceledCreateCheck(JobQueue jobs, StepOutcomes outcomes, GenerationRequests requests,
 			LostCreateSearch lostCreates, AcceptedCreates accepted, GiveUpSettings giveUp) {
 		this.jobs = jobs;
 		this.outcomes = outcomes;

@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 
 import dev.reelay.job.Job;
+import dev.reelay.job.JobEventLog;
 import dev.reelay.job.JobEventType;
-import dev.reelay.job.JobStore;
+import dev.reelay.job.JobQueue;
 import dev.reelay.provider.InstanceBreakers;
 import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.VideoProvider;
@@ -49,7 +50,9 @@ class Dispatcher implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
-	private final JobStore jobs;
+	private final JobQueue jobs;
+
+	private final JobEventLog events;
 
 	private final JobWorker worker;
 
@@ -104,12 +107,13 @@ class Dispatcher implements SmartLifecycle {
 
 	private final RouteMoves routes;
 
-	Dispatcher(JobStore jobs, JobWorker worker, ProviderGate gate, ProviderRegistry providers, CallLedger ledger,
+	Dispatcher(JobQueue jobs, JobEventLog events, JobWorker worker, ProviderGate gate, ProviderRegistry providers, CallLedger ledger,
 			DispatchSettings settings, DispatchClock clock, MeterRegistry meters, InstanceBreakers breakers,
 			RouteMoves routes) {
 		this.breakers = breakers;
 		this.routes = routes;
 		this.jobs = jobs;
+		this.events = events;
 		this.worker = worker;
 		this.gate = gate;
 		this.providers = providers;
@@ -153,14 +157,20 @@ class Dispatcher implements SmartLifecycle {
 		// Every instance on the timer and whenever a job is queued on this instance (a notice does not say where to);
 		// an instance whose step ended, and those waiting for a slot, whenever a step ends (see run).
 		this.loop = Flux.merge(Flux.interval(this.settings.tick()).map((tick) -> true),
-				this.jobs.notices().filter((notice) -> notice.type() == JobEventType.QUEUED).map((notice) -> false))
+				this.events.notices().filter((notice) -> notice.type() == JobEventType.QUEUED).map((notice) -> false))
 			.subscribe((tick) -> {
-				List<String> enabled = this.providers.enabledInstances();
-				if (tick && enabled.isEmpty() && watching != null) {
-					// Nothing to claim for is not a stall.
-					watching.beat();
+				try {
+					List<String> enabled = this.providers.enabledInstances();
+					if (tick && enabled.isEmpty() && watching != null) {
+						// Nothing to claim for is not a stall.
+						watching.beat();
+					}
+					enabled.forEach(turns::wake);
 				}
-				enabled.forEach(turns::wake);
+				catch (RuntimeException ex) {
+					// The wake-ups must go on: the next one tries again.
+					log.warn("could not wake the provider instances' claims; will try again: {}", ex.toString());
+				}
 			});
 		this.pruning.start();
 		log.info("dispatcher {} started: up to {} jobs at once", this.owner, this.settings.concurrency());
@@ -201,7 +211,7 @@ class Dispatcher implements SmartLifecycle {
 		// Last, jobs that every other route of their model had a turn at: those still waiting on a route that could not
 		// take them (window full, paused, breaker open) move to this one, if it can (see movesDueBefore).
 		Mono<Void> moves = Mono.defer(() -> {
-			Map<String, JobStore.Move> sources = new LinkedHashMap<>();
+			Map<String, JobQueue.Move> sources = new LinkedHashMap<>();
 			this.routes.into(provider)
 				.forEach((model, move) -> sources.put(model, move.dueBefore(movesDueBefore(move.from()))));
 			return sources.isEmpty() ? Mono.<Void>empty()

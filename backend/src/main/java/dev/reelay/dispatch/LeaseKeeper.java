@@ -7,6 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.function.Supplier;
 
 import dev.reelay.job.Job;
+import dev.reelay.job.JobQueue;
 import dev.reelay.job.JobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +34,15 @@ class LeaseKeeper {
 
 	private final JobStore jobs;
 
+	private final JobQueue queue;
+
 	private final Duration lease;
 
 	private final Clock clock;
 
-	LeaseKeeper(JobStore jobs, DispatchSettings settings, DispatchClock clock) {
+	LeaseKeeper(JobStore jobs, JobQueue queue, DispatchSettings settings, DispatchClock clock) {
 		this.jobs = jobs;
+		this.queue = queue;
 		this.lease = settings.lease();
 		this.clock = clock.clock();
 	}
@@ -84,7 +88,7 @@ class LeaseKeeper {
 		}
 		// PostgreSQL keeps microseconds: the end written is the end compared on the next renewal.
 		Instant until = now.plus(this.lease).truncatedTo(ChronoUnit.MICROS);
-		return this.jobs.renewLease(lease.job(), owner, current, until)
+		return this.queue.renewLease(lease.job(), owner, current, until)
 			.map((renewed) -> {
 				lease.renewed(renewed);
 				return Renewal.HELD;

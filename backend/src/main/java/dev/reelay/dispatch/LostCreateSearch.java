@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.reelay.job.Job;
-import dev.reelay.job.JobStore;
+import dev.reelay.job.JobQueue;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.SubmittedGeneration;
@@ -37,9 +37,9 @@ class LostCreateSearch {
 	 */
 	static final Duration CREATE_HORIZON = Duration.ofHours(1);
 
-	private final JobStore jobs;
+	private final JobQueue jobs;
 
-	LostCreateSearch(JobStore jobs) {
+	LostCreateSearch(JobQueue jobs) {
 		this.jobs = jobs;
 	}
 

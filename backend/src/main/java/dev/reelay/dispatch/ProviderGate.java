@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.reelay.job.Job;
-import dev.reelay.job.JobStore;
+import dev.reelay.job.JobQueue;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -25,7 +25,7 @@ class ProviderGate {
 
 	private static final Duration DAY = Duration.ofDays(1);
 
-	private final JobStore jobs;
+	private final JobQueue jobs;
 
 	private final CallLedger ledger;
 
@@ -33,7 +33,7 @@ class ProviderGate {
 
 	private final Duration margin;
 
-	ProviderGate(JobStore jobs, CallLedger ledger, TransactionalOperator tx, DispatchSettings settings) {
+	ProviderGate(JobQueue jobs, CallLedger ledger, TransactionalOperator tx, DispatchSettings settings) {
 		this.jobs = jobs;
 		this.ledger = ledger;
 		this.tx = tx;
@@ -64,7 +64,7 @@ class ProviderGate {
 	 * take them in this cycle: full window, paused, breaker open). Models with limits of their own on this provider
 	 * are left out, so that no per-model window is ever exceeded by a job that moved in.
 	 */
-	Flux<Job> claimFromOtherRoutes(String provider, Limits limits, Map<String, JobStore.Move> sourcesByModel, int free,
+	Flux<Job> claimFromOtherRoutes(String provider, Limits limits, Map<String, JobQueue.Move> sourcesByModel, int free,
 			String owner, Instant now, Duration lease) {
 		if (free <= 0 || sourcesByModel.isEmpty()) {
 			return Flux.empty();
@@ -82,7 +82,7 @@ class ProviderGate {
 		return decision.as(this.tx::transactional).flatMapIterable((claimed) -> claimed);
 	}
 
-	private Flux<Job> moving(String provider, Limits limits, Map<String, JobStore.Move> sourcesByModel, int allowed,
+	private Flux<Job> moving(String provider, Limits limits, Map<String, JobQueue.Move> sourcesByModel, int allowed,
 			String owner, Instant now, Duration lease) {
 		int[] left = { allowed };
 		return Flux.fromIterable(sourcesByModel.entrySet())

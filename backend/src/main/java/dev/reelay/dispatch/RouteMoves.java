@@ -9,7 +9,7 @@ import java.util.Map;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
-import dev.reelay.job.JobStore;
+import dev.reelay.job.JobQueue;
 import dev.reelay.provider.ProviderRegistry;
 
 import org.springframework.stereotype.Component;
@@ -34,12 +34,12 @@ class RouteMoves {
 	 * Model id to what {@code instance} may take over: the waiting jobs of the model's other routes that its route can
 	 * make; empty when none.
 	 */
-	Map<String, JobStore.Move> into(String instance) {
+	Map<String, JobQueue.Move> into(String instance) {
 		if (!this.providers.isAvailable(instance)) {
 			return Map.of();
 		}
 		LocalDate today = LocalDate.now(ZoneOffset.UTC);
-		Map<String, JobStore.Move> moves = new LinkedHashMap<>();
+		Map<String, JobQueue.Move> moves = new LinkedHashMap<>();
 		for (ModelSpec model : this.catalog.all()) {
 			List<ModelSpec.Route> routes = model.routes();
 			if (routes.size() < 2 || model.isRetired(today)
@@ -49,10 +49,10 @@ class RouteMoves {
 			ModelSpec.Route route = model.route(instance).orElseThrow();
 			List<String> shapes = route.resolutionsOf(model).stream()
 				.flatMap((resolution) -> route.durationsOf(model, resolution).stream()
-					.map((seconds) -> JobStore.Move.shape(resolution, seconds)))
+					.map((seconds) -> JobQueue.Move.shape(resolution, seconds)))
 				.toList();
 			List<ModelSpec.ImageInputKind> images = route.imageInputsOf(model);
-			moves.put(model.id(), new JobStore.Move(routes.stream()
+			moves.put(model.id(), new JobQueue.Move(routes.stream()
 				.map(ModelSpec.Route::provider)
 				.filter((other) -> !other.equals(instance))
 				.toList(), shapes, images.contains(ModelSpec.ImageInputKind.URL),

@@ -88,7 +88,7 @@ public record Job(UUID id, UUID tenantId, JobStatus status, int progress, String
 	 * This job as a write at {@code at} stores it: the next version, updated (and, in a terminal status, completed)
 	 * at {@code at}. What the write's event shows, known before the write so that row and event go in one statement.
 	 */
-	Job storedAt(Instant at) {
+	public Job storedAt(Instant at) {
 		return new Job(this.id, this.tenantId, this.status, this.progress, this.model, this.provider, this.prompt,
 				this.parameters, this.priority, this.notBefore, this.remoteId, this.statusReason, this.error, this.content,
 				this.providerUsage, this.attempts, this.nextAttemptAt, this.leaseOwner, this.leaseUntil,

@@ -3,6 +3,8 @@ package dev.reelay.job;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import io.r2dbc.postgresql.codec.Json;
@@ -10,13 +12,16 @@ import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads the append-only event log in id order, the order streams replay it in. Every append is announced on the
- * PostgreSQL channel {@link #CHANNEL} at commit, with the event id as payload.
+ * The append-only event log ({@code job_events}), its one owner: appends, reads in id order (the order streams
+ * replay it in), pruning, and the after-commit notices of this instance. Every append is announced on the
+ * PostgreSQL channel {@link #CHANNEL} at commit, with the event id as payload. A job change appends its event in the
+ * same statement as the row ({@code JobRepository.updateAll}, {@code delete}): those statements use this channel.
  */
 @Component
 public class JobEventLog {
@@ -31,8 +36,20 @@ public class JobEventLog {
 
 	private final DatabaseClient db;
 
+	private final Sinks.Many<JobEventNotice> notices = Sinks.many().multicast().directBestEffort();
+
 	JobEventLog(DatabaseClient db) {
 		this.db = db;
+	}
+
+	/** Every event appended by this instance, after commit. Bounded: a slow subscriber misses notices. */
+	public Flux<JobEventNotice> notices() {
+		return this.notices.asFlux();
+	}
+
+	/** Tells this instance's listeners of an event whose append has committed. */
+	void announce(JobEventNotice notice) {
+		this.notices.emitNext(notice, (signal, result) -> result == Sinks.EmitResult.FAIL_NON_SERIALIZED);
 	}
 
 	public Flux<JobEvent> forJobAfter(UUID jobId, long afterId) {
@@ -175,6 +192,54 @@ public class JobEventLog {
 			.map((row) -> new Horizon(row.get("pruned_up_to", Long.class),
 					Boolean.TRUE.equals(row.get("next_expired", Boolean.class)), row.get("issued", Long.class),
 					Boolean.TRUE.equals(row.get("job_old", Boolean.class))))
+			.one();
+	}
+
+	/**
+	 * Appends events in the order given (their ids follow it) and announces each id on {@link #CHANNEL};
+	 * PostgreSQL delivers the notifications at commit, so listeners never hear of an event they cannot read yet.
+	 * Runs after the job rows' write in the same transaction, which gives the transaction its id before the events
+	 * take their ids: the log tail relies on that to tell a still-open transaction from a rolled-back one. Answers
+	 * each event's id by job id, so at most one event per job.
+	 */
+	Mono<Map<UUID, Long>> append(List<NewEvent> events) {
+		if (events.isEmpty()) {
+			return Mono.just(Map.of());
+		}
+		String sql = "WITH event AS (INSERT INTO job_events (job_id, type, payload) "
+				+ "SELECT job_id, type, CAST(payload AS json) FROM unnest(CAST(:job_ids AS uuid[]), "
+				+ "CAST(:types AS text[]), CAST(:payloads AS text[])) WITH ORDINALITY AS v(job_id, type, payload, ord) "
+				+ "ORDER BY ord RETURNING id, job_id) "
+				+ "SELECT id, job_id, pg_notify('" + CHANNEL + "', id::text)::text AS notified FROM event";
+		return this.db.sql(sql)
+			.bind("job_ids", events.stream().map(NewEvent::jobId).toArray(UUID[]::new))
+			.bind("types", events.stream().map((event) -> event.type().wireName()).toArray(String[]::new))
+			.bind("payloads", events.stream().map(NewEvent::payload).toArray(String[]::new))
+			.map((row) -> Map.entry(row.get("job_id", UUID.class), row.get("id", Long.class)))
+			.all()
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue);
+	}
+
+	/** An event to append: built by the writer of its job's row, which knows the payload. */
+	public record NewEvent(UUID jobId, JobEventType type, String payload) {
+	}
+
+	/**
+	 * Deletes up to {@code limit} events older than {@code age}, keeping each job's newest event so that a
+	 * finished job's stream can still show its final state, and raises the pruned-up-to mark in the same
+	 * transaction. Answers how many were deleted. Streams asked to resume from before a deleted event answer with a
+	 * reset instead of a silent hole.
+	 */
+	public Mono<Long> prune(Duration age, int limit) {
+		String sql = "WITH gone AS (DELETE FROM job_events WHERE id IN (SELECT e.id FROM job_events e "
+				+ "WHERE e.created_at < now() - make_interval(secs => :age) AND EXISTS (SELECT 1 FROM job_events later "
+				+ "WHERE later.job_id = e.job_id AND later.id > e.id) ORDER BY e.created_at LIMIT :limit) RETURNING id), "
+				+ "mark AS (UPDATE job_events_pruned SET up_to = greatest(up_to, (SELECT max(id) FROM gone)) "
+				+ "WHERE EXISTS (SELECT 1 FROM gone)) SELECT count(*) AS deleted FROM gone";
+		return this.db.sql(sql)
+			.bind("age", age.toMillis() / 1000.0)
+			.bind("limit", limit)
+			.map((row) -> row.get("deleted", Long.class))
 			.one();
 	}
 

@@ -7,12 +7,19 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
-import dev.reelay.job.JobWrites.Written;
+import dev.reelay.job.internal.JobChange;
+import dev.reelay.job.internal.JobCursor;
+import dev.reelay.job.internal.JobMetrics;
+import dev.reelay.job.internal.JobRepository;
+import dev.reelay.job.internal.JobRows;
+import dev.reelay.job.internal.JobWrites.Written;
+import dev.reelay.job.internal.JobWrites;
+import dev.reelay.job.internal.RequestHash;
 import dev.reelay.storage.VideoStorage;
+import dev.reelay.support.BadRequestException;
 import dev.reelay.tenant.CallerTenant;
 import dev.reelay.tenant.QuotaExceededException;
 import dev.reelay.tenant.TenantQuotas;
@@ -21,7 +28,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -62,10 +68,11 @@ public class JobStore {
 
 	private final VideoStorage storage;
 
-	private final Sinks.Many<JobEventNotice> notices = Sinks.many().multicast().directBestEffort();
+	private final JobEventLog events;
 
 	JobStore(JobRepository jobs, TransactionalOperator tx, JsonMapper json, JobMetrics metrics, JobWrites writes,
-			JobRows rows, ObjectProvider<JobAdmission> admission, TenantQuotas quotas, VideoStorage storage) {
+			JobRows rows, ObjectProvider<JobAdmission> admission, TenantQuotas quotas, VideoStorage storage,
+			JobEventLog events) {
 		this.jobs = jobs;
 		this.writes = writes;
 		this.rows = rows;
@@ -75,6 +82,7 @@ public class JobStore {
 		this.admission = admission.getIfAvailable(() -> JobAdmission.NONE);
 		this.quotas = quotas;
 		this.storage = storage;
+		this.events = events;
 	}
 
 	public Mono<Job> create(NewJob request) {
@@ -216,10 +224,10 @@ public class JobStore {
 				.concatMap((index) -> this.jobs.insertInput(inOrder.get(index).id(),
 						Objects.requireNonNull(requests.get(index).upload())))
 				.then();
-			List<JobRepository.NewEvent> events = inOrder.stream()
+			List<JobEventLog.NewEvent> events = inOrder.stream()
 				.map((job) -> this.rows.event(job, JobEventType.QUEUED))
 				.toList();
-			return uploads.then(this.jobs.insertEvents(events))
+			return uploads.then(this.events.append(events))
 				.map((eventIds) -> inOrder.stream()
 					.map((job) -> JobWrites.Written.of(job, JobEventType.QUEUED, eventIds))
 					.toList());
@@ -270,8 +278,7 @@ public class JobStore {
 			return this.jobs.delete(job, at, deletedPayload(job))
 				.switchIfEmpty(Mono.error(() -> new OptimisticLockingFailureException(
 						"Job " + id + " changed or is held while being deleted")))
-				.doOnNext((eventId) -> this.notices.emitNext(new JobEventNotice(eventId, id, JobEventType.DELETED),
-						(signal, result) -> result == Sinks.EmitResult.FAIL_NON_SERIALIZED))
+				.doOnNext((eventId) -> this.events.announce(new JobEventNotice(eventId, id, JobEventType.DELETED)))
 				.thenReturn(job);
 		}))
 			.retryWhen(Retry.backoff(5, Duration.ofMillis(50))
@@ -317,7 +324,7 @@ public class JobStore {
 	public Mono<JobPage> search(UUID tenant, JobQuery query, @Nullable String cursor, int limit) {
 		JobCursor after = (cursor != null) ? JobCursor.decode(cursor) : null;
 		if (after != null && after.oldestFirst() != query.oldestFirst()) {
-			return Mono.error(new InvalidJobRequestException("cursor",
+			return Mono.error(new BadRequestException("cursor",
 					"cursor was returned for the other sort order; list again without it"));
 		}
 		return this.jobs.page(tenant, query, after, limit + 1).collectList().map((rows) -> {
@@ -417,150 +424,9 @@ public class JobStore {
 			.retryWhen(Retry.max(5).filter(OptimisticLockingFailureException.class::isInstance));
 	}
 
-	/**
-	 * Leases queued jobs of one provider (and model), taking turns across tenants and in priority order within each,
-	 * never taking a tenant past its in-flight quota ({@link TenantQuotas#maxInFlightJobs}); the caller enforces the
-	 * provider's limits.
-	 */
-	public Flux<Job> claimQueued(String provider, @Nullable String model, Collection<String> exceptModels,
-			String owner, Instant now, Duration lease, int limit) {
-		return this.jobs.claimQueued(provider, model, exceptModels, owner, now, lease, limit,
-				this.quotas.maxInFlightJobs());
-	}
-
-	/**
-	 * Leases submitted jobs of one provider that are due to be polled, reconciled or downloaded, and, within the
-	 * same {@code limit}, jobs canceled while their create was out that are due for a look at the provider.
-	 */
-	public Flux<Job> claimRunning(String provider, String owner, Instant now, Duration lease, int limit) {
-		return withCanceledInDoubt(this.jobs.claimRunning(provider, owner, now, lease, limit, false), provider, owner,
-				now, lease, limit, false);
-	}
-
-	/** {@link #claimQueued} of every model, unless the provider is paused, in one statement. */
-	public Flux<Job> claimQueuedUnlessPaused(String provider, String owner, Instant now, Duration lease, int limit) {
-		return this.jobs.claimQueued(provider, null, Set.of(), owner, now, lease, limit, this.quotas.maxInFlightJobs(),
-				true);
-	}
-
-	/**
-	 * Leases queued jobs of {@code model} waiting on other routes ({@code from}) that could not take them now, and
-	 * moves them to route {@code to} (see {@code JobRepository.claimQueuedMoving}); nothing while {@code to} is paused.
-	 */
-	public Flux<Job> claimQueuedMoving(String model, Move move, String to, String owner, Instant now, Duration lease,
-			int limit) {
-		return this.jobs.claimQueuedMoving(model, move, to, owner, now, lease, limit, this.quotas.maxInFlightJobs());
-	}
-
-	/**
-	 * Which waiting jobs of a model a route may take over: those on the routes {@code from}, of a shape it makes
-	 * ({@code resolution/seconds}, see {@link #shape}), from an image only of a kind it takes, and due since before
-	 * {@code dueBefore} (so their own route had its turn at them first).
-	 */
-	public record Move(List<String> from, List<String> shapes, boolean takesImageUrls, boolean takesImageUploads,
-			Instant dueBefore) {
-
-		public static String shape(String resolution, int seconds) {
-			return resolution + "/" + seconds;
-		}
-
-		/** The same, for jobs due since before {@code instant}. */
-		public Move dueBefore(Instant instant) {
-			return new Move(this.from, this.shapes, this.takesImageUrls, this.takesImageUploads, instant);
-		}
-
-	}
-
-	/** {@link #claimRunning} unless the provider is paused, in one statement. */
-	public Flux<Job> claimRunningUnlessPaused(String provider, String owner, Instant now, Duration lease, int limit) {
-		return withCanceledInDoubt(this.jobs.claimRunning(provider, owner, now, lease, limit, true), provider, owner,
-				now, lease, limit, true);
-	}
-
-	/**
-	 * {@code running}, then as many due jobs canceled with their create in doubt as {@code limit} leaves room for: a
-	 * second statement on a partial index that holds only those (nearly always empty), so the claim of running jobs
-	 * stays as it was.
-	 */
-	private Flux<Job> withCanceledInDoubt(Flux<Job> running, String provider, String owner, Instant now,
-			Duration lease, int limit, boolean unlessPaused) {
-		return running.collectList()
-			.flatMapMany((claimed) -> (claimed.size() >= limit) ? Flux.fromIterable(claimed)
-					: Flux.fromIterable(claimed).concatWith(this.jobs.claimCanceledInDoubt(provider, owner, now, lease,
-							limit - claimed.size(), unlessPaused)));
-	}
-
-	/**
-	 * Writes when a job canceled with its create in doubt is due for another look at its provider
-	 * ({@link Job#NEVER_DUE}: never, the look is over) and its retries so far, letting go of its lease. Fails with
-	 * {@link OptimisticLockingFailureException} when the row moved on.
-	 */
-	public Mono<Job> rescheduleCanceled(Job canceled, Instant due, int stepRetries) {
-		return this.jobs.rescheduleCanceled(canceled, due, stepRetries)
-			.switchIfEmpty(Mono.error(() -> new OptimisticLockingFailureException(
-					"Job " + canceled.id() + " changed since version " + canceled.version())));
-	}
-
-	/** Jobs the provider is working on for us (or that are leased to be submitted right now). */
-	public Mono<Long> countInFlight(String provider, @Nullable String model, Instant now) {
-		return this.jobs.countInFlight(provider, model, now);
-	}
-
-	/** Which of {@code remoteIds} at {@code provider} already belong to a job other than {@code except}. */
-	public Flux<String> remoteIdsHeldByOthers(String provider, Collection<String> remoteIds, UUID except) {
-		return remoteIds.isEmpty() ? Flux.empty() : this.jobs.remoteIdsHeldByOthers(provider, remoteIds, except);
-	}
-
-	/**
-	 * When other jobs of {@code job}'s request (provider, model, prompt) that hold no remote id sent their latest
-	 * create, if that was between {@code from} and {@code until}.
-	 */
-	public Flux<Instant> createsWithoutRemoteIdLike(Job job, Instant from, Instant until) {
-		return this.jobs.createsWithoutRemoteId(job.provider(), job.model(), job.prompt(), job.id(), from, until);
-	}
-
 	/** The image uploaded with a job; empty when it had none. */
 	public Mono<ImageUpload> uploadedImage(UUID id) {
 		return this.jobs.findInput(id);
-	}
-
-	/**
-	 * Asks for a prompt look at the job with this remote id (a webhook said it changed): it becomes due, and the
-	 * dispatcher fetches its status from the provider as on any poll. Returns how many jobs matched.
-	 */
-	public Mono<Long> pollSoon(String provider, String remoteId) {
-		return this.jobs.makeDue(provider, remoteId);
-	}
-
-	/** Lets go of every lease {@code owner} holds, so a restarted instance resumes its jobs at once. */
-	public Mono<Long> releaseLeases(String owner) {
-		return this.jobs.releaseLeases(owner);
-	}
-
-	/**
-	 * Extends the lease {@code owner} holds on a job to {@code until}, if it is still the one that ends at
-	 * {@code current}; answers its new end, or nothing when the lease is no longer the caller's.
-	 */
-	public Mono<Instant> renewLease(UUID id, String owner, Instant current, Instant until) {
-		return this.jobs.renewLease(id, owner, current, until);
-	}
-
-	/** Lets go of one lease if it is still the one {@code owner} holds until {@code current}. */
-	public Mono<Boolean> releaseLease(UUID id, String owner, Instant current) {
-		return this.jobs.releaseLease(id, owner, current);
-	}
-
-	/**
-	 * Deletes up to {@code limit} events older than {@code age} (each job keeps its newest); answers how many went.
-	 * Streams asked to resume from before a deleted event answer with a reset instead of a silent hole.
-	 */
-	public Mono<Long> pruneEventsOlderThan(Duration age, int limit) {
-		return this.jobs.pruneEvents(age, limit);
-	}
-
-	/** Every event appended by this instance, after commit. Bounded: a slow subscriber misses notices. */
-	public Flux<JobEventNotice> notices() {
-		return this.notices.asFlux();
 	}
 
 	private static JobEventType eventType(Job from, Job to) {
@@ -569,8 +435,7 @@ public class JobStore {
 
 	private void announce(Written written) {
 		if (written.notice() != null) {
-			this.notices.emitNext(written.notice(),
-					(signal, result) -> result == Sinks.EmitResult.FAIL_NON_SERIALIZED);
+			this.events.announce(written.notice());
 		}
 	}
 

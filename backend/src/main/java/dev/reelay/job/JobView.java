@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.reelay.provider.ProviderUsage;
+import dev.reelay.support.Money;
 import org.jspecify.annotations.Nullable;
 
 /**

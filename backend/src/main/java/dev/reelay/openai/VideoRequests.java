@@ -7,11 +7,11 @@ import java.util.regex.Pattern;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
-import dev.reelay.job.CreateJobRequest;
 import dev.reelay.job.ImageUpload;
-import dev.reelay.job.InvalidJobRequestException;
-import dev.reelay.job.JobRequestValidator;
 import dev.reelay.job.NewJob;
+import dev.reelay.job.web.CreateJobRequest;
+import dev.reelay.job.web.JobRequestValidator;
+import dev.reelay.support.BadRequestException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.stereotype.Component;
@@ -76,7 +76,7 @@ class VideoRequests {
 		try {
 			return this.validator.validate(tenant, request, upload);
 		}
-		catch (InvalidJobRequestException ex) {
+		catch (BadRequestException ex) {
 			String param = PARAMS.getOrDefault(ex.field(), ex.field());
 			if (param.equals("model") && requested != null && OPENAI_MODEL.matcher(requested).matches()) {
 				throw noSora(requested, ex.getMessage());

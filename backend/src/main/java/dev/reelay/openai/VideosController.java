@@ -4,7 +4,6 @@ import java.util.Set;
 import java.util.UUID;
 
 import dev.reelay.job.ImageUpload;
-import dev.reelay.job.InvalidJobRequestException;
 import dev.reelay.job.Job;
 import dev.reelay.job.JobNotFinishedException;
 import dev.reelay.job.JobNotFoundException;
@@ -12,9 +11,10 @@ import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
 import dev.reelay.job.StoredContent;
-import dev.reelay.job.StoredFileResponse;
-import dev.reelay.job.UploadedImages;
+import dev.reelay.job.web.StoredFileResponse;
+import dev.reelay.job.web.UploadedImages;
 import dev.reelay.storage.VideoStorage;
+import dev.reelay.support.BadRequestException;
 import dev.reelay.support.DrainedMultipart;
 import dev.reelay.support.StorableText;
 import dev.reelay.tenant.CallerTenant;
@@ -117,7 +117,7 @@ class VideosController {
 			VideoRequests.Create create = new VideoRequests.Create(text(parts, "prompt"), text(parts, "model"),
 					text(parts, "seconds"), text(parts, "size"), imageUrl);
 			Mono<@Nullable ImageUpload> upload = (reference instanceof FilePart file) ? this.images.read(file)
-				.onErrorMap(InvalidJobRequestException.class,
+				.onErrorMap(BadRequestException.class,
 						(bad) -> OpenAiException.invalid("input_reference", bad.getMessage()))
 					: Mono.empty();
 			return upload.map((image) -> new Validated(create, image))

@@ -7,9 +7,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
-import dev.reelay.job.InvalidJobRequestException;
 import dev.reelay.job.JobEventFilter;
 import dev.reelay.job.JobStatus;
+import dev.reelay.support.BadRequestException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,11 +43,11 @@ final class EventFilterParameters {
 			}
 			T item = parse.apply(value);
 			if (item == null) {
-				throw new InvalidJobRequestException(field, problem(field, value));
+				throw new BadRequestException(field, problem(field, value));
 			}
 			parsed.add(item);
 			if (parsed.size() > maxValues) {
-				throw new InvalidJobRequestException(field,
+				throw new BadRequestException(field,
 						field + " may list at most " + maxValues + " values; open several streams for more");
 			}
 		}

@@ -3,7 +3,6 @@ package dev.reelay.stream;
 import java.util.UUID;
 
 import dev.reelay.job.JobEventLog;
-import dev.reelay.job.JobStore;
 import dev.reelay.support.BackgroundLoops;
 import dev.reelay.support.Periodic;
 import org.jspecify.annotations.Nullable;
@@ -27,15 +26,12 @@ class EventRetention implements SmartLifecycle {
 
 	private final JobEventLog events;
 
-	private final JobStore jobs;
-
 	private final StreamSettings settings;
 
 	private final Periodic loop;
 
-	EventRetention(JobEventLog events, JobStore jobs, StreamSettings settings) {
+	EventRetention(JobEventLog events, StreamSettings settings) {
 		this.events = events;
-		this.jobs = jobs;
 		this.settings = settings;
 		this.loop = new Periodic(settings.pruneInterval(), settings.pruneInterval(),
 				() -> prune().doOnNext((deleted) -> {
@@ -62,9 +58,9 @@ class EventRetention implements SmartLifecycle {
 	/** Deletes every event older than the retention window, a batch at a time; answers how many went. */
 	Mono<Long> prune() {
 		int batch = this.settings.pruneBatch();
-		return this.jobs.pruneEventsOlderThan(this.settings.retention(), batch)
+		return this.events.prune(this.settings.retention(), batch)
 			.expand((deleted) -> (deleted == batch)
-					? this.jobs.pruneEventsOlderThan(this.settings.retention(), batch) : Mono.empty())
+					? this.events.prune(this.settings.retention(), batch) : Mono.empty())
 			.reduce(0L, Long::sum);
 	}
 

@@ -3,9 +3,9 @@ package dev.reelay.stream;
 import java.util.List;
 import java.util.UUID;
 
-import dev.reelay.job.InvalidJobRequestException;
 import dev.reelay.job.JobEventFilter;
 import dev.reelay.job.JobStore;
+import dev.reelay.support.BadRequestException;
 import dev.reelay.tenant.CallerTenant;
 import io.netty.buffer.ByteBufAllocator;
 import org.jspecify.annotations.Nullable;
@@ -114,7 +114,7 @@ class JobEventsController {
 			return new LastEventId(id);
 		}
 		catch (NumberFormatException ex) {
-			throw new InvalidJobRequestException("last_event_id",
+			throw new BadRequestException("last_event_id",
 					"Last-Event-ID must be an event id this API sent (a whole number); got '" + raw + "'");
 		}
 	}

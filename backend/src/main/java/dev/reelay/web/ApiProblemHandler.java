@@ -6,9 +6,10 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.reelay.job.IdempotencyConflictException;
-import dev.reelay.job.InvalidJobRequestException;
+import dev.reelay.job.Job;
 import dev.reelay.job.JobNotFinishedException;
 import dev.reelay.job.JobNotFoundException;
+import dev.reelay.support.BadRequestException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,8 +54,8 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
 	private static final HttpStatusCode CLIENT_CLOSED_REQUEST = HttpStatusCode.valueOf(499);
 
-	@ExceptionHandler(InvalidJobRequestException.class)
-	ResponseEntity<ProblemDetail> invalid(InvalidJobRequestException ex) {
+	@ExceptionHandler(BadRequestException.class)
+	ResponseEntity<ProblemDetail> invalid(BadRequestException ex) {
 		return problem(fieldProblem(ex.field(), ex.getMessage()));
 	}
 

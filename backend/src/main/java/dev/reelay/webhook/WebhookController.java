@@ -3,7 +3,7 @@ package dev.reelay.webhook;
 import java.net.URI;
 import java.time.Duration;
 
-import dev.reelay.job.JobStore;
+import dev.reelay.job.JobQueue;
 import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.WebhookDelivery;
 import dev.reelay.provider.WebhookNotice;
@@ -40,11 +40,11 @@ class WebhookController {
 
 	private final WebhookReceipts receipts;
 
-	private final JobStore jobs;
+	private final JobQueue jobs;
 
 	private final TransactionalOperator tx;
 
-	WebhookController(ProviderRegistry providers, WebhookReceipts receipts, JobStore jobs, TransactionalOperator tx) {
+	WebhookController(ProviderRegistry providers, WebhookReceipts receipts, JobQueue jobs, TransactionalOperator tx) {
 		this.providers = providers;
 		this.receipts = receipts;
 		this.jobs = jobs;

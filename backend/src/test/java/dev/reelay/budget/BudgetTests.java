@@ -109,8 +109,8 @@ class BudgetTests {
 				var problem = ((OverBudgetException) error).getBody();
 				assertThat(problem.getStatus()).isEqualTo(402);
 				assertThat(problem.getProperties()).containsEntry("estimated_cost",
-						dev.reelay.job.Money.of(new BigDecimal("1.20"), "USD"))
-					.containsEntry("remaining_budget", dev.reelay.job.Money.of(new BigDecimal("0.80"), "USD"))
+						dev.reelay.support.Money.of(new BigDecimal("1.20"), "USD"))
+					.containsEntry("remaining_budget", dev.reelay.support.Money.of(new BigDecimal("0.80"), "USD"))
 					.containsEntry("field", "estimated_cost");
 			})
 			.verify(Duration.ofSeconds(10));

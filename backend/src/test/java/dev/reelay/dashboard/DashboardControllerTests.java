@@ -8,7 +8,6 @@ import java.util.Map;
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
 import dev.reelay.catalog.ProviderStates;
-import dev.reelay.job.JobStatistics;
 import dev.reelay.job.JobStatus;
 import dev.reelay.provider.ProviderRegistry;
 import dev.reelay.provider.ProviderSettings;

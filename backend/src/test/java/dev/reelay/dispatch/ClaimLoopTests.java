@@ -9,11 +9,12 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.reelay.job.Job;
+import dev.reelay.job.JobEventLog;
 import dev.reelay.job.JobEventNotice;
 import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobParameters;
+import dev.reelay.job.JobQueue;
 import dev.reelay.job.JobStatus;
-import dev.reelay.job.JobStore;
 import dev.reelay.provider.ProviderRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +44,9 @@ class ClaimLoopTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private final JobStore jobs = mock(JobStore.class);
+	private final JobQueue jobs = mock(JobQueue.class);
+
+	private final JobEventLog events = mock(JobEventLog.class);
 
 	private final JobWorker worker = mock(JobWorker.class);
 
@@ -212,7 +215,7 @@ class ClaimLoopTests {
 
 	private void providers(String... names) {
 		given(this.providers.enabledInstances()).willReturn(List.of(names));
-		given(this.jobs.notices()).willReturn(this.notices.asFlux());
+		given(this.events.notices()).willReturn(this.notices.asFlux());
 	}
 
 	private void queued() {
@@ -223,7 +226,7 @@ class ClaimLoopTests {
 		DispatchSettings settings = new DispatchSettings(true, Duration.ofHours(1), concurrency, Duration.ofMinutes(1),
 				Duration.ofSeconds(50), Duration.ofSeconds(2), Duration.ofMinutes(5), 8, "test", Duration.ofSeconds(1),
 				Map.of(), Duration.ofSeconds(20));
-		this.dispatcher = new Dispatcher(this.jobs, this.worker, this.gate, this.providers, mock(CallLedger.class),
+		this.dispatcher = new Dispatcher(this.jobs, this.events, this.worker, this.gate, this.providers, mock(CallLedger.class),
 				settings, new DispatchClock(Clock.systemUTC()), this.meters,
 				new dev.reelay.provider.InstanceBreakers(new dev.reelay.provider.BreakerSettings(5, Duration.ofMinutes(1), 2),
 						Clock.systemUTC()),

@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.reelay.job.Job;
+import dev.reelay.job.JobEventLog;
 import dev.reelay.job.JobParameters;
+import dev.reelay.job.JobQueue;
 import dev.reelay.job.JobStatus;
-import dev.reelay.job.JobStore;
 import dev.reelay.provider.ProviderRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +33,9 @@ import static org.mockito.Mockito.verify;
 /** How the dispatcher hands claimed jobs to workers. */
 class DispatcherTests {
 
-	private final JobStore jobs = mock(JobStore.class);
+	private final JobQueue jobs = mock(JobQueue.class);
+
+	private final JobEventLog events = mock(JobEventLog.class);
 
 	private final JobWorker worker = mock(JobWorker.class);
 
@@ -58,7 +61,7 @@ class DispatcherTests {
 		Job claimed = job();
 		Sinks.Many<Job> claim = Sinks.many().unicast().onBackpressureBuffer();
 		given(this.providers.enabledInstances()).willReturn(List.of("p"));
-		given(this.jobs.notices()).willReturn(Flux.never());
+		given(this.events.notices()).willReturn(Flux.never());
 		given(this.gate.claimRunning(eq("p"), any(), anyInt(), any(), any(), any(), anyInt())).willReturn(Flux.empty());
 		given(this.gate.claimSubmissions(eq("p"), any(), anyInt(), any(), any(), any()))
 			.willReturn(claim.asFlux(), Flux.empty());
@@ -78,7 +81,7 @@ class DispatcherTests {
 		DispatchSettings settings = new DispatchSettings(true, Duration.ofMillis(20), 8, Duration.ofMinutes(1),
 				Duration.ofSeconds(50), Duration.ofSeconds(2), Duration.ofMinutes(5), 8, "test", Duration.ofSeconds(1),
 				Map.of(), Duration.ofSeconds(20));
-		return new Dispatcher(this.jobs, this.worker, this.gate, this.providers, this.ledger, settings,
+		return new Dispatcher(this.jobs, this.events, this.worker, this.gate, this.providers, this.ledger, settings,
 				new DispatchClock(Clock.systemUTC()), new SimpleMeterRegistry(),
 				new dev.reelay.provider.InstanceBreakers(new dev.reelay.provider.BreakerSettings(5, Duration.ofMinutes(1), 2),
 						Clock.systemUTC()),

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.reelay.job.Job;
 import dev.reelay.job.JobParameters;
+import dev.reelay.job.JobQueue;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
@@ -57,6 +58,9 @@ class StepRecoveryTests {
 
 	@MockitoSpyBean
 	private JobStore jobs;
+
+	@Autowired
+	private JobQueue queue;
 
 	@Autowired
 	private DispatchSettings settings;
@@ -192,7 +196,7 @@ class StepRecoveryTests {
 
 	private LeaseKeeper keeperWithLease(Duration lease) {
 		DispatchSettings s = this.settings;
-		return new LeaseKeeper(this.jobs, new DispatchSettings(s.enabled(), s.tick(), s.concurrency(), lease,
+		return new LeaseKeeper(this.jobs, this.queue, new DispatchSettings(s.enabled(), s.tick(), s.concurrency(), lease,
 				s.downloadTimeout(), s.retryBase(), s.retryMax(), s.maxSubmitAttempts(), s.instanceId(), s.callMargin(),
 				s.limits(), s.drainTimeout()), new DispatchClock(Clock.systemUTC()));
 	}

@@ -7,8 +7,8 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.reelay.ReelayApplication;
+import dev.reelay.job.JobEventLog;
 import dev.reelay.job.JobEventType;
-import dev.reelay.job.JobStore;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -16,12 +16,12 @@ import reactor.core.publisher.Flux;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,15 +69,15 @@ class TwoInstancesTests {
 	private DatabaseClient db;
 
 	@Autowired
-	private JobStore jobsHere;
+	private JobEventLog eventsHere;
 
 	@Test
 	void twoInstancesShareTheQueueWithinOneSetOfLimits() {
 		try (ConfigurableApplicationContext other = startSecondInstance()) {
 			AtomicInteger submittedHere = new AtomicInteger();
 			AtomicInteger submittedThere = new AtomicInteger();
-			Disposable here = countSubmissions(this.jobsHere, submittedHere);
-			Disposable there = countSubmissions(other.getBean(JobStore.class), submittedThere);
+			Disposable here = countSubmissions(this.eventsHere, submittedHere);
+			Disposable there = countSubmissions(other.getBean(JobEventLog.class), submittedThere);
 			String tag = "two-instances-" + UUID.randomUUID() + " ";
 			WebClient http = WebClient.create("http://127.0.0.1:" + this.port);
 			Flux.range(0, JOBS)
@@ -116,8 +116,8 @@ class TwoInstancesTests {
 	}
 
 	/** Notices are per instance: each counts only the submissions its own dispatcher made. */
-	private static Disposable countSubmissions(JobStore jobs, AtomicInteger counter) {
-		return jobs.notices()
+	private static Disposable countSubmissions(JobEventLog events, AtomicInteger counter) {
+		return events.notices()
 			.filter((notice) -> notice.type() == JobEventType.SUBMITTED)
 			.subscribe((notice) -> counter.incrementAndGet());
 	}

@@ -32,6 +32,9 @@ class FairClaimTests {
 	private JobStore store;
 
 	@Autowired
+	private JobQueue queue;
+
+	@Autowired
 	private DatabaseClient db;
 
 	@Test
@@ -106,7 +109,7 @@ class FairClaimTests {
 	}
 
 	private List<Job> claim(String provider, String owner, Instant now, int limit) {
-		return this.store.claimQueued(provider, null, Set.of(), owner, now, LEASE, limit).collectList().block();
+		return this.queue.claimQueued(provider, null, Set.of(), owner, now, LEASE, limit).collectList().block();
 	}
 
 	private Job create(UUID tenant, String provider, String prompt, int priority) {

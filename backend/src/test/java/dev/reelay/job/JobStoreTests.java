@@ -27,6 +27,9 @@ class JobStoreTests {
 	private JobStore store;
 
 	@Autowired
+	private JobQueue queue;
+
+	@Autowired
 	private JobEventLog log;
 
 	@Autowired
@@ -108,7 +111,7 @@ class JobStoreTests {
 			c.remoteId = remoteId;
 		}, true)).expectError(DataIntegrityViolationException.class).verify(Duration.ofSeconds(5));
 		assertThat(this.store.find(other.id()).block().remoteId()).isNull();
-		assertThat(this.store.remoteIdsHeldByOthers(holder.provider(), List.of(remoteId, "video_none"), other.id())
+		assertThat(this.queue.remoteIdsHeldByOthers(holder.provider(), List.of(remoteId, "video_none"), other.id())
 			.collectList()
 			.block()).containsExactly(remoteId);
 	}
@@ -163,18 +166,18 @@ class JobStoreTests {
 			this.store.create(new NewJob("sim-video", provider, "claim-" + i, PARAMETERS)).block();
 		}
 		Instant now = Instant.now();
-		List<Job> first = this.store.claimQueued(provider, null, Set.of(), "instance-a", now, Duration.ofMinutes(1), 3)
+		List<Job> first = this.queue.claimQueued(provider, null, Set.of(), "instance-a", now, Duration.ofMinutes(1), 3)
 			.collectList()
 			.block();
-		List<Job> second = this.store.claimQueued(provider, null, Set.of(), "instance-b", now, Duration.ofMinutes(1), 100)
+		List<Job> second = this.queue.claimQueued(provider, null, Set.of(), "instance-b", now, Duration.ofMinutes(1), 100)
 			.collectList()
 			.block();
 		assertThat(first).hasSize(3).allSatisfy((job) -> assertThat(job.leaseOwner()).isEqualTo("instance-a"));
 		assertThat(second).hasSize(3).extracting(Job::id)
 			.doesNotContainAnyElementsOf(first.stream().map(Job::id).toList());
-		assertThat(this.store.countInFlight(provider, null, now).block()).isEqualTo(6);
+		assertThat(this.queue.countInFlight(provider, null, now).block()).isEqualTo(6);
 		// Once the leases lapse, the jobs can be claimed again (their holder died).
-		assertThat(this.store.claimQueued(provider, null, Set.of(), "instance-c", now.plus(Duration.ofMinutes(2)),
+		assertThat(this.queue.claimQueued(provider, null, Set.of(), "instance-c", now.plus(Duration.ofMinutes(2)),
 				Duration.ofMinutes(1), 100).collectList().block()).hasSize(6);
 	}
 
@@ -189,7 +192,7 @@ class JobStoreTests {
 				now.plus(Duration.ofHours(6)))).block();
 		assertThat(scheduled.statusReason()).startsWith("scheduled for");
 		List<UUID> order = Flux.range(0, 4)
-			.concatMap((i) -> this.store.claimQueued(provider, null, Set.of(), "me", now.plusSeconds(1),
+			.concatMap((i) -> this.queue.claimQueued(provider, null, Set.of(), "me", now.plusSeconds(1),
 					Duration.ofHours(1), 1))
 			.map(Job::id)
 			.collectList()
@@ -197,7 +200,7 @@ class JobStoreTests {
 		assertThat(order).containsExactly(high.id(), low.id(), lowLater.id());
 		// Past its not_before the scheduled job is due, and its priority puts it ahead of anything else queued.
 		this.store.create(new NewJob("sim-video", provider, "low, after", PARAMETERS, 0, null)).block();
-		assertThat(this.store.claimQueued(provider, null, Set.of(), "me", now.plus(Duration.ofHours(7)),
+		assertThat(this.queue.claimQueued(provider, null, Set.of(), "me", now.plus(Duration.ofHours(7)),
 				Duration.ofMinutes(1), 1).map(Job::id).collectList().block()).containsExactly(scheduled.id());
 	}
 

@@ -47,7 +47,7 @@ class LocalModeBrowserSafetyTests {
 	void aForeignHostIsRefusedEverywhereAndLoopbackOrAllowedHostsAreNot() {
 		for (String host : new String[] { "rebind.attacker.example", "rebind.attacker.example:" + this.port,
 				"localhost.attacker.example", "127.0.0.1.nip.io", "192.168.1.10", "[2001:db8::1]" }) {
-			for (String path : new String[] { "/", "/api/v1/jobs", "/js/app.js", "/actuator/health" }) {
+			for (String path : new String[] { "/", "/api/v1/jobs", "/js/dashboard-page.js", "/actuator/health" }) {
 				this.http.get()
 					.uri(path)
 					.header("Host", host)
@@ -188,7 +188,7 @@ class LocalModeBrowserSafetyTests {
 				this.http.get().uri("/jobs/{id}", UUID.randomUUID()).accept(MediaType.TEXT_HTML).exchange()
 					.expectStatus().isNotFound(),
 				this.http.get().uri("/api/v1/jobs").exchange().expectStatus().isOk(),
-				this.http.get().uri("/js/app.js").exchange().expectStatus().isOk(),
+				this.http.get().uri("/js/dashboard-page.js").exchange().expectStatus().isOk(),
 				this.http.get().uri("/").header("Host", "evil.example").exchange().expectStatus().isForbidden() }) {
 			response.expectHeader()
 				.value("Content-Security-Policy", (policy) -> assertThat(policy).contains("script-src 'self'")

@@ -1,0 +1,28 @@
+package dev.reelay.job.web;
+
+import dev.reelay.job.ImageUpload;
+import dev.reelay.support.BadRequestException;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.codec.multipart.FilePart;
+import org.springframework.stereotype.Component;
+
+/**
+ * An uploaded starting image read and checked as {@code POST /api/v1/jobs} checks it (size while reading, type by
+ * its first bytes, sides), for other APIs that take one under another field name. A bad image is an
+ * {@link BadRequestException} on the field {@code image}.
+ */
+@Component
+public class UploadedImages {
+
+	private final JobInputSettings limits;
+
+	UploadedImages(JobInputSettings limits) {
+		this.limits = limits;
+	}
+
+	public Mono<ImageUpload> read(FilePart file) {
+		return JobForm.upload(file, this.limits);
+	}
+
+}
