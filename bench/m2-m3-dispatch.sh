@@ -9,7 +9,7 @@
 # M2: Reelay's DispatchBenchmark (full lifecycle against a zero-latency provider: submit, poll, download into
 # storage, complete; dispatch concurrency 256, tick 20 ms) vs graphile-worker draining the same number of no-op
 # jobs, batched (local queue 500, batched completions) and default, 32 at once. M3: ClaimLatencyBenchmark (shipped
-# dispatch defaults) queued -> submitting vs graphile-worker (default mode, 32 at once) run_at -> task start, at
+# tick, 256 at once) queued (the insert's commit) -> submitting vs graphile-worker (default mode, 32 at once) run_at -> task start, at
 # 5, 50 and 500 jobs/s. Medians over the repeats. Not part of any build; needs node >= 20 and npm for the peer.
 set -euo pipefail
 
@@ -70,8 +70,10 @@ median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print ""; else if (NR%2) pr
 declare -A samples
 add() { if [[ -n "$2" ]]; then samples[$1]+="$2"$'\n'; fi; }
 java_version=$(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/')
-reelay_version=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(git -C "$root" status --porcelain -- backend 2>/dev/null) ]]; then reelay_version+="+changes"; fi
+reelay_version=${BENCH_REELAY_VERSION:-$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)}
+if [[ -z ${BENCH_REELAY_VERSION:-} && -n $(git -C "$root" status --porcelain -- backend 2>/dev/null) ]]; then
+	reelay_version+="+changes"
+fi
 echo "PostgreSQL $pg_version ($pg_origin) on 127.0.0.1:$port; $JOBS jobs, $REPEATS repeat(s); logs in $log_dir" >&2
 
 for repeat in $(seq 1 "$REPEATS"); do

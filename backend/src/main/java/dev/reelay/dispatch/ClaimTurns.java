@@ -109,7 +109,8 @@ final class ClaimTurns {
 		boolean[] more = { false };
 		Disposable.Swap slot = Disposables.swap();
 		this.running.add(slot);
-		slot.update(this.turn.apply(instance)
+		// Deferred: a turn that throws as it is put together fails like any other, and the instance gets turns again.
+		slot.update(Mono.defer(() -> this.turn.apply(instance))
 			.doOnNext((full) -> more[0] = full)
 			.doFinally((signal) -> {
 				this.running.remove(slot);

@@ -29,12 +29,14 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Enqueue to claim: jobs queued one at a time at 5, 50 and 500 per second while the dispatcher runs with its shipped
- * defaults (tick, concurrency), each job's time from its insert's commit to the moment its worker marks it submitting
+ * tick (500 ms) and 256 jobs at once, as in {@link DispatchBenchmark} (the default 32 would measure how long 32 jobs'
+ * whole lifecycles take on a loaded machine, not the claim: the peer's no-op tasks never fill its slots), each job's time from its insert's commit to the moment its worker marks it submitting
  * ({@code submit_started_at}, on the same clock). The provider answers at once, so each job's whole
  * lifecycle runs beside the next ones' claims. 500 jobs at 100/s first, not measured (JIT, pools). Run by
  * {@code bench/m2-m3-dispatch.sh}; seconds per rate with {@code -Dbench.latency.seconds} (default 20).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = { "reelay.dispatch.enabled=true",
+		"reelay.dispatch.concurrency=256",
 		"reelay.providers.instances.latency.family=latency", "reelay.providers.instances.latency.api-key=none",
 		"reelay.providers.instances.latency.poll-interval=0s", "reelay.simulator.enabled=false",
 		"logging.level.dev.reelay=WARN" })

@@ -100,6 +100,20 @@ class ClaimTurnsTests {
 	}
 
 	@Test
+	void aTurnThatThrowsAsItIsPutTogetherDoesNotStopLaterOnes() {
+		ClaimTurns claims = new ClaimTurns(1, (instance) -> {
+			synchronized (this.began) {
+				this.began.add(instance);
+			}
+			throw new IllegalStateException("the provider registry could not be read");
+		});
+		claims.wake("p");
+		claims.wake("q");
+		claims.wake("p");
+		assertThat(this.began).containsExactly("p", "q", "p");
+	}
+
+	@Test
 	void noTurnsAfterTheStop() {
 		ClaimTurns claims = new ClaimTurns(1, this::turn);
 		claims.wake("a");
