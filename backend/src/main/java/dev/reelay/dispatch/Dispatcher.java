@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 
 import dev.reelay.job.Job;
@@ -73,10 +74,10 @@ class Dispatcher implements SmartLifecycle {
 	/** Instances that found no free slot at their last turn: woken as soon as one is given back. */
 	private final Set<String> waitingForSlots = ConcurrentHashMap.newKeySet();
 
-	/** When each instance's last claim of submissions began: the jobs due before then were seen by it. */
-	private final Map<String, Instant> submissionTurns = new ConcurrentHashMap<>();
-
 	private volatile @Nullable ClaimTurns turns;
+
+	/** When each instance's last claim of submissions that had room to spare began (see turn's moves). */
+	private final Map<String, Instant> sawAll = new ConcurrentHashMap<>();
 
 	private volatile Disposable.Composite steps = Disposables.composite();
 
@@ -201,26 +202,27 @@ class Dispatcher implements SmartLifecycle {
 				(now, free) -> this.gate.claimRunning(provider, this.settings.limitsFor(provider), free, this.owner, now,
 						this.settings.lease(), searchRequests(provider)));
 		// An instance whose circuit breaker is open takes no submissions; half open, one at a time (the probe).
-		Mono<Void> submissions = Mono.defer(() -> {
-			this.submissionTurns.put(provider, this.clock.instant());
-			return claimAndRun(provider, "submissions", turn, share,
-					(now, free) -> this.gate.claimSubmissions(provider, this.settings.limitsFor(provider),
-							this.breakers.submissionsAllowed(provider, free), this.owner, now, this.settings.lease())
-						.doOnNext((job) -> this.breakers.claimed(provider)));
-		});
-		// Last, jobs that every other route of their model had a turn at: those still waiting on a route that could not
-		// take them (window full, paused, breaker open) move to this one, if it can (see movesDueBefore).
-		Mono<Void> moves = Mono.defer(() -> {
-			Map<String, JobQueue.Move> sources = new LinkedHashMap<>();
-			this.routes.into(provider)
-				.forEach((model, move) -> sources.put(model, move.dueBefore(movesDueBefore(move.from()))));
-			return sources.isEmpty() ? Mono.<Void>empty()
-					: claimAndRun(provider, "jobs from other routes", turn, share,
-							(now, free) -> this.gate.claimFromOtherRoutes(provider, this.settings.limitsFor(provider),
-									sources, this.breakers.submissionsAllowed(provider, free), this.owner, now,
+		Instant[] sawAll = { null };
+		Mono<Void> submissions = claimAndRun(provider, "submissions", turn, share,
+				(now, free) -> this.gate.claimSubmissions(provider, this.settings.limitsFor(provider),
+						this.breakers.submissionsAllowed(provider, free), this.owner, now, this.settings.lease())
+					.doOnNext((job) -> this.breakers.claimed(provider)),
+				(now, full) -> sawAll[0] = full ? null : this.sawAll.put(provider, now));
+		// Last, what this route could not take although it had room (window full, paused, breaker open): its queued jobs
+		// that its claim saw go to another route of their model that can take them now. Only those due a tick before
+		// its previous such claim: a job is due when it is accepted but visible only once its insert commits, which on
+		// a loaded machine can be later than this claim (then this claim did not see it, but the moves would).
+		Mono<Void> moves = Mono.defer(() -> (sawAll[0] == null) ? Mono.<Void>empty()
+				: Flux.fromIterable(movesFrom(provider, sawAll[0]).entrySet())
+					.concatMap((into) -> claimAndRun(into.getKey(), "jobs from " + provider, turn, share,
+							(now, free) -> this.gate.claimFromOtherRoutes(into.getKey(),
+									this.settings.limitsFor(into.getKey()), into.getValue(),
+									this.breakers.submissionsAllowed(into.getKey(), free), this.owner, now,
 									this.settings.lease())
-								.doOnNext((job) -> this.breakers.claimed(provider)));
-		});
+								.doOnNext((job) -> this.breakers.claimed(into.getKey())),
+							(now, full) -> {
+							}))
+					.then());
 		return running.then(submissions).then(moves).then(Mono.fromSupplier(() -> {
 			if (turn.claims == 0 || turn.failures < turn.claims) {
 				Heartbeat watching = this.heartbeat;
@@ -244,20 +246,25 @@ class Dispatcher implements SmartLifecycle {
 	}
 
 	/**
-	 * Jobs waiting on {@code sources} may move once each of those routes had a claim of submissions that began after
-	 * they were due (it saw them, committed, and could not take them), and never before a tick has passed.
+	 * For each other enabled instance that can take over jobs of {@code route}'s models: those models, limited to the
+	 * jobs waiting on {@code route} that were due a tick before its claim at {@code seen} (so committed when it looked).
 	 */
-	private Instant movesDueBefore(List<String> sources) {
-		Instant before = this.clock.instant().minus(this.settings.tick());
-		for (String source : sources) {
-			if (this.providers.isAvailable(source)) {
-				Instant seen = this.submissionTurns.getOrDefault(source, Instant.EPOCH);
-				if (seen.isBefore(before)) {
-					before = seen;
-				}
+	private Map<String, Map<String, JobQueue.Move>> movesFrom(String route, Instant seen) {
+		Map<String, Map<String, JobQueue.Move>> into = new LinkedHashMap<>();
+		Instant dueBefore = seen.minus(this.settings.tick());
+		for (String other : this.providers.enabledInstances()) {
+			if (other.equals(route)) {
+				continue;
 			}
+			this.routes.into(other).forEach((model, move) -> {
+				if (move.from().contains(route)) {
+					into.computeIfAbsent(other, (name) -> new LinkedHashMap<>())
+						.put(model, new JobQueue.Move(List.of(route), move.shapes(), move.takesImageUrls(),
+								move.takesImageUploads(), dueBefore));
+				}
+			});
 		}
-		return before;
+		return into;
 	}
 
 	/** The most one claim takes: all the concurrency for one instance, a fair share of it for several. */
@@ -273,6 +280,13 @@ class Dispatcher implements SmartLifecycle {
 	 */
 	private Mono<Void> claimAndRun(String provider, String what, Turn turn, int share,
 			BiFunction<Instant, Integer, Flux<Job>> claim) {
+		return claimAndRun(provider, what, turn, share, claim, (now, full) -> {
+		});
+	}
+
+	/** As above; {@code committed} is told when the claim began and whether it filled its slots, once it committed. */
+	private Mono<Void> claimAndRun(String provider, String what, Turn turn, int share,
+			BiFunction<Instant, Integer, Flux<Job>> claim, BiConsumer<Instant, Boolean> committed) {
 		return Mono.defer(() -> {
 			turn.claims++;
 			int taken = this.slots.take(share);
@@ -284,11 +298,13 @@ class Dispatcher implements SmartLifecycle {
 			// Run only once the claim is whole (committed) and its jobs are handed on: a claim cut off midway (a stop,
 			// the time limit) runs none of the rows it had read, and gives back all its slots. (Given back before the
 			// signal goes on, not after: the rest of the turn runs inside it.)
-			return claim.apply(this.clock.instant(), taken).collectList().doOnNext((claimed) -> {
+			Instant now = this.clock.instant();
+			return claim.apply(now, taken).collectList().doOnNext((claimed) -> {
 				settled.set(true);
 				if (claimed.size() >= taken) {
 					turn.full = true;
 				}
+				committed.accept(now, claimed.size() >= taken);
 				giveBack(taken - claimed.size());
 				claimed.forEach(this::run);
 			}).doOnError((error) -> {
