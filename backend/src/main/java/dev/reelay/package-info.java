@@ -1,6 +1,6 @@
 /**
- * Reelay: an AI video generation gateway. Each sub-package is one application module; see the README
- * for how they depend on each other.
+ * Reelay: an AI video generation gateway. Each sub-package is one application module; see
+ * docs/architecture.md for how they depend on each other.
  */
 @NullMarked
 package dev.reelay;

@@ -89,7 +89,7 @@ class JobPage {
     const rows = [
       ['Model', `${model?.display_name ?? job.model} (${job.model})`],
       ['Provider', job.provider],
-      // Creates sent per route, when the job was refused by one and moved on (README "Routes and failover").
+      // Creates sent per route, when the job was refused by one and moved on (docs/providers.md "Routes and failover").
       ['Routes tried', Object.keys(job.route?.attempts ?? {}).length > 1
         ? Object.entries(job.route.attempts).map(([route, n]) => `${route} ×${n}`).join(', ') : null],
       ['Priority', job.priority],

@@ -7,13 +7,14 @@ import dev.reelay.job.JobCost;
 import dev.reelay.job.JobError;
 import dev.reelay.job.JobStatus;
 import dev.reelay.provider.ErrorClass;
+import dev.reelay.provider.FamilyTraits;
 import dev.reelay.provider.ProviderUsage;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The actual cost of an ended job, by its provider family's documented billing rule (README "Cost and budgets"
+ * The actual cost of an ended job, by its provider family's documented billing rule ({@link FamilyTraits}) (README "Cost and budgets"
  * lists the sources). Where a family documents nothing for a case, the job costs its full estimate: the budget
  * should stop spending too early rather than too late.
  */
@@ -51,7 +52,7 @@ final class BillingRules {
 		return plausible;
 	}
 
-	static BigDecimal actualCost(Job ended, JobCost cost, String family) {
+	static BigDecimal actualCost(Job ended, JobCost cost, FamilyTraits.FailedBilling failedBilling) {
 		BigDecimal estimate = cost.estimated();
 		// A video that finished at the provider but could not be saved was generated, and so billed, all the same.
 		if (ended.status() == JobStatus.COMPLETED || (ended.remoteId() != null && ended.error() != null
@@ -75,17 +76,12 @@ final class BillingRules {
 			return estimate;
 		}
 		boolean moderated = isModeration(ended.error());
-		return switch (family) {
-			// EvoLink: failed tasks are not charged, the credits held at create are released.
-			// Kie: a failed task reports consumeCredits 0.
-			case "evolink", "kie" -> BigDecimal.ZERO;
-			// Veo 3.1: a generation blocked by the safety filters is not charged; other failures are not documented.
-			case "google-veo" -> moderated ? BigDecimal.ZERO : estimate;
-			// fal: only successful outputs are billed, but an input error (422, such as a content check) may be
-			// charged once a runner has spent GPU time on it.
-			case "fal" -> (moderated || isValidation(ended.error())) ? estimate : BigDecimal.ZERO;
-			// Runway: moderated generations cost as much as successful ones. OpenAI documents nothing either way.
-			default -> estimate;
+		// Each family's rule and its source are in FamilyTraits.FailedBilling.
+		return switch (failedBilling) {
+			case FREE -> BigDecimal.ZERO;
+			case FREE_WHEN_MODERATED -> moderated ? BigDecimal.ZERO : estimate;
+			case ONLY_REFUSED_INPUT -> (moderated || isValidation(ended.error())) ? estimate : BigDecimal.ZERO;
+			case FULL -> estimate;
 		};
 	}
 

@@ -12,8 +12,8 @@ import java.util.UUID;
 import dev.reelay.job.Job;
 import dev.reelay.job.JobAdmission;
 import dev.reelay.job.JobCost;
-import dev.reelay.provider.ProviderRegistry;
-import dev.reelay.provider.UnknownProviderException;
+import dev.reelay.provider.FamilyTraits;
+import dev.reelay.provider.ProviderInstances;
 import dev.reelay.support.Money;
 import dev.reelay.tenant.CallerTenant;
 import reactor.core.publisher.Flux;
@@ -42,9 +42,9 @@ class BudgetAdmission implements JobAdmission {
 
 	private final BudgetSettings settings;
 
-	private final ProviderRegistry providers;
+	private final ProviderInstances providers;
 
-	BudgetAdmission(Pricing pricing, BudgetRepository budgets, BudgetSettings settings, ProviderRegistry providers) {
+	BudgetAdmission(Pricing pricing, BudgetRepository budgets, BudgetSettings settings, ProviderInstances providers) {
 		this.pricing = pricing;
 		this.budgets = budgets;
 		this.settings = settings;
@@ -114,7 +114,7 @@ class BudgetAdmission implements JobAdmission {
 		if (cost == null) {
 			return Mono.just(ending);
 		}
-		BigDecimal actual = BillingRules.actualCost(ending, onRoute(ending, cost), family(ending.provider()));
+		BigDecimal actual = BillingRules.actualCost(ending, onRoute(ending, cost), failedBilling(ending.provider()));
 		return this.budgets.unhold(ending.id())
 			.then(this.budgets.close(ending.id()))
 			.flatMap((reservation) -> settle(ending, cost, reservation, actual).thenReturn(actual))
@@ -134,7 +134,7 @@ class BudgetAdmission implements JobAdmission {
 		if (cost == null) {
 			return Mono.just(ended);
 		}
-		BigDecimal actual = BillingRules.actualCost(ended, onRoute(ended, cost), family(ended.provider()));
+		BigDecimal actual = BillingRules.actualCost(ended, onRoute(ended, cost), failedBilling(ended.provider()));
 		return this.budgets.settlement(ended.id()).flatMap((settled) -> {
 			BigDecimal difference = actual.subtract(settled.amount());
 			if (difference.signum() == 0) {
@@ -174,13 +174,11 @@ class BudgetAdmission implements JobAdmission {
 		return (routeCost != null) ? new JobCost(cost.currency(), routeCost, cost.actual()) : cost;
 	}
 
-	private String family(String provider) {
-		try {
-			return this.providers.settings(provider).family();
-		}
-		catch (UnknownProviderException ex) {
-			return "";
-		}
+	/** The rule of the job's instance's family; an instance no longer configured is billed in full. */
+	private FamilyTraits.FailedBilling failedBilling(String provider) {
+		return this.providers.traits(provider)
+			.map(FamilyTraits::failedBilling)
+			.orElse(FamilyTraits.FailedBilling.FULL);
 	}
 
 }

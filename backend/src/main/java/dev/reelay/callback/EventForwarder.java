@@ -26,7 +26,7 @@ import org.springframework.stereotype.Component;
  * <p>
  * Event ids commit out of order, so the cursor only moves up to a settled head: the newest id seen at one moment,
  * once every transaction that appends to the log and began before that moment has ended (the rule the stream's
- * {@code GapAwareCursor} settles holes by; {@code JobRepository#insertEvent} explains why it holds). An appender
+ * {@code GapAwareCursor} settles holes by; {@code JobEventLog#append} explains why it holds). An appender
  * open longer than {@code gap-grace} is passed over with a warning, as the streams do; the ids it passed over are
  * remembered and forwarded late if they appear, until every transaction that could commit them has ended.
  */

@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.reelay.provider.InstanceBreakers;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderInstances;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,13 +19,13 @@ class ModelController {
 
 	private final ModelCatalog catalog;
 
-	private final ProviderRegistry providers;
+	private final ProviderInstances providers;
 
 	private final InstanceBreakers breakers;
 
 	private final RouteChoice choice;
 
-	ModelController(ModelCatalog catalog, ProviderRegistry providers, InstanceBreakers breakers, RouteChoice choice) {
+	ModelController(ModelCatalog catalog, ProviderInstances providers, InstanceBreakers breakers, RouteChoice choice) {
 		this.catalog = catalog;
 		this.providers = providers;
 		this.breakers = breakers;

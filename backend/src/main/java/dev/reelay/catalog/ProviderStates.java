@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 import dev.reelay.provider.InstanceBreakers;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderInstances;
 import dev.reelay.provider.ProviderSettings;
 import org.jspecify.annotations.Nullable;
 
@@ -43,11 +43,11 @@ public class ProviderStates {
 
 	private final ModelCatalog catalog;
 
-	private final ProviderRegistry providers;
+	private final ProviderInstances providers;
 
 	private final InstanceBreakers breakers;
 
-	ProviderStates(ProviderSettings settings, ModelCatalog catalog, ProviderRegistry providers,
+	ProviderStates(ProviderSettings settings, ModelCatalog catalog, ProviderInstances providers,
 			InstanceBreakers breakers) {
 		this.settings = settings;
 		this.breakers = breakers;

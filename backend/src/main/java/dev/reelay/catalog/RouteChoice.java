@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.reelay.provider.InstanceBreakers;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderInstances;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.stereotype.Component;
@@ -23,11 +23,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class RouteChoice {
 
-	private final ProviderRegistry providers;
+	private final ProviderInstances providers;
 
 	private final InstanceBreakers breakers;
 
-	RouteChoice(ProviderRegistry providers, InstanceBreakers breakers) {
+	RouteChoice(ProviderInstances providers, InstanceBreakers breakers) {
 		this.providers = providers;
 		this.breakers = breakers;
 	}

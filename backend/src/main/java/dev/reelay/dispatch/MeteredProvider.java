@@ -14,8 +14,6 @@ import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.SubmittedGeneration;
 import dev.reelay.provider.VideoProvider;
-import dev.reelay.provider.WebhookDelivery;
-import dev.reelay.provider.WebhookNotice;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jspecify.annotations.Nullable;
@@ -111,12 +109,6 @@ final class MeteredProvider implements VideoProvider {
 		return this.delegate.findRequests();
 	}
 
-	@Override
-	public Mono<WebhookNotice> verifyWebhook(WebhookDelivery delivery) {
-		// No provider call: a signature check on a body already received.
-		return this.delegate.verifyWebhook(delivery);
-	}
-
 	private <T> Mono<T> observe(String operation, Supplier<Mono<T>> call, Function<T, @Nullable String> requestId) {
 		return observe(operation, 1, call, requestId);
 	}
@@ -162,12 +154,16 @@ final class MeteredProvider implements VideoProvider {
 	}
 
 	private Timer timer(String operation, String outcome) {
+		return timer(this.registry, this.instance, operation, outcome);
+	}
+
+	static Timer timer(MeterRegistry registry, String instance, String operation, String outcome) {
 		return Timer.builder("reelay.provider.calls")
 			.description("Calls to providers, by operation and outcome (success or the error class)")
-			.tag("provider", this.instance)
+			.tag("provider", instance)
 			.tag("operation", operation)
 			.tag("outcome", outcome)
-			.register(this.registry);
+			.register(registry);
 	}
 
 }

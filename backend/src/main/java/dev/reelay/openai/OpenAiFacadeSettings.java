@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The OpenAI-compatible surface. {@code modelAliases} routes a model name clients send (OpenAI's {@code sora-2})
  * to a model of the catalog for every tenant; {@code tenantModelAliases} does the same for one tenant (by tenant
  * id) and wins over the global one. {@code retryWindow}: how far back a create the SDK retries without an
- * Idempotency-Key looks for the job its first attempt made (README "Use it from the OpenAI SDKs").
+ * Idempotency-Key looks for the job its first attempt made (docs/api.md, "Use it from the OpenAI SDKs").
  */
 @ConfigurationProperties("reelay.openai")
 record OpenAiFacadeSettings(@DefaultValue Map<String, String> modelAliases,

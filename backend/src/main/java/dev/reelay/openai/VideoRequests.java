@@ -10,16 +10,18 @@ import dev.reelay.catalog.ModelSpec;
 import dev.reelay.job.ImageUpload;
 import dev.reelay.job.NewJob;
 import dev.reelay.job.web.CreateJobRequest;
-import dev.reelay.job.web.JobRequestValidator;
+import dev.reelay.job.web.JobSubmissions;
 import dev.reelay.support.BadRequestException;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
 
 /**
  * A create in OpenAI's terms as a validated Reelay job: the model name through the aliases, {@code seconds} and
  * {@code size} onto the model's durations, aspect ratios and resolutions, then the native validator (which checks
- * the rest against the catalog). Every refusal names OpenAI's parameter and what the model allows.
+ * the rest against the catalog, and a remix against its source: {@link JobSubmissions}, as every native door). Every
+ * refusal names OpenAI's parameter and what the model allows.
  */
 @Component
 class VideoRequests {
@@ -35,13 +37,13 @@ class VideoRequests {
 
 	private final ModelCatalog catalog;
 
-	private final JobRequestValidator validator;
+	private final JobSubmissions submissions;
 
 	private final OpenAiFacadeSettings settings;
 
-	VideoRequests(ModelCatalog catalog, JobRequestValidator validator, OpenAiFacadeSettings settings) {
+	VideoRequests(ModelCatalog catalog, JobSubmissions submissions, OpenAiFacadeSettings settings) {
 		this.catalog = catalog;
-		this.validator = validator;
+		this.submissions = submissions;
 		this.settings = settings;
 	}
 
@@ -50,7 +52,7 @@ class VideoRequests {
 			@Nullable String imageUrl) {
 	}
 
-	NewJob create(UUID tenant, Create create, @Nullable ImageUpload upload) {
+	Mono<NewJob> create(UUID tenant, Create create, @Nullable ImageUpload upload) {
 		String requested = blankToNull(create.model());
 		String model = model(tenant, requested);
 		ModelSpec spec = this.catalog.find(model).orElse(null);
@@ -64,25 +66,22 @@ class VideoRequests {
 	}
 
 	/** A remix of {@code source}: the same model, duration and shape, a new prompt. */
-	NewJob remix(UUID tenant, dev.reelay.job.Job source, @Nullable String prompt) {
+	Mono<NewJob> remix(UUID tenant, dev.reelay.job.Job source, @Nullable String prompt) {
 		CreateJobRequest request = new CreateJobRequest(source.model(), prompt,
 				source.parameters().durationSeconds(), source.parameters().aspectRatio(),
 				source.parameters().resolution(), null, null, null, source.id(), null, null, null);
 		return validate(tenant, request, null, source.model());
 	}
 
-	private NewJob validate(UUID tenant, CreateJobRequest request, @Nullable ImageUpload upload,
+	private Mono<NewJob> validate(UUID tenant, CreateJobRequest request, @Nullable ImageUpload upload,
 			@Nullable String requested) {
-		try {
-			return this.validator.validate(tenant, request, upload);
-		}
-		catch (BadRequestException ex) {
+		return this.submissions.validate(tenant, request, upload).onErrorMap(BadRequestException.class, (ex) -> {
 			String param = PARAMS.getOrDefault(ex.field(), ex.field());
 			if (param.equals("model") && requested != null && OPENAI_MODEL.matcher(requested).matches()) {
-				throw noSora(requested, ex.getMessage());
+				return noSora(requested, ex.getMessage());
 			}
-			throw OpenAiException.invalid(param, "Invalid value for '" + param + "': " + ex.getMessage());
-		}
+			return OpenAiException.invalid(param, "Invalid value for '" + param + "': " + ex.getMessage());
+		});
 	}
 
 	/** The catalog model a request means: an alias (the tenant's, then the operator's), or the name itself. */

@@ -44,7 +44,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * OpenAI's Videos API over the job store (README "Use it from the OpenAI SDKs"). Gated like {@code /api/v1}: the
+ * OpenAI's Videos API over the job store (docs/api.md, OpenAI SDKs). Gated like {@code /api/v1}: the
  * tenant's key as a bearer token (none in local mode); every error in OpenAI's shape ({@link OpenAiErrorBodies}).
  */
 @RestController
@@ -146,7 +146,7 @@ class VideosController {
 	private Mono<VideoObject> submit(VideoRequests.Create create, @Nullable ImageUpload upload,
 			@Nullable String idempotencyKey, @Nullable String retryCount) {
 		return CallerTenant.current()
-			.map((tenant) -> this.requests.create(tenant, create, upload))
+			.flatMap((tenant) -> this.requests.create(tenant, create, upload))
 			.flatMap((job) -> store(job, idempotencyKey, retryCount))
 			.map(VideoObject::of);
 	}
@@ -297,7 +297,7 @@ class VideosController {
 
 	private Mono<VideoObject> remix(String videoId, @Nullable String prompt, @Nullable String idempotencyKey,
 			@Nullable String retryCount) {
-		return CallerTenant.current().flatMap((tenant) -> find(tenant, videoId, "video_id").map((source) -> {
+		return CallerTenant.current().flatMap((tenant) -> find(tenant, videoId, "video_id").flatMap((source) -> {
 			if (source.status() != JobStatus.COMPLETED || source.remoteId() == null) {
 				throw OpenAiException.invalid("video_id", "Video " + videoId + " is "
 						+ VideoObject.status(source.status()) + "; only completed videos can be remixed");

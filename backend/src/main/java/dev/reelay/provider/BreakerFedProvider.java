@@ -63,11 +63,6 @@ final class BreakerFedProvider implements VideoProvider {
 		return this.delegate.findRequests();
 	}
 
-	@Override
-	public Mono<WebhookNotice> verifyWebhook(WebhookDelivery delivery) {
-		return this.delegate.verifyWebhook(delivery);
-	}
-
 	private <T> Mono<T> fed(Mono<T> call) {
 		return call.doOnSuccess((answer) -> this.breakers.succeeded(this.instance)).doOnError((error) -> {
 			if (error instanceof ProviderException failed) {

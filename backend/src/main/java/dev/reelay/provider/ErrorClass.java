@@ -3,10 +3,13 @@ package dev.reelay.provider;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 
+import org.springframework.modulith.NamedInterface;
+
 /**
  * Why a provider call or a job failed, in the few classes operators alert on. Used as a metrics tag, so the set is
  * small and closed: an error nobody classified yet is {@link #OTHER}, never a new tag value.
  */
+@NamedInterface("view")
 public enum ErrorClass {
 
 	RATE_LIMIT, MODERATION, TIMEOUT, UNREACHABLE, PROVIDER_5XX, GENERATION_FAILED, VALIDATION, AUTHENTICATION, QUOTA,

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.modulith.NamedInterface;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,6 +24,7 @@ import org.springframework.stereotype.Component;
  * grants permission per call, while Reelay decides at claim time, long before the call, and counts runs in a row.
  * The state is this process's own (each Reelay instance learns it from its own calls).
  */
+@NamedInterface("view")
 @Component
 @EnableConfigurationProperties(BreakerSettings.class)
 public class InstanceBreakers {

@@ -8,18 +8,20 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.modulith.NamedInterface;
 
 /**
  * Named provider instances. Several instances may share a family (OpenAI itself and OpenAI-compatible resellers);
  * keys come from the environment, e.g. {@code REELAY_PROVIDERS_INSTANCES_OPENAI_API_KEY}.
  */
+@NamedInterface("view")
 @ConfigurationProperties("reelay.providers")
 public record ProviderSettings(@DefaultValue Map<String, Instance> instances) {
 
 	/**
 	 * One configured provider. A blank {@code baseUrl} on the {@code openai-videos} family means this Reelay's own
 	 * simulator. {@code webhookSecrets} holds every secret currently valid (several while one is rotated);
-	 * {@code options} carries family-specific settings, listed in the README.
+	 * {@code options} carries family-specific settings, listed in docs/configuration.md.
 	 */
 	public record Instance(String family, @Nullable String baseUrl, @Nullable String apiKey,
 			@DefaultValue("true") boolean enabled, @DefaultValue("60s") Duration timeout,

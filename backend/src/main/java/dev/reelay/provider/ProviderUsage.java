@@ -4,12 +4,15 @@ import java.math.BigDecimal;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.modulith.NamedInterface;
+
 /**
  * What a provider said a generation costs, in its own terms: how it bills, the credits it held when it accepted the
  * job, the credits it finally charged, and cost figures when it gives them ({@code estimatedCost} in the provider's
  * own unit, {@code costUsd} only when it says dollars). Providers tell these at different times (EvoLink holds
  * credits at create and settles after the end), so a later report fills in what an earlier one lacked.
  */
+@NamedInterface("view")
 public record ProviderUsage(@Nullable String billingRule, @Nullable BigDecimal creditsReserved,
 		@Nullable BigDecimal creditsCharged, @Nullable BigDecimal estimatedCost, @Nullable BigDecimal costUsd) {
 

@@ -6,8 +6,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The port every provider family implements. Calls never retry by themselves: the dispatcher owns retries,
- * because a blind retry of {@link #submit} can bill a second generation.
+ * The port every provider family implements, driven by the dispatcher alone (webhooks are checked by a
+ * {@link WebhookVerifier}). Calls never retry by themselves: the dispatcher owns retries, because a blind retry of
+ * {@link #submit} can bill a second generation.
  */
 public interface VideoProvider {
 
@@ -57,15 +58,6 @@ public interface VideoProvider {
 	 */
 	default int findRequests() {
 		return 1;
-	}
-
-	/**
-	 * Checks a webhook's signature on the raw body, then reads which job it is about. Fails with
-	 * {@link WebhookRejectedException} when it cannot be verified.
-	 */
-	default Mono<WebhookNotice> verifyWebhook(WebhookDelivery delivery) {
-		return Mono.error(new WebhookRejectedException(WebhookRejectedException.Reason.NOT_ACCEPTED,
-				"This provider family sends no webhooks"));
 	}
 
 }

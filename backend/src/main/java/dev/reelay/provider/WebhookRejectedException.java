@@ -1,9 +1,12 @@
 package dev.reelay.provider;
 
+import org.springframework.modulith.NamedInterface;
+
 /**
  * A webhook that is not provably from the provider (or not recent), one this instance does not take, or one that
  * cannot be checked just now.
  */
+@NamedInterface("webhooks")
 public class WebhookRejectedException extends RuntimeException {
 
 	public enum Reason {

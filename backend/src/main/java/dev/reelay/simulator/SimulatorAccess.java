@@ -4,6 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.function.Supplier;
+
+import dev.reelay.provider.BuiltInSimulator;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -12,16 +15,13 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
 
 /**
- * Whether this Reelay serves its simulator, and the key that opens it. The key is made at start from
+ * Whether this Reelay serves its simulator, where, and the key that opens it. The key is made at start from
  * {@link SecureRandom}, never logged and never configured: only the provider instance inside this process (the
  * {@code openai-videos} instance with a blank base URL) is handed it, so nobody else can call the simulator even
  * where its port is reachable. Exists whether or not the simulator runs, so that instance can tell it is off.
  */
 @Component
-public final class SimulatorAccess {
-
-	/** What a built-in simulator instance configures as its {@code api-key}; it stands for {@link #key()}. */
-	public static final String KEY_PLACEHOLDER = "simulator";
+public final class SimulatorAccess implements BuiltInSimulator {
 
 	private static final int KEY_BYTES = 32;
 
@@ -29,14 +29,25 @@ public final class SimulatorAccess {
 
 	private final String key;
 
+	private final Supplier<String> baseUrl;
+
 	@Autowired
-	public SimulatorAccess(Environment environment) {
-		this(enabledIn(environment), newKey());
+	SimulatorAccess(Environment environment, SimulatorSettings settings) {
+		// Loopback: the simulator answers nothing else. The port is known only once the server is up.
+		this(enabledIn(environment), newKey(),
+				() -> "http://127.0.0.1:" + environment.getRequiredProperty("local.server.port") + settings.path());
 	}
 
 	SimulatorAccess(boolean enabled, String key) {
+		this(enabled, key, () -> {
+			throw new IllegalStateException("no server here");
+		});
+	}
+
+	private SimulatorAccess(boolean enabled, String key, Supplier<String> baseUrl) {
 		this.enabled = enabled;
 		this.key = key;
+		this.baseUrl = baseUrl;
 	}
 
 	/**
@@ -57,14 +68,19 @@ public final class SimulatorAccess {
 		return "sk-reelay-simulator-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
 	}
 
-	/** Whether the simulator's routes are served here. */
+	@Override
 	public boolean enabled() {
 		return this.enabled;
 	}
 
-	/** The bearer key the simulator accepts; for the in-process provider instance only. */
+	@Override
 	public String key() {
 		return this.key;
+	}
+
+	@Override
+	public String baseUrl() {
+		return this.baseUrl.get();
 	}
 
 	/** Compares in constant time, so the answer's timing says nothing about how much of a guess was right. */

@@ -4,7 +4,10 @@ import java.time.Clock;
 import java.util.Random;
 import java.util.random.RandomGenerator;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.flywaydb.core.Flyway;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationInitializer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -15,25 +18,30 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * Serves the simulated OpenAI Videos API under {@value #BASE_PATH}, to this process's own provider instance only
- * (see {@link SimulatorFilter}). When the simulator is off (see {@link SimulatorAccess#enabledIn}) none of this
- * exists and the paths answer 404.
+ * Serves the simulated OpenAI Videos API under {@code reelay.simulator.path}, to this process's own provider instance
+ * only (see {@link SimulatorFilter}), with its own clock and its own tables. When the simulator is off (see
+ * {@link SimulatorAccess#enabledIn}) none of this exists, no table is made and the paths answer 404.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(SimulatorEnabledCondition.class)
 class SimulatorConfiguration {
 
-	static final String BASE_PATH = "/simulator/openai/v1";
-
-	/** Status is computed from the clock, so tests replace this bean to move a video through its lifecycle. */
+	/** Status is computed from this clock, so tests replace this bean to move a video through its lifecycle. */
 	@Bean
-	@ConditionalOnMissingBean
-	Clock simulatorClock() {
-		return Clock.systemUTC();
+	SimulatorClock simulatorClock() {
+		return new SimulatorClock(Clock.systemUTC());
 	}
 
+	/**
+	 * Its tables are made before anything reads them, after the application's migrations (the initializer, which
+	 * has run them once it exists). Without Flyway (spring.flyway.enabled=false) the operator keeps the schema.
+	 */
 	@Bean
-	SimulatorVideos simulatorVideos(DatabaseClient db) {
+	SimulatorVideos simulatorVideos(DatabaseClient db, ObjectProvider<Flyway> flyway,
+			ObjectProvider<FlywayMigrationInitializer> applicationMigrations) {
+		// Resolved first: once it exists, the application's migrations (V2, V180 among them) have run.
+		applicationMigrations.getIfAvailable();
+		flyway.ifAvailable((application) -> SimulatorSchema.migrate(application.getConfiguration()));
 		return new SimulatorVideos(db);
 	}
 
@@ -43,13 +51,13 @@ class SimulatorConfiguration {
 	}
 
 	@Bean
-	RouterFunction<ServerResponse> simulatorRoutes(SimulatorVideos videos, SimulatorSettings settings, Clock clock,
-			SimulatorAccess access) {
+	RouterFunction<ServerResponse> simulatorRoutes(SimulatorVideos videos, SimulatorSettings settings,
+			SimulatorClock clock, SimulatorAccess access) {
 		// java.util.Random is thread-safe; a seed makes a run's sequence of failures and 429s repeatable.
 		RandomGenerator random = (settings.seed() != null) ? new Random(settings.seed()) : new Random();
-		VideoHandler handler = new VideoHandler(videos, settings, clock, random);
+		VideoHandler handler = new VideoHandler(videos, settings, clock.clock(), random);
 		return RouterFunctions.route()
-			.path(BASE_PATH, (api) -> api
+			.path(settings.path(), (api) -> api
 				.POST("/videos", handler::create)
 				.GET("/videos", handler::list)
 				.GET("/videos/{id}", handler::retrieve)

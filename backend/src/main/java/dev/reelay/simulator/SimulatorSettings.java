@@ -1,6 +1,7 @@
 package dev.reelay.simulator;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +25,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * handled, as when a provider is slow to answer
  * @param retryAfter wait advertised on 429 responses
  * @param seed seed for the random source behind the rates; {@code null} for a fresh one each start
+ * @param path where the simulated API is served on this process; the built-in provider instance is pointed at it
  */
 @ConfigurationProperties(prefix = "reelay.simulator")
 record SimulatorSettings(
@@ -38,7 +40,13 @@ record SimulatorSettings(
 		@DefaultValue("0") double latencySpikeRate,
 		@DefaultValue("0s") Duration latencySpike,
 		@DefaultValue("1s") Duration retryAfter,
-		@Nullable Long seed) {
+		@Nullable Long seed,
+		@DefaultValue(SimulatorSettings.DEFAULT_PATH) String path) {
+
+	static final String DEFAULT_PATH = "/simulator/openai/v1";
+
+	// Gated by the tenant module (API keys) or owned by the actuator: a simulator there would not answer its caller.
+	private static final List<String> TAKEN_PATHS = List.of("/api", "/v1", "/actuator");
 
 	SimulatorSettings {
 		// Status and progress divide by the generation time.
@@ -53,6 +61,21 @@ record SimulatorSettings(
 		requireRate("latency-spike-rate", latencySpikeRate);
 		if (latency.isNegative() || retryAfter.isNegative()) {
 			throw new IllegalArgumentException("reelay.simulator latency and retry-after must not be negative");
+		}
+		requirePath(path);
+	}
+
+	private static void requirePath(String path) {
+		if (!path.matches("(/[A-Za-z0-9._~-]+)+")) {
+			throw new IllegalArgumentException("reelay.simulator.path must be an absolute path such as "
+					+ DEFAULT_PATH + " (letters, digits, '.', '_', '~', '-' between slashes, no trailing slash), was '"
+					+ path + "'");
+		}
+		for (String taken : TAKEN_PATHS) {
+			if (path.equals(taken) || path.startsWith(taken + "/")) {
+				throw new IllegalArgumentException("reelay.simulator.path must not be under " + taken
+						+ ", which Reelay serves itself, was '" + path + "'");
+			}
 		}
 	}
 

@@ -5,7 +5,7 @@ import java.util.UUID;
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.job.JobNotFoundException;
 import dev.reelay.job.JobStore;
-import dev.reelay.simulator.SimulatorAccess;
+import dev.reelay.provider.BuiltInSimulator;
 import dev.reelay.tenant.PageSignIn;
 import reactor.core.publisher.Mono;
 
@@ -30,14 +30,14 @@ class PageController {
 
 	private final PageSignIn signIn;
 
-	private final ObjectProvider<SimulatorAccess> simulator;
+	private final ObjectProvider<BuiltInSimulator> simulator;
 
 	private final PageVocabulary vocabulary;
 
 	private final JobStore jobs;
 
 	PageController(ModelCatalog catalog, WebSettings settings, PageSignIn signIn,
-			ObjectProvider<SimulatorAccess> simulator, PageVocabulary vocabulary, JobStore jobs) {
+			ObjectProvider<BuiltInSimulator> simulator, PageVocabulary vocabulary, JobStore jobs) {
 		this.vocabulary = vocabulary;
 		this.jobs = jobs;
 		this.catalog = catalog;
@@ -74,8 +74,8 @@ class PageController {
 
 	/** The banner says videos come from the simulator: not true where it is off (tenants on, by default). */
 	private boolean simulatorServed() {
-		SimulatorAccess access = this.simulator.getIfAvailable();
-		return access == null || access.enabled();
+		BuiltInSimulator builtIn = this.simulator.getIfAvailable();
+		return builtIn != null && builtIn.enabled();
 	}
 
 	private Mono<String> page(String view, String path, Model model, ServerWebExchange exchange) {

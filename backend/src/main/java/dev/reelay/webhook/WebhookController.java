@@ -4,7 +4,8 @@ import java.net.URI;
 import java.time.Duration;
 
 import dev.reelay.job.JobQueue;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderInstances;
+import dev.reelay.provider.ProviderWebhooks;
 import dev.reelay.provider.WebhookDelivery;
 import dev.reelay.provider.WebhookNotice;
 import dev.reelay.provider.WebhookRejectedException;
@@ -36,7 +37,9 @@ class WebhookController {
 	// A webhook that cannot be checked yet (a provider's key endpoint is down) is worth sending again soon.
 	private static final Duration RETRY_AFTER = Duration.ofSeconds(30);
 
-	private final ProviderRegistry providers;
+	private final ProviderInstances providers;
+
+	private final ProviderWebhooks webhooks;
 
 	private final WebhookReceipts receipts;
 
@@ -44,8 +47,10 @@ class WebhookController {
 
 	private final TransactionalOperator tx;
 
-	WebhookController(ProviderRegistry providers, WebhookReceipts receipts, JobQueue jobs, TransactionalOperator tx) {
+	WebhookController(ProviderInstances providers, ProviderWebhooks webhooks, WebhookReceipts receipts, JobQueue jobs,
+			TransactionalOperator tx) {
 		this.providers = providers;
+		this.webhooks = webhooks;
 		this.receipts = receipts;
 		this.jobs = jobs;
 		this.tx = tx;
@@ -59,7 +64,7 @@ class WebhookController {
 					"No enabled provider instance named '" + instance + "' takes webhooks here"));
 		}
 		WebhookDelivery delivery = new WebhookDelivery(headers, (body != null) ? body : new byte[0]);
-		return Mono.defer(() -> this.providers.get(instance).verifyWebhook(delivery))
+		return Mono.defer(() -> this.webhooks.verifier(instance).verify(delivery))
 			.flatMap((notice) -> take(instance, notice))
 			.onErrorResume(WebhookRejectedException.class, (rejected) -> Mono.just(rejected(instance, rejected)));
 	}

@@ -1,17 +1,27 @@
 package dev.reelay.budget;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import dev.reelay.job.Job;
 import dev.reelay.job.JobCost;
 import dev.reelay.job.JobError;
 import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStatus;
+import dev.reelay.provider.FamilyTraits;
+import dev.reelay.provider.ProviderFamilies;
+import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.ProviderUsage;
+import dev.reelay.provider.openai.OpenAiVideosFamilyAccess;
 import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -96,8 +106,19 @@ class BillingRulesTests {
 		assertThat(cost(ended(JobStatus.COMPLETED, "r", null, fair), "evolink")).isEqualByComparingTo("3.10");
 	}
 
+	/** The rule by the family's name, as the families themselves declare it; a family nobody described pays in full. */
 	private static BigDecimal cost(Job job, String family) {
-		return BillingRules.actualCost(job, COST, family);
+		ProviderFamilies declared = new ProviderFamilies();
+		WebClient.Builder web = WebClient.builder();
+		FamilyTraits.FailedBilling rule = Stream.of(OpenAiVideosFamilyAccess.family(), declared.evolinkFamily(web),
+				declared.falFamily(web), declared.geminiInteractionsFamily(web), declared.googleVeoFamily(web),
+				declared.kieFamily(web), declared.runwayFamily(web))
+			.filter((candidate) -> candidate.name().equals(family))
+			.map((found) -> found.traits(family, new ProviderSettings.Instance(family, null, "k", true,
+					Duration.ofSeconds(1), Duration.ofSeconds(1), List.of(), Map.of())).failedBilling())
+			.findFirst()
+			.orElse(FamilyTraits.FailedBilling.FULL);
+		return BillingRules.actualCost(job, COST, rule);
 	}
 
 	private static Job ended(JobStatus status, String remoteId, JobError error, ProviderUsage usage) {

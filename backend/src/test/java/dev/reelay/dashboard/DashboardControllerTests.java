@@ -9,7 +9,7 @@ import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
 import dev.reelay.catalog.ProviderStates;
 import dev.reelay.job.JobStatus;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderInstances;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +64,7 @@ class DashboardControllerTests {
 
 	// Answers "no objection" (an empty reason) for every instance: the states here come from configuration.
 	@MockitoBean
-	private ProviderRegistry providers;
+	private ProviderInstances providers;
 
 	@BeforeEach
 	void providersAndModels() {

@@ -243,7 +243,7 @@ class DispatchOnVirtualTimeTests {
 			return new ScriptedProvider();
 		}
 
-		// Not a Clock bean of its own: the simulator takes the one Clock bean there is.
+		// Not a Clock bean: the dispatcher reads only its own DispatchClock, as the simulator its SimulatorClock.
 		@Bean
 		@Primary
 		DispatchClock virtualDispatchClock() {

@@ -10,8 +10,8 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import mockwebserver3.MockResponse;
 import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okio.ByteString;
@@ -23,7 +23,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A provider's HTTP API played by MockWebServer: scripted answers, recorded requests. */
-public final class StandIn implements AutoCloseable {
+public final class StandIn implements StandInServer {
 
 	public static final byte[] VIDEO = mp4(96);
 
@@ -59,6 +59,7 @@ public final class StandIn implements AutoCloseable {
 		}
 	}
 
+	@Override
 	public String url(String path) {
 		return url(this.server, path);
 	}
@@ -155,6 +156,7 @@ public final class StandIn implements AutoCloseable {
 	}
 
 	/** The next answer comes only after a second. */
+	@Override
 	public void slowly() {
 		this.server.enqueue(new MockResponse.Builder().headersDelay(1, TimeUnit.SECONDS)
 			.setHeader("Content-Type", "application/json")

@@ -203,11 +203,15 @@ public abstract class VideoProviderContractTests {
 	/** Families whose stand-in can be made to answer late. */
 	public interface AnswersSlowly {
 
-		/** The adapter with a timeout far shorter than the stand-in's next answer, which this makes slow. */
+		/** Makes the stand-in's next answer come only after far longer than {@link #impatientProvider} waits. */
+		void answerNextSlowly();
+
+		/** The adapter with a timeout far shorter than the stand-in's slow answer. */
 		VideoProvider impatientProvider();
 
 		@Test
 		default void aProviderThatDoesNotAnswerInTimeIsRetryable() {
+			answerNextSlowly();
 			StepVerifier.create(impatientProvider().status("job-1"))
 				.expectErrorSatisfies((error) -> {
 					assertThat(error).isInstanceOf(ProviderException.class);

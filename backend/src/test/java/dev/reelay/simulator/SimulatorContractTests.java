@@ -37,8 +37,12 @@ class SimulatorContractTests extends VideoProviderContractTests {
 	@Autowired
 	private List<ProviderFamily> families;
 
-	@Autowired
 	private MutableClock clock;
+
+	@Autowired
+	void simulatorClock(SimulatorClock clock) {
+		this.clock = TestClockConfiguration.movable(clock);
+	}
 
 	@Autowired
 	private SimulatorLedger ledger;

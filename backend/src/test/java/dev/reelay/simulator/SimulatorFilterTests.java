@@ -77,7 +77,7 @@ class SimulatorFilterTests {
 
 	private WebTestClient client(String remote) {
 		SimulatorSettings settings = new SimulatorSettings(null, Duration.ofSeconds(20), 0, 0, 0, 0, 0, Duration.ZERO,
-				0, Duration.ZERO, Duration.ofSeconds(1), null);
+				0, Duration.ZERO, Duration.ofSeconds(1), null, SimulatorSettings.DEFAULT_PATH);
 		RouterFunction<ServerResponse> routes = RouterFunctions.route()
 			.GET("/videos", (request) -> {
 				this.handled.incrementAndGet();

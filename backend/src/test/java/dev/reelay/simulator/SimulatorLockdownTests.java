@@ -50,7 +50,7 @@ class SimulatorLockdownTests extends SimulatorTestSupport {
 				Optional.of("Bearer sk-test-" + UUID.randomUUID()), Optional.of("Bearer " + this.access.key() + "x"));
 		for (Optional<String> authorization : authorizations) {
 			WebTestClient caller = WebTestClient.bindToServer()
-				.baseUrl("http://127.0.0.1:" + this.port + SimulatorConfiguration.BASE_PATH)
+				.baseUrl("http://127.0.0.1:" + this.port + this.settings.path())
 				.defaultHeaders((headers) -> {
 					authorization.ifPresent((value) -> headers.set(HttpHeaders.AUTHORIZATION, value));
 					headers.set(SimulatorFilter.PROJECT_HEADER, this.project);
@@ -79,7 +79,7 @@ class SimulatorLockdownTests extends SimulatorTestSupport {
 		String prompt = "From outside " + UUID.randomUUID();
 		// Connecting to this machine's own network address makes the server see that address as the caller's.
 		WebTestClient outside = this.client.mutate()
-			.baseUrl("http://" + external.getHostAddress() + ":" + this.port + SimulatorConfiguration.BASE_PATH)
+			.baseUrl("http://" + external.getHostAddress() + ":" + this.port + this.settings.path())
 			// A loopback name, so that local mode's Host check lets it by and the simulator's own check is tested.
 			.defaultHeader(HttpHeaders.HOST, "localhost:" + this.port)
 			.build();

@@ -59,7 +59,7 @@ class SimulatorTenantModeTests {
 		assertThat(this.context.getBeansOfType(SimulatorLedger.class)).isEmpty();
 
 		this.http.get()
-			.uri(SimulatorConfiguration.BASE_PATH + "/videos")
+			.uri(SimulatorSettings.DEFAULT_PATH + "/videos")
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.access.key())
 			.exchange()
 			.expectStatus()

@@ -29,11 +29,18 @@ abstract class SimulatorTestSupport {
 	@LocalServerPort
 	int port;
 
-	@Autowired
 	MutableClock clock;
 
 	@Autowired
+	void simulatorClock(SimulatorClock clock) {
+		this.clock = TestClockConfiguration.movable(clock);
+	}
+
+	@Autowired
 	SimulatorAccess access;
+
+	@Autowired
+	SimulatorSettings settings;
 
 	String project;
 
@@ -51,7 +58,7 @@ abstract class SimulatorTestSupport {
 	/** Loopback, but no key. */
 	WebTestClient anonymousClient() {
 		return WebTestClient.bindToServer()
-			.baseUrl("http://127.0.0.1:" + this.port + SimulatorConfiguration.BASE_PATH)
+			.baseUrl("http://127.0.0.1:" + this.port + this.settings.path())
 			.responseTimeout(Duration.ofSeconds(30))
 			.build();
 	}

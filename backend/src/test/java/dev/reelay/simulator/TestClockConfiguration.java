@@ -7,15 +7,22 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 
-/** Replaces the system clock with one the tests move. */
+/**
+ * Replaces the simulator's clock with one the tests move. Only the simulator's: the application's {@code Clock} and
+ * the dispatcher's keep real time, and no second {@code Clock} bean appears.
+ */
 @TestConfiguration(proxyBeanMethods = false)
 class TestClockConfiguration {
 
-	// Primary so it wins over the simulator's fallback Clock whichever bean is registered first.
 	@Bean
 	@Primary
-	MutableClock testClock() {
-		return new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+	SimulatorClock movableSimulatorClock() {
+		return new SimulatorClock(new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS)));
+	}
+
+	/** The clock to move, from whichever simulator clock the context holds. */
+	static MutableClock movable(SimulatorClock clock) {
+		return (MutableClock) clock.clock();
 	}
 
 }

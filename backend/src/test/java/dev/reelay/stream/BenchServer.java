@@ -44,7 +44,7 @@ final class BenchServer implements AutoCloseable {
 		int port = freePort();
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx" + heap));
-		// For instance -Dbench.server-jvm-args=-XX:+UseZGC (see README, Benchmarks).
+		// For instance -Dbench.server-jvm-args=-XX:+UseZGC (see docs/benchmarks.md).
 		String extra = System.getProperty("bench.server-jvm-args", "");
 		if (!extra.isBlank()) {
 			command.addAll(List.of(extra.strip().split("\\s+")));

@@ -33,7 +33,7 @@ import org.springframework.core.env.Environment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Live streams under load; run only with {@code ./mvnw -Pbench -pl backend test} (see README, Benchmarks). One
+ * Live streams under load; run only with {@code ./mvnw -Pbench -pl backend test} (see docs/benchmarks.md). One
  * Reelay instance in its own JVM serves the SSE subscribers over loopback; this JVM holds the client connections
  * and a second instance that writes the events, so every event crosses PostgreSQL LISTEN/NOTIFY as it would
  * between instances. Latency is write (just before the transaction starts) to the client reading the event.

@@ -1,7 +1,6 @@
 package dev.reelay.job.web;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -10,14 +9,12 @@ import java.util.UUID;
 
 import dev.reelay.job.ImageUpload;
 import dev.reelay.job.Job;
-import dev.reelay.job.JobNotFoundException;
 import dev.reelay.job.JobPage;
 import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobQuery;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.JobView;
-import dev.reelay.job.NewJob;
 import dev.reelay.job.StoredContent;
 import dev.reelay.storage.VideoStorage;
 import dev.reelay.support.BadRequestException;
@@ -56,13 +53,11 @@ class JobController {
 
 	private static final int MAX_PAGE = 100;
 
-	private static final int MAX_BATCH = 100;
-
-	private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+	private static final String IDEMPOTENCY_KEY = JobSubmissions.IDEMPOTENCY_KEY;
 
 	private final JobStore jobs;
 
-	private final JobRequestValidator validator;
+	private final JobSubmissions submissions;
 
 	private final VideoStorage storage;
 
@@ -72,12 +67,12 @@ class JobController {
 
 	private final DrainedMultipart multipart;
 
-	JobController(JobStore jobs, JobRequestValidator validator, VideoStorage storage, JobInputSettings inputs,
+	JobController(JobStore jobs, JobSubmissions submissions, VideoStorage storage, JobInputSettings inputs,
 			@Value("${spring.webflux.multipart.max-in-memory-size:256KB}") DataSize maxField,
 			DrainedMultipart multipart) {
 		this.multipart = multipart;
 		this.jobs = jobs;
-		this.validator = validator;
+		this.submissions = submissions;
 		this.storage = storage;
 		this.inputs = inputs;
 		this.maxField = maxField;
@@ -134,9 +129,7 @@ class JobController {
 	private Mono<ResponseEntity<JobView>> submit(CreateJobRequest request, @Nullable ImageUpload upload,
 			@Nullable String idempotencyKey) {
 		return CallerTenant.current()
-			.map((tenant) -> this.validator.validate(tenant, request, upload))
-			.flatMap(this::remixSource)
-			.flatMap((job) -> this.jobs.create(job, idempotencyKey(idempotencyKey)))
+			.flatMap((tenant) -> this.submissions.submit(tenant, request, upload, idempotencyKey))
 			.map((submission) -> {
 				Job job = submission.jobs().get(0);
 				return accepted(submission).location(URI.create("/api/v1/jobs/" + job.id())).body(JobView.of(job));
@@ -150,9 +143,7 @@ class JobController {
 	@PostMapping(path = "/estimate", consumes = MediaType.APPLICATION_JSON_VALUE)
 	Mono<JobEstimate> estimate(@RequestBody CreateJobRequest request) {
 		return CallerTenant.current()
-			.map((tenant) -> this.validator.validate(tenant, request, null))
-			.flatMap(this::remixSource)
-			.flatMap(this.jobs::preview)
+			.flatMap((tenant) -> this.submissions.estimate(tenant, request))
 			.map(JobEstimate::of);
 	}
 
@@ -172,76 +163,14 @@ class JobController {
 	Mono<ResponseEntity<JobPage>> createBatch(@RequestBody CreateBatchRequest request,
 			@RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
 		return CallerTenant.current()
-			.map((tenant) -> validateBatch(tenant, request))
-			.flatMap((batch) -> Flux.fromIterable(batch).concatMap(this::remixSource).collectList())
-			.flatMap((batch) -> this.jobs.createBatch(batch, idempotencyKey(idempotencyKey)))
+			.flatMap((tenant) -> this.submissions.submitBatch(tenant, request, idempotencyKey))
 			.map((submission) -> accepted(submission)
 				.body(new JobPage(submission.jobs().stream().map(JobView::of).toList(), null)));
-	}
-
-	private List<NewJob> validateBatch(UUID tenant, CreateBatchRequest request) {
-		List<CreateJobRequest> jobs = request.jobs();
-		if (jobs == null || jobs.isEmpty()) {
-			throw new BadRequestException("jobs", "jobs must list between 1 and " + MAX_BATCH + " jobs");
-		}
-		if (jobs.size() > MAX_BATCH) {
-			throw new BadRequestException("jobs",
-					"a batch holds at most " + MAX_BATCH + " jobs; got " + jobs.size());
-		}
-		List<NewJob> valid = new ArrayList<>(jobs.size());
-		for (int i = 0; i < jobs.size(); i++) {
-			try {
-				valid.add(this.validator.validate(tenant, jobs.get(i), null));
-			}
-			catch (BadRequestException ex) {
-				// Nothing of the batch is stored: say which job and which field.
-				throw new BadRequestException("jobs[" + i + "]." + ex.field(), "jobs[" + i + "]: " + ex.getMessage());
-			}
-		}
-		return valid;
 	}
 
 	private static ResponseEntity.BodyBuilder accepted(JobStore.Submission submission) {
 		ResponseEntity.BodyBuilder response = ResponseEntity.accepted();
 		return submission.replayed() ? response.header("Idempotent-Replayed", "true") : response;
-	}
-
-	private static @Nullable String idempotencyKey(@Nullable String header) {
-		if (header == null) {
-			return null;
-		}
-		String key = header.strip();
-		if (key.isEmpty() || key.length() > 255 || key.contains("#")) {
-			throw new BadRequestException(IDEMPOTENCY_KEY,
-					"Idempotency-Key must be 1 to 255 characters without '#'");
-		}
-		return key;
-	}
-
-	/**
-	 * A remix needs a finished video of the same model to start from, and goes to the route that made it: only that
-	 * provider knows the source by its id.
-	 */
-	private Mono<NewJob> remixSource(NewJob job) {
-		UUID sourceId = job.parameters().remixOf();
-		if (sourceId == null) {
-			return Mono.just(job);
-		}
-		// Another tenant's job is no job at all here: the same answer as an id that never existed.
-		return this.jobs.find(job.tenantId(), sourceId)
-			.onErrorMap(JobNotFoundException.class,
-					(missing) -> new BadRequestException("remix_of", "no job with id " + sourceId + " to remix"))
-			.flatMap((source) -> {
-				if (source.status() != JobStatus.COMPLETED || source.remoteId() == null) {
-					return Mono.error(new BadRequestException("remix_of", "job " + sourceId + " is "
-							+ source.status().value() + "; only completed videos can be remixed"));
-				}
-				if (!source.model().equals(job.model())) {
-					return Mono.error(new BadRequestException("remix_of", "job " + sourceId + " was made with "
-							+ source.model() + "; a remix must use the same model"));
-				}
-				return Mono.just(job.onRoute(source.provider()));
-			});
 	}
 
 	@GetMapping("/{id}")

@@ -17,7 +17,7 @@ import dev.reelay.job.CallbackUrlPolicy;
 import dev.reelay.job.ImageUpload;
 import dev.reelay.job.JobParameters;
 import dev.reelay.job.NewJob;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderInstances;
 import dev.reelay.support.BadRequestException;
 import org.jspecify.annotations.Nullable;
 
@@ -44,7 +44,7 @@ public class JobRequestValidator {
 
 	private final ModelCatalog catalog;
 
-	private final ProviderRegistry providers;
+	private final ProviderInstances providers;
 
 	private final ObjectProvider<CallbackUrlPolicy> callbacks;
 
@@ -52,7 +52,7 @@ public class JobRequestValidator {
 	// is then refused, never stored unchecked.
 	private final RouteChoice routes;
 
-	JobRequestValidator(ModelCatalog catalog, ProviderRegistry providers, ObjectProvider<CallbackUrlPolicy> callbacks,
+	JobRequestValidator(ModelCatalog catalog, ProviderInstances providers, ObjectProvider<CallbackUrlPolicy> callbacks,
 			RouteChoice routes) {
 		this.routes = routes;
 		this.catalog = catalog;
@@ -64,7 +64,7 @@ public class JobRequestValidator {
 		return validate(tenant, request, null);
 	}
 
-	public NewJob validate(UUID tenant, CreateJobRequest request, @Nullable ImageUpload upload) {
+	NewJob validate(UUID tenant, CreateJobRequest request, @Nullable ImageUpload upload) {
 		String modelId = (request.model() != null) ? request.model() : this.catalog.defaultModel();
 		ModelSpec model = this.catalog.find(modelId)
 			.orElseThrow(() -> new BadRequestException("model",

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.UUID;
 
 import dev.reelay.job.Job;
-import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.JobView;
@@ -20,18 +19,18 @@ import org.springframework.web.server.ResponseStatusException;
 /**
  * {@code POST /api/v1/jobs/{id}/retry}: a new job with the same request as a failed or canceled one. Ended jobs
  * stay ended (the state machine has no way back), so a retry is a new job with its own history, checked against
- * the catalog as it is today.
+ * the catalog as it is today and, for a remix, against its source as it is now ({@link JobSubmissions}).
  */
 @RestController
 class JobRetryController {
 
 	private final JobStore jobs;
 
-	private final JobRequestValidator validator;
+	private final JobSubmissions submissions;
 
-	JobRetryController(JobStore jobs, JobRequestValidator validator) {
+	JobRetryController(JobStore jobs, JobSubmissions submissions) {
 		this.jobs = jobs;
-		this.validator = validator;
+		this.submissions = submissions;
 	}
 
 	@PostMapping("/api/v1/jobs/{id}/retry")
@@ -41,14 +40,7 @@ class JobRetryController {
 				return Mono.error(new ResponseStatusException(HttpStatus.CONFLICT, "Job " + id + " is "
 						+ job.status().value() + "; only failed or canceled jobs can be retried"));
 			}
-			JobParameters parameters = job.parameters();
-			// An uploaded image is gone once its job ended; an image URL or a remix source carries over.
-			JobParameters.ImageRef image = parameters.image();
-			CreateJobRequest again = new CreateJobRequest(job.model(), job.prompt(), parameters.durationSeconds(),
-					parameters.aspectRatio(), parameters.resolution(), parameters.negativePrompt(), parameters.seed(),
-					(image != null) ? image.url() : null, parameters.remixOf(), job.priority(), null,
-					parameters.callbackUrl());
-			return Mono.fromCallable(() -> this.validator.validate(job.tenantId(), again)).flatMap(this.jobs::create);
+			return this.submissions.retry(job);
 		})
 			.map((created) -> ResponseEntity.accepted()
 				.location(URI.create("/api/v1/jobs/" + created.id()))

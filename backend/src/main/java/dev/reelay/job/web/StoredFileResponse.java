@@ -13,6 +13,7 @@ import org.springframework.http.HttpRange;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.modulith.NamedInterface;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
@@ -21,6 +22,7 @@ import org.springframework.web.server.ResponseStatusException;
  * comes from the job, so no extra request goes to the store. A Range that cannot be parsed, or lists several
  * ranges, is ignored and the whole file served (RFC 9110 allows both).
  */
+@NamedInterface("web")
 public final class StoredFileResponse {
 
 	private StoredFileResponse() {

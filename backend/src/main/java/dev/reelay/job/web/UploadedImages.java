@@ -5,6 +5,7 @@ import dev.reelay.support.BadRequestException;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.codec.multipart.FilePart;
+import org.springframework.modulith.NamedInterface;
 import org.springframework.stereotype.Component;
 
 /**
@@ -12,6 +13,7 @@ import org.springframework.stereotype.Component;
  * its first bytes, sides), for other APIs that take one under another field name. A bad image is an
  * {@link BadRequestException} on the field {@code image}.
  */
+@NamedInterface("web")
 @Component
 public class UploadedImages {
 

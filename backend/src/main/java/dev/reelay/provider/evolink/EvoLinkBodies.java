@@ -8,7 +8,7 @@ import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
 
 /**
- * EvoLink's create bodies (shared/providers/evolink.md, section 2). One endpoint takes every model, but only
+ * EvoLink's create bodies (docs/providers/evolink.md, "Create bodies"). One endpoint takes every model, but only
  * {@code model} and {@code prompt} are shared: the other fields follow the upstream family, so Reelay's normalized
  * parameters are mapped per family and what a family does not take is left out rather than sent to be refused.
  */

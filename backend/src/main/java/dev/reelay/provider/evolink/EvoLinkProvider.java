@@ -2,12 +2,12 @@ package dev.reelay.provider.evolink;
 
 import java.math.BigDecimal;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 import dev.reelay.provider.ContentVariant;
+import dev.reelay.provider.FamilyTraits;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderException;
@@ -17,9 +17,7 @@ import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
-import dev.reelay.provider.WebhookDelivery;
-import dev.reelay.provider.WebhookNotice;
-import dev.reelay.provider.WebhookRejectedException;
+import dev.reelay.provider.support.ImageRefusal;
 import dev.reelay.provider.support.ProviderHttp;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -29,11 +27,11 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * One EvoLink instance (see shared/providers/evolink.md): {@code POST /v1/videos/generations} with a body per
+ * One EvoLink instance (see docs/providers/evolink.md): {@code POST /v1/videos/generations} with a body per
  * upstream family, {@code GET /v1/tasks/{id}} for status and result URLs (valid for 24 hours, so the video is
  * fetched as soon as the task completes), and the credits EvoLink holds or charges recorded as the job's usage.
  */
-final class EvoLinkProvider implements VideoProvider {
+public final class EvoLinkProvider implements VideoProvider {
 
 	/** EvoLink's task ids all start so; anything else is not one of its tasks. */
 	static final String TASK_PREFIX = "task-unified-";
@@ -53,7 +51,16 @@ final class EvoLinkProvider implements VideoProvider {
 
 	private final ProviderSettings.Instance settings;
 
-	EvoLinkProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings) {
+	private final FamilyTraits traits;
+
+	public EvoLinkProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings, FamilyTraits traits) {
+		String callback = settings.options().get("callback-url");
+		if (callback != null && !callback.isBlank() && !callback.startsWith("https://")) {
+			// EvoLink calls back only to HTTPS; saying so at startup beats every job failing with a 400.
+			throw new IllegalStateException("Provider instance '" + http.provider()
+					+ "': EvoLink calls back only to https:// URLs, but options.callback-url is " + callback);
+		}
+		this.traits = traits;
 		this.http = http;
 		this.baseUrl = baseUrl;
 		this.settings = settings;
@@ -62,9 +69,8 @@ final class EvoLinkProvider implements VideoProvider {
 	@Override
 	public Mono<RemoteJob> submit(GenerationRequest request) {
 		return Mono.defer(() -> {
-			if (request.image() instanceof ImageInput.Upload) {
-				return Mono.error(this.http.permanent("image_upload_unsupported",
-						this.http.provider() + " fetches images itself: send the image as a URL"));
+			if (!this.traits.takes(request.image())) {
+				return Mono.error(ImageRefusal.of(this.http, request.image()));
 			}
 			Map<String, Object> body = EvoLinkBodies.of(request);
 			String callback = this.settings.options().get("callback-url");
@@ -186,35 +192,6 @@ final class EvoLinkProvider implements VideoProvider {
 			}
 			// Public, short-lived URLs: no key goes to the CDN.
 			return this.http.download(this.http.client().get().uri(URI.create(url)), "video/mp4");
-		});
-	}
-
-	/** EvoLink documents no cancel endpoint, though tasks say whether they could be cancelled. */
-	/**
-	 * EvoLink's task list (known only from its clients) shows neither prompt nor parameters, so a task cannot be
-	 * told apart from another job's of the same model: a create that went unanswered is not guessed at.
-	 */
-	/**
-	 * EvoLink signs nothing, so a callback proves nothing: it is taken only as a hint to fetch the task it names
-	 * (which needs the key), and only by an instance configured to ask for callbacks. Deliveries of the same
-	 * outcome are one delivery, so EvoLink's retries are dropped.
-	 */
-	@Override
-	public Mono<WebhookNotice> verifyWebhook(WebhookDelivery delivery) {
-		return Mono.fromCallable(() -> {
-			String callback = this.settings.options().get("callback-url");
-			if (callback == null || callback.isBlank()) {
-				throw new WebhookRejectedException(WebhookRejectedException.Reason.NOT_ACCEPTED, "provider instance '"
-						+ this.http.provider() + "' asks EvoLink for no callbacks (options.callback-url is not set)");
-			}
-			JsonNode task = ProviderHttp.parse(new String(delivery.body(), StandardCharsets.UTF_8));
-			String id = ProviderHttp.text(task, "id");
-			if (id == null || !id.startsWith(TASK_PREFIX)) {
-				throw new WebhookRejectedException(WebhookRejectedException.Reason.UNVERIFIED,
-						"the callback names no EvoLink task");
-			}
-			String status = Objects.requireNonNullElse(ProviderHttp.text(task, "status"), "unknown");
-			return new WebhookNotice(id + "." + status, id, "evolink.task." + status);
 		});
 	}
 

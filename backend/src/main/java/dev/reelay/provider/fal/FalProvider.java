@@ -1,11 +1,6 @@
 package dev.reelay.provider.fal;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -20,25 +15,19 @@ import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
-import dev.reelay.provider.WebhookDelivery;
-import dev.reelay.provider.WebhookNotice;
-import dev.reelay.provider.WebhookRejectedException;
-import dev.reelay.provider.signing.Ed25519Signatures;
-import dev.reelay.provider.signing.Signatures;
 import dev.reelay.provider.support.ProviderHttp;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
- * One fal instance (see shared/providers/others.md, section 2). The remote id is {@code owner/app/requests/<id>}:
+ * One fal instance (see docs/providers/fal.md). The remote id is {@code owner/app/requests/<id>}:
  * status, result and cancel live under the app without the model's subpath.
  */
-final class FalProvider implements VideoProvider {
+public final class FalProvider implements VideoProvider {
 
 	private final ProviderHttp http;
 
@@ -46,17 +35,10 @@ final class FalProvider implements VideoProvider {
 
 	private final ProviderSettings.Instance settings;
 
-	private final FalWebhookKeys keys;
-
-	private final Clock clock;
-
-	FalProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings, FalWebhookKeys keys,
-			Clock clock) {
+	public FalProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings) {
 		this.http = http;
 		this.baseUrl = baseUrl;
 		this.settings = settings;
-		this.keys = keys;
-		this.clock = clock;
 	}
 
 	@Override
@@ -184,47 +166,6 @@ final class FalProvider implements VideoProvider {
 			.thenReturn(CancelOutcome.CANCELED)
 			.onErrorResume(ProviderException.class, (error) -> (error.httpStatus() == 400)
 					? Mono.just(CancelOutcome.ALREADY_FINISHED) : Mono.error(error));
-	}
-
-	/**
-	 * Ed25519 over {@code request_id \n user_id \n timestamp \n hex(sha256(body))}, checked with any key of fal's
-	 * published set; the timestamp must be within 300 s.
-	 */
-	@Override
-	public Mono<WebhookNotice> verifyWebhook(WebhookDelivery delivery) {
-		HttpHeaders headers = delivery.headers();
-		String requestId = headers.getFirst("X-Fal-Webhook-Request-Id");
-		String userId = headers.getFirst("X-Fal-Webhook-User-Id");
-		String timestamp = headers.getFirst("X-Fal-Webhook-Timestamp");
-		String signature = headers.getFirst("X-Fal-Webhook-Signature");
-		if (requestId == null || userId == null || signature == null) {
-			return Mono.error(new WebhookRejectedException(WebhookRejectedException.Reason.UNVERIFIED,
-					"the X-Fal-Webhook-* signature headers are missing"));
-		}
-		return Mono.fromRunnable(() -> Signatures.requireFresh(timestamp, this.clock.instant()))
-			.then(this.keys.current()
-				// fal's key endpoint failing says nothing against the webhook: unavailable, so fal sends it again.
-				.onErrorMap((error) -> new WebhookRejectedException(WebhookRejectedException.Reason.UNAVAILABLE,
-						"fal's published webhook keys could not be fetched to check the signature; try again later")))
-			.map((published) -> {
-				String message = requestId + "\n" + userId + "\n" + timestamp.trim() + "\n" + sha256Hex(delivery.body());
-				if (!Ed25519Signatures.verifiesAny(published, message.getBytes(StandardCharsets.UTF_8), signature)) {
-					throw new WebhookRejectedException(WebhookRejectedException.Reason.UNVERIFIED,
-							"the signature does not verify with any of fal's published keys");
-				}
-				JsonNode payload = ProviderHttp.parse(new String(delivery.body(), StandardCharsets.UTF_8));
-				return new WebhookNotice(requestId + "." + timestamp.trim(), requestId,
-						"fal." + Objects.requireNonNullElse(ProviderHttp.text(payload, "status"), "unknown"));
-			});
-	}
-
-	static String sha256Hex(byte[] body) {
-		try {
-			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	private WebClient.RequestHeadersSpec<?> authorized(WebClient.RequestHeadersSpec<?> request) {

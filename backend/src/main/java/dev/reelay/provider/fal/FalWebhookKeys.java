@@ -8,17 +8,22 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.reelay.provider.ProviderCallMeter;
 import dev.reelay.provider.signing.Ed25519Signatures;
 import dev.reelay.provider.support.ProviderHttp;
 import reactor.core.publisher.Mono;
 
 /**
  * fal's published webhook keys, fetched on first use and kept for a day as fal allows. One fetch at a time: the
- * cached Mono is shared by every webhook that arrives while it runs.
+ * cached Mono is shared by every webhook that arrives while it runs. Each fetch goes through the instance's
+ * {@link ProviderCallMeter}, so a flood of forged webhooks cannot make Reelay call fal past its limits.
  */
 final class FalWebhookKeys {
 
 	static final Duration KEEP = Duration.ofHours(24);
+
+	/** How a key fetch shows in {@code reelay.provider.calls}. */
+	static final String OPERATION = "webhook_keys";
 
 	private final ProviderHttp http;
 
@@ -26,14 +31,17 @@ final class FalWebhookKeys {
 
 	private final Clock clock;
 
+	private final ProviderCallMeter calls;
+
 	private volatile Mono<List<PublicKey>> keys;
 
 	private volatile Instant fetchedAt = Instant.MIN;
 
-	FalWebhookKeys(ProviderHttp http, String jwksUrl, Clock clock) {
+	FalWebhookKeys(ProviderHttp http, String jwksUrl, Clock clock, ProviderCallMeter calls) {
 		this.http = http;
 		this.jwksUrl = jwksUrl;
 		this.clock = clock;
+		this.calls = calls;
 		this.keys = fetch();
 	}
 
@@ -47,7 +55,8 @@ final class FalWebhookKeys {
 	}
 
 	private Mono<List<PublicKey>> fetch() {
-		return this.http.json(this.http.client().get().uri(URI.create(this.jwksUrl))).map((jwks) -> {
+		return this.calls.call(this.http.provider(), OPERATION,
+				() -> this.http.json(this.http.client().get().uri(URI.create(this.jwksUrl)))).map((jwks) -> {
 			List<PublicKey> found = new ArrayList<>();
 			jwks.path("keys").values().forEach((key) -> {
 				String x = ProviderHttp.text(key, "x");

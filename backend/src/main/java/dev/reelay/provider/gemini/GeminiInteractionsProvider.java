@@ -3,8 +3,6 @@ package dev.reelay.provider.gemini;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +15,7 @@ import java.util.regex.Pattern;
 
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.ContentVariant;
+import dev.reelay.provider.FamilyTraits;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderErrors;
@@ -25,11 +24,7 @@ import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.VideoProvider;
-import dev.reelay.provider.WebhookDelivery;
-import dev.reelay.provider.WebhookNotice;
-import dev.reelay.provider.WebhookRejectedException;
-import dev.reelay.provider.signing.Signatures;
-import dev.reelay.provider.signing.StandardWebhooks;
+import dev.reelay.provider.support.ImageRefusal;
 import dev.reelay.provider.support.ProviderHttp;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -47,12 +42,12 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * One Gemini Interactions instance (see shared/providers/gemini-interactions.md). The remote id is the interaction
+ * One Gemini Interactions instance (see docs/providers/gemini-interactions.md). The remote id is the interaction
  * id. The API offers no list of interactions, so a create whose answer is lost cannot be looked for: it is never
  * sent again ({@link #canFindSubmitted} stays false), and every create is sent with {@code background: true} so
  * that its answer comes at once rather than after the whole generation.
  */
-final class GeminiInteractionsProvider implements VideoProvider {
+public final class GeminiInteractionsProvider implements VideoProvider {
 
 	/** Response bodies are parsed on threads that may wait for the network; never on an event loop. */
 	private static final Executor PARSING = (task) -> Schedulers.boundedElastic().schedule(task);
@@ -73,25 +68,25 @@ final class GeminiInteractionsProvider implements VideoProvider {
 
 	private final ProviderSettings.Instance settings;
 
+	private final FamilyTraits traits;
+
 	private final GeminiOptions options;
 
-	private final Clock clock;
-
-	GeminiInteractionsProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings, Clock clock) {
+	public GeminiInteractionsProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings,
+			FamilyTraits traits) {
+		this.traits = traits;
 		this.http = http;
 		this.baseUrl = baseUrl;
 		this.settings = settings;
 		this.options = GeminiOptions.of(settings);
-		this.clock = clock;
 	}
 
 	@Override
 	public Mono<RemoteJob> submit(GenerationRequest request) {
 		return Mono.defer(() -> {
-			if (request.image() instanceof ImageInput.Url) {
-				// A part's uri must be a Files API file; an arbitrary https URL is not documented to work.
-				return Mono.error(this.http.permanent("image_url_unsupported",
-						this.http.provider() + " takes images as uploads only, not as URLs"));
+			// A part's uri must be a Files API file; an arbitrary https URL is not documented to work.
+			if (!this.traits.takes(request.image())) {
+				return Mono.error(ImageRefusal.of(this.http, request.image()));
 			}
 			return call(key(this.http.client()
 				.post()
@@ -257,45 +252,6 @@ final class GeminiInteractionsProvider implements VideoProvider {
 			})
 			.onErrorResume(ProviderException.class, (error) -> (error.httpStatus() == 400 || error.httpStatus() == 409)
 					? Mono.just(CancelOutcome.ALREADY_FINISHED) : Mono.error(error));
-	}
-
-	/**
-	 * Registered webhooks are Standard Webhooks, checked against the instance's secrets. Per-request webhooks
-	 * ({@code options.webhook-url}) carry an RS256 JWT whose audience and body binding are not documented, so they
-	 * are taken only as hints: they make Reelay fetch the interaction sooner, and nothing in them is trusted.
-	 */
-	@Override
-	public Mono<WebhookNotice> verifyWebhook(WebhookDelivery delivery) {
-		return Mono.fromCallable(() -> {
-			HttpHeaders headers = delivery.headers();
-			String signature = Objects.requireNonNullElse(headers.getFirst("webhook-signature"), "");
-			JsonNode event;
-			String deliveryId;
-			if (signature.startsWith("v1,")) {
-				if (this.settings.webhookSecrets().isEmpty()) {
-					throw Signatures.notConfigured(this.http.provider());
-				}
-				deliveryId = StandardWebhooks.verify(headers, delivery.body(), this.settings.webhookSecrets(),
-						this.clock.instant());
-				event = ProviderHttp.parse(new String(delivery.body(), StandardCharsets.UTF_8));
-			}
-			else if (this.options.webhookUrl() != null) {
-				event = ProviderHttp.parse(new String(delivery.body(), StandardCharsets.UTF_8));
-				String id = ProviderHttp.text(event, "data", "id");
-				if (id == null || !id.startsWith("v1_")) {
-					throw new WebhookRejectedException(WebhookRejectedException.Reason.UNVERIFIED,
-							"the webhook names no Gemini interaction");
-				}
-				deliveryId = Objects.requireNonNullElse(headers.getFirst("webhook-id"),
-						id + "." + ProviderHttp.text(event, "type"));
-			}
-			else {
-				throw new WebhookRejectedException(WebhookRejectedException.Reason.NOT_ACCEPTED, "provider instance '"
-						+ this.http.provider() + "' has no webhook secret and asks for no per-request webhooks");
-			}
-			return new WebhookNotice(deliveryId, ProviderHttp.text(event, "data", "id"),
-					Objects.requireNonNullElse(ProviderHttp.text(event, "type"), "unknown"));
-		});
 	}
 
 	private Mono<JsonNode> call(WebClient.RequestHeadersSpec<?> request) {

@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The instance options of this family. Each stands for a fact the contract could not confirm, so an operator can
- * follow Google without a release (README "Providers", gemini-interactions).
+ * follow Google without a release (docs/providers.md, gemini-interactions).
  */
 record GeminiOptions(String delivery, @Nullable String apiRevision, boolean sendSeed, @Nullable String webhookUrl,
 		boolean retryPoll400, boolean checkFileState) {

@@ -1,14 +1,13 @@
 package dev.reelay.provider.kie;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 import dev.reelay.provider.ContentVariant;
+import dev.reelay.provider.FamilyTraits;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderException;
@@ -17,11 +16,7 @@ import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
-import dev.reelay.provider.WebhookDelivery;
-import dev.reelay.provider.WebhookNotice;
-import dev.reelay.provider.WebhookRejectedException;
-import dev.reelay.provider.signing.KieSignatures;
-import dev.reelay.provider.signing.Signatures;
+import dev.reelay.provider.support.ImageRefusal;
 import dev.reelay.provider.support.ProviderHttp;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -31,10 +26,10 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * One Kie instance (see shared/providers/kie-ai.md). Remote models starting with {@code veo3} go to the Veo API,
+ * One Kie instance (see docs/providers/kie-ai.md). Remote models starting with {@code veo3} go to the Veo API,
  * the rest to the Market API. Veo task ids are kept as {@code veo/<taskId>} so status knows which API to ask.
  */
-final class KieProvider implements VideoProvider {
+public final class KieProvider implements VideoProvider {
 
 	static final String VEO_PREFIX = "veo/";
 
@@ -44,21 +39,20 @@ final class KieProvider implements VideoProvider {
 
 	private final ProviderSettings.Instance settings;
 
-	private final Clock clock;
+	private final FamilyTraits traits;
 
-	KieProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings, Clock clock) {
+	public KieProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings, FamilyTraits traits) {
+		this.traits = traits;
 		this.http = http;
 		this.baseUrl = baseUrl;
 		this.settings = settings;
-		this.clock = clock;
 	}
 
 	@Override
 	public Mono<RemoteJob> submit(GenerationRequest request) {
 		return Mono.defer(() -> {
-			if (request.image() instanceof ImageInput.Upload) {
-				return Mono.error(this.http.permanent("image_upload_unsupported",
-						this.http.provider() + " fetches images itself: send the image as a URL"));
+			if (!this.traits.takes(request.image())) {
+				return Mono.error(ImageRefusal.of(this.http, request.image()));
 			}
 			boolean veo = request.remoteModel().startsWith("veo3");
 			String path = veo ? "/api/v1/veo/generate" : "/api/v1/jobs/createTask";
@@ -183,32 +177,6 @@ final class KieProvider implements VideoProvider {
 	private static JsonNode resultJson(JsonNode data) {
 		JsonNode result = data.path("resultJson");
 		return result.isString() ? ProviderHttp.parse(result.stringValue()) : result;
-	}
-
-	/**
-	 * Kie signs only the task id and the timestamp, so the body is read first to find the id; the body's status is
-	 * never used, the task is fetched again.
-	 */
-	@Override
-	public Mono<WebhookNotice> verifyWebhook(WebhookDelivery delivery) {
-		return Mono.fromCallable(() -> {
-			if (this.settings.webhookSecrets().isEmpty()) {
-				throw Signatures.notConfigured(this.http.provider());
-			}
-			JsonNode callback = ProviderHttp.parse(new String(delivery.body(), StandardCharsets.UTF_8));
-			String taskId = ProviderHttp.firstNonNull(ProviderHttp.text(callback, "data", "taskId"),
-					ProviderHttp.text(callback, "data", "task_id"));
-			if (taskId == null) {
-				throw new WebhookRejectedException(WebhookRejectedException.Reason.UNVERIFIED,
-						"the callback names no task id, so its signature cannot be checked");
-			}
-			KieSignatures.verify(delivery.headers(), taskId, this.settings.webhookSecrets(), this.clock.instant());
-			String timestamp = Objects.requireNonNull(delivery.headers().getFirst("X-Webhook-Timestamp")).trim();
-			// Market callbacks carry the task's state; Veo callbacks do not.
-			String remoteId = callback.path("data").has("state") ? taskId : VEO_PREFIX + taskId;
-			return new WebhookNotice(taskId + "." + timestamp, remoteId,
-					"kie.callback." + Objects.requireNonNullElse(ProviderHttp.text(callback, "code"), "unknown"));
-		});
 	}
 
 	/** Kie answers HTTP 200 with its own code in the body; anything but 200 there is an error. */

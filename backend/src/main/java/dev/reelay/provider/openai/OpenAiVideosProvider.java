@@ -1,6 +1,5 @@
 package dev.reelay.provider.openai;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,8 +11,8 @@ import java.util.function.Supplier;
 
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.ContentVariant;
-import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.GenerationRequest;
+import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderErrors;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.ProviderSettings;
@@ -22,10 +21,6 @@ import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.SubmittedGeneration;
 import dev.reelay.provider.VideoProvider;
-import dev.reelay.provider.WebhookDelivery;
-import dev.reelay.provider.WebhookNotice;
-import dev.reelay.provider.signing.Signatures;
-import dev.reelay.provider.signing.StandardWebhooks;
 import dev.reelay.provider.support.ProviderHttp;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -38,7 +33,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
-/** One instance of the /v1/videos contract (see shared/providers/openai-videos.md). */
+/** One instance of the /v1/videos contract (see docs/providers/openai-videos.md). */
 final class OpenAiVideosProvider implements VideoProvider {
 
 	private static final int LIST_PAGES_TO_SEARCH = 5;
@@ -192,21 +187,6 @@ final class OpenAiVideosProvider implements VideoProvider {
 
 	private static boolean sameOrAbsent(String sent, @Nullable String echoed) {
 		return echoed == null || sent.equals(echoed);
-	}
-
-	/** Standard Webhooks on the raw body; the event only names the video, which is then fetched again. */
-	@Override
-	public Mono<WebhookNotice> verifyWebhook(WebhookDelivery delivery) {
-		return Mono.fromCallable(() -> {
-			if (this.settings.webhookSecrets().isEmpty()) {
-				throw Signatures.notConfigured(this.name);
-			}
-			String id = StandardWebhooks.verify(delivery.headers(), delivery.body(), this.settings.webhookSecrets(),
-					this.clock.instant());
-			JsonNode event = ProviderHttp.parse(new String(delivery.body(), StandardCharsets.UTF_8));
-			return new WebhookNotice(id, ProviderHttp.text(event, "data", "id"),
-					Objects.requireNonNullElse(ProviderHttp.text(event, "type"), "unknown"));
-		});
 	}
 
 	private Mono<OpenAiVideo.Page> listPage(@Nullable String after) {

@@ -24,7 +24,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /** One Runway instance (see shared/providers/others.md, section 1). */
-final class RunwayProvider implements VideoProvider {
+public final class RunwayProvider implements VideoProvider {
 
 	static final String DEFAULT_VERSION = "2024-11-06";
 
@@ -45,7 +45,7 @@ final class RunwayProvider implements VideoProvider {
 
 	private final ProviderSettings.Instance settings;
 
-	RunwayProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings) {
+	public RunwayProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings) {
 		this.http = http;
 		this.baseUrl = baseUrl;
 		this.settings = settings;

@@ -2,15 +2,21 @@ package dev.reelay.provider.taskapi;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
+import dev.reelay.provider.FamilyTraits;
+import dev.reelay.provider.ProviderCallMeter;
 import dev.reelay.provider.ProviderFamily;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.VideoProvider;
+import dev.reelay.provider.WebhookVerifier;
 import dev.reelay.provider.support.ProviderHttp;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -54,9 +60,7 @@ class TaskApiFamily implements ProviderFamily {
 	@Override
 	public VideoProvider create(String instanceName, ProviderSettings.Instance settings) {
 		String api = api(instanceName, settings);
-		TaskApiSpec spec = this.specs.get(api)
-			.orElseThrow(() -> new IllegalStateException("Provider instance '" + instanceName + "' names task API '"
-					+ api + "', but there is no task-apis/" + api + ".yaml; known: " + this.specs.names()));
+		TaskApiSpec spec = spec(instanceName, api);
 		List<String> missing = missingSecrets(spec, settings);
 		if (!missing.isEmpty()) {
 			throw new IllegalStateException("Provider instance '" + instanceName + "' needs the environment variables "
@@ -65,6 +69,35 @@ class TaskApiFamily implements ProviderFamily {
 		TaskApiAuth auth = new TaskApiAuth(auth(spec, settings), secrets(spec, settings), this.clock);
 		return new TaskApiProvider(new ProviderHttp(instanceName, this.webClients, settings.timeout()), api, spec,
 				settings.baseUrlOr(spec.baseUrl()), settings, auth, this.clock);
+	}
+
+	/** What the API's file says: the images it takes and whether it can cancel; no remix, no look-up of creates. */
+	@Override
+	public FamilyTraits traits(String instanceName, ProviderSettings.Instance settings) {
+		Optional<TaskApiSpec> spec = this.specs.get(api(instanceName, settings));
+		if (spec.isEmpty()) {
+			return FamilyTraits.PLAIN;
+		}
+		Set<FamilyTraits.ImageSource> images = spec.get()
+			.imageInputs()
+			.stream()
+			.flatMap((kind) -> Arrays.stream(FamilyTraits.ImageSource.values())
+				.filter((source) -> source.name().equalsIgnoreCase(kind)))
+			.collect(Collectors.toSet());
+		return new FamilyTraits(images, false, spec.get().cancel() != null, false, FamilyTraits.FailedBilling.FULL);
+	}
+
+	@Override
+	public WebhookVerifier webhooks(String instanceName, ProviderSettings.Instance settings,
+			ProviderCallMeter calls) {
+		String api = api(instanceName, settings);
+		return new TaskApiWebhooks(instanceName, api, spec(instanceName, api), settings, this.clock);
+	}
+
+	private TaskApiSpec spec(String instanceName, String api) {
+		return this.specs.get(api)
+			.orElseThrow(() -> new IllegalStateException("Provider instance '" + instanceName + "' names task API '"
+					+ api + "', but there is no task-apis/" + api + ".yaml; known: " + this.specs.names()));
 	}
 
 	@Override

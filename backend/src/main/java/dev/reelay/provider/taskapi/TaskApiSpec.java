@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * One task API as data, read from a YAML file (README "Task APIs"). Paths into JSON answers are dotted
+ * One task API as data, read from a YAML file (docs/providers.md "Task APIs"). Paths into JSON answers are dotted
  * ({@code data.task_result.videos.0.url}); URL paths are appended to the base URL and may hold {@code {id}}.
  */
 record TaskApiSpec(@Nullable String displayName, @Nullable String contract, String baseUrl, Auth auth,
@@ -38,7 +38,7 @@ record TaskApiSpec(@Nullable String displayName, @Nullable String contract, Stri
 	}
 
 	/**
-	 * The create call: a JSON body template (placeholders README "Task APIs"), the path of the task id in the answer,
+	 * The create call: a JSON body template (placeholders in docs/providers.md), the path of the task id in the answer,
 	 * and, where the answer names the URL to poll (OpenRouter's {@code polling_url}), the path of that URL.
 	 * {@code idPrefix} and {@code statusPath} only on {@code imageCreate}, for APIs that poll an image job elsewhere.
 	 */

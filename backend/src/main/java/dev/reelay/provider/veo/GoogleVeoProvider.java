@@ -1,7 +1,6 @@
 package dev.reelay.provider.veo;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -11,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import dev.reelay.provider.ContentVariant;
+import dev.reelay.provider.FamilyTraits;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderSettings;
@@ -18,21 +18,21 @@ import dev.reelay.provider.RemoteContent;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.VideoProvider;
-import dev.reelay.provider.WebhookDelivery;
-import dev.reelay.provider.WebhookNotice;
-import dev.reelay.provider.signing.Signatures;
-import dev.reelay.provider.signing.StandardWebhooks;
+import dev.reelay.provider.support.ImageRefusal;
 import dev.reelay.provider.support.ProviderHttp;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /** One Veo instance (see shared/providers/google-veo.md). The remote id is the operation name, used verbatim. */
-final class GoogleVeoProvider implements VideoProvider {
+public final class GoogleVeoProvider implements VideoProvider {
+
+	static final String GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
 
 	private final ProviderHttp http;
 
@@ -40,29 +40,66 @@ final class GoogleVeoProvider implements VideoProvider {
 
 	private final ProviderSettings.Instance settings;
 
-	private final boolean vertex;
+	private final FamilyTraits traits;
 
-	private final Clock clock;
+	private final boolean vertex;
 
 	private final AccessTokens tokens;
 
-	GoogleVeoProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings, boolean vertex,
-			Clock clock, AccessTokens tokens) {
+	GoogleVeoProvider(ProviderHttp http, String baseUrl, ProviderSettings.Instance settings, FamilyTraits traits,
+			boolean vertex, AccessTokens tokens) {
+		this.traits = traits;
 		this.http = http;
 		this.baseUrl = baseUrl;
 		this.settings = settings;
 		this.vertex = vertex;
-		this.clock = clock;
 		this.tokens = tokens;
+	}
+
+	/**
+	 * An instance's adapter: on the Gemini API by default, on Vertex AI with {@code options.api: vertex} (which needs
+	 * the instance's own base URL).
+	 */
+	public static GoogleVeoProvider of(ProviderHttp http, ProviderSettings.Instance settings, FamilyTraits traits) {
+		String instanceName = http.provider();
+		boolean vertex = "vertex".equalsIgnoreCase(settings.option("api", "gemini"));
+		if (vertex && (settings.baseUrl() == null || settings.baseUrl().isBlank())) {
+			throw new IllegalStateException("Provider instance '" + instanceName + "' uses Vertex AI and needs a "
+					+ "base-url like https://LOCATION-aiplatform.googleapis.com/v1/projects/PROJECT/locations/LOCATION"
+					+ "/publishers/google");
+		}
+		return new GoogleVeoProvider(http, settings.baseUrlOr(GEMINI_BASE_URL), settings, traits, vertex,
+				vertex ? tokens(instanceName, settings, http, Clock.systemUTC()) : AccessTokens.fixed(""));
+	}
+
+	/**
+	 * The instance's key is a service-account key (its JSON, or the path of its file), traded for access tokens as
+	 * they are needed; or else a static access token, which lapses after about an hour. {@code options.credentials}
+	 * ({@code service-account} or {@code access-token}) says which when telling them apart by shape is not enough.
+	 */
+	static AccessTokens tokens(String instanceName, ProviderSettings.Instance settings, ProviderHttp http,
+			Clock clock) {
+		String credential = Objects.requireNonNullElse(settings.apiKey(), "");
+		String kind = settings.option("credentials", "auto");
+		boolean serviceAccount = kind.equals("service-account")
+				|| (kind.equals("auto") && ServiceAccountKey.looksLikeKey(credential));
+		if (!serviceAccount) {
+			return AccessTokens.fixed(credential.strip());
+		}
+		ServiceAccountKey key = ServiceAccountKey.parse(credential, instanceName);
+		String tokenUrl = settings.option("token-url",
+				Objects.requireNonNullElse(key.tokenUri(), ServiceAccountTokens.GOOGLE_TOKEN_URL));
+		return new ServiceAccountTokens(key, tokenUrl, settings.option("scope", ServiceAccountTokens.CLOUD_PLATFORM),
+				DurationStyle.detectAndParse(settings.option("token-refresh-before", "5m")), http.client(),
+				settings.timeout(), instanceName, clock);
 	}
 
 	@Override
 	public Mono<RemoteJob> submit(GenerationRequest request) {
 		return Mono.defer(() -> {
-			if (request.image() instanceof ImageInput.Url) {
-				// The Gemini API rejects gcsUri and takes no https URL: images travel inline.
-				return Mono.error(this.http.permanent("image_url_unsupported",
-						this.http.provider() + " takes images as uploads only, not as URLs"));
+			// The Gemini API rejects gcsUri and takes no https URL: images travel inline.
+			if (!this.traits.takes(request.image())) {
+				return Mono.error(ImageRefusal.of(this.http, request.image()));
 			}
 			Map<String, Object> instance = new LinkedHashMap<>();
 			instance.put("prompt", request.prompt());
@@ -194,23 +231,6 @@ final class GoogleVeoProvider implements VideoProvider {
 			// The file URI wants the same key; redirects to storage are followed.
 			return authorized(this.http.client().get().uri(URI.create(uri)))
 				.flatMap((download) -> this.http.download(download, "video/mp4"));
-		});
-	}
-
-	/** Static Gemini webhooks follow Standard Webhooks; the payload is thin, so the operation is fetched again. */
-	@Override
-	public Mono<WebhookNotice> verifyWebhook(WebhookDelivery delivery) {
-		return Mono.fromCallable(() -> {
-			if (this.settings.webhookSecrets().isEmpty()) {
-				throw Signatures.notConfigured(this.http.provider());
-			}
-			String id = StandardWebhooks.verify(delivery.headers(), delivery.body(), this.settings.webhookSecrets(),
-					this.clock.instant());
-			JsonNode event = ProviderHttp.parse(new String(delivery.body(), StandardCharsets.UTF_8));
-			String operation = ProviderHttp.firstNonNull(ProviderHttp.text(event, "data", "name"),
-					ProviderHttp.text(event, "data", "operation"), ProviderHttp.text(event, "data", "id"));
-			return new WebhookNotice(id, operation,
-					Objects.requireNonNullElse(ProviderHttp.text(event, "type"), "unknown"));
 		});
 	}
 

@@ -13,7 +13,7 @@ import dev.reelay.job.JobNotFoundException;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderInstances;
 import dev.reelay.storage.VideoStorage;
 import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +37,7 @@ import static org.mockito.Mockito.never;
 
 /** The job API's answers to bad input: a problem naming the field, and nothing stored. */
 @WebFluxTest(controllers = JobController.class)
-@Import({ JobRequestValidator.class, dev.reelay.support.DrainedMultipart.class, dev.reelay.catalog.RouteChoice.class, dev.reelay.provider.InstanceBreakers.class })
+@Import({ JobRequestValidator.class, JobSubmissions.class, dev.reelay.support.DrainedMultipart.class, dev.reelay.catalog.RouteChoice.class, dev.reelay.provider.InstanceBreakers.class })
 @EnableConfigurationProperties(JobInputSettings.class)
 class JobControllerTests {
 
@@ -58,7 +58,7 @@ class JobControllerTests {
 	private ModelCatalog catalog;
 
 	@MockitoBean
-	private ProviderRegistry providers;
+	private ProviderInstances providers;
 
 	@BeforeEach
 	void catalogHasTheSimulator() {

@@ -14,7 +14,7 @@ import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
-import dev.reelay.provider.ProviderRegistry;
+import dev.reelay.provider.ProviderInstances;
 import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,11 +36,15 @@ import static org.mockito.Mockito.never;
 
 /** Retry makes a new job from an ended one's request, checked against today's catalog. */
 @WebFluxTest(controllers = JobRetryController.class)
-@Import({ JobRequestValidator.class, dev.reelay.catalog.RouteChoice.class, dev.reelay.provider.InstanceBreakers.class })
+@Import({ JobRequestValidator.class, JobSubmissions.class, dev.reelay.catalog.RouteChoice.class, dev.reelay.provider.InstanceBreakers.class })
 class JobRetryControllerTests {
 
 	private static final ModelSpec SIM = new ModelSpec("sim-video", "Simulator", "simulator", "sora-2", null,
 			List.of(4, 8, 12), List.of("16:9", "9:16"), List.of("720p"), Map.of(), List.of(), false, false, false,
+			100, null, null, null);
+
+	private static final ModelSpec REMIXER = new ModelSpec("sim-remix", "Simulator remix", "simulator", "sora-2",
+			null, List.of(4, 8, 12), List.of("16:9", "9:16"), List.of("720p"), Map.of(), List.of(), false, true, false,
 			100, null, null, null);
 
 	private static final JobParameters PARAMETERS = new JobParameters(8, "9:16", "720p", "blur", 42L);
@@ -55,12 +59,13 @@ class JobRetryControllerTests {
 	private ModelCatalog catalog;
 
 	@MockitoBean
-	private ProviderRegistry providers;
+	private ProviderInstances providers;
 
 	@BeforeEach
 	void catalogHasTheSimulator() {
 		given(this.catalog.defaultModel()).willReturn("sim-video");
 		given(this.catalog.find("sim-video")).willReturn(Optional.of(SIM));
+		given(this.catalog.find("sim-remix")).willReturn(Optional.of(REMIXER));
 		given(this.providers.isAvailable("simulator")).willReturn(true);
 		// The real lookup of the caller's tenant, reaching the stubbed find(tenant, id) below.
 		given(this.jobs.findForCaller(any())).willCallRealMethod();
@@ -117,6 +122,47 @@ class JobRetryControllerTests {
 			.expectBody()
 			.jsonPath("$.field").isEqualTo("model");
 		then(this.jobs).should(never()).create(any());
+	}
+
+	@Test
+	void aRetriedRemixWhoseSourceIsGoneGetsAProblemNamingRemixOf() {
+		UUID source = UUID.randomUUID();
+		UUID failed = UUID.randomUUID();
+		given(this.jobs.find(CallerTenant.LOCAL, failed)).willReturn(Mono.just(remix(failed, JobStatus.FAILED, source)));
+		given(this.jobs.find(CallerTenant.LOCAL, source)).willReturn(Mono.error(new JobNotFoundException(source)));
+		this.http.post()
+			.uri("/api/v1/jobs/{id}/retry", failed)
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.field").isEqualTo("remix_of")
+			.jsonPath("$.detail").isEqualTo("no job with id " + source + " to remix");
+		then(this.jobs).should(never()).create(any());
+	}
+
+	@Test
+	void aRetriedRemixGoesToTheRouteThatMadeItsSource() {
+		UUID source = UUID.randomUUID();
+		UUID failed = UUID.randomUUID();
+		given(this.jobs.find(CallerTenant.LOCAL, failed)).willReturn(Mono.just(remix(failed, JobStatus.FAILED, source)));
+		Instant now = Instant.now();
+		given(this.jobs.find(CallerTenant.LOCAL, source)).willReturn(Mono.just(new Job(source, CallerTenant.LOCAL,
+				JobStatus.COMPLETED, 100, "sim-remix", "simulator-b", "the source", PARAMETERS, 0, null, "video_source",
+				null, null, null, null, 0, now, null, null, null, now, now, now, 1, null, 0)));
+		this.http.post().uri("/api/v1/jobs/{id}/retry", failed).exchange().expectStatus().isAccepted();
+		ArgumentCaptor<NewJob> created = ArgumentCaptor.forClass(NewJob.class);
+		then(this.jobs).should().create(created.capture());
+		assertThat(created.getValue().parameters().remixOf()).isEqualTo(source);
+		assertThat(created.getValue().provider()).isEqualTo("simulator-b");
+	}
+
+	/** A remix of {@code source} made with a model that can remix. */
+	private static Job remix(UUID id, JobStatus status, UUID source) {
+		Instant now = Instant.now();
+		return new Job(id, CallerTenant.LOCAL, status, 0, "sim-remix", "simulator", "a remixed cat",
+				new JobParameters(8, "9:16", "720p", null, null, null, source, null), 0, null, null, null, null, null,
+				null, 0, now, null, null, null, now, now, now, 1, null, 0);
 	}
 
 	@Test

@@ -1,5 +1,6 @@
 package dev.reelay.provider.evolink;
 
+import java.time.Duration;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -7,17 +8,20 @@ import java.util.Map;
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
+import dev.reelay.provider.ProviderCallMeter;
 import dev.reelay.provider.ProviderException;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.ProviderUsage;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
+import dev.reelay.provider.StandInContractTests;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
 import dev.reelay.provider.WebhookDelivery;
 import dev.reelay.provider.WebhookRejectedException;
+import dev.reelay.provider.WebhookVerifier;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -27,8 +31,8 @@ import org.springframework.http.HttpHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
-/** The evolink family against a stand-in of EvoLink's unified task API (shared/providers/evolink.md). */
-class EvoLinkContractTests extends VideoProviderContractTests
+/** The evolink family against a stand-in of EvoLink's unified task API (docs/providers/evolink.md). */
+class EvoLinkContractTests extends StandInContractTests<StandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
@@ -37,35 +41,27 @@ class EvoLinkContractTests extends VideoProviderContractTests
 
 	static final String CALLBACK = "https://reelay.example/webhooks/evolink";
 
-	private final StandIn api = new StandIn();
-
-	private final VideoProvider provider = evolink(this.api.url(""), Map.of("callback-url", CALLBACK));
+	static WebhookVerifier evolinkHooks(String baseUrl, Map<String, String> options) {
+		return new ProviderFamilies().evolinkFamily(StandIn.webClients()).webhooks("evolink",
+				StandIn.settings("evolink", baseUrl, List.of(), options), ProviderCallMeter.UNMETERED);
+	}
 
 	static VideoProvider evolink(String baseUrl, Map<String, String> options) {
-		return new EvoLinkFamily(StandIn.webClients()).create("evolink",
-				StandIn.settings("evolink", baseUrl, List.of(), options));
+		return evolink(baseUrl, options, Duration.ofSeconds(5));
 	}
 
-	@AfterEach
-	void stop() {
-		this.api.close();
+	static VideoProvider evolink(String baseUrl, Map<String, String> options, Duration timeout) {
+		return new ProviderFamilies().evolinkFamily(StandIn.webClients()).create("evolink",
+				StandIn.settings("evolink", baseUrl, List.of(), options, timeout));
 	}
 
-	@Override
-	protected VideoProvider provider() {
-		return this.provider;
-	}
-
-	@Override
-	protected VideoProvider unreachableProvider() {
-		return evolink(StandIn.deadUrl(), Map.of());
+	EvoLinkContractTests() {
+		super(new StandIn(), "");
 	}
 
 	@Override
-	public VideoProvider impatientProvider() {
-		this.api.slowly();
-		return new EvoLinkFamily(StandIn.webClients()).create("evolink",
-				StandIn.settings("evolink", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
+	protected VideoProvider adapter(String baseUrl, Duration timeout) {
+		return evolink(baseUrl, Map.of("callback-url", CALLBACK), timeout);
 	}
 
 	@Override
@@ -169,26 +165,26 @@ class EvoLinkContractTests extends VideoProviderContractTests
 	@Test
 	void theCreditsHeldAtCreateAndChargedLaterAreReportedAsUsage() {
 		willAccept();
-		StepVerifier.create(this.provider.submit(request())).assertNext((job) -> {
+		StepVerifier.create(provider().submit(request())).assertNext((job) -> {
 			assertThat(job.remoteId()).isEqualTo(TASK);
 			assertThat(job.status()).isEqualTo(RemoteStatus.QUEUED);
 			assertThat(job.usage()).isEqualTo(new ProviderUsage("per_second", new BigDecimal("50"), null, null, null));
 		}).verifyComplete();
 		// A later answer without usage (the GET schema omits it) reports nothing rather than zero.
 		willReport(TASK, RemoteStatus.IN_PROGRESS);
-		StepVerifier.create(this.provider.status(TASK)).assertNext((job) -> assertThat(job.usage()).isNull())
+		StepVerifier.create(provider().status(TASK)).assertNext((job) -> assertThat(job.usage()).isNull())
 			.verifyComplete();
 		// What EvoLink's clients read once it settles: a charge under usage or billing, a cost in dollars.
 		this.api.json(200, task(TASK, "completed", 100, """
 				"results": ["https://cdn.example/v.mp4"],
 				"usage": {"billing_rule": "per_second", "credits_used": "48.5", "cost": {"credits": 48.5, "usd": 0.69}},
 				"billing": {"charge_status": "charged", "charged_credits": 48.5}"""));
-		StepVerifier.create(this.provider.status(TASK)).assertNext((job) -> assertThat(job.usage())
+		StepVerifier.create(provider().status(TASK)).assertNext((job) -> assertThat(job.usage())
 			.isEqualTo(new ProviderUsage("per_second", null, new BigDecimal("48.5"), null, new BigDecimal("0.69"))))
 			.verifyComplete();
 		this.api.json(200, task(TASK, "completed", 100, """
 				"billing": {"charge_status": "charged", "charged_credits": 50}"""));
-		StepVerifier.create(this.provider.status(TASK))
+		StepVerifier.create(provider().status(TASK))
 			.assertNext((job) -> assertThat(job.usage().creditsCharged()).isEqualByComparingTo("50"))
 			.verifyComplete();
 	}
@@ -196,7 +192,7 @@ class EvoLinkContractTests extends VideoProviderContractTests
 	@Test
 	void aCreateAcceptedWithoutAnIdHasAnUnknownOutcomeNotARefusal() {
 		this.api.json(200, "{\"object\": \"video.generation.task\", \"status\": \"pending\"}");
-		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().submit(request())).expectErrorSatisfies((error) -> {
 			ProviderException failure = (ProviderException) error;
 			assertThat(failure.kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
 			assertThat(failure.code()).isEqualTo("accepted_without_id");
@@ -208,7 +204,7 @@ class EvoLinkContractTests extends VideoProviderContractTests
 		this.api.json(200, task(TASK, "failed", 0, """
 				"error": {"code": "content_policy_violation", "message": "Prompt flagged", "type": "task_error"},
 				"usage": {"billing_rule": "per_second", "credits_reserved": 50}"""));
-		StepVerifier.create(this.provider.status(TASK)).assertNext((job) -> {
+		StepVerifier.create(provider().status(TASK)).assertNext((job) -> {
 			assertThat(job.status()).isEqualTo(RemoteStatus.FAILED);
 			assertThat(job.error().code()).isEqualTo("content_policy_violation");
 			assertThat(job.error().message()).isEqualTo(
@@ -217,13 +213,13 @@ class EvoLinkContractTests extends VideoProviderContractTests
 			assertThat(job.usage().creditsCharged()).isEqualByComparingTo("0");
 		}).verifyComplete();
 		willReport(TASK, RemoteStatus.FAILED);
-		StepVerifier.create(this.provider.status(TASK)).assertNext((job) -> {
+		StepVerifier.create(provider().status(TASK)).assertNext((job) -> {
 			assertThat(job.error().code()).isEqualTo("generation_timeout");
 			assertThat(job.error().message()).contains("Upstream timed out").contains("retrying the job may work");
 		}).verifyComplete();
 		this.api.json(200, task(TASK, "failed", 0, """
 				"error": {"code": "image_dimension_mismatch", "message": "Image ratio does not match", "type": "task_error"}"""));
-		StepVerifier.create(this.provider.status(TASK)).assertNext((job) -> assertThat(job.error().message())
+		StepVerifier.create(provider().status(TASK)).assertNext((job) -> assertThat(job.error().message())
 			.isEqualTo("evolink could not use the request as given (image_dimension_mismatch): Image ratio does not match"))
 			.verifyComplete();
 	}
@@ -234,7 +230,7 @@ class EvoLinkContractTests extends VideoProviderContractTests
 		this.api.json(400, """
 				{"error": {"code": 400, "message": "duration must be between 4 and 15", "type": "invalid_request_error",
 				 "fallback_suggestion": "use duration 5"}}""");
-		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().submit(request())).expectErrorSatisfies((error) -> {
 			ProviderException failure = (ProviderException) error;
 			assertThat(failure.kind()).isEqualTo(ProviderException.Kind.PERMANENT);
 			assertThat(failure.code()).isEqualTo("invalid_request");
@@ -242,20 +238,20 @@ class EvoLinkContractTests extends VideoProviderContractTests
 		}).verify(WAIT);
 		this.api.json(402, """
 				{"error": {"code": "insufficient_quota", "message": "Insufficient credits", "type": "insufficient_quota"}}""");
-		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().submit(request())).expectErrorSatisfies((error) -> {
 			ProviderException failure = (ProviderException) error;
 			assertThat(failure.kind()).isEqualTo(ProviderException.Kind.PERMANENT);
 			assertThat(failure.code()).isEqualTo("insufficient_quota");
 			assertThat(failure.getMessage()).contains("no credits left");
 		}).verify(WAIT);
 		this.api.json(404, "{\"error\": {\"code\": 404, \"message\": \"Task not found or expired\", \"type\": \"not_found_error\"}}");
-		StepVerifier.create(this.provider.status(TASK)).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().status(TASK)).expectErrorSatisfies((error) -> {
 			assertThat(((ProviderException) error).code()).isEqualTo("task_not_found");
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.PERMANENT);
 		}).verify(WAIT);
 		// A failed task's code, as a number too.
 		this.api.json(200, task(TASK, "failed", 0, "\"error\": {\"code\": 500, \"message\": \"boom\"}"));
-		StepVerifier.create(this.provider.status(TASK))
+		StepVerifier.create(provider().status(TASK))
 			.assertNext((job) -> assertThat(job.error().code()).isEqualTo("internal_error"))
 			.verifyComplete();
 	}
@@ -299,7 +295,7 @@ class EvoLinkContractTests extends VideoProviderContractTests
 
 	private JsonNode created(GenerationRequest request) {
 		willAccept();
-		this.provider.submit(request).block(WAIT);
+		provider().submit(request).block(WAIT);
 		JsonNode body = StandIn.jsonBody(this.api.take());
 		assertThat(body.get("model").stringValue()).isEqualTo(request.remoteModel());
 		assertThat(body.get("prompt").stringValue()).isEqualTo(request.prompt());
@@ -308,7 +304,7 @@ class EvoLinkContractTests extends VideoProviderContractTests
 
 	@Test
 	void anUploadedImageIsRefusedBecauseEvoLinkFetchesUrls() {
-		StepVerifier.create(this.provider.submit(new GenerationRequest("seedance-2.0-image-to-video", "x", 5, "16:9",
+		StepVerifier.create(provider().submit(new GenerationRequest("seedance-2.0-image-to-video", "x", 5, "16:9",
 				"720p", null, null, new ImageInput.Upload(new byte[] { 1 }, "image/png"), null)))
 			.expectErrorSatisfies((error) -> {
 				assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.PERMANENT);
@@ -323,7 +319,7 @@ class EvoLinkContractTests extends VideoProviderContractTests
 		this.api.json(200, task(TASK, "completed", 100, "\"results\": [], \"result_data\": [{\"video_url\": \""
 				+ this.api.url("/cdn/data.mp4") + "\", \"duration\": 8}]"));
 		this.api.video(StandIn.VIDEO);
-		this.provider.content(TASK).flatMap((content) -> content.body().then()).block(WAIT);
+		provider().content(TASK).flatMap((content) -> content.body().then()).block(WAIT);
 		RecordedRequest poll = this.api.take();
 		assertThat(poll.getUrl().encodedPath()).isEqualTo("/v1/tasks/" + TASK);
 		assertThat(poll.getHeaders().get("Authorization")).isEqualTo("Bearer test-key");
@@ -332,7 +328,7 @@ class EvoLinkContractTests extends VideoProviderContractTests
 		assertThat(download.getHeaders().get("Authorization")).isNull();
 
 		this.api.json(200, task(TASK, "completed", 100, "\"results\": []"));
-		StepVerifier.create(this.provider.content(TASK)).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().content(TASK)).expectErrorSatisfies((error) -> {
 			assertThat(((ProviderException) error).code()).isEqualTo("content_unavailable");
 			assertThat(error.getMessage()).contains("24 hours");
 		}).verify(WAIT);
@@ -340,29 +336,29 @@ class EvoLinkContractTests extends VideoProviderContractTests
 
 	@Test
 	void thereIsNoCancelAndNoWayToFindAnUnansweredCreate() {
-		StepVerifier.create(this.provider.cancel(TASK)).expectNext(CancelOutcome.UNSUPPORTED).verifyComplete();
-		assertThat(this.provider.canFindSubmitted()).isFalse();
-		StepVerifier.create(this.provider.findSubmitted(request(), java.time.Instant.EPOCH)).verifyComplete();
+		StepVerifier.create(provider().cancel(TASK)).expectNext(CancelOutcome.UNSUPPORTED).verifyComplete();
+		assertThat(provider().canFindSubmitted()).isFalse();
+		StepVerifier.create(provider().findSubmitted(request(), java.time.Instant.EPOCH)).verifyComplete();
 		assertThat(this.api.requestCount()).isZero();
 	}
 
 	@Test
 	void unsignedCallbacksOnlyNameTheTaskToFetchAgain() {
 		byte[] completed = task(TASK, "completed", 100, "\"results\": [\"https://cdn.example/v.mp4\"]").getBytes();
-		StepVerifier.create(this.provider.verifyWebhook(new WebhookDelivery(new HttpHeaders(), completed)))
+		StepVerifier.create(evolinkHooks(this.api.url(""), Map.of("callback-url", CALLBACK)).verify(new WebhookDelivery(new HttpHeaders(), completed)))
 			.assertNext((notice) -> {
 				assertThat(notice.remoteId()).isEqualTo(TASK);
 				// EvoLink retries a callback up to three times; the same outcome is one delivery.
 				assertThat(notice.deliveryId()).isEqualTo(TASK + ".completed");
 			})
 			.verifyComplete();
-		StepVerifier.create(this.provider.verifyWebhook(new WebhookDelivery(new HttpHeaders(),
+		StepVerifier.create(evolinkHooks(this.api.url(""), Map.of("callback-url", CALLBACK)).verify(new WebhookDelivery(new HttpHeaders(),
 				"{\"id\": \"someone-elses-id\", \"status\": \"completed\"}".getBytes())))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.isEqualTo(WebhookRejectedException.Reason.UNVERIFIED))
 			.verify(WAIT);
-		StepVerifier.create(evolink(this.api.url(""), Map.of())
-			.verifyWebhook(new WebhookDelivery(new HttpHeaders(), completed)))
+		StepVerifier.create(evolinkHooks(this.api.url(""), Map.of())
+			.verify(new WebhookDelivery(new HttpHeaders(), completed)))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.as("an instance that asks for no callbacks takes none")
 				.isEqualTo(WebhookRejectedException.Reason.NOT_ACCEPTED))

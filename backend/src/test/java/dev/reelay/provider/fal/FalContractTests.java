@@ -1,5 +1,6 @@
 package dev.reelay.provider.fal;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -7,21 +8,22 @@ import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderException;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
+import dev.reelay.provider.StandInContractTests;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The fal family against a stand-in of fal's queue API (shared/providers/others.md, section 2). */
-class FalContractTests extends VideoProviderContractTests
+/** The fal family against a stand-in of fal's queue API (docs/providers/fal.md). */
+class FalContractTests extends StandInContractTests<StandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
@@ -30,31 +32,14 @@ class FalContractTests extends VideoProviderContractTests
 
 	static final String REQUEST_ID = "80e732af-660e-45cd-bd63-580e4f2a94cc";
 
-	private final StandIn api = new StandIn();
-
-	private final VideoProvider provider = new FalFamily(StandIn.webClients()).create("fal",
-			StandIn.settings("fal", this.api.url(""), List.of(), Map.of("callback-url", "https://reelay.example/webhooks/fal")));
-
-	@AfterEach
-	void stop() {
-		this.api.close();
+	FalContractTests() {
+		super(new StandIn(), "");
 	}
 
 	@Override
-	protected VideoProvider provider() {
-		return this.provider;
-	}
-
-	@Override
-	protected VideoProvider unreachableProvider() {
-		return new FalFamily(StandIn.webClients()).create("fal", StandIn.settings("fal", StandIn.deadUrl(), List.of(),
-				Map.of()));
-	}
-
-	@Override
-	public VideoProvider impatientProvider() {
-		this.api.slowly();
-		return new FalFamily(StandIn.webClients()).create("fal", StandIn.settings("fal", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
+	protected VideoProvider adapter(String baseUrl, Duration timeout) {
+		return new ProviderFamilies().falFamily(StandIn.webClients()).create("fal", StandIn.settings("fal", baseUrl,
+				List.of(), Map.of("callback-url", "https://reelay.example/webhooks/fal"), timeout));
 	}
 
 	@Override
@@ -140,28 +125,28 @@ class FalContractTests extends VideoProviderContractTests
 		assertThat(remoteId).isEqualTo("fal-ai/kling-video/requests/" + REQUEST_ID);
 		this.api.take();
 		willReport(remoteId, RemoteStatus.IN_PROGRESS);
-		this.provider.status(remoteId).block(WAIT);
+		provider().status(remoteId).block(WAIT);
 		assertThat(this.api.take().getUrl().encodedPath()).isEqualTo("/fal-ai/kling-video/requests/" + REQUEST_ID + "/status");
 		willServeVideo(remoteId);
-		this.provider.content(remoteId).flatMap((content) -> content.body().then()).block(WAIT);
+		provider().content(remoteId).flatMap((content) -> content.body().then()).block(WAIT);
 		RecordedRequest result = this.api.take();
 		assertThat(result.getUrl().encodedPath()).isEqualTo("/fal-ai/kling-video/requests/" + REQUEST_ID);
 		assertThat(result.getHeaders().get("Authorization")).isEqualTo("Key test-key");
 		assertThat(this.api.take().getHeaders().get("Authorization")).as("the media CDN gets no key").isNull();
 
 		this.api.json(202, "{\"status\": \"CANCELLATION_REQUESTED\"}");
-		StepVerifier.create(this.provider.cancel(remoteId)).expectNext(CancelOutcome.CANCELED).verifyComplete();
+		StepVerifier.create(provider().cancel(remoteId)).expectNext(CancelOutcome.CANCELED).verifyComplete();
 		RecordedRequest cancel = this.api.take();
 		assertThat(cancel.getMethod()).isEqualTo("PUT");
 		assertThat(cancel.getUrl().encodedPath()).isEqualTo("/fal-ai/kling-video/requests/" + REQUEST_ID + "/cancel");
 		this.api.json(400, "{\"status\": \"ALREADY_COMPLETED\"}");
-		StepVerifier.create(this.provider.cancel(remoteId)).expectNext(CancelOutcome.ALREADY_FINISHED).verifyComplete();
+		StepVerifier.create(provider().cancel(remoteId)).expectNext(CancelOutcome.ALREADY_FINISHED).verifyComplete();
 	}
 
 	@Test
 	void imagesTravelAsImageUrlEvenWhenUploaded() {
 		willAccept();
-		this.provider.submit(new GenerationRequest("fal-ai/kling-video/v2.5-turbo/pro/image-to-video", "Move", 10, "9:16",
+		provider().submit(new GenerationRequest("fal-ai/kling-video/v2.5-turbo/pro/image-to-video", "Move", 10, "9:16",
 				"720p", null, null, new ImageInput.Upload(new byte[] { (byte) 0xff, (byte) 0xd8, (byte) 0xff }, "image/jpeg"),
 				null)).block(WAIT);
 		assertThat(StandIn.jsonBody(this.api.take()).get("image_url").stringValue()).isEqualTo("data:image/jpeg;base64,/9j/");
@@ -170,7 +155,7 @@ class FalContractTests extends VideoProviderContractTests
 	@Test
 	void pikaTakesItsDurationAsAnIntegerAndLivesUnderItsOwnApp() {
 		this.api.json(200, "{\"request_id\": \"" + REQUEST_ID + "\"}");
-		StepVerifier.create(this.provider.submit(new GenerationRequest("fal-ai/pika/v2.2/text-to-video", "A paper boat",
+		StepVerifier.create(provider().submit(new GenerationRequest("fal-ai/pika/v2.2/text-to-video", "A paper boat",
 				10, "4:5", "1080p", "ugly", 5L)))
 			.assertNext((job) -> assertThat(job.remoteId()).isEqualTo("fal-ai/pika/requests/" + REQUEST_ID))
 			.verifyComplete();
@@ -184,7 +169,7 @@ class FalContractTests extends VideoProviderContractTests
 		assertThat(body.get("negative_prompt").stringValue()).isEqualTo("ugly");
 
 		this.api.json(200, "{\"request_id\": \"" + REQUEST_ID + "\"}");
-		this.provider.submit(new GenerationRequest("fal-ai/pika/v2.2/image-to-video", "The boat drifts", 5, "16:9",
+		provider().submit(new GenerationRequest("fal-ai/pika/v2.2/image-to-video", "The boat drifts", 5, "16:9",
 				"720p", null, null, new ImageInput.Url("https://example.com/boat.png"), null)).block(WAIT);
 		JsonNode fromImage = StandIn.jsonBody(this.api.take());
 		assertThat(fromImage.get("image_url").stringValue()).isEqualTo("https://example.com/boat.png");
@@ -194,10 +179,10 @@ class FalContractTests extends VideoProviderContractTests
 	@Test
 	void aServerErrorFromTheAppIsNotSubmittedAgainButOneFromTheIngressIs() {
 		willFail(503);
-		expectError(this.provider.submit(request()), ProviderException.Kind.PERMANENT, 503);
+		expectError(provider().submit(request()), ProviderException.Kind.PERMANENT, 503);
 		this.api.respond(new MockResponse.Builder().code(503).setHeader("Content-Type", "application/json")
 			.body("{\"detail\": \"upstream unavailable\"}").build());
-		expectError(this.provider.submit(request()), ProviderException.Kind.RETRYABLE, 503);
+		expectError(provider().submit(request()), ProviderException.Kind.RETRYABLE, 503);
 	}
 
 }

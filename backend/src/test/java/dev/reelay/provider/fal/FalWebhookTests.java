@@ -13,10 +13,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import dev.reelay.provider.ProviderCallMeter;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.StandIn;
-import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.WebhookDelivery;
 import dev.reelay.provider.WebhookRejectedException;
+import dev.reelay.provider.WebhookVerifier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
@@ -37,8 +39,9 @@ class FalWebhookTests {
 
 	private final KeyPair forger = keyPair();
 
-	private final VideoProvider provider = new FalFamily(StandIn.webClients()).create("fal", StandIn.settings("fal",
-			"http://127.0.0.1:9", List.of(), Map.of("jwks-url", this.jwks.url("/.well-known/jwks.json"))));
+	private final WebhookVerifier provider = new ProviderFamilies().falFamily(StandIn.webClients()).webhooks("fal",
+			StandIn.settings("fal", "http://127.0.0.1:9", List.of(), Map.of("jwks-url",
+					this.jwks.url("/.well-known/jwks.json"))), ProviderCallMeter.UNMETERED);
 
 	@AfterEach
 	void stop() {
@@ -51,7 +54,7 @@ class FalWebhookTests {
 		this.jwks.json(200, "{\"keys\": [" + jwk(keyPair()) + ", " + jwk(this.fal) + "]}");
 		long now = Instant.now().getEpochSecond();
 
-		StepVerifier.create(this.provider.verifyWebhook(delivery(this.fal.getPrivate(), now, BODY)))
+		StepVerifier.create(this.provider.verify(delivery(this.fal.getPrivate(), now, BODY)))
 			.assertNext((notice) -> {
 				assertThat(notice.remoteId()).isEqualTo("req-1");
 				assertThat(notice.deliveryId()).isEqualTo("req-1." + now);
@@ -73,21 +76,21 @@ class FalWebhookTests {
 		long now = Instant.now().getEpochSecond();
 		expect(delivery(this.fal.getPrivate(), now, BODY), WebhookRejectedException.Reason.UNAVAILABLE);
 		// The failure is not kept: the next webhook fetches the keys again and verifies.
-		StepVerifier.create(this.provider.verifyWebhook(delivery(this.fal.getPrivate(), now, BODY)))
+		StepVerifier.create(this.provider.verify(delivery(this.fal.getPrivate(), now, BODY)))
 			.assertNext((notice) -> assertThat(notice.remoteId()).isEqualTo("req-1"))
 			.verifyComplete();
 		assertThat(this.jwks.requestCount()).isEqualTo(2);
 	}
 
 	private void expect(WebhookDelivery delivery, WebhookRejectedException.Reason reason) {
-		StepVerifier.create(this.provider.verifyWebhook(delivery))
+		StepVerifier.create(this.provider.verify(delivery))
 			.expectErrorSatisfies((error) -> assertThat(error).isInstanceOfSatisfying(WebhookRejectedException.class,
 					(rejected) -> assertThat(rejected.reason()).isEqualTo(reason)))
 			.verify();
 	}
 
 	private static WebhookDelivery delivery(PrivateKey key, long timestamp, byte[] body) {
-		String message = "req-1\nuser-9\n" + timestamp + "\n" + FalProvider.sha256Hex(body);
+		String message = "req-1\nuser-9\n" + timestamp + "\n" + FalWebhooks.sha256Hex(body);
 		HttpHeaders headers = new HttpHeaders();
 		headers.set("X-Fal-Webhook-Request-Id", "req-1");
 		headers.set("X-Fal-Webhook-User-Id", "user-9");

@@ -9,17 +9,20 @@ import java.util.Map;
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
+import dev.reelay.provider.ProviderCallMeter;
 import dev.reelay.provider.ProviderException;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.RemoteJob;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
+import dev.reelay.provider.StandInContractTests;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
 import dev.reelay.provider.WebhookDelivery;
 import dev.reelay.provider.WebhookRejectedException;
+import dev.reelay.provider.WebhookVerifier;
 import dev.reelay.provider.signing.StandardWebhooks;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -29,44 +32,39 @@ import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The gemini-interactions family against a stand-in of the Interactions API (shared/providers/gemini-interactions.md). */
-class GeminiInteractionsContractTests extends VideoProviderContractTests
+/** The gemini-interactions family against a stand-in of the Interactions API (docs/providers/gemini-interactions.md). */
+class GeminiInteractionsContractTests extends StandInContractTests<InteractionsStandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors, VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
 
 	/** Generous, for a loaded machine's first requests; only the impatient adapter is meant to time out. */
 	private static final Duration PATIENT = Duration.ofSeconds(30);
 
-	private final InteractionsStandIn api = new InteractionsStandIn();
+	GeminiInteractionsContractTests() {
+		super(new InteractionsStandIn(), "/v1beta");
+	}
 
-	private final VideoProvider provider = provider(Map.of(), List.of(), PATIENT);
+	@Override
+	protected VideoProvider adapter(String baseUrl, Duration timeout) {
+		return new ProviderFamilies().geminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
+				StandIn.settings("gemini-interactions", baseUrl, List.of(), Map.of(), timeout));
+	}
 
-	@AfterEach
-	void stop() {
-		this.api.close();
+	@Override
+	protected Duration patience() {
+		return PATIENT;
+	}
+
+	private WebhookVerifier hooks(Map<String, String> options, List<String> secrets) {
+		return new ProviderFamilies().geminiInteractionsFamily(StandIn.webClients()).webhooks("gemini-omni",
+				StandIn.settings("gemini-interactions", this.api.url("/v1beta"), secrets, options, PATIENT),
+				ProviderCallMeter.UNMETERED);
 	}
 
 	private VideoProvider provider(Map<String, String> options, List<String> secrets, Duration timeout) {
 		// Spring's default in-memory limit (256 KB): a body buffered whole would fail on a real video.
-		return new GeminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
+		return new ProviderFamilies().geminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
 				StandIn.settings("gemini-interactions", this.api.url("/v1beta"), secrets, options, timeout));
-	}
-
-	@Override
-	protected VideoProvider provider() {
-		return this.provider;
-	}
-
-	@Override
-	protected VideoProvider unreachableProvider() {
-		return new GeminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
-				StandIn.settings("gemini-interactions", StandIn.deadUrl() + "/v1beta", List.of(), Map.of()));
-	}
-
-	@Override
-	public VideoProvider impatientProvider() {
-		this.api.answerNextLate();
-		return provider(Map.of(), List.of(), StandIn.IMPATIENT);
 	}
 
 	@Override
@@ -147,7 +145,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 	@Test
 	void anImageTravelsInlineWithItsRoleInThePromptAndNegativesJoinThePrompt() {
 		byte[] jpeg = { (byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3 };
-		this.provider.submit(new GenerationRequest("gemini-omni-1.1-flash", "Animate this", 4, "16:9", "720p",
+		provider().submit(new GenerationRequest("gemini-omni-1.1-flash", "Animate this", 4, "16:9", "720p",
 				"dialogue", null, new ImageInput.Upload(jpeg, "image/jpeg"), null)).block(WAIT);
 		JsonNode input = this.api.creates.get(0).get("input");
 		assertThat(input.get(0).get("type").stringValue()).isEqualTo("image");
@@ -171,7 +169,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 	@Test
 	void aCreateWhoseAnswerIsLostIsNotSentAgainAndCannotBeLookedFor() {
 		this.api.loseNextCreateAnswer();
-		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().submit(request())).expectErrorSatisfies((error) -> {
 			assertThat(error).isInstanceOf(ProviderException.class);
 			// Retryable is how a family says "outcome unknown": the dispatcher reconciles and never resends blindly.
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
@@ -179,13 +177,13 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		assertThat(this.api.creates).as("the stand-in took the create").hasSize(1);
 		assertThat(this.api.requests("POST", "/v1beta/interactions")).as("sent once, not retried").isEqualTo(1);
 		// No list of interactions exists: the dispatcher must fail the job rather than send it again.
-		assertThat(this.provider.canFindSubmitted()).isFalse();
+		assertThat(provider().canFindSubmitted()).isFalse();
 	}
 
 	@Test
 	void aCreateAnsweredWithoutAnIdIsAnUnknownOutcomeNotARefusal() {
 		this.api.answerNextCreateWithoutId();
-		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().submit(request())).expectErrorSatisfies((error) -> {
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
 			assertThat(((ProviderException) error).code()).isEqualTo("accepted_without_id");
 		}).verify(WAIT);
@@ -195,7 +193,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 	@Test
 	void aMalformedCreateIsRefusedByTheStandInAndPermanent() {
 		// A duration Omni cannot make: the stand-in refuses it as Google does, with its own words.
-		StepVerifier.create(this.provider.submit(new GenerationRequest("gemini-omni-1.1-flash", "x", 12, "16:9",
+		StepVerifier.create(provider().submit(new GenerationRequest("gemini-omni-1.1-flash", "x", 12, "16:9",
 				"720p", null, null)))
 			.expectErrorSatisfies((error) -> {
 				assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.PERMANENT);
@@ -207,7 +205,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 
 	@Test
 	void aWrongKeyIsRefusedInPlainWordsAndNeverEchoed() {
-		VideoProvider wrongKey = new GeminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
+		VideoProvider wrongKey = new ProviderFamilies().geminiInteractionsFamily(StandIn.webClients()).create("gemini-omni",
 				new dev.reelay.provider.ProviderSettings.Instance("gemini-interactions", this.api.url("/v1beta"),
 						"AIza-wrong-key", true, PATIENT, Duration.ofSeconds(1), List.of(), Map.of()));
 		StepVerifier.create(wrongKey.submit(request())).expectErrorSatisfies((error) -> {
@@ -222,7 +220,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		InteractionsStandIn.Remote remote = this.api.remote(id);
 		remote.refusalText = "I can't create that video.";
 		remote.status = "completed";
-		StepVerifier.create(this.provider.status(id)).assertNext((job) -> {
+		StepVerifier.create(provider().status(id)).assertNext((job) -> {
 			assertThat(job.status()).isEqualTo(RemoteStatus.FAILED);
 			assertThat(job.error().code()).isEqualTo("no_video");
 			assertThat(job.error().message()).contains("I can't create that video.");
@@ -233,7 +231,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 	void aFailureCarriesTheLastWordOfGooglesErrorCode() {
 		String id = submitted();
 		willReport(id, RemoteStatus.FAILED);
-		StepVerifier.create(this.provider.status(id)).assertNext((job) -> {
+		StepVerifier.create(provider().status(id)).assertNext((job) -> {
 			assertThat(job.error().code()).isEqualTo("gemini_internal");
 			assertThat(job.error().message()).contains("The generation failed (internal).");
 		}).verifyComplete();
@@ -244,7 +242,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		String id = submitted();
 		for (String word : List.of("incomplete", "budget_exceeded", "requires_action")) {
 			this.api.remote(id).status = word;
-			StepVerifier.create(this.provider.status(id)).assertNext((job) -> {
+			StepVerifier.create(provider().status(id)).assertNext((job) -> {
 				assertThat(job.status()).isEqualTo(RemoteStatus.FAILED);
 				assertThat(job.error().code()).isEqualTo("gemini_" + word);
 			}).verifyComplete();
@@ -257,10 +255,10 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		byte[] large = StandIn.mp4(3 * 1024 * 1024);
 		String id = submitted();
 		this.api.complete(id, large, false);
-		StepVerifier.create(this.provider.status(id))
+		StepVerifier.create(provider().status(id))
 			.assertNext((job) -> assertThat(job.status()).isEqualTo(RemoteStatus.COMPLETED))
 			.verifyComplete();
-		StepVerifier.create(this.provider.content(id).flatMap((content) -> {
+		StepVerifier.create(provider().content(id).flatMap((content) -> {
 			assertThat(content.contentType()).isEqualTo("video/mp4");
 			return DataBufferUtils.join(content.body()).map((buffer) -> {
 				byte[] bytes = new byte[buffer.readableByteCount()];
@@ -276,14 +274,14 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		String id = submitted();
 		this.api.complete(id, StandIn.VIDEO, true);
 		this.api.fileStates.put(id, "PROCESSING");
-		StepVerifier.create(this.provider.content(id)).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().content(id)).expectErrorSatisfies((error) -> {
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
 			assertThat(((ProviderException) error).code()).isEqualTo("file_not_ready");
 		}).verify(WAIT);
 		assertThat(this.api.requests("GET", "/v1beta/files/" + id + ":download")).isZero();
 
 		this.api.fileStates.put(id, "ACTIVE");
-		StepVerifier.create(this.provider.content(id).flatMap((content) -> DataBufferUtils.join(content.body())
+		StepVerifier.create(provider().content(id).flatMap((content) -> DataBufferUtils.join(content.body())
 			.map((buffer) -> {
 				int length = buffer.readableByteCount();
 				DataBufferUtils.release(buffer);
@@ -294,7 +292,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		assertThat(download.getHeaders().get("x-goog-api-key")).isEqualTo(InteractionsStandIn.KEY);
 
 		this.api.fileStates.put(id, "FAILED");
-		StepVerifier.create(this.provider.content(id))
+		StepVerifier.create(provider().content(id))
 			.expectErrorSatisfies((error) -> assertThat(((ProviderException) error).kind())
 				.isEqualTo(ProviderException.Kind.PERMANENT))
 			.verify(WAIT);
@@ -302,13 +300,13 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 
 	@Test
 	void anUnknownIdIsFinalButOtherPoll400sAreRetried() {
-		StepVerifier.create(this.provider.status("v1_nobody")).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().status("v1_nobody")).expectErrorSatisfies((error) -> {
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.PERMANENT);
 			assertThat(((ProviderException) error).code()).isEqualTo("not_found");
 		}).verify(WAIT);
 		String id = submitted();
 		this.api.failNext(400);
-		StepVerifier.create(this.provider.status(id))
+		StepVerifier.create(provider().status(id))
 			.expectErrorSatisfies((error) -> assertThat(((ProviderException) error).kind())
 				.isEqualTo(ProviderException.Kind.RETRYABLE))
 			.verify(WAIT);
@@ -323,18 +321,18 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 	@Test
 	void aRunningInteractionIsCancelledAndAFinishedOneSaysSo() {
 		String id = submitted();
-		StepVerifier.create(this.provider.cancel(id)).expectNext(CancelOutcome.CANCELED).verifyComplete();
+		StepVerifier.create(provider().cancel(id)).expectNext(CancelOutcome.CANCELED).verifyComplete();
 		assertThat(this.api.remote(id).status).isEqualTo("cancelled");
 		assertThat(this.api.requests("POST", "/v1beta/interactions/" + id + "/cancel")).isEqualTo(1);
 		String done = submitted();
 		this.api.complete(done, StandIn.VIDEO, false);
-		StepVerifier.create(this.provider.cancel(done)).expectNext(CancelOutcome.ALREADY_FINISHED).verifyComplete();
+		StepVerifier.create(provider().cancel(done)).expectNext(CancelOutcome.ALREADY_FINISHED).verifyComplete();
 	}
 
 	@Test
 	void registeredWebhooksAreVerifiedAsStandardWebhooks() {
 		String secret = "whsec_" + Base64.getEncoder().encodeToString("gemini webhook secret, 32 bytes".getBytes());
-		VideoProvider hooked = provider(Map.of(), List.of(secret), PATIENT);
+		WebhookVerifier hooked = hooks(Map.of(), List.of(secret));
 		byte[] body = "{\"type\": \"interaction.completed\", \"version\": \"v1\", \"data\": {\"id\": \"v1_abc\"}}"
 			.getBytes();
 		long now = Instant.now().getEpochSecond();
@@ -342,7 +340,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		headers.set("webhook-id", "wh_1");
 		headers.set("webhook-timestamp", Long.toString(now));
 		headers.set("webhook-signature", StandardWebhooks.sign(secret, "wh_1", now, body));
-		StepVerifier.create(hooked.verifyWebhook(new WebhookDelivery(headers, body))).assertNext((notice) -> {
+		StepVerifier.create(hooked.verify(new WebhookDelivery(headers, body))).assertNext((notice) -> {
 			assertThat(notice.deliveryId()).isEqualTo("wh_1");
 			assertThat(notice.remoteId()).isEqualTo("v1_abc");
 			assertThat(notice.type()).isEqualTo("interaction.completed");
@@ -352,12 +350,12 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		forged.addAll(headers);
 		forged.set("webhook-signature", StandardWebhooks.sign("whsec_" + Base64.getEncoder()
 			.encodeToString("somebody else's secret, 32 byte".getBytes()), "wh_1", now, body));
-		StepVerifier.create(hooked.verifyWebhook(new WebhookDelivery(forged, body)))
+		StepVerifier.create(hooked.verify(new WebhookDelivery(forged, body)))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.isEqualTo(WebhookRejectedException.Reason.UNVERIFIED))
 			.verify(WAIT);
 		// Without a secret a signed delivery cannot be checked, so it is not taken.
-		StepVerifier.create(this.provider.verifyWebhook(new WebhookDelivery(headers, body)))
+		StepVerifier.create(hooks(Map.of(), List.of()).verify(new WebhookDelivery(headers, body)))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.isEqualTo(WebhookRejectedException.Reason.NOT_ACCEPTED))
 			.verify(WAIT);
@@ -369,16 +367,15 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 		HttpHeaders headers = new HttpHeaders();
 		// An RS256 JWT whose audience and body binding Google does not document: not checked, not trusted.
 		headers.set("Webhook-Signature", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln");
-		StepVerifier.create(this.provider.verifyWebhook(new WebhookDelivery(headers, body)))
+		StepVerifier.create(hooks(Map.of(), List.of()).verify(new WebhookDelivery(headers, body)))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.isEqualTo(WebhookRejectedException.Reason.NOT_ACCEPTED))
 			.verify(WAIT);
-		VideoProvider asking = provider(Map.of("webhook-url", "https://reelay.example/hooks"), List.of(),
-				PATIENT);
-		StepVerifier.create(asking.verifyWebhook(new WebhookDelivery(headers, body)))
+		WebhookVerifier asking = hooks(Map.of("webhook-url", "https://reelay.example/hooks"), List.of());
+		StepVerifier.create(asking.verify(new WebhookDelivery(headers, body)))
 			.assertNext((notice) -> assertThat(notice.remoteId()).isEqualTo("v1_abc"))
 			.verifyComplete();
-		StepVerifier.create(asking.verifyWebhook(new WebhookDelivery(headers, "{\"data\": {\"id\": \"x\"}}".getBytes())))
+		StepVerifier.create(asking.verify(new WebhookDelivery(headers, "{\"data\": {\"id\": \"x\"}}".getBytes())))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.isEqualTo(WebhookRejectedException.Reason.UNVERIFIED))
 			.verify(WAIT);
@@ -387,7 +384,7 @@ class GeminiInteractionsContractTests extends VideoProviderContractTests
 	@Test
 	void theStatusAnswerIsTheInteractionsOwnState() {
 		String id = submitted();
-		RemoteJob job = this.provider.status(id).block(WAIT);
+		RemoteJob job = provider().status(id).block(WAIT);
 		assertThat(job.remoteId()).isEqualTo(id);
 		assertThat(this.api.requests("GET", "/v1beta/interactions/" + id)).isEqualTo(1);
 	}

@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.reelay.provider.StandIn;
+import dev.reelay.provider.StandInServer;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -30,7 +31,7 @@ import tools.jackson.databind.JsonNode;
  * interaction name", not 404) and cancel only while running. It can answer late, fail with any status, lose a
  * create's answer after taking the create, and report states Google has not documented.
  */
-final class InteractionsStandIn implements AutoCloseable {
+final class InteractionsStandIn implements StandInServer {
 
 	static final String KEY = "test-key";
 
@@ -77,7 +78,8 @@ final class InteractionsStandIn implements AutoCloseable {
 
 	}
 
-	String url(String path) {
+	@Override
+	public String url(String path) {
 		return StandIn.url(this.server, path);
 	}
 
@@ -95,7 +97,8 @@ final class InteractionsStandIn implements AutoCloseable {
 		script(response.build());
 	}
 
-	void answerNextLate() {
+	@Override
+	public void slowly() {
 		script(new MockResponse.Builder().headersDelay(1, TimeUnit.SECONDS)
 			.setHeader("Content-Type", "application/json")
 			.body("{}")

@@ -1,21 +1,25 @@
 package dev.reelay.provider.kie;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
+import dev.reelay.provider.ProviderCallMeter;
 import dev.reelay.provider.ProviderException;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
+import dev.reelay.provider.StandInContractTests;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
 import dev.reelay.provider.WebhookDelivery;
+import dev.reelay.provider.WebhookVerifier;
 import dev.reelay.provider.signing.KieSignatures;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -24,37 +28,20 @@ import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The kie family's Market jobs API against a stand-in (shared/providers/kie-ai.md); its Veo API below. */
-class KieContractTests extends VideoProviderContractTests
+/** The kie family's Market jobs API against a stand-in (docs/providers/kie-ai.md); its Veo API below. */
+class KieContractTests extends StandInContractTests<StandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
 
-	private final StandIn api = new StandIn();
-
-	private final VideoProvider provider = new KieFamily(StandIn.webClients()).create("kie",
-			StandIn.settings("kie", this.api.url(""), List.of(), Map.of("callback-url", "https://reelay.example/webhooks/kie")));
-
-	@AfterEach
-	void stop() {
-		this.api.close();
+	KieContractTests() {
+		super(new StandIn(), "");
 	}
 
 	@Override
-	protected VideoProvider provider() {
-		return this.provider;
-	}
-
-	@Override
-	protected VideoProvider unreachableProvider() {
-		return new KieFamily(StandIn.webClients()).create("kie", StandIn.settings("kie", StandIn.deadUrl(), List.of(),
-				Map.of()));
-	}
-
-	@Override
-	public VideoProvider impatientProvider() {
-		this.api.slowly();
-		return new KieFamily(StandIn.webClients()).create("kie", StandIn.settings("kie", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
+	protected VideoProvider adapter(String baseUrl, Duration timeout) {
+		return new ProviderFamilies().kieFamily(StandIn.webClients()).create("kie", StandIn.settings("kie", baseUrl,
+				List.of(), Map.of("callback-url", "https://reelay.example/webhooks/kie"), timeout));
 	}
 
 	@Override
@@ -158,19 +145,19 @@ class KieContractTests extends VideoProviderContractTests
 		this.api.json(200, "{\"code\": 501, \"msg\": \"Generation failed\"}");
 		expectPermanent("kie_501", "Generation failed");
 		this.api.json(200, "{\"code\": 429, \"msg\": \"Too many requests\"}");
-		StepVerifier.create(this.provider.submit(request()))
+		StepVerifier.create(provider().submit(request()))
 			.expectErrorSatisfies((error) -> assertThat(((ProviderException) error).kind())
 				.isEqualTo(ProviderException.Kind.RATE_LIMITED))
 			.verify(WAIT);
 		this.api.json(200, "{\"code\": 500, \"msg\": \"Internal error, try later\"}");
-		StepVerifier.create(this.provider.submit(request()))
+		StepVerifier.create(provider().submit(request()))
 			.expectErrorSatisfies((error) -> assertThat(((ProviderException) error).kind())
 				.isEqualTo(ProviderException.Kind.RETRYABLE))
 			.verify(WAIT);
 	}
 
 	private void expectPermanent(String code, String words) {
-		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().submit(request())).expectErrorSatisfies((error) -> {
 			ProviderException failure = (ProviderException) error;
 			assertThat(failure.kind()).isEqualTo(ProviderException.Kind.PERMANENT);
 			assertThat(failure.code()).isEqualTo(code);
@@ -182,7 +169,7 @@ class KieContractTests extends VideoProviderContractTests
 	void resultJsonIsParsedASecondTimeForTheUrlAndTheCdnGetsNoKey() {
 		this.api.json(200, record("task_1", "success", "{\\\"resultUrls\\\":[\\\"" + this.api.url("/cdn/v.mp4") + "\\\"]}"));
 		this.api.video(StandIn.VIDEO);
-		this.provider.content("task_1").flatMap((content) -> content.body().then()).block(WAIT);
+		provider().content("task_1").flatMap((content) -> content.body().then()).block(WAIT);
 		RecordedRequest record = this.api.take();
 		assertThat(record.getTarget()).isEqualTo("/api/v1/jobs/recordInfo?taskId=task_1");
 		RecordedRequest download = this.api.take();
@@ -193,7 +180,7 @@ class KieContractTests extends VideoProviderContractTests
 	@Test
 	void veoModelsUseTheVeoEndpointsAndSuccessFlag() {
 		this.api.json(200, "{\"code\": 200, \"msg\": \"success\", \"data\": {\"taskId\": \"veo_task_abc\"}}");
-		StepVerifier.create(this.provider.submit(new GenerationRequest("veo3_fast", "A dog playing in a park", 8, "16:9",
+		StepVerifier.create(provider().submit(new GenerationRequest("veo3_fast", "A dog playing in a park", 8, "16:9",
 				"720p", null, 12345L, new ImageInput.Url("https://example.com/first.jpg"), null)))
 			.assertNext((job) -> assertThat(job.remoteId()).isEqualTo("veo/veo_task_abc"))
 			.verifyComplete();
@@ -214,7 +201,7 @@ class KieContractTests extends VideoProviderContractTests
 					 "response": null, "successFlag": %s, "errorCode": %s, "errorMessage": "%s", "fallbackFlag": false}}
 					""".formatted(flag[0], flag[0].equals("2") ? "400" : "null",
 					flag[0].equals("2") ? "Your prompt was flagged by the content policy" : ""));
-			StepVerifier.create(this.provider.status("veo/veo_task_abc")).assertNext((job) -> {
+			StepVerifier.create(provider().status("veo/veo_task_abc")).assertNext((job) -> {
 				assertThat(job.status()).isEqualTo(RemoteStatus.valueOf(flag[1]));
 				if (flag[0].equals("2")) {
 					assertThat(job.error().message()).contains("content policy");
@@ -226,7 +213,7 @@ class KieContractTests extends VideoProviderContractTests
 
 	@Test
 	void anUploadedImageIsRefusedBecauseKieFetchesUrls() {
-		StepVerifier.create(this.provider.submit(new GenerationRequest("veo3_fast", "x", 8, "16:9", "720p", null, null,
+		StepVerifier.create(provider().submit(new GenerationRequest("veo3_fast", "x", 8, "16:9", "720p", null, null,
 				new ImageInput.Upload(new byte[] { 1 }, "image/png"), null)))
 			.expectErrorSatisfies((error) -> assertThat(((ProviderException) error).kind())
 				.isEqualTo(ProviderException.Kind.PERMANENT))
@@ -236,8 +223,8 @@ class KieContractTests extends VideoProviderContractTests
 
 	@Test
 	void callbacksNameTheTaskForEitherApiAndAreVerifiedOnTaskIdAndTime() {
-		VideoProvider hooked = new KieFamily(StandIn.webClients()).create("kie",
-				StandIn.settings("kie", this.api.url(""), List.of("kie-key"), Map.of()));
+		WebhookVerifier hooked = new ProviderFamilies().kieFamily(StandIn.webClients()).webhooks("kie",
+				StandIn.settings("kie", this.api.url(""), List.of("kie-key"), Map.of()), ProviderCallMeter.UNMETERED);
 		long now = Instant.now().getEpochSecond();
 		HttpHeaders headers = new HttpHeaders();
 		headers.set("X-Webhook-Timestamp", Long.toString(now));
@@ -246,7 +233,7 @@ class KieContractTests extends VideoProviderContractTests
 				{"code": 501, "msg": "Generation failed", "data": {"taskId": "e989621f", "model": "sora-2-text-to-video",
 				 "state": "fail", "failCode": "500", "failMsg": "Internal server error", "consumeCredits": 0}}
 				""".getBytes();
-		StepVerifier.create(hooked.verifyWebhook(new WebhookDelivery(headers, market)))
+		StepVerifier.create(hooked.verify(new WebhookDelivery(headers, market)))
 			.assertNext((notice) -> {
 				assertThat(notice.remoteId()).isEqualTo("e989621f");
 				assertThat(notice.deliveryId()).isEqualTo("e989621f." + now);
@@ -255,7 +242,7 @@ class KieContractTests extends VideoProviderContractTests
 		// The Chinese example's task_id spelling, on a Veo callback (no state): the Veo API is asked.
 		byte[] veo = "{\"code\": 400, \"msg\": \"Only English prompts are supported\", \"data\": {\"task_id\": \"e989621f\"}}"
 			.getBytes();
-		StepVerifier.create(hooked.verifyWebhook(new WebhookDelivery(headers, veo)))
+		StepVerifier.create(hooked.verify(new WebhookDelivery(headers, veo)))
 			.assertNext((notice) -> assertThat(notice.remoteId()).isEqualTo("veo/e989621f"))
 			.verifyComplete();
 		assertThat(this.api.requestCount()).as("nothing in a callback is trusted or fetched here").isZero();

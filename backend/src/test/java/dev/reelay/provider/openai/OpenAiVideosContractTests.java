@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.reelay.provider.ContentVariant;
 import dev.reelay.provider.GenerationRequest;
@@ -12,56 +13,35 @@ import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
+import dev.reelay.provider.StandInContractTests;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
-import dev.reelay.simulator.SimulatorAccess;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.mock.env.MockEnvironment;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The openai-videos family against a stand-in of /v1/videos (shared/providers/openai-videos.md). */
-class OpenAiVideosContractTests extends VideoProviderContractTests
+/** The openai-videos family against a stand-in of /v1/videos (docs/providers/openai-videos.md). */
+class OpenAiVideosContractTests extends StandInContractTests<StandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
 
-	private final StandIn api = new StandIn();
-
-	private final VideoProvider provider = family().create("openai", StandIn.settings("openai-videos",
-			this.api.url("/v1"), List.of(), Map.of()));
-
 	static OpenAiVideosFamily family() {
-		MockEnvironment environment = new MockEnvironment();
-		return new OpenAiVideosFamily(StandIn.webClients(), environment, new SimulatorAccess(environment));
+		// No simulator: these instances all have a base URL.
+		return new OpenAiVideosFamily(StandIn.webClients(), Optional.empty());
 	}
 
-	@AfterEach
-	void stop() {
-		this.api.close();
-	}
-
-	@Override
-	protected VideoProvider provider() {
-		return this.provider;
+	OpenAiVideosContractTests() {
+		super(new StandIn(), "/v1");
 	}
 
 	@Override
-	protected VideoProvider unreachableProvider() {
-		return family().create("openai", StandIn.settings("openai-videos", StandIn.deadUrl() + "/v1", List.of(),
-				Map.of()));
-	}
-
-	@Override
-	public VideoProvider impatientProvider() {
-		this.api.slowly();
-		return family().create("openai", StandIn.settings("openai-videos", this.api.url("/v1"), List.of(), Map.of(), StandIn.IMPATIENT));
+	protected VideoProvider adapter(String baseUrl, Duration timeout) {
+		return family().create("openai", StandIn.settings("openai-videos", baseUrl, List.of(), Map.of(), timeout));
 	}
 
 	@Override
@@ -160,7 +140,7 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 	void anUploadedImageTravelsAsTheInputReferenceFilePart() {
 		byte[] png = { (byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 1, 2, 3 };
 		willAccept();
-		this.provider.submit(new GenerationRequest("sora-2", "From this frame", 4, "9:16", "720p", null, null,
+		provider().submit(new GenerationRequest("sora-2", "From this frame", 4, "9:16", "720p", null, null,
 				new ImageInput.Upload(png, "image/png"), null)).block(WAIT);
 		RecordedRequest create = this.api.take();
 		String body = new String(create.getBody().toByteArray(), StandardCharsets.ISO_8859_1);
@@ -175,7 +155,7 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 	@Test
 	void anImageUrlTravelsAsJsonWithTheObjectForm() {
 		willAccept();
-		this.provider.submit(new GenerationRequest("sora-2", "From this URL", 12, "16:9", "720p", null, null,
+		provider().submit(new GenerationRequest("sora-2", "From this URL", 12, "16:9", "720p", null, null,
 				new ImageInput.Url("https://example.com/frame.png"), null)).block(WAIT);
 		RecordedRequest create = this.api.take();
 		assertThat(create.getHeaders().get("Content-Type")).startsWith("application/json");
@@ -190,7 +170,7 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 	@Test
 	void aRemixPostsOnlyThePromptToTheSourcesRemixPath() {
 		this.api.json(200, video("video_new", "queued", 0, null));
-		StepVerifier.create(this.provider.submit(new GenerationRequest("sora-2", "Now at night", 8, "16:9", "720p",
+		StepVerifier.create(provider().submit(new GenerationRequest("sora-2", "Now at night", 8, "16:9", "720p",
 				null, null, null, "video_source")))
 			.assertNext((job) -> assertThat(job.remoteId()).isEqualTo("video_new"))
 			.verifyComplete();
@@ -204,7 +184,7 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 	@Test
 	void contentAsksForTheVariant() {
 		this.api.respond(new MockResponse.Builder().code(200).setHeader("Content-Type", "image/webp").body("webp").build());
-		StepVerifier.create(this.provider.content("video_1", ContentVariant.THUMBNAIL))
+		StepVerifier.create(provider().content("video_1", ContentVariant.THUMBNAIL))
 			.assertNext((content) -> {
 				assertThat(content.contentType()).isEqualTo("image/webp");
 				content.body().subscribe().dispose();
@@ -219,15 +199,15 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 	void aQuota429IsPermanentNotARateLimit() {
 		this.api.json(429, "{\"error\": {\"message\": \"You exceeded your current quota\", \"type\": \"insufficient_quota\","
 				+ " \"param\": null, \"code\": \"insufficient_quota\"}}");
-		expectError(this.provider.submit(request()), ProviderException.Kind.PERMANENT, 429);
+		expectError(provider().submit(request()), ProviderException.Kind.PERMANENT, 429);
 	}
 
 	@Test
 	void xShouldRetryOverridesTheStatus() {
 		this.api.respond(new MockResponse.Builder().code(500).setHeader("x-should-retry", "false").body("{}").build());
-		expectError(this.provider.status("video_1"), ProviderException.Kind.PERMANENT, 500);
+		expectError(provider().status("video_1"), ProviderException.Kind.PERMANENT, 500);
 		this.api.respond(new MockResponse.Builder().code(400).setHeader("x-should-retry", "true").body("{}").build());
-		expectError(this.provider.status("video_1"), ProviderException.Kind.RETRYABLE, 400);
+		expectError(provider().status("video_1"), ProviderException.Kind.RETRYABLE, 400);
 	}
 
 	@Test
@@ -237,7 +217,7 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 			.setHeader("openai-poll-after-ms", "7000")
 			.body(video("video_1", "in_progress", 30, null))
 			.build());
-		StepVerifier.create(this.provider.status("video_1"))
+		StepVerifier.create(provider().status("video_1"))
 			.assertNext((job) -> assertThat(job.pollAfter()).isEqualTo(Duration.ofSeconds(7)))
 			.verifyComplete();
 	}
@@ -254,7 +234,7 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 		this.api.json(200, """
 				{"object": "list", "data": [%s], "first_id": "video_mine", "last_id": "video_mine", "has_more": false}
 				""".formatted(video("video_mine", "in_progress", 5, null)));
-		StepVerifier.create(this.provider.findSubmitted(request(), Instant.ofEpochSecond(1758941400)))
+		StepVerifier.create(provider().findSubmitted(request(), Instant.ofEpochSecond(1758941400)))
 			.assertNext((found) -> {
 				assertThat(found.remote().remoteId()).isEqualTo("video_mine");
 				assertThat(found.createdAt()).isEqualTo(Instant.ofEpochSecond(1758941485));
@@ -267,7 +247,7 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 	@Test
 	void aCreateAcceptedWithoutAnIdHasAnUnknownOutcomeNotARefusal() {
 		this.api.json(200, video("", "queued", 0, null));
-		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().submit(request())).expectErrorSatisfies((error) -> {
 			ProviderException failure = (ProviderException) error;
 			assertThat(failure.kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
 			assertThat(failure.code()).isEqualTo("accepted_without_id");
@@ -279,13 +259,13 @@ class OpenAiVideosContractTests extends VideoProviderContractTests
 		this.api.json(200, """
 				{"object": "list", "data": [%s, %s], "first_id": "video_b", "last_id": "video_a", "has_more": false}
 				""".formatted(video("video_b", "queued", 0, null), video("video_a", "in_progress", 5, null)));
-		StepVerifier.create(this.provider.findSubmitted(request(), Instant.ofEpochSecond(1758941400))
+		StepVerifier.create(provider().findSubmitted(request(), Instant.ofEpochSecond(1758941400))
 			.map((found) -> found.remote().remoteId())).expectNext("video_b", "video_a").verifyComplete();
 	}
 
 	@Test
 	void thereIsNoCancel() {
-		StepVerifier.create(this.provider.cancel("video_1")).expectNext(dev.reelay.provider.CancelOutcome.UNSUPPORTED)
+		StepVerifier.create(provider().cancel("video_1")).expectNext(dev.reelay.provider.CancelOutcome.UNSUPPORTED)
 			.verifyComplete();
 		assertThat(this.api.requestCount()).isZero();
 	}

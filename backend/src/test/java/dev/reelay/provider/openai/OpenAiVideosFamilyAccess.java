@@ -1,5 +1,6 @@
 package dev.reelay.provider.openai;
 
+import dev.reelay.provider.ProviderFamily;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.VideoProvider;
 
@@ -11,6 +12,10 @@ public final class OpenAiVideosFamilyAccess {
 
 	public static VideoProvider create(String name, ProviderSettings.Instance settings) {
 		return OpenAiVideosContractTests.family().create(name, settings);
+	}
+
+	public static ProviderFamily family() {
+		return OpenAiVideosContractTests.family();
 	}
 
 }

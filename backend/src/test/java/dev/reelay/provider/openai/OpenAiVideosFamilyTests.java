@@ -3,13 +3,12 @@ package dev.reelay.provider.openai;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
+import dev.reelay.provider.BuiltInSimulator;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.StandIn;
-import dev.reelay.simulator.SimulatorAccess;
 import org.junit.jupiter.api.Test;
-
-import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -19,9 +18,9 @@ class OpenAiVideosFamilyTests {
 
 	@Test
 	void theSimulatorInstanceMustConfigureThePlaceholderKey() {
-		OpenAiVideosFamily family = family(new MockEnvironment());
+		OpenAiVideosFamily family = family(Optional.of(simulator(true)));
 
-		assertThat(family.create("simulator", instance("", SimulatorAccess.KEY_PLACEHOLDER))).isNotNull();
+		assertThat(family.create("simulator", instance("", BuiltInSimulator.KEY_PLACEHOLDER))).isNotNull();
 		assertThatIllegalStateException().isThrownBy(() -> family.create("sim", instance("", "sk-real-key")))
 			.withMessageContaining("'sim'")
 			.withMessageContaining("placeholder 'simulator'")
@@ -30,22 +29,46 @@ class OpenAiVideosFamilyTests {
 		assertThat(family.create("reseller", instance("https://api.example/v1", "sk-real-key"))).isNotNull();
 	}
 
+	// Whether it is on (reelay.simulator.enabled, else local mode) is the simulator's to say: SimulatorAccessTests.
 	@Test
-	void onlyTheSimulatorInstanceIsUnavailableWhileTheSimulatorIsOff() {
-		OpenAiVideosFamily off = family(new MockEnvironment().withProperty("reelay.security.admin-key", "admin"));
-		OpenAiVideosFamily on = family(new MockEnvironment().withProperty("reelay.security.admin-key", "admin")
-			.withProperty("reelay.simulator.enabled", "true"));
-		OpenAiVideosFamily local = family(new MockEnvironment());
+	void onlyTheSimulatorInstanceIsUnavailableWhileTheSimulatorIsOffOrLeftOut() {
+		OpenAiVideosFamily off = family(Optional.of(simulator(false)));
+		OpenAiVideosFamily on = family(Optional.of(simulator(true)));
+		OpenAiVideosFamily leftOut = family(Optional.empty());
 
-		assertThat(off.unavailableReason(instance("", SimulatorAccess.KEY_PLACEHOLDER)))
+		assertThat(off.unavailableReason(instance("", BuiltInSimulator.KEY_PLACEHOLDER)))
 			.hasValueSatisfying((reason) -> assertThat(reason).contains("simulator is off"));
 		assertThat(off.unavailableReason(instance("https://api.example/v1", "k"))).isEmpty();
-		assertThat(on.unavailableReason(instance("", SimulatorAccess.KEY_PLACEHOLDER))).isEmpty();
-		assertThat(local.unavailableReason(instance("", SimulatorAccess.KEY_PLACEHOLDER))).isEmpty();
+		assertThat(on.unavailableReason(instance("", BuiltInSimulator.KEY_PLACEHOLDER))).isEmpty();
+		assertThat(leftOut.unavailableReason(instance("", BuiltInSimulator.KEY_PLACEHOLDER)))
+			.hasValueSatisfying((reason) -> assertThat(reason).contains("no built-in simulator"));
+		assertThat(leftOut.unavailableReason(instance("https://api.example/v1", "k"))).isEmpty();
+		assertThat(leftOut.create("reseller", instance("https://api.example/v1", "sk-real-key"))).isNotNull();
 	}
 
-	private static OpenAiVideosFamily family(MockEnvironment environment) {
-		return new OpenAiVideosFamily(StandIn.webClients(), environment, new SimulatorAccess(environment));
+	private static OpenAiVideosFamily family(Optional<BuiltInSimulator> simulator) {
+		return new OpenAiVideosFamily(StandIn.webClients(), simulator);
+	}
+
+	private static BuiltInSimulator simulator(boolean enabled) {
+		return new BuiltInSimulator() {
+
+			@Override
+			public boolean enabled() {
+				return enabled;
+			}
+
+			@Override
+			public String key() {
+				return "sk-made-at-start";
+			}
+
+			@Override
+			public String baseUrl() {
+				return StandIn.deadUrl() + "/simulator/openai/v1";
+			}
+
+		};
 	}
 
 	private static ProviderSettings.Instance instance(String baseUrl, String key) {

@@ -7,52 +7,36 @@ import java.util.Map;
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
+import dev.reelay.provider.StandInContractTests;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The runway family against a stand-in of Runway's task API (shared/providers/others.md, section 1). */
-class RunwayContractTests extends VideoProviderContractTests
+/** The runway family against a stand-in of Runway's task API (docs/providers/runway.md). */
+class RunwayContractTests extends StandInContractTests<StandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
 
 	static final String TASK = "17f20503-6c24-4c16-946b-35dbbce2af2f";
 
-	private final StandIn api = new StandIn();
-
-	private final VideoProvider provider = new RunwayFamily(StandIn.webClients()).create("runway",
-			StandIn.settings("runway", this.api.url(""), List.of(), Map.of()));
-
-	@AfterEach
-	void stop() {
-		this.api.close();
+	RunwayContractTests() {
+		super(new StandIn(), "");
 	}
 
 	@Override
-	protected VideoProvider provider() {
-		return this.provider;
-	}
-
-	@Override
-	protected VideoProvider unreachableProvider() {
-		return new RunwayFamily(StandIn.webClients()).create("runway",
-				StandIn.settings("runway", StandIn.deadUrl(), List.of(), Map.of()));
-	}
-
-	@Override
-	public VideoProvider impatientProvider() {
-		this.api.slowly();
-		return new RunwayFamily(StandIn.webClients()).create("runway", StandIn.settings("runway", this.api.url(""), List.of(), Map.of(), StandIn.IMPATIENT));
+	protected VideoProvider adapter(String baseUrl, Duration timeout) {
+		return new ProviderFamilies().runwayFamily(StandIn.webClients()).create("runway",
+				StandIn.settings("runway", baseUrl, List.of(), Map.of(), timeout));
 	}
 
 	@Override
@@ -138,7 +122,7 @@ class RunwayContractTests extends VideoProviderContractTests
 	@Test
 	void progressIsAFractionAndPollingNeverFasterThanFiveSeconds() {
 		willReport(TASK, RemoteStatus.IN_PROGRESS);
-		StepVerifier.create(this.provider.status(TASK)).assertNext((job) -> {
+		StepVerifier.create(provider().status(TASK)).assertNext((job) -> {
 			assertThat(job.progress()).isEqualTo(42);
 			assertThat(job.pollAfter()).isGreaterThanOrEqualTo(Duration.ofSeconds(5));
 		}).verifyComplete();
@@ -150,7 +134,7 @@ class RunwayContractTests extends VideoProviderContractTests
 	@Test
 	void textToVideoAndUploadsAsDataUris() {
 		willAccept();
-		this.provider.submit(new GenerationRequest("veo3.1", "A lighthouse", 8, "9:16", "1080p", "fog", null)).block(WAIT);
+		provider().submit(new GenerationRequest("veo3.1", "A lighthouse", 8, "9:16", "1080p", "fog", null)).block(WAIT);
 		RecordedRequest text = this.api.take();
 		assertThat(text.getUrl().encodedPath()).isEqualTo("/v1/text_to_video");
 		assertThat(StandIn.jsonBody(text).get("ratio").stringValue()).isEqualTo("1080:1920");
@@ -158,7 +142,7 @@ class RunwayContractTests extends VideoProviderContractTests
 		assertThat(StandIn.jsonBody(text).has("promptImage")).isFalse();
 
 		willAccept();
-		this.provider.submit(new GenerationRequest("gen4_turbo", "Move", 5, "16:9", "720p", null, null,
+		provider().submit(new GenerationRequest("gen4_turbo", "Move", 5, "16:9", "720p", null, null,
 				new ImageInput.Upload(new byte[] { (byte) 0x89, 'P', 'N', 'G' }, "image/png"), null)).block(WAIT);
 		assertThat(StandIn.jsonBody(this.api.take()).get("promptImage").stringValue())
 			.isEqualTo("data:image/png;base64,iVBORw==");
@@ -167,7 +151,7 @@ class RunwayContractTests extends VideoProviderContractTests
 	@Test
 	void aFailureIsToldInReelaysWordsWithRunwaysCode() {
 		willReport(TASK, RemoteStatus.FAILED);
-		StepVerifier.create(this.provider.status(TASK)).assertNext((job) -> {
+		StepVerifier.create(provider().status(TASK)).assertNext((job) -> {
 			assertThat(job.error().code()).isEqualTo("INTERNAL.BAD_OUTPUT.CODE01");
 			assertThat(job.error().message()).startsWith("Runway could not generate this video");
 		}).verifyComplete();
@@ -176,12 +160,12 @@ class RunwayContractTests extends VideoProviderContractTests
 	@Test
 	void cancelDeletesTheTask() {
 		this.api.respond(new MockResponse.Builder().code(204).build());
-		StepVerifier.create(this.provider.cancel(TASK)).expectNext(CancelOutcome.CANCELED).verifyComplete();
+		StepVerifier.create(provider().cancel(TASK)).expectNext(CancelOutcome.CANCELED).verifyComplete();
 		RecordedRequest cancel = this.api.take();
 		assertThat(cancel.getMethod()).isEqualTo("DELETE");
 		assertThat(cancel.getUrl().encodedPath()).isEqualTo("/v1/tasks/" + TASK);
 		this.api.json(404, "{\"error\": \"Task not found\"}");
-		StepVerifier.create(this.provider.cancel(TASK)).expectNext(CancelOutcome.ALREADY_FINISHED).verifyComplete();
+		StepVerifier.create(provider().cancel(TASK)).expectNext(CancelOutcome.ALREADY_FINISHED).verifyComplete();
 	}
 
 }

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Kie's callback HMAC over {@code taskId.timestamp} (shared/providers/kie-ai.md, section 4.3). */
+/** Kie's callback HMAC over {@code taskId.timestamp} (docs/providers/kie-ai.md, "Callback signature"). */
 class KieSignaturesTests {
 
 	private final Instant now = Instant.ofEpochSecond(1_800_000_000L);

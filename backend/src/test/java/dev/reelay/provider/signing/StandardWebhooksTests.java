@@ -13,7 +13,7 @@ import org.springframework.http.HttpHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Standard Webhooks exactly as openai-python checks it (shared/providers/openai-videos.md, section 6.2). */
+/** Standard Webhooks exactly as openai-python checks it (docs/providers/openai-videos.md, "Webhook signature"). */
 class StandardWebhooksTests {
 
 	static final String SECRET = "whsec_" + Base64.getEncoder().encodeToString("a 32 byte secret for the tests!!".getBytes(StandardCharsets.UTF_8));

@@ -22,22 +22,11 @@ import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** task-apis/dashscope.yaml against DashScope's Wan video synthesis (shared/providers/dashscope-wan.md). */
+/** task-apis/dashscope.yaml against DashScope's Wan video synthesis (docs/providers/dashscope-wan.md). */
 class DashScopeContractTests extends TaskApiContractTests {
 
-	@Override
-	String apiName() {
-		return "dashscope";
-	}
-
-	@Override
-	String basePath() {
-		return "/api/v1";
-	}
-
-	@Override
-	TaskApiStandIn standIn() {
-		return new DashScope();
+	DashScopeContractTests() {
+		super("dashscope", new DashScope(), "/api/v1");
 	}
 
 	@Override
@@ -141,7 +130,7 @@ class DashScopeContractTests extends TaskApiContractTests {
 
 	@Test
 	void thereAreNoCallbacks() {
-		StepVerifier.create(provider().verifyWebhook(new WebhookDelivery(new HttpHeaders(), "{}".getBytes())))
+		StepVerifier.create(webhooks().verify(new WebhookDelivery(new HttpHeaders(), "{}".getBytes())))
 			.expectError()
 			.verify(WAIT);
 	}

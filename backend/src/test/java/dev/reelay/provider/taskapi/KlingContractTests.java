@@ -29,24 +29,13 @@ import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** task-apis/kling.yaml against Kling's own API (shared/providers/kling.md): a JWT per call, codes in the body. */
+/** task-apis/kling.yaml against Kling's own API (docs/providers/kling.md): a JWT per call, codes in the body. */
 class KlingContractTests extends TaskApiContractTests {
 
 	static final String SECRET = "kling-secret-key-for-the-stand-in-0123456789";
 
-	@Override
-	String apiName() {
-		return "kling";
-	}
-
-	@Override
-	String basePath() {
-		return "";
-	}
-
-	@Override
-	TaskApiStandIn standIn() {
-		return new Kling();
+	KlingContractTests() {
+		super("kling", new Kling(), "");
 	}
 
 	@Override
@@ -162,7 +151,7 @@ class KlingContractTests extends TaskApiContractTests {
 		for (String body : List.of("{\"task_id\": \"782513541563338834\", \"task_status\": \"succeed\"}",
 				"{\"code\": 0, \"message\": \"SUCCEED\", \"data\": {\"task_id\": \"782513541563338834\", "
 						+ "\"task_status\": \"succeed\"}}")) {
-			StepVerifier.create(provider().verifyWebhook(new WebhookDelivery(new HttpHeaders(), body.getBytes())))
+			StepVerifier.create(webhooks().verify(new WebhookDelivery(new HttpHeaders(), body.getBytes())))
 				.assertNext((notice) -> {
 					assertThat(notice.remoteId()).isEqualTo("782513541563338834");
 					assertThat(notice.deliveryId()).isEqualTo("782513541563338834.succeed");

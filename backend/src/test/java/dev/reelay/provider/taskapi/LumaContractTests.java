@@ -18,22 +18,11 @@ import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** task-apis/luma.yaml against Luma's Agents API for ray-3.2 (shared/providers/luma.md). */
+/** task-apis/luma.yaml against Luma's Agents API for ray-3.2 (docs/providers/luma.md). */
 class LumaContractTests extends TaskApiContractTests {
 
-	@Override
-	String apiName() {
-		return "luma";
-	}
-
-	@Override
-	String basePath() {
-		return "/v1";
-	}
-
-	@Override
-	TaskApiStandIn standIn() {
-		return new Luma();
+	LumaContractTests() {
+		super("luma", new Luma(), "/v1");
 	}
 
 	@Override

@@ -17,22 +17,11 @@ import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** task-apis/minimax.yaml against MiniMax's V2 video API for MiniMax-H3 (shared/providers/minimax-video.md). */
+/** task-apis/minimax.yaml against MiniMax's V2 video API for MiniMax-H3 (docs/providers/minimax-video.md). */
 class MiniMaxContractTests extends TaskApiContractTests {
 
-	@Override
-	String apiName() {
-		return "minimax";
-	}
-
-	@Override
-	String basePath() {
-		return "";
-	}
-
-	@Override
-	TaskApiStandIn standIn() {
-		return new MiniMaxV2();
+	MiniMaxContractTests() {
+		super("minimax", new MiniMaxV2(), "");
 	}
 
 	@Override

@@ -18,24 +18,13 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * task-apis/minimax-v1.yaml against MiniMax's V1 video API for Hailuo (shared/providers/minimax-video.md): errors in
+ * task-apis/minimax-v1.yaml against MiniMax's V1 video API for Hailuo (docs/providers/minimax-video.md): errors in
  * HTTP 200 bodies, and the video found through a second "resolve file" call.
  */
 class MiniMaxV1ContractTests extends TaskApiContractTests {
 
-	@Override
-	String apiName() {
-		return "minimax-v1";
-	}
-
-	@Override
-	String basePath() {
-		return "";
-	}
-
-	@Override
-	TaskApiStandIn standIn() {
-		return new MiniMaxV1();
+	MiniMaxV1ContractTests() {
+		super("minimax-v1", new MiniMaxV1(), "");
 	}
 
 	@Override

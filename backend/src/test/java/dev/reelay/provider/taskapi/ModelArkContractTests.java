@@ -22,22 +22,11 @@ import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** task-apis/modelark.yaml against BytePlus ModelArk's content generation tasks (shared/providers/byteplus-modelark.md). */
+/** task-apis/modelark.yaml against BytePlus ModelArk's content generation tasks (docs/providers/byteplus-modelark.md). */
 class ModelArkContractTests extends TaskApiContractTests {
 
-	@Override
-	String apiName() {
-		return "modelark";
-	}
-
-	@Override
-	String basePath() {
-		return "/api/v3";
-	}
-
-	@Override
-	TaskApiStandIn standIn() {
-		return new Ark();
+	ModelArkContractTests() {
+		super("modelark", new Ark(), "/api/v3");
 	}
 
 	@Override
@@ -131,14 +120,14 @@ class ModelArkContractTests extends TaskApiContractTests {
 	void callbacksAreHintsNamingTheTask() {
 		byte[] body = ("{\"id\": \"cgt-20260514183217-t8rzv\", \"model\": \"dreamina-seedance-2-0-260128\", "
 				+ "\"status\": \"succeeded\", \"content\": {\"video_url\": \"https://x/v.mp4\"}}").getBytes();
-		StepVerifier.create(provider().verifyWebhook(new WebhookDelivery(new HttpHeaders(), body)))
+		StepVerifier.create(webhooks().verify(new WebhookDelivery(new HttpHeaders(), body)))
 			.assertNext((notice) -> {
 				assertThat(notice.remoteId()).isEqualTo("cgt-20260514183217-t8rzv");
 				assertThat(notice.deliveryId()).isEqualTo("cgt-20260514183217-t8rzv.succeeded");
 			})
 			.verifyComplete();
-		StepVerifier.create(provider(this.api.url("/api/v3"), WAIT, Map.of())
-			.verifyWebhook(new WebhookDelivery(new HttpHeaders(), body))).expectError().verify(WAIT);
+		StepVerifier.create(webhooks(this.api.url("/api/v3"), Map.of())
+			.verify(new WebhookDelivery(new HttpHeaders(), body))).expectError().verify(WAIT);
 		assertThat(this.api.received).as("nothing is fetched while checking a callback").isEmpty();
 	}
 

@@ -25,22 +25,11 @@ import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** task-apis/openrouter.yaml against OpenRouter's video API (shared/providers/openrouter-video.md). */
+/** task-apis/openrouter.yaml against OpenRouter's video API (docs/providers/openrouter-video.md). */
 class OpenRouterContractTests extends TaskApiContractTests {
 
-	@Override
-	String apiName() {
-		return "openrouter";
-	}
-
-	@Override
-	String basePath() {
-		return "/api/v1";
-	}
-
-	@Override
-	TaskApiStandIn standIn() {
-		return new OpenRouter();
+	OpenRouterContractTests() {
+		super("openrouter", new OpenRouter(), "/api/v1");
 	}
 
 	@Override
@@ -119,7 +108,7 @@ class OpenRouterContractTests extends TaskApiContractTests {
 				+ "\"data\": {\"id\": \"abc123\", \"status\": \"completed\", \"generation_id\": \"gen-xyz789\"}}")
 			.getBytes(StandardCharsets.UTF_8);
 		long now = Instant.now().getEpochSecond();
-		StepVerifier.create(provider().verifyWebhook(signed(body, now, "whsec-test")))
+		StepVerifier.create(webhooks().verify(signed(body, now, "whsec-test")))
 			.assertNext((notice) -> {
 				assertThat(notice.remoteId()).isEqualTo("abc123");
 				assertThat(notice.deliveryId()).isEqualTo("abc123-completed");
@@ -135,7 +124,7 @@ class OpenRouterContractTests extends TaskApiContractTests {
 	}
 
 	private void expectRejected(WebhookDelivery delivery, WebhookRejectedException.Reason reason) {
-		StepVerifier.create(provider().verifyWebhook(delivery))
+		StepVerifier.create(webhooks().verify(delivery))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason()).isEqualTo(reason))
 			.verify(WAIT);
 	}

@@ -8,12 +8,15 @@ import java.util.List;
 import java.util.Map;
 
 import dev.reelay.provider.GenerationRequest;
+import dev.reelay.provider.ProviderCallMeter;
 import dev.reelay.provider.ProviderException;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
+import dev.reelay.provider.StandInContractTests;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
+import dev.reelay.provider.WebhookVerifier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
@@ -27,25 +30,28 @@ import static org.assertj.core.api.Assertions.assertThat;
  * contract: the file and the one adapter together must behave as a hand-written family would. Each subclass is
  * one provider: its stand-in, and the state words its contract documents.
  */
-abstract class TaskApiContractTests extends VideoProviderContractTests
+abstract class TaskApiContractTests extends StandInContractTests<TaskApiStandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors, VideoProviderContractTests.ReportsUnknownStates,
 		VideoProviderContractTests.AnswersSlowly {
 
 	static final TaskApiSpecs BUNDLED = TaskApiSpecs.load(new TaskApiSettings(null));
 
-	final TaskApiStandIn api = standIn();
-
-	private final VideoProvider provider = provider(this.api.url(basePath()), Duration.ofSeconds(5), options());
-
 	private final Map<RemoteStatus, Integer> reported = new HashMap<>();
 
-	/** The bundled file's name, also the instance's. */
-	abstract String apiName();
+	private final String apiName;
 
-	abstract TaskApiStandIn standIn();
+	/**
+	 * {@code apiName}: the bundled file's name, also the instance's; {@code basePath}: where the stand-in serves the
+	 * API, as the real base URL's path (e.g. {@code /api/v3}).
+	 */
+	TaskApiContractTests(String apiName, TaskApiStandIn api, String basePath) {
+		super(api, basePath);
+		this.apiName = apiName;
+	}
 
-	/** Where the stand-in serves the API, as the base URL's path (the real base URL's path, e.g. {@code /api/v3}). */
-	abstract String basePath();
+	String apiName() {
+		return this.apiName;
+	}
 
 	/** The provider's state words for each Reelay state, in lifecycle order. */
 	abstract Map<RemoteStatus, List<String>> words();
@@ -63,6 +69,18 @@ abstract class TaskApiContractTests extends VideoProviderContractTests
 		return new MockEnvironment();
 	}
 
+	/** The instance's webhook check, with the same settings as {@link #provider()}'s unless told others. */
+	WebhookVerifier webhooks(String baseUrl, Map<String, String> options) {
+		ProviderSettings.Instance settings = new ProviderSettings.Instance("task-api", baseUrl, "test-key", true,
+				Duration.ofSeconds(5), Duration.ofSeconds(1), List.of("whsec-test"), options);
+		return new TaskApiFamily(StandIn.webClients(), BUNDLED, environment(), Clock.systemUTC()).webhooks(apiName(),
+				settings, ProviderCallMeter.UNMETERED);
+	}
+
+	WebhookVerifier webhooks() {
+		return webhooks(standInUrl(), options());
+	}
+
 	VideoProvider provider(String baseUrl, Duration timeout, Map<String, String> options) {
 		ProviderSettings.Instance settings = new ProviderSettings.Instance("task-api", baseUrl, "test-key", true,
 				timeout, Duration.ofSeconds(1), List.of("whsec-test"), options);
@@ -73,23 +91,11 @@ abstract class TaskApiContractTests extends VideoProviderContractTests
 	@AfterEach
 	void stop() {
 		assertThat(this.api.violations()).as("requests that broke the contract").isEmpty();
-		this.api.close();
 	}
 
 	@Override
-	protected VideoProvider provider() {
-		return this.provider;
-	}
-
-	@Override
-	protected VideoProvider unreachableProvider() {
-		return provider(StandIn.deadUrl() + basePath(), Duration.ofSeconds(5), options());
-	}
-
-	@Override
-	public VideoProvider impatientProvider() {
-		this.api.slowly();
-		return provider(this.api.url(basePath()), StandIn.IMPATIENT, options());
+	protected VideoProvider adapter(String baseUrl, Duration timeout) {
+		return provider(baseUrl, timeout, options());
 	}
 
 	@Override
@@ -139,16 +145,16 @@ abstract class TaskApiContractTests extends VideoProviderContractTests
 	@Test
 	void aCreateIsSentOnceAndOneWithoutAnAnswerIsNeverSentAgainBlindly() {
 		this.api.next(this.api.error(503));
-		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().submit(request())).expectErrorSatisfies((error) -> {
 			// Retryable means "outcome unknown" to the dispatcher: it reconciles, and as a task API cannot look its
 			// jobs up, it fails the job rather than pay twice.
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
 		}).verify(WAIT);
 		assertThat(this.api.received).hasSize(1);
-		assertThat(this.provider.canFindSubmitted()).isFalse();
+		assertThat(provider().canFindSubmitted()).isFalse();
 
 		this.api.slowly();
-		StepVerifier.create(provider(this.api.url(basePath()), StandIn.IMPATIENT, options()).submit(request()))
+		StepVerifier.create(provider(standInUrl(), StandIn.IMPATIENT, options()).submit(request()))
 			.expectErrorSatisfies((error) -> assertThat(((ProviderException) error).kind())
 				.isEqualTo(ProviderException.Kind.RETRYABLE))
 			.verify(WAIT);
@@ -158,7 +164,7 @@ abstract class TaskApiContractTests extends VideoProviderContractTests
 	@Test
 	void aSuccessAnswerWithoutATaskIdIsAnUnknownOutcomeNotARefusal() {
 		this.api.next(TaskApiStandIn.json(acceptedWithoutId()));
-		StepVerifier.create(this.provider.submit(request())).expectErrorSatisfies((error) -> {
+		StepVerifier.create(provider().submit(request())).expectErrorSatisfies((error) -> {
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RETRYABLE);
 			assertThat(((ProviderException) error).code()).isEqualTo("accepted_without_id");
 		}).verify(WAIT);

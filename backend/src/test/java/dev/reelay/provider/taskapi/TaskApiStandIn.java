@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.reelay.provider.StandIn;
+import dev.reelay.provider.StandInServer;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -23,7 +24,7 @@ import tools.jackson.databind.JsonNode;
  * credentials, a missing header, a field the contract does not name). A request that breaks it is refused the way
  * the provider refuses it; tests assert the ledger's {@link #violations()} is empty.
  */
-abstract class TaskApiStandIn implements AutoCloseable {
+abstract class TaskApiStandIn implements StandInServer {
 
 	final MockWebServer server = StandIn.serving(this::answer);
 
@@ -40,7 +41,8 @@ abstract class TaskApiStandIn implements AutoCloseable {
 
 	private final AtomicInteger ids = new AtomicInteger();
 
-	String url(String path) {
+	@Override
+	public String url(String path) {
 		return StandIn.url(this.server, path);
 	}
 
@@ -49,7 +51,8 @@ abstract class TaskApiStandIn implements AutoCloseable {
 		this.scripted.add(response);
 	}
 
-	void slowly() {
+	@Override
+	public void slowly() {
 		next(new MockResponse.Builder().headersDelay(1, TimeUnit.SECONDS)
 			.setHeader("Content-Type", "application/json")
 			.body("{}")

@@ -1,5 +1,6 @@
 package dev.reelay.provider.veo;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -7,16 +8,19 @@ import java.util.Map;
 
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
+import dev.reelay.provider.ProviderCallMeter;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
+import dev.reelay.provider.StandInContractTests;
 import dev.reelay.provider.VideoProvider;
 import dev.reelay.provider.VideoProviderContractTests;
 import dev.reelay.provider.WebhookDelivery;
 import dev.reelay.provider.WebhookRejectedException;
+import dev.reelay.provider.WebhookVerifier;
 import dev.reelay.provider.signing.StandardWebhooks;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -26,41 +30,24 @@ import org.springframework.http.HttpHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The google-veo family on the Gemini API against a stand-in (shared/providers/google-veo.md). Operations have no
+ * The google-veo family on the Gemini API against a stand-in (docs/providers/google-veo.md). Operations have no
  * named states (done is true or it is not), so there is no undocumented state to report; an operation with neither
  * samples nor an error is reported as a failure with its own code rather than a crash.
  */
-class GoogleVeoContractTests extends VideoProviderContractTests
+class GoogleVeoContractTests extends StandInContractTests<StandIn>
 		implements VideoProviderContractTests.AnswersHttpErrors,
 		VideoProviderContractTests.AnswersSlowly {
 
 	static final String OPERATION = "models/veo-3.1-generate-001/operations/vz341u0pmdlc";
 
-	private final StandIn api = new StandIn();
-
-	private final VideoProvider provider = new GoogleVeoFamily(StandIn.webClients()).create("gemini",
-			StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(), Map.of()));
-
-	@AfterEach
-	void stop() {
-		this.api.close();
+	GoogleVeoContractTests() {
+		super(new StandIn(), "/v1beta");
 	}
 
 	@Override
-	protected VideoProvider provider() {
-		return this.provider;
-	}
-
-	@Override
-	protected VideoProvider unreachableProvider() {
-		return new GoogleVeoFamily(StandIn.webClients()).create("gemini",
-				StandIn.settings("google-veo", StandIn.deadUrl() + "/v1beta", List.of(), Map.of()));
-	}
-
-	@Override
-	public VideoProvider impatientProvider() {
-		this.api.slowly();
-		return new GoogleVeoFamily(StandIn.webClients()).create("gemini", StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(), Map.of(), StandIn.IMPATIENT));
+	protected VideoProvider adapter(String baseUrl, Duration timeout) {
+		return new ProviderFamilies().googleVeoFamily(StandIn.webClients()).create("gemini",
+				StandIn.settings("google-veo", baseUrl, List.of(), Map.of(), timeout));
 	}
 
 	@Override
@@ -149,7 +136,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 		String remoteId = submitted();
 		this.api.take();
 		willServeVideo(remoteId);
-		this.provider.content(remoteId).flatMap((content) -> content.body().then()).block(WAIT);
+		provider().content(remoteId).flatMap((content) -> content.body().then()).block(WAIT);
 		RecordedRequest poll = this.api.take();
 		assertThat(poll.getMethod()).isEqualTo("GET");
 		assertThat(poll.getUrl().encodedPath()).isEqualTo("/v1beta/" + OPERATION);
@@ -170,7 +157,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 				.setHeader("Location", storage.url("/signed/clip.mp4?sig=1"))
 				.build());
 			storage.video(StandIn.VIDEO);
-			this.provider.content(OPERATION).flatMap((content) -> content.body().then()).block(WAIT);
+			provider().content(OPERATION).flatMap((content) -> content.body().then()).block(WAIT);
 			RecordedRequest elsewhere = storage.take();
 			assertThat(elsewhere.getUrl().encodedPath()).isEqualTo("/signed/clip.mp4");
 			assertThat(elsewhere.getHeaders().get("x-goog-api-key")).isNull();
@@ -183,7 +170,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 				{"name": "%s", "done": true, "response": {"generateVideoResponse": {
 				  "raiMediaFilteredCount": 1, "raiMediaFilteredReasons": ["The video may depict a real person."]}}}
 				""".formatted(OPERATION));
-		StepVerifier.create(this.provider.status(OPERATION)).assertNext((job) -> {
+		StepVerifier.create(provider().status(OPERATION)).assertNext((job) -> {
 			assertThat(job.status()).isEqualTo(RemoteStatus.FAILED);
 			assertThat(job.error().code()).isEqualTo("safety_filtered");
 			assertThat(job.error().message()).contains("The video may depict a real person.");
@@ -194,7 +181,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 	void anUploadedImageTravelsInlineAsBase64() {
 		byte[] jpeg = { (byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3 };
 		willAccept();
-		this.provider.submit(new GenerationRequest("veo-3.1-generate-001", "Animate this", 4, "16:9", "720p", null,
+		provider().submit(new GenerationRequest("veo-3.1-generate-001", "Animate this", 4, "16:9", "720p", null,
 				null, new ImageInput.Upload(jpeg, "image/jpeg"), null)).block(WAIT);
 		JsonNode image = StandIn.jsonBody(this.api.take()).get("instances").get(0).get("image");
 		assertThat(image.get("mimeType").stringValue()).isEqualTo("image/jpeg");
@@ -203,7 +190,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 
 	@Test
 	void anImageUrlIsRefusedWithoutACall() {
-		StepVerifier.create(this.provider.submit(new GenerationRequest("veo-3.1-generate-001", "x", 4, "16:9", "720p",
+		StepVerifier.create(provider().submit(new GenerationRequest("veo-3.1-generate-001", "x", 4, "16:9", "720p",
 				null, null, new ImageInput.Url("https://example.com/a.png"), null)))
 			.expectErrorSatisfies((error) -> assertThat(error).hasMessageContaining("uploads only"))
 			.verify(WAIT);
@@ -213,7 +200,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 	@Test
 	void vertexPollsWithFetchPredictOperationAndABearerToken() {
 		String name = "projects/p1/locations/us-central1/publishers/google/models/veo-3.1-generate-001/operations/0f1e";
-		VideoProvider vertex = new GoogleVeoFamily(StandIn.webClients()).create("vertex", StandIn.settings("google-veo",
+		VideoProvider vertex = new ProviderFamilies().googleVeoFamily(StandIn.webClients()).create("vertex", StandIn.settings("google-veo",
 				this.api.url("/v1/projects/p1/locations/us-central1/publishers/google"), List.of(), Map.of("api", "vertex")));
 		this.api.json(200, "{\"name\": \"" + name + "\"}");
 		vertex.submit(request()).block(WAIT);
@@ -240,8 +227,9 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 	@Test
 	void staticGeminiWebhooksAreStandardWebhooksNamingTheOperation() {
 		String secret = "whsec_" + Base64.getEncoder().encodeToString("gemini webhook secret, 32 bytes".getBytes());
-		VideoProvider hooked = new GoogleVeoFamily(StandIn.webClients()).create("gemini",
-				StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(secret), Map.of()));
+		WebhookVerifier hooked = new ProviderFamilies().googleVeoFamily(StandIn.webClients()).webhooks("gemini",
+				StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(secret), Map.of()),
+				ProviderCallMeter.UNMETERED);
 		byte[] body = ("{\"type\": \"video.generated\", \"version\": \"v1\", \"data\": {\"id\": \"" + OPERATION + "\"}}")
 			.getBytes();
 		long now = Instant.now().getEpochSecond();
@@ -249,7 +237,7 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 		headers.set("webhook-id", "wh_1");
 		headers.set("webhook-timestamp", Long.toString(now));
 		headers.set("webhook-signature", StandardWebhooks.sign(secret, "wh_1", now, body));
-		StepVerifier.create(hooked.verifyWebhook(new WebhookDelivery(headers, body)))
+		StepVerifier.create(hooked.verify(new WebhookDelivery(headers, body)))
 			.assertNext((notice) -> {
 				assertThat(notice.deliveryId()).isEqualTo("wh_1");
 				assertThat(notice.remoteId()).isEqualTo(OPERATION);
@@ -257,7 +245,9 @@ class GoogleVeoContractTests extends VideoProviderContractTests
 			})
 			.verifyComplete();
 		// Without a configured secret the instance takes no webhooks at all.
-		StepVerifier.create(this.provider.verifyWebhook(new WebhookDelivery(headers, body)))
+		StepVerifier.create(new ProviderFamilies().googleVeoFamily(StandIn.webClients()).webhooks("gemini",
+				StandIn.settings("google-veo", this.api.url("/v1beta"), List.of(), Map.of()), ProviderCallMeter.UNMETERED)
+			.verify(new WebhookDelivery(headers, body)))
 			.expectErrorSatisfies((error) -> assertThat(((WebhookRejectedException) error).reason())
 				.isEqualTo(WebhookRejectedException.Reason.NOT_ACCEPTED))
 			.verify(WAIT);

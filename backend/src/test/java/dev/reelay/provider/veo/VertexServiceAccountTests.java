@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ProviderException;
+import dev.reelay.provider.ProviderFamilies;
 import dev.reelay.provider.ProviderSettings;
 import dev.reelay.provider.RemoteStatus;
 import dev.reelay.provider.StandIn;
@@ -50,7 +51,7 @@ class VertexServiceAccountTests {
 
 	private AccessTokens tokens(Map<String, String> options) {
 		ProviderSettings.Instance settings = vertex(TokenStandIn.keyJson(this.google.url("/token")), options);
-		return GoogleVeoFamily.tokens("vertex", settings, new ProviderHttp("vertex", StandIn.webClients(),
+		return GoogleVeoProvider.tokens("vertex", settings, new ProviderHttp("vertex", StandIn.webClients(),
 				settings.timeout()), this.clock);
 	}
 
@@ -117,7 +118,7 @@ class VertexServiceAccountTests {
 	void anUnreachableTokenEndpointIsAlsoRefusedForNow() {
 		ProviderSettings.Instance settings = vertex(TokenStandIn.keyJson(this.google.url("/token")),
 				Map.of("token-url", StandIn.deadUrl() + "/token"));
-		AccessTokens tokens = GoogleVeoFamily.tokens("vertex", settings,
+		AccessTokens tokens = GoogleVeoProvider.tokens("vertex", settings,
 				new ProviderHttp("vertex", StandIn.webClients(), settings.timeout()), this.clock);
 		StepVerifier.create(tokens.token()).expectErrorSatisfies((error) -> {
 			assertThat(((ProviderException) error).kind()).isEqualTo(ProviderException.Kind.RATE_LIMITED);
@@ -145,7 +146,7 @@ class VertexServiceAccountTests {
 		String foreign = TokenStandIn.keyJson(this.google.url("/token")).replace(TokenStandIn.EMAIL,
 				"someone@else.iam.gserviceaccount.com");
 		ProviderSettings.Instance settings = vertex(foreign, Map.of());
-		AccessTokens tokens = GoogleVeoFamily.tokens("vertex", settings,
+		AccessTokens tokens = GoogleVeoProvider.tokens("vertex", settings,
 				new ProviderHttp("vertex", StandIn.webClients(), settings.timeout()), this.clock);
 		StepVerifier.create(tokens.token())
 			.expectErrorSatisfies((error) -> assertThat(((ProviderException) error).code())
@@ -159,7 +160,7 @@ class VertexServiceAccountTests {
 		// The key given as the path of its file, as GOOGLE_APPLICATION_CREDENTIALS would be.
 		Path file = dir.resolve("vertex-key.json");
 		Files.writeString(file, TokenStandIn.keyJson(this.google.url("/token")));
-		VideoProvider vertex = new GoogleVeoFamily(StandIn.webClients()).create("vertex",
+		VideoProvider vertex = new ProviderFamilies().googleVeoFamily(StandIn.webClients()).create("vertex",
 				vertex(file.toString(), Map.of("api", "vertex")));
 		String operation = "projects/project-1/locations/us-central1/publishers/google/models/veo-3.1-generate-001/operations/0f1e";
 		this.google.vertexAnswer = "{\"name\": \"" + operation + "\"}";
@@ -183,7 +184,7 @@ class VertexServiceAccountTests {
 
 	@Test
 	void aStaticAccessTokenIsStillAnOption() {
-		VideoProvider vertex = new GoogleVeoFamily(StandIn.webClients()).create("vertex",
+		VideoProvider vertex = new ProviderFamilies().googleVeoFamily(StandIn.webClients()).create("vertex",
 				vertex("ya29.pasted-token", Map.of("api", "vertex")));
 		this.google.vertexAnswer = "{\"name\": \"projects/p/operations/1\"}";
 		vertex.submit(new GenerationRequest("veo-3.1-generate-001", "x", 8, "16:9", "720p", null, null))
