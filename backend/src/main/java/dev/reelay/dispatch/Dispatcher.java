@@ -7,9 +7,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
+import java.util.LinkedHashMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 import dev.reelay.job.Job;
 import dev.reelay.job.JobEventLog;
@@ -39,7 +42,9 @@ import org.springframework.stereotype.Component;
 /**
  * Claims only as many due jobs as it has free slots, and only as many as each provider's limits allow, so the
  * backlog stays in PostgreSQL and never in memory. Jobs already at a provider are served before new submissions.
- * Wakes on a timer, whenever a job is queued on this instance and whenever one of its steps ends.
+ * Each provider instance claims on its own turns ({@link ClaimTurns}), so one instance's slow claim never holds up
+ * another's: on a timer, whenever a job is queued on this instance, whenever one of the instance's steps ends, and
+ * whenever slots come back while it had none.
  */
 @Component
 class Dispatcher implements SmartLifecycle {
@@ -64,7 +69,15 @@ class Dispatcher implements SmartLifecycle {
 
 	private final String owner;
 
-	private final AtomicInteger inHand = new AtomicInteger();
+	private final Slots slots;
+
+	/** Instances that found no free slot at their last turn: woken as soon as one is given back. */
+	private final Set<String> waitingForSlots = ConcurrentHashMap.newKeySet();
+
+	private volatile @Nullable ClaimTurns turns;
+
+	/** When each instance's last claim of submissions that had room to spare began (see turn's moves). */
+	private final Map<String, Instant> sawAll = new ConcurrentHashMap<>();
 
 	private volatile Disposable.Composite steps = Disposables.composite();
 
@@ -77,13 +90,15 @@ class Dispatcher implements SmartLifecycle {
 
 	private static final Duration PRUNE_EVERY = Duration.ofMinutes(10);
 
+	/**
+	 * Claims for different provider instances running at once, at most: each holds a pooled connection for its
+	 * transaction, and the steps' writes need the others.
+	 */
+	private static final int CLAIMS_AT_ONCE = 4;
+
 	private volatile @Nullable Disposable loop;
 
 	private final Periodic pruning;
-
-	private final AtomicLong cycles = new AtomicLong();
-
-	private volatile Sinks.@Nullable Many<Long> wakes;
 
 	private volatile @Nullable Heartbeat heartbeat;
 
@@ -110,7 +125,8 @@ class Dispatcher implements SmartLifecycle {
 				: ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
 		this.pruning = new Periodic(PRUNE_EVERY, PRUNE_EVERY, () -> this.ledger.prune(this.clock.instant(), settings.ledgerKept()), log,
 				"pruning the provider call ledger failed; will try again");
-		Gauge.builder("reelay.dispatch.in.hand", this.inHand, AtomicInteger::get)
+		this.slots = new Slots(settings.concurrency());
+		Gauge.builder("reelay.dispatch.in.hand", this.slots, Slots::taken)
 			.description("Jobs this instance has claimed and is working on (at most reelay.dispatch.concurrency)")
 			.register(meters);
 	}
@@ -133,40 +149,34 @@ class Dispatcher implements SmartLifecycle {
 			this.stopping = false;
 			this.drained = Sinks.empty();
 		}
-		Sinks.Many<Long> wakes = Sinks.many().multicast().directBestEffort();
-		this.wakes = wakes;
-		Flux<Long> wakeUps = Flux.merge(Flux.interval(this.settings.tick()),
-				this.events.notices().filter((notice) -> notice.type() == JobEventType.QUEUED).map((notice) -> 0L),
-				wakes.asFlux());
+		ClaimTurns turns = new ClaimTurns(CLAIMS_AT_ONCE, this::turn);
+		this.turns = turns;
 		Heartbeat watching = this.heartbeat;
 		if (watching != null) {
 			watching.started();
 		}
-		// Wake-ups that arrive while a claim is running are coalesced into one claim right after it (latest kept,
-		// none lost, none piled up): a job queued or a slot freed mid-claim is served at once, not on the next tick.
-		// Each provider's jobs start as soon as its own claim has committed (a claim's rows arrive before its
-		// statement commits; a worker's write would otherwise not see the claim's version yet). Each job then runs
-		// on its own; the in-hand count (never above concurrency) is what bounds them.
-		this.loop = wakeUps.onBackpressureLatest()
-			.concatMap((tick) -> cycle().timeout(this.iterationTimeout).doOnNext((succeeded) -> {
-				if (succeeded && watching != null) {
-					watching.beat();
+		// Every instance on the timer and whenever a job is queued on this instance (a notice does not say where to);
+		// an instance whose step ended, and those waiting for a slot, whenever a step ends (see run).
+		this.loop = Flux.merge(Flux.interval(this.settings.tick()).map((tick) -> true),
+				this.events.notices().filter((notice) -> notice.type() == JobEventType.QUEUED).map((notice) -> false))
+			.subscribe((tick) -> {
+				try {
+					List<String> enabled = this.providers.enabledInstances();
+					if (tick && enabled.isEmpty() && watching != null) {
+						// Nothing to claim for is not a stall.
+						watching.beat();
+					}
+					enabled.forEach(turns::wake);
 				}
-			}).onErrorResume((error) -> {
-				log.warn("a claim cycle did not finish within {}; will try again: {}", this.iterationTimeout,
-						error.toString());
-				return Mono.empty();
-			}), 0)
-			.subscribe();
+				catch (RuntimeException ex) {
+					// The wake-ups must go on: the next one tries again.
+					log.warn("could not wake the provider instances' claims; will try again: {}", ex.toString());
+				}
+			});
 		this.pruning.start();
 		log.info("dispatcher {} started: up to {} jobs at once", this.owner, this.settings.concurrency());
 	}
 
-	/**
-	 * Claims for every provider instance, in an order that starts one further each cycle (no instance always goes
-	 * last), jobs at the providers first, then submissions. Answers whether the cycle worked: an error claiming for
-	 * one provider is logged and the others are still served; only when every claim failed did the cycle fail.
-	 */
 	/** The requests a lost-create search makes at {@code provider} (one when it cannot search, or is gone). */
 	private int searchRequests(String provider) {
 		try {
@@ -178,70 +188,174 @@ class Dispatcher implements SmartLifecycle {
 		}
 	}
 
-	private Mono<Boolean> cycle() {
-		List<String> enabled = this.providers.enabledInstances();
-		List<String> order = ProviderOrder.rotated(enabled, this.cycles.getAndIncrement());
-		AtomicInteger failures = new AtomicInteger();
-		AtomicInteger claims = new AtomicInteger();
-		Flux<Void> running = Flux.fromIterable(order)
-			.concatMap((provider) -> claimAndRun(provider, "running jobs", failures, claims,
-					(now) -> this.gate.claimRunning(provider, this.settings.limitsFor(provider), free(), this.owner,
-							now, this.settings.lease(), searchRequests(provider))));
+	/**
+	 * One provider instance's turn: its jobs at the provider first, then submissions, then jobs other routes could not
+	 * take. Each claim takes its slots first (at most a fair share of the concurrency, so other instances claiming at
+	 * the same time find room too). Answers whether to claim again at once: a claim filled all the slots it had, so
+	 * there may be more. An error claiming one kind is logged and the others are still claimed; the turn counts as
+	 * working (the liveness beat) unless every claim in it failed.
+	 */
+	private Mono<Boolean> turn(String provider) {
+		Turn turn = new Turn();
+		int share = share();
+		Mono<Void> running = claimAndRun(provider, "running jobs", turn, share,
+				(now, free) -> this.gate.claimRunning(provider, this.settings.limitsFor(provider), free, this.owner, now,
+						this.settings.lease(), searchRequests(provider)));
 		// An instance whose circuit breaker is open takes no submissions; half open, one at a time (the probe).
-		Flux<Void> submissions = Flux.fromIterable(order)
-			.concatMap((provider) -> claimAndRun(provider, "submissions", failures, claims,
-					(now) -> this.gate.claimSubmissions(provider, this.settings.limitsFor(provider),
-							this.breakers.submissionsAllowed(provider, free()), this.owner, now, this.settings.lease())
-						.doOnNext((job) -> this.breakers.claimed(provider))));
-		// Last, jobs every route of their model had a chance at in this cycle: those still waiting on a route that
-		// could not take them (window full, paused, breaker open) move to another route of the model that can.
-		// Only jobs due a tick before this cycle began: their own route's claim in this cycle saw them (committed).
-		Instant dueBefore = this.clock.instant().minus(this.settings.tick());
-		Flux<Void> moves = Flux.fromIterable(order).concatMap((provider) -> {
-			Map<String, JobQueue.Move> sources = new java.util.LinkedHashMap<>();
-			this.routes.into(provider).forEach((model, move) -> sources.put(model, move.dueBefore(dueBefore)));
-			return sources.isEmpty() ? Mono.<Void>empty()
-					: claimAndRun(provider, "jobs from other routes", failures, claims,
-							(now) -> this.gate.claimFromOtherRoutes(provider, this.settings.limitsFor(provider), sources,
-									this.breakers.submissionsAllowed(provider, free()), this.owner, now,
+		Instant[] sawAll = { null };
+		Mono<Void> submissions = claimAndRun(provider, "submissions", turn, share,
+				(now, free) -> this.gate.claimSubmissions(provider, this.settings.limitsFor(provider),
+						this.breakers.submissionsAllowed(provider, free), this.owner, now, this.settings.lease())
+					.doOnNext((job) -> this.breakers.claimed(provider)),
+				(now, full) -> sawAll[0] = full ? null : this.sawAll.put(provider, now));
+		// Last, what this route could not take although it had room (window full, paused, breaker open): its queued jobs
+		// that its claim saw go to another route of their model that can take them now. Only those due a tick before
+		// its previous such claim: a job is due when it is accepted but visible only once its insert commits, which on
+		// a loaded machine can be later than this claim (then this claim did not see it, but the moves would).
+		Mono<Void> moves = Mono.defer(() -> (sawAll[0] == null) ? Mono.<Void>empty()
+				: Flux.fromIterable(movesFrom(provider, sawAll[0]).entrySet())
+					.concatMap((into) -> claimAndRun(into.getKey(), "jobs from " + provider, turn, share,
+							(now, free) -> this.gate.claimFromOtherRoutes(into.getKey(),
+									this.settings.limitsFor(into.getKey()), into.getValue(),
+									this.breakers.submissionsAllowed(into.getKey(), free), this.owner, now,
 									this.settings.lease())
-								.doOnNext((job) -> this.breakers.claimed(provider)));
+								.doOnNext((job) -> this.breakers.claimed(into.getKey())),
+							(now, full) -> {
+							}))
+					.then());
+		return running.then(submissions).then(moves).then(Mono.fromSupplier(() -> {
+			if (turn.claims == 0 || turn.failures < turn.claims) {
+				Heartbeat watching = this.heartbeat;
+				if (watching != null) {
+					watching.beat();
+				}
+			}
+			if (turn.noSlot) {
+				this.waitingForSlots.add(provider);
+				if (this.slots.free() > 0) {
+					// A slot came back between the claim and now: nobody else will wake it.
+					slotsGivenBack();
+				}
+			}
+			return turn.full;
+		})).timeout(this.iterationTimeout).onErrorResume((error) -> {
+			log.warn("a claim turn for {} did not finish within {}; will try again: {}", provider, this.iterationTimeout,
+					error.toString());
+			return Mono.just(false);
 		});
-		return running.concatWith(submissions).concatWith(moves)
-			.then(Mono.fromSupplier(() -> claims.get() == 0 || failures.get() < claims.get()));
 	}
 
 	/**
-	 * One provider's claim, timed at its own start: the permits it takes are counted from then, so a slow cycle
-	 * (other providers, a loaded machine) does not age them before their jobs start (see FreshPermits).
+	 * For each other enabled instance that can take over jobs of {@code route}'s models: those models, limited to the
+	 * jobs waiting on {@code route} that were due a tick before its claim at {@code seen} (so committed when it looked).
 	 */
-	private Mono<Void> claimAndRun(String provider, String what, AtomicInteger failures, AtomicInteger claims,
-			Function<Instant, Flux<Job>> claim) {
+	private Map<String, Map<String, JobQueue.Move>> movesFrom(String route, Instant seen) {
+		Map<String, Map<String, JobQueue.Move>> into = new LinkedHashMap<>();
+		Instant dueBefore = seen.minus(this.settings.tick());
+		for (String other : this.providers.enabledInstances()) {
+			if (other.equals(route)) {
+				continue;
+			}
+			this.routes.into(other).forEach((model, move) -> {
+				if (move.from().contains(route)) {
+					into.computeIfAbsent(other, (name) -> new LinkedHashMap<>())
+						.put(model, new JobQueue.Move(List.of(route), move.shapes(), move.takesImageUrls(),
+								move.takesImageUploads(), dueBefore));
+				}
+			});
+		}
+		return into;
+	}
+
+	/** The most one claim takes: all the concurrency for one instance, a fair share of it for several. */
+	private int share() {
+		int instances = Math.max(1, this.providers.enabledInstances().size());
+		return Math.max(1, (this.settings.concurrency() + instances - 1) / instances);
+	}
+
+	/**
+	 * One claim, timed at its own start: the permits it takes are counted from then, so a slow turn (a loaded
+	 * machine) does not age them before their jobs start (see FreshPermits). Its slots are taken before it and what it
+	 * did not fill given back after it.
+	 */
+	private Mono<Void> claimAndRun(String provider, String what, Turn turn, int share,
+			BiFunction<Instant, Integer, Flux<Job>> claim) {
+		return claimAndRun(provider, what, turn, share, claim, (now, full) -> {
+		});
+	}
+
+	/** As above; {@code committed} is told when the claim began and whether it filled its slots, once it committed. */
+	private Mono<Void> claimAndRun(String provider, String what, Turn turn, int share,
+			BiFunction<Instant, Integer, Flux<Job>> claim, BiConsumer<Instant, Boolean> committed) {
 		return Mono.defer(() -> {
-			claims.incrementAndGet();
-			// Counted in hand only once the claim is whole and its jobs are handed to run: a claim cut off midway
-			// (a stop, the iteration timeout) runs none of the rows it had read, so none may stay counted.
-			return claim.apply(this.clock.instant())
-				.collectList()
-				.doOnNext((claimed) -> {
-					this.inHand.addAndGet(claimed.size());
-					claimed.forEach(this::run);
-				})
-				.then();
+			turn.claims++;
+			int taken = this.slots.take(share);
+			if (taken == 0) {
+				turn.noSlot = true;
+				return Mono.<Void>empty();
+			}
+			AtomicBoolean settled = new AtomicBoolean();
+			// Run only once the claim is whole (committed) and its jobs are handed on: a claim cut off midway (a stop,
+			// the time limit) runs none of the rows it had read, and gives back all its slots. (Given back before the
+			// signal goes on, not after: the rest of the turn runs inside it.)
+			Instant now = this.clock.instant();
+			return claim.apply(now, taken).collectList().doOnNext((claimed) -> {
+				settled.set(true);
+				if (claimed.size() >= taken) {
+					turn.full = true;
+				}
+				committed.accept(now, claimed.size() >= taken);
+				giveBack(taken - claimed.size());
+				claimed.forEach(this::run);
+			}).doOnError((error) -> {
+				if (settled.compareAndSet(false, true)) {
+					giveBack(taken);
+				}
+			}).doOnCancel(() -> {
+				if (settled.compareAndSet(false, true)) {
+					giveBack(taken);
+				}
+			}).then();
 		}).onErrorResume((error) -> {
-			failures.incrementAndGet();
+			turn.failures++;
 			log.warn("claiming {} for {} failed; the other providers are served, will try again: {}", what, provider,
 					error.toString());
 			return Mono.empty();
 		});
 	}
 
-	/** A claim soon: a slot or a permit was given back. */
-	private void wake() {
-		Sinks.Many<Long> wakes = this.wakes;
-		if (wakes != null) {
-			// A failed emission means another wake is being emitted at this very moment: that one serves.
-			wakes.tryEmitNext(0L);
+	/** What one instance's turn came to. Its claims run one after the other, so plain fields do. */
+	private static final class Turn {
+
+		int claims;
+
+		int failures;
+
+		/** A claim filled every slot it had. */
+		boolean full;
+
+		/** A claim found no free slot. */
+		boolean noSlot;
+
+	}
+
+	private void giveBack(int unused) {
+		if (unused > 0) {
+			this.slots.giveBack(unused);
+			slotsGivenBack();
+		}
+	}
+
+	/** Slots are free again: the instances that found none get a turn. */
+	private void slotsGivenBack() {
+		ClaimTurns turns = this.turns;
+		if (turns == null || this.waitingForSlots.isEmpty()) {
+			return;
+		}
+		for (String provider : this.waitingForSlots) {
+			if (this.waitingForSlots.remove(provider)) {
+				turns.wake(provider);
+			}
 		}
 	}
 
@@ -250,7 +364,7 @@ class Dispatcher implements SmartLifecycle {
 		synchronized (this) {
 			if (this.stopping) {
 				// Claimed as the stop began: not started, its lease is released with the others.
-				this.inHand.decrementAndGet();
+				this.slots.giveBack(1);
 				return;
 			}
 			steps = this.steps;
@@ -259,11 +373,16 @@ class Dispatcher implements SmartLifecycle {
 		Disposable.Swap slot = Disposables.swap();
 		steps.add(slot);
 		slot.update(this.worker.run(job).doFinally((signal) -> {
-			this.inHand.decrementAndGet();
+			this.slots.giveBack(1);
 			steps.remove(slot);
 			ended();
-			// Its slot, and any in-flight or permit it held, are free: claim again without waiting for the tick.
-			wake();
+			// Its slot, and any in-flight place or permit it held at its provider, are free: claim again at once,
+			// without waiting for the tick (its next step may be due already).
+			ClaimTurns turns = this.turns;
+			if (turns != null) {
+				turns.wake(job.provider());
+			}
+			slotsGivenBack();
 		}).subscribe());
 	}
 
@@ -281,20 +400,21 @@ class Dispatcher implements SmartLifecycle {
 		if (watching != null) {
 			watching.stopped();
 		}
-		this.wakes = null;
 		Disposable claiming = this.loop;
 		if (claiming != null) {
 			claiming.dispose();
 			this.loop = null;
 		}
+		ClaimTurns turns = this.turns;
+		if (turns != null) {
+			turns.stop();
+			this.turns = null;
+		}
+		this.waitingForSlots.clear();
 		if (this.running == 0) {
 			this.drained.tryEmitEmpty();
 		}
 		return this.drained.asMono();
-	}
-
-	private int free() {
-		return this.settings.concurrency() - this.inHand.get();
 	}
 
 	/** Stops at once: running steps are cut off where they stand (their leases then run out); see stop(Runnable). */

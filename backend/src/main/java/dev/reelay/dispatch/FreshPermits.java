@@ -22,6 +22,9 @@ class FreshPermits {
 
 	private static final Logger log = LoggerFactory.getLogger(FreshPermits.class);
 
+	/** Decisions at the call, at most, before a create whose permit keeps lapsing goes back to the queue. */
+	static final int RETAKES = 3;
+
 	private final DispatchSettings settings;
 
 	private final ProviderGate gate;
@@ -48,14 +51,27 @@ class FreshPermits {
 		if (!lapsed(claimedAt)) {
 			return Mono.just(true);
 		}
-		return this.gate.retake(job, this.settings.limitsFor(job.provider()), kind, claimedAt, this.clock::instant)
-			.map((counted) -> {
-				// Counted too long ago again (the decision itself was slow): not sent on it; the permit is spent.
-				boolean fresh = !lapsed(counted);
-				if (!fresh) {
-					log.debug("job {}: the {} permit taken again at {} lapsed before the call", job.id(), kind, counted);
+		return takeAgain(job, kind, claimedAt, RETAKES);
+	}
+
+	/**
+	 * Takes the permit again, giving back the one counted at {@code counted}; when the decision itself was so slow
+	 * (a loaded machine) that the new permit lapsed before the call too, once more, up to {@code left} times: a
+	 * create sent back to the queue for that costs two writes and a claim, and is what the issue counted by the
+	 * thousand. Each time is a whole decision under the scope's lock, so no window is ever exceeded.
+	 */
+	private Mono<Boolean> takeAgain(Job job, String kind, Instant counted, int left) {
+		return this.gate.retake(job, this.settings.limitsFor(job.provider()), kind, counted, this.clock::instant)
+			.flatMap((again) -> {
+				if (!lapsed(again)) {
+					return Mono.just(true);
 				}
-				return fresh;
+				if (left <= 1) {
+					// Counted too long ago every time: not sent on it; the last permit is spent.
+					log.debug("job {}: the {} permit taken again at {} lapsed before the call", job.id(), kind, again);
+					return Mono.just(false);
+				}
+				return takeAgain(job, kind, again, left - 1);
 			})
 			.defaultIfEmpty(false);
 	}

@@ -39,6 +39,16 @@ record Limits(@Nullable Rate submits, @Nullable Integer submitsPerDay, @Nullable
 		return this.submits != null || this.submitsPerDay != null || this.maxInFlight != null || !this.models.isEmpty();
 	}
 
+	/**
+	 * Whether creates are counted in a window (a rate of the provider's or of one of its models, or a daily cap): only
+	 * then must a create's permit be fresh when it is sent. An in-flight limit is held by the claim itself (a claimed
+	 * job holds its place until it ends), whenever its call goes out.
+	 */
+	boolean countsSubmissions() {
+		return this.submits != null || this.submitsPerDay != null
+				|| this.models.values().stream().anyMatch((model) -> model.submits() != null);
+	}
+
 	/** The longest window these limits count calls in (zero when they count none). */
 	Duration longestWindow() {
 		Duration longest = Duration.ZERO;

@@ -63,7 +63,7 @@ class SubmitStep {
 				.submitting(now, this.window.closesAfter(job, now), "submitting to " + job.provider());
 		}, false)
 			.flatMap((submitting) -> this.requests.of(submitting).flatMap((request) -> {
-				boolean limited = this.settings.limitsFor(job.provider()).limitsSubmissions();
+				boolean limited = this.settings.limitsFor(job.provider()).countsSubmissions();
 				return this.permits.mayCall(job, CallLedger.SUBMIT, limited).flatMap((may) -> may
 						? provider.submit(request)
 							.flatMap((remote) -> this.accepted.accept(submitting, remote, provider))

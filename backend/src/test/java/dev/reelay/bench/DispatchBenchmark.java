@@ -23,6 +23,7 @@ import reactor.core.publisher.Flux;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.r2dbc.core.DatabaseClient;
 
@@ -42,6 +43,8 @@ import static org.awaitility.Awaitility.await;
 		"reelay.dispatch.limits.bench-slow.max-in-flight=10000", "reelay.dispatch.limits.bench-slow.max-poll-interval=60s",
 		"reelay.simulator.enabled=false", "logging.level.dev.reelay=WARN" })
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+// Closed after the class: its dispatcher (20 ms tick) must not keep running beside the next benchmark's.
+@DirtiesContext
 class DispatchBenchmark {
 
 	private static final JobParameters PARAMETERS = new JobParameters(4, "16:9", "720p", null, null);
@@ -90,6 +93,9 @@ class DispatchBenchmark {
 						+ "%njob changes: %d statements, %.1f changes each on average, %.0f at most",
 				THROUGHPUT_JOBS, seconds, THROUGHPUT_JOBS / seconds, events, events / seconds, queueSeconds,
 				THROUGHPUT_JOBS / queueSeconds, batches.count(), batches.mean(), batches.max()));
+		// One line for bench/m2-m3-dispatch.sh to read.
+		System.out.printf(Locale.ROOT, "BENCH M2 jobs=%d seconds=%.1f jobs_per_s=%.0f load=%.2f%n", THROUGHPUT_JOBS,
+				seconds, THROUGHPUT_JOBS / seconds, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 		assertThat(count("bench", "completed")).isEqualTo(THROUGHPUT_JOBS);
 	}
 

@@ -126,48 +126,74 @@ class ClaimLoopTests {
 	}
 
 	@Test
-	void eachProviderIsClaimedAtItsOwnTimeSoASlowCycleDoesNotAgeItsPermits() {
-		// "a" takes 1.5 s to claim (a loaded machine, a slow statement): more than the 1 s call margin within which a
-		// claimed create must be sent. "b"'s permits must be timed from its own claim, not from the cycle's start.
+	void aSlowClaimForOneProviderDoesNotHoldUpAnother() {
+		// "a"'s claim of submissions never ends (a stuck statement, a loaded machine); "b" is claimed on its own turn,
+		// timed at its own start, and its job runs.
+		Job other = job("b");
 		providers("a", "b");
 		given(this.gate.claimRunning(any(), any(), anyInt(), any(), any(), any(), anyInt())).willReturn(Flux.empty());
-		given(this.gate.claimSubmissions(eq("a"), any(), anyInt(), any(), any(), any()))
-			.willReturn(Mono.delay(Duration.ofMillis(1500)).thenMany(Flux.empty()));
-		given(this.gate.claimSubmissions(eq("b"), any(), anyInt(), any(), any(), any())).willReturn(Flux.empty());
-		Instant cycleStart = Instant.now();
+		given(this.gate.claimSubmissions(eq("a"), any(), anyInt(), any(), any(), any())).willReturn(Flux.never());
+		given(this.gate.claimSubmissions(eq("b"), any(), anyInt(), any(), any(), any()))
+			.willReturn(Flux.just(other), Flux.empty());
+		given(this.worker.run(any())).willReturn(Mono.never());
 		start(8);
 
 		queued();
-		ArgumentCaptor<Instant> claimedAt = ArgumentCaptor.forClass(Instant.class);
-		verify(this.gate, timeout(WAIT.toMillis())).claimSubmissions(eq("b"), any(), anyInt(), any(),
-				claimedAt.capture(), any());
-		assertThat(claimedAt.getValue()).isAfterOrEqualTo(cycleStart.plusMillis(1500));
+		verify(this.worker, timeout(WAIT.toMillis())).run(other);
+		verify(this.gate).claimSubmissions(eq("a"), any(), anyInt(), any(), any(), any());
 	}
 
 	@Test
-	void providersTakeTurnsGoingFirst() {
-		List<String> firstClaimed = new ArrayList<>();
-		providers("a", "b", "c");
-		given(this.gate.claimRunning(any(), any(), anyInt(), any(), any(), any(), anyInt())).willAnswer((call) -> {
-			synchronized (firstClaimed) {
-				firstClaimed.add(call.getArgument(0));
-			}
-			return Flux.empty();
-		});
-		given(this.gate.claimSubmissions(any(), any(), anyInt(), any(), any(), any())).willReturn(Flux.empty());
-		start(8);
+	void aSlotFreedByOneProvidersStepIsTakenByAnotherWithoutWaitingForTheTick() {
+		// One slot: "a"'s job holds it, so "b"'s queued job finds none. When "a"'s step ends, "b" gets its turn at once
+		// (the tick is an hour).
+		Job first = job("a");
+		Job second = job("b");
+		Sinks.Empty<Void> firstStep = Sinks.empty();
+		providers("a", "b");
+		given(this.gate.claimRunning(any(), any(), anyInt(), any(), any(), any(), anyInt())).willReturn(Flux.empty());
+		given(this.gate.claimSubmissions(eq("a"), any(), eq(1), any(), any(), any()))
+			.willReturn(Flux.just(first), Flux.empty());
+		given(this.gate.claimSubmissions(eq("b"), any(), eq(1), any(), any(), any())).willReturn(Flux.just(second));
+		given(this.worker.run(first)).willReturn(firstStep.asMono());
+		given(this.worker.run(second)).willReturn(Mono.never());
+		given(this.providers.enabledInstances()).willReturn(List.of("a"));
+		start(1);
 
-		for (int i = 0; i < 3; i++) {
-			int cycles = i + 1;
-			queued();
-			verify(this.gate, timeout(WAIT.toMillis()).times(3 * cycles)).claimSubmissions(any(), any(), anyInt(),
-					any(), any(), any());
-		}
-		synchronized (firstClaimed) {
-			assertThat(List.of(firstClaimed.get(0), firstClaimed.get(3), firstClaimed.get(6)))
-				.containsExactlyInAnyOrder("a", "b", "c");
-		}
-		verify(this.gate, times(9)).claimRunning(any(), any(), anyInt(), any(), any(), any(), anyInt());
+		queued();
+		verify(this.worker, timeout(WAIT.toMillis())).run(first);
+		// "b" is enabled now; its turn finds the one slot taken and waits for it.
+		given(this.providers.enabledInstances()).willReturn(List.of("a", "b"));
+		queued();
+		await().atMost(WAIT).until(() -> this.meters.get("reelay.dispatch.in.hand").gauge().value() == 1.0);
+		verify(this.worker, never()).run(second);
+		firstStep.tryEmitEmpty();
+		verify(this.worker, timeout(WAIT.toMillis())).run(second);
+	}
+
+	@Test
+	void inHandNeverExceedsConcurrencyWhileProvidersClaimAtOnce() {
+		// Four providers, each with more jobs than the three slots: claims side by side must share the slots.
+		List<Job> ran = java.util.Collections.synchronizedList(new ArrayList<>());
+		providers("a", "b", "c", "d");
+		given(this.gate.claimRunning(any(), any(), anyInt(), any(), any(), any(), anyInt())).willReturn(Flux.empty());
+		given(this.gate.claimSubmissions(any(), any(), anyInt(), any(), any(), any())).willAnswer((call) -> {
+			int free = call.getArgument(2);
+			String provider = call.getArgument(0);
+			return Flux.range(0, free).map((i) -> job(provider)).delaySubscription(Duration.ofMillis(20));
+		});
+		given(this.worker.run(any())).willAnswer((call) -> {
+			ran.add(call.getArgument(0));
+			return Mono.never();
+		});
+		start(3);
+
+		queued();
+		await().atMost(WAIT).until(() -> ran.size() == 3);
+		// Every claim was offered only slots that were free: three jobs claimed in all, never a fourth.
+		queued();
+		await().atMost(WAIT).until(() -> this.meters.get("reelay.dispatch.in.hand").gauge().value() == 3.0);
+		assertThat(ran).hasSize(3);
 	}
 
 	@Test

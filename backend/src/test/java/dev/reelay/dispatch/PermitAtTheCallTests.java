@@ -23,6 +23,8 @@ import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.BDDMockito.willAnswer;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
 
 /**
  * A create's rate permit is good for the moment of the call, not of the claim (issue 19: thousands of "submitting
@@ -44,12 +46,23 @@ import static org.mockito.BDDMockito.willAnswer;
 		"reelay.catalog.custom-models[0].aspect-ratios=16:9", "reelay.catalog.custom-models[0].resolutions=720p",
 		"reelay.dispatch.call-margin=2s", "reelay.dispatch.lease=1m",
 		"reelay.dispatch.limits.permit-at-call.submits.count=2",
-		"reelay.dispatch.limits.permit-at-call.submits.per=3s" })
+		"reelay.dispatch.limits.permit-at-call.submits.per=3s",
+		"reelay.providers.instances.in-flight-only.family=openai-videos",
+		"reelay.providers.instances.in-flight-only.base-url=",
+		"reelay.providers.instances.in-flight-only.api-key=simulator",
+		"reelay.catalog.custom-models[1].id=" + PermitAtTheCallTests.IN_FLIGHT_MODEL,
+		"reelay.catalog.custom-models[1].display-name=In flight only",
+		"reelay.catalog.custom-models[1].provider=in-flight-only",
+		"reelay.catalog.custom-models[1].remote-model=sora-2", "reelay.catalog.custom-models[1].durations=4",
+		"reelay.catalog.custom-models[1].aspect-ratios=16:9", "reelay.catalog.custom-models[1].resolutions=720p",
+		"reelay.dispatch.limits.in-flight-only.max-in-flight=100" })
 class PermitAtTheCallTests {
 
 	static final String PROVIDER = "permit-at-call";
 
 	static final String MODEL = "permit-at-call-video";
+
+	static final String IN_FLIGHT_MODEL = "in-flight-only-video";
 
 	private static final int JOBS = 6;
 
@@ -62,7 +75,7 @@ class PermitAtTheCallTests {
 	@Autowired
 	private JobWorker worker;
 
-	@Autowired
+	@MockitoSpyBean
 	private ProviderGate gate;
 
 	@Autowired
@@ -97,9 +110,36 @@ class PermitAtTheCallTests {
 			.isLessThanOrEqualTo(2);
 	}
 
+	@Test
+	void anInFlightLimitAloneTakesNoPermitAgainHoweverLateTheCall() {
+		// The claim holds the job's in-flight place until it ends: nothing is counted in a window, so a late submitting
+		// write costs no second decision under the provider's lock (and can never send the job back to the queue).
+		willAnswer((call) -> {
+			Mono<?> write = (Mono<?>) call.callRealMethod();
+			boolean submitting = ((Job) call.getArgument(0)).status() == JobStatus.QUEUED && !(boolean) call.getArgument(2);
+			return submitting ? Mono.delay(LATE_WRITE).then(write) : write;
+		}).given(this.jobs).change(any(), any(), anyBoolean());
+		String tag = "in-flight-only-" + UUID.randomUUID() + " ";
+		Flux.range(0, JOBS)
+			.concatMap((i) -> this.jobs.create(new NewJob(IN_FLIGHT_MODEL, "in-flight-only", tag + i,
+					new JobParameters(4, "16:9", "720p", null, null))))
+			.blockLast(Duration.ofSeconds(30));
+
+		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+			claimAndStep("in-flight-only");
+			return accepted(tag) == JOBS;
+		});
+
+		verify(this.gate, never()).retake(any(), any(), any(), any(), any());
+	}
+
 	/** One claim of whatever the limits allow now, each claimed job stepped once (its create sent, or not). */
 	private void claimAndStep() {
-		this.gate.claimSubmissions(PROVIDER, this.settings.limitsFor(PROVIDER), JOBS, "permit-at-call", Instant.now(),
+		claimAndStep(PROVIDER);
+	}
+
+	private void claimAndStep(String provider) {
+		this.gate.claimSubmissions(provider, this.settings.limitsFor(provider), JOBS, "permit-at-call", Instant.now(),
 				this.settings.lease())
 			.flatMap(this.worker::run, JOBS)
 			.then()
