@@ -49,7 +49,14 @@ public class JobEventLog {
 
 	/** Tells this instance's listeners of an event whose append has committed. */
 	void announce(JobEventNotice notice) {
-		this.notices.emitNext(notice, (signal, result) -> result == Sinks.EmitResult.FAIL_NON_SERIALIZED);
+		// Best effort, never an error: emitNext would end the sink with an overflow error the first time a burst
+		// outran a subscriber's demand, and every listener would be gone for good. A listener that had no room
+		// misses this one only; what it stands for is read again on the listener's next tick or notification.
+		Sinks.EmitResult result;
+		do {
+			result = this.notices.tryEmitNext(notice);
+		}
+		while (result == Sinks.EmitResult.FAIL_NON_SERIALIZED);
 	}
 
 	public Flux<JobEvent> forJobAfter(UUID jobId, long afterId) {

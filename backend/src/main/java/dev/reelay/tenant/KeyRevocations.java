@@ -50,7 +50,14 @@ class KeyRevocations {
 
 	/** Said by the admin API right after a revocation committed. */
 	void revokedHere(UUID key) {
-		this.local.emitNext(key, (signal, result) -> result == Sinks.EmitResult.FAIL_NON_SERIALIZED);
+		// Best effort, never an error: emitNext would end the sink with an overflow error the first time a burst
+		// outran a subscriber's demand, and every listener would be gone for good. A listener that had no room
+		// misses this one only; what it stands for is read again on the listener's next tick or notification.
+		Sinks.EmitResult result;
+		do {
+			result = this.local.tryEmitNext(key);
+		}
+		while (result == Sinks.EmitResult.FAIL_NON_SERIALIZED);
 	}
 
 	private Flux<UUID> check(AtomicReference<Instant> since, Duration every) {

@@ -48,7 +48,14 @@ class SessionEnds {
 
 	/** Said by sign-out right after the session ended. */
 	void endedHere(UUID session) {
-		this.local.emitNext(session, (signal, result) -> result == Sinks.EmitResult.FAIL_NON_SERIALIZED);
+		// Best effort, never an error: emitNext would end the sink with an overflow error the first time a burst
+		// outran a subscriber's demand, and every listener would be gone for good. A listener that had no room
+		// misses this one only; what it stands for is read again on the listener's next tick or notification.
+		Sinks.EmitResult result;
+		do {
+			result = this.local.tryEmitNext(session);
+		}
+		while (result == Sinks.EmitResult.FAIL_NON_SERIALIZED);
 	}
 
 	private Flux<UUID> check(AtomicReference<Instant> since, Duration every) {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.logging.Level;
 
 import org.jspecify.annotations.Nullable;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -124,7 +127,26 @@ final class Browser implements BeforeAllCallback, AfterEachCallback, AfterAllCal
 	}
 
 	WebDriverWait waitUpTo(Duration timeout) {
-		WebDriverWait wait = new WebDriverWait(driver(), timeout);
+		WebDriverWait wait = new WebDriverWait(driver(), timeout) {
+
+			// Chromium reports the same race (an element read while a re-render detaches it) as an "unknown error"
+			// rather than a stale element; that one poll is not yet true, the next finds the new element.
+			@Override
+			public <V> V until(Function<? super WebDriver, ? extends V> condition) {
+				return super.until((driver) -> {
+					try {
+						return condition.apply(driver);
+					}
+					catch (WebDriverException ex) {
+						if (String.valueOf(ex.getMessage()).contains("does not belong to the document")) {
+							return null;
+						}
+						throw ex;
+					}
+				});
+			}
+
+		};
 		wait.pollingEvery(Duration.ofMillis(50));
 		// A condition that finds an element of the page a form post or a re-render is replacing reads it stale; the
 		// next poll finds the new one.
