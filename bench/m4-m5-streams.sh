@@ -75,7 +75,7 @@ VERSIONS="Reelay $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(java -
 	-Dbench.points="$POINTS" -Dbench.repeats="$REPEATS" -Dbench.warmup-seconds="$WARMUP" \
 	-Dbench.seconds="$SECONDS_MEASURED" -Dbench.server-heap="$SERVER_HEAP" -Dbench.server-jvm-args="$SERVER_JVM_ARGS" \
 	-Dbench.nchan-url="http://127.0.0.1:$NCHAN_PORT" -Dbench.nchan-pid="$NGINX_PID" -Dbench.versions="$VERSIONS" \
-	| tee "$WORK/run.log"
+	| tee "$WORK/run.log" >&2
 
 echo
 echo "## M4 / M5: publish → SSE, Reelay vs Nchan"
