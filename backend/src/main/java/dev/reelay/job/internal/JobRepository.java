@@ -457,19 +457,7 @@ public class JobRepository {
 	/** Leases due jobs that are past submission (to poll, reconcile or download), most overdue first. */
 	Flux<Job> claimRunning(String provider, String owner, Instant now, Duration lease, int limit,
 			boolean unlessPaused) {
-		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
-				+ "WHERE id IN (SELECT id FROM jobs WHERE status IN " + RUNNING_SQL + " AND provider = :provider "
-				+ "AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now) "
-				+ (unlessPaused ? UNLESS_PAUSED : "")
-				+ "ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
-		return this.db.sql(sql)
-			.bind("owner", owner)
-			.bind("lease_until", now.plus(lease))
-			.bind("provider", provider)
-			.bind("now", now)
-			.bind("limit", limit)
-			.map(this.rows::read)
-			.all();
+		return lease("status IN " + RUNNING_SQL, provider, owner, now, lease, limit, unlessPaused);
 	}
 
 	/**
@@ -478,9 +466,15 @@ public class JobRepository {
 	 */
 	Flux<Job> claimCanceledInDoubt(String provider, String owner, Instant now, Duration lease, int limit,
 			boolean unlessPaused) {
+		return lease("status = 'canceled' AND remote_id IS NULL AND submit_started_at IS NOT NULL AND next_attempt_at < "
+				+ NOT_HELD, provider, owner, now, lease, limit, unlessPaused);
+	}
+
+	/** Leases up to {@code limit} of {@code provider}'s due, unleased jobs that also match {@code which}. */
+	private Flux<Job> lease(String which, String provider, String owner, Instant now, Duration lease, int limit,
+			boolean unlessPaused) {
 		String sql = "UPDATE jobs SET lease_owner = :owner, lease_until = :lease_until, version = version + 1 "
-				+ "WHERE id IN (SELECT id FROM jobs WHERE status = 'canceled' AND remote_id IS NULL "
-				+ "AND submit_started_at IS NOT NULL AND next_attempt_at < " + NOT_HELD + " AND provider = :provider "
+				+ "WHERE id IN (SELECT id FROM jobs WHERE " + which + " AND provider = :provider "
 				+ "AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now) "
 				+ (unlessPaused ? UNLESS_PAUSED : "")
 				+ "ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING " + JobRows.COLUMNS;
