@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * remix through the REST API to the simulator, with PostgreSQL and the dispatcher running.
  */
 @DirtiesContext
+@Import(OtherClassesJobsHeld.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "reelay.dispatch.enabled=true",
 		"reelay.simulator.generation-time=1s", "reelay.providers.instances.simulator.poll-interval=100ms",
 		"reelay.dispatch.tick=100ms", "reelay.jobs.image.max-size=64KB",

@@ -20,6 +20,7 @@ import org.openqa.selenium.support.ui.Select;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
@@ -36,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Screenshots of every state go to {@code target/screenshots/}.
  */
 @DirtiesContext
+@Import(OtherClassesJobsHeld.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "reelay.dispatch.enabled=true",
 		"reelay.simulator.generation-time=6s", "reelay.providers.instances.simulator.poll-interval=200ms",
 		"reelay.dispatch.tick=100ms" })

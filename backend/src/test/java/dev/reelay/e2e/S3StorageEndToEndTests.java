@@ -12,6 +12,7 @@ import reactor.test.StepVerifier;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and its thumbnail land in the bucket, and the API serves both from there, Range requests included.
  */
 @DirtiesContext
+@Import(OtherClassesJobsHeld.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "reelay.dispatch.enabled=true", "reelay.simulator.generation-time=1s",
 				"reelay.providers.instances.simulator.poll-interval=200ms", "reelay.dispatch.tick=100ms",
