@@ -18,11 +18,10 @@ export function isPriced(job) {
   return Boolean(cost && cost.amount > 0);
 }
 
-// Failures that another try with the same prompt would only repeat: the provider's moderation refused it.
-// (The provider module's ErrorClass maps the same codes to MODERATION.)
-const MODERATION_CODES = new Set(['moderation_blocked', 'content_policy_violation', 'safety_filtered']);
+// Failures that another try with the same prompt would only repeat: the provider's moderation refused it. The server
+// says so in error.kind (it knows every family's codes for it), so the page keeps no list of its own.
 export function refusedByModeration(job) {
-  return job.status === 'failed' && MODERATION_CODES.has(job.error?.code);
+  return job.status === 'failed' && job.error?.kind === 'moderation';
 }
 
 // The request a job was made with, as POST /api/v1/jobs (and /estimate) take it.

@@ -89,9 +89,7 @@ final class BillingRules {
 		if (error == null) {
 			return false;
 		}
-		String code = error.code();
-		return ErrorClass.ofCode(code) == ErrorClass.MODERATION || code.equals("safety_filtered")
-				|| code.contains("content_policy") || code.contains("moderation");
+		return ErrorClass.ofCode(error.code()) == ErrorClass.MODERATION;
 	}
 
 	private static boolean isValidation(@Nullable JobError error) {

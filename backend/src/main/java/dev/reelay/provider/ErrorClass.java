@@ -52,11 +52,17 @@ public enum ErrorClass {
 		};
 	}
 
-	/** A stored error code (a failed job keeps only its code); codes no family uses yet are {@link #OTHER}. */
+	/**
+	 * A stored error code (a failed job keeps only its code); codes no family uses yet are {@link #OTHER}. The one place
+	 * that knows which codes mean what: billing (a moderated generation is free at some providers), metrics, and the
+	 * job's {@code error.kind} that the page reads (a prompt moderation refused is offered for editing, not retried).
+	 */
 	public static ErrorClass ofCode(String code) {
+		if (isModeration(code)) {
+			return MODERATION;
+		}
 		return switch (code) {
 			case "rate_limited", "rate_limit_exceeded" -> RATE_LIMIT;
-			case "moderation_blocked", "content_policy_violation" -> MODERATION;
 			case "provider_timeout", "timeout" -> TIMEOUT;
 			case "provider_unreachable", "connection_refused" -> UNREACHABLE;
 			case "provider_error", "server_error" -> PROVIDER_5XX;
@@ -67,6 +73,17 @@ public enum ErrorClass {
 			case "not_found" -> NOT_FOUND;
 			default -> OTHER;
 		};
+	}
+
+
+	/**
+	 * What the families call a refusal by moderation: OpenAI's and the simulator's {@code moderation_blocked}, EvoLink's
+	 * and fal's {@code content_policy_violation} (fal also names other types for its checks), Veo's
+	 * {@code safety_filtered} (its filters removed the video), and Runway's {@code SAFETY.*} failure codes.
+	 */
+	private static boolean isModeration(String code) {
+		return code.equals("moderation_blocked") || code.equals("safety_filtered") || code.startsWith("SAFETY")
+				|| code.contains("content_policy") || code.contains("moderation");
 	}
 
 }

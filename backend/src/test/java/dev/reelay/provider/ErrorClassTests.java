@@ -42,6 +42,11 @@ class ErrorClassTests {
 		assertThat(ErrorClass.ofCode("internal_error").tag()).isEqualTo("generation_failed");
 		assertThat(ErrorClass.ofCode("provider_error").tag()).isEqualTo("provider_5xx");
 		assertThat(ErrorClass.ofCode("submit_attempts_exhausted").tag()).isEqualTo("other");
+		// Every family's word for a refusal by moderation: billing, metrics and the page's error.kind agree on them.
+		assertThat(java.util.List.of("moderation_blocked", "content_policy_violation", "safety_filtered",
+				"SAFETY.INPUT.TEXT", "SAFETY.OUTPUT.VIDEO", "content_policy_violation_image"))
+			.allSatisfy((code) -> assertThat(ErrorClass.ofCode(code)).as(code).isEqualTo(ErrorClass.MODERATION));
+		assertThat(ErrorClass.ofCode("generation_failed")).isEqualTo(ErrorClass.GENERATION_FAILED);
 	}
 
 	private static ProviderException error(String code, int status) {

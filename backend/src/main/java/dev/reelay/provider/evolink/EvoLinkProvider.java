@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import dev.reelay.provider.ContentVariant;
+import dev.reelay.provider.ErrorClass;
 import dev.reelay.provider.FamilyTraits;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
@@ -128,7 +129,7 @@ public final class EvoLinkProvider implements VideoProvider {
 		String provider = this.http.provider();
 		String said = (detail != null) ? ": " + detail : ".";
 		String message;
-		if (code.equals("content_policy_violation")) {
+		if (ErrorClass.ofCode(code) == ErrorClass.MODERATION) {
 			message = provider + "'s content checks blocked this request. Try a different prompt or image.";
 		}
 		else if (code.equals("request_cancelled")) {

@@ -7,6 +7,7 @@ import java.util.Objects;
 
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.ContentVariant;
+import dev.reelay.provider.ErrorClass;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderException;
@@ -134,7 +135,7 @@ public final class FalProvider implements VideoProvider {
 	private RemoteJob failed(String remoteId, JsonNode status) {
 		String type = Objects.requireNonNullElse(ProviderHttp.text(status, "error_type"), "generation_failed");
 		String error = Objects.requireNonNullElse(ProviderHttp.text(status, "error"), "no reason given");
-		String message = type.contains("content_policy") || type.contains("moderation")
+		String message = ErrorClass.ofCode(type) == ErrorClass.MODERATION
 				? "fal's content checks blocked this request. Try a different prompt or image."
 				: this.http.provider() + " could not generate this video: " + error;
 		return new RemoteJob(remoteId, RemoteStatus.FAILED, 0, new RemoteJob.RemoteError(type, message), null, null);

@@ -8,6 +8,7 @@ import java.util.Objects;
 
 import dev.reelay.provider.CancelOutcome;
 import dev.reelay.provider.ContentVariant;
+import dev.reelay.provider.ErrorClass;
 import dev.reelay.provider.GenerationRequest;
 import dev.reelay.provider.ImageInput;
 import dev.reelay.provider.ProviderException;
@@ -124,7 +125,7 @@ public final class RunwayProvider implements VideoProvider {
 
 	private RemoteJob.RemoteError failure(JsonNode task) {
 		String code = Objects.requireNonNullElse(ProviderHttp.text(task, "failureCode"), "generation_failed");
-		if (code.startsWith("SAFETY")) {
+		if (ErrorClass.ofCode(code) == ErrorClass.MODERATION) {
 			return new RemoteJob.RemoteError(code,
 					"Runway's content moderation blocked this request. Try a different prompt or image.");
 		}
