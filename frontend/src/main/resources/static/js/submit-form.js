@@ -2,8 +2,8 @@
 // problems are shown next to the field they name.
 import { api, estimateCost, problemOf } from './api.js';
 import { money, shorten } from './format.js';
+import { IMAGE_MAX_BYTES, IMAGE_SIZE_WORDS, IMAGE_TYPE_WORDS, IMAGE_TYPES } from './vocabulary.js';
 
-const IMAGE_LIMIT_BYTES = 10 * 1024 * 1024;
 const ESTIMATE_DELAY_MS = 150;
 
 const $ = (id) => document.getElementById(id);
@@ -66,10 +66,11 @@ export class SubmitForm {
     fill($('resolution'), model.resolutions);
     this.prompt.maxLength = model.max_prompt_length;
     $('model-notes').textContent = model.notes ?? '';
-    const images = can(model, 'image_input');
+    // The form uploads the file, so the model must take uploads (image_input lists how: upload, url; empty: none).
+    const images = (model?.capabilities?.image_input ?? []).includes('upload');
     $('image').disabled = !images;
     $('image').closest('.image-field').dataset.disabled = String(!images);
-    $('image-hint').textContent = images ? 'PNG, JPEG or WebP up to 10 MB; the video starts from it.'
+    $('image-hint').textContent = images ? `${IMAGE_TYPE_WORDS} up to ${IMAGE_SIZE_WORDS}; the video starts from it.`
       : `${model.display_name} takes text only.`;
     if (!images) this.pickImage(null);
     this.updateCount();
@@ -124,9 +125,9 @@ export class SubmitForm {
       $('image-clear').hidden = true;
       return;
     }
-    if (!/^image\/(png|jpeg|webp)$/.test(file.type) || file.size > IMAGE_LIMIT_BYTES) {
+    if (!IMAGE_TYPES.includes(file.type) || file.size > IMAGE_MAX_BYTES) {
       this.pickImage(null);
-      this.showProblem({ field: 'image', detail: 'Choose a PNG, JPEG or WebP image of at most 10 MB.' });
+      this.showProblem({ field: 'image', detail: `Choose a ${IMAGE_TYPE_WORDS} image of at most ${IMAGE_SIZE_WORDS}.` });
       return;
     }
     this.image = file;

@@ -86,6 +86,7 @@ class PageController {
 		model.addAttribute("simulatorBanner", this.settings.simulatorBanner() && simulatorServed());
 		model.addAttribute("signOut", this.signIn.required());
 		model.addAttribute("vocabulary", this.vocabulary.json());
+		model.addAttribute("imageAccept", this.vocabulary.imageAccept());
 		return view;
 	}
 

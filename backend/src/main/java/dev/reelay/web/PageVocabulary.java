@@ -8,13 +8,15 @@ import java.util.Set;
 
 import dev.reelay.job.JobEventType;
 import dev.reelay.job.JobStatus;
+import dev.reelay.job.web.UploadedImages;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Component;
 
 /**
  * The server's job vocabulary as JSON for a {@code <script type="application/json">} in the page: every status with
- * its words and whether it is terminal or running, every event name with its words. The page's modules read it
+ * its words and whether it is terminal or running, every event name with its words, and the limits on a starting
+ * image. The page's modules read it
  * instead of keeping a copy that drifts (as {@code reconciling} once did). The words sit in exhaustive switches, so
  * a status or event added to the enums does not compile until it has words here. Computed once: the enums do not
  * change while running.
@@ -28,7 +30,9 @@ class PageVocabulary {
 
 	private final String json;
 
-	PageVocabulary(JsonMapper mapper) {
+	private final String imageAccept;
+
+	PageVocabulary(JsonMapper mapper, UploadedImages images) {
 		Set<JobStatus> running = JobStatus.running();
 		Map<String, Object> vocabulary = new LinkedHashMap<>();
 		vocabulary.put("statuses", Arrays.stream(JobStatus.values())
@@ -37,12 +41,22 @@ class PageVocabulary {
 		vocabulary.put("event_types", Arrays.stream(JobEventType.values())
 			.map((type) -> new EventWords(type.wireName(), label(type)))
 			.toList());
+		// The starting image's limits as the API applies them (reelay.jobs.image.*), so the form's own check and its
+		// file picker agree with what the server takes.
+		UploadedImages.Limits image = images.limits();
+		vocabulary.put("image", new ImageWords(image.maxBytes(), image.maxSizeText(), image.types()));
+		this.imageAccept = String.join(",", image.types());
 		// No "</script>" can end the element early, whatever a value ever holds.
 		this.json = mapper.writeValueAsString(vocabulary).replace("<", "\\u003c");
 	}
 
 	String json() {
 		return this.json;
+	}
+
+	/** The file picker's {@code accept}: the image types the API takes. */
+	String imageAccept() {
+		return this.imageAccept;
 	}
 
 	/** What the page calls a status: on badges, in the status filter and in announcements. */
@@ -78,6 +92,9 @@ class PageVocabulary {
 	}
 
 	record EventWords(String value, String label) {
+	}
+
+	record ImageWords(long maxBytes, String maxSizeText, List<String> types) {
 	}
 
 }

@@ -2,6 +2,8 @@ package dev.reelay.e2e;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -46,7 +48,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 		"reelay.catalog.custom-models[0].durations=4,8,12", "reelay.catalog.custom-models[0].aspect-ratios=16:9,9:16",
 		"reelay.catalog.custom-models[0].resolutions=720p,1080p",
 		"reelay.catalog.custom-models[0].price.per-second.720p=0.50",
-		"reelay.catalog.custom-models[0].price.per-second.1080p=0.75" })
+		"reelay.catalog.custom-models[0].price.per-second.1080p=0.75",
+		"reelay.catalog.custom-models[0].image-inputs=upload",
+		"reelay.catalog.custom-models[1].id=sim-vocabulary-text", "reelay.catalog.custom-models[1].display-name=Words only",
+		"reelay.catalog.custom-models[1].provider=simulator", "reelay.catalog.custom-models[1].remote-model=sora-2",
+		"reelay.catalog.custom-models[1].durations=4", "reelay.catalog.custom-models[1].aspect-ratios=16:9",
+		"reelay.catalog.custom-models[1].resolutions=720p",
+		// Not the defaults, so the page can only show them if the server told it.
+		"reelay.jobs.image.max-size=64KB", "reelay.jobs.image.types=image/png,image/webp" })
 class PageVocabularyBrowserTests {
 
 	private static final String PRICED = "sim-vocabulary-priced";
@@ -163,6 +172,48 @@ class PageVocabularyBrowserTests {
 		browser.waitUpTo(QUICK).until((driver) -> expected.equals(find("#estimate-value").getText()));
 		assertThat(browser.<Long>script("return performance.getEntriesByType('resource')"
 				+ ".filter((e) => e.name.endsWith('/api/v1/jobs/estimate')).length")).isEqualTo(1L);
+	}
+
+	@Test
+	void theImageFieldFollowsTheModelAndTheApisOwnLimits() throws Exception {
+		open("/");
+		assertThat(find("#image").getAttribute("accept")).isEqualTo("image/png,image/webp");
+		JsonNode image = vocabularyOf("/").get("image");
+		assertThat(image.get("max_bytes").asLong()).isEqualTo(64 * 1024);
+		assertThat(image.get("max_size_text").asString()).isEqualTo("64 KB");
+
+		// A model that takes no starting image: the field is off and says why.
+		new Select(find("#model")).selectByValue("sim-vocabulary-text");
+		browser.waitUpTo(QUICK).until((driver) -> !find("#image").isEnabled());
+		assertThat(find("#image-hint").getText()).isEqualTo("Words only takes text only.");
+
+		new Select(find("#model")).selectByValue(PRICED);
+		browser.waitUpTo(QUICK).until((driver) -> find("#image").isEnabled());
+		assertThat(find("#image-hint").getText()).isEqualTo("PNG or WebP up to 64 KB; the video starts from it.");
+
+		// Over the server's limit (not over the default 10 MB): refused at once, in the limit's own words.
+		Path tooBig = png(65 * 1024);
+		find("#image").sendKeys(tooBig.toString());
+		browser.waitUpTo(QUICK)
+			.until((driver) -> "Choose a PNG or WebP image of at most 64 KB.".equals(find("#image-error").getText()));
+		assertThat(find("#image-preview").isDisplayed()).isFalse();
+
+		Path fits = png(2 * 1024);
+		find("#image").sendKeys(fits.toString());
+		browser.waitUpTo(QUICK).until((driver) -> find("#image-preview").isDisplayed());
+		assertThat(find("#image-error").getText()).isEmpty();
+	}
+
+	/** A 64 x 64 PNG padded to {@code bytes} bytes (browsers ignore what follows its end). */
+	private static Path png(int bytes) throws java.io.IOException {
+		java.io.ByteArrayOutputStream encoded = new java.io.ByteArrayOutputStream();
+		javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB),
+				"png", encoded);
+		byte[] content = Arrays.copyOf(encoded.toByteArray(), Math.max(bytes, encoded.size()));
+		Path file = Files.createTempFile("page-vocabulary-", ".png");
+		file.toFile().deleteOnExit();
+		Files.write(file, content);
+		return file;
 	}
 
 	/** The page's vocabulary block, parsed. */

@@ -1,5 +1,7 @@
 package dev.reelay.job.web;
 
+import java.util.List;
+
 import dev.reelay.job.ImageUpload;
 import dev.reelay.support.BadRequestException;
 import reactor.core.publisher.Mono;
@@ -25,6 +27,17 @@ public class UploadedImages {
 
 	public Mono<ImageUpload> read(FilePart file) {
 		return JobForm.upload(file, this.limits);
+	}
+
+	/** What an upload may be, for a form to check before sending (the checks above stay the rule). */
+	public Limits limits() {
+		return new Limits(this.limits.maxSize().toBytes(), this.limits.maxSizeText(), List.copyOf(this.limits.types()));
+	}
+
+	/**
+	 * The most bytes an image may have, that limit as people write it ({@code 10 MB}), and the media types taken.
+	 */
+	public record Limits(long maxBytes, String maxSizeText, List<String> types) {
 	}
 
 }
