@@ -34,6 +34,7 @@ import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.util.retry.Retry;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
@@ -89,6 +90,10 @@ class Dispatcher implements SmartLifecycle {
 	private Sinks.Empty<Void> drained = Sinks.empty();
 
 	private static final Duration PRUNE_EVERY = Duration.ofMinutes(10);
+
+	private static final Duration NOTICES_AGAIN_AFTER = Duration.ofMillis(100);
+
+	private static final Duration NOTICES_AGAIN_AT_MOST = Duration.ofSeconds(10);
 
 	/**
 	 * Claims for different provider instances running at once, at most: each holds a pooled connection for its
@@ -157,8 +162,17 @@ class Dispatcher implements SmartLifecycle {
 		}
 		// Every instance on the timer and whenever a job is queued on this instance (a notice does not say where to);
 		// an instance whose step ended, and those waiting for a slot, whenever a step ends (see run).
-		this.loop = Flux.merge(Flux.interval(this.settings.tick()).map((tick) -> true),
-				this.events.notices().filter((notice) -> notice.type() == JobEventType.QUEUED).map((notice) -> false))
+		// Notices end only by a fault (they never complete and drop what a listener has no room for); should they, they
+		// are listened to again after a pause, and the timer goes on meanwhile: the wake-ups must never end for good.
+		Flux<Boolean> queuedHere = Flux.defer(this.events::notices)
+			.filter((notice) -> notice.type() == JobEventType.QUEUED)
+			.map((notice) -> false)
+			.retryWhen(Retry.backoff(Long.MAX_VALUE, NOTICES_AGAIN_AFTER)
+				.maxBackoff(NOTICES_AGAIN_AT_MOST)
+				.transientErrors(true)
+				.doBeforeRetry((failed) -> log.warn("the dispatcher's queue notices ended ({}); listening again",
+						failed.failure().toString())));
+		this.loop = Flux.merge(Flux.interval(this.settings.tick()).map((tick) -> true), queuedHere)
 			.subscribe((tick) -> {
 				try {
 					List<String> enabled = this.providers.enabledInstances();
@@ -172,7 +186,7 @@ class Dispatcher implements SmartLifecycle {
 					// The wake-ups must go on: the next one tries again.
 					log.warn("could not wake the provider instances' claims; will try again: {}", ex.toString());
 				}
-			});
+			}, (error) -> log.error("the dispatcher's wake-ups ended; the liveness check reports it", error));
 		this.pruning.start();
 		log.info("dispatcher {} started: up to {} jobs at once", this.owner, this.settings.concurrency());
 	}

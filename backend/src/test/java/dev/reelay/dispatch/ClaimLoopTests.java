@@ -88,6 +88,24 @@ class ClaimLoopTests {
 	}
 
 	@Test
+	void queueNoticesThatEndInAnErrorAreListenedToAgain() {
+		Job job = job("p");
+		given(this.providers.enabledInstances()).willReturn(List.of("p"));
+		// The first listening ends at once in an error; the next is the live notices.
+		given(this.events.notices()).willReturn(Flux.error(new IllegalStateException("notices ended")),
+				this.notices.asFlux());
+		given(this.gate.claimRunning(eq("p"), any(), anyInt(), any(), any(), any(), anyInt())).willReturn(Flux.empty());
+		given(this.gate.claimSubmissions(eq("p"), any(), anyInt(), any(), any(), any())).willReturn(Flux.just(job));
+		given(this.worker.run(any())).willReturn(Mono.never());
+		start(1);
+
+		// The tick is an hour: only a notice heard after listening again can bring this job in.
+		await().atMost(WAIT).until(() -> this.notices.currentSubscriberCount() > 0);
+		queued();
+		verify(this.worker, timeout(WAIT.toMillis())).run(job);
+	}
+
+	@Test
 	void aFinishedStepWakesTheLoopForTheNextJob() {
 		Job first = job("p");
 		Job second = job("p");
