@@ -36,6 +36,8 @@ import static org.awaitility.Awaitility.await;
 		"reelay.providers.instances.under-faults.family=openai-videos",
 		"reelay.providers.instances.under-faults.base-url=", "reelay.providers.instances.under-faults.api-key=simulator",
 		"reelay.providers.instances.under-faults.poll-interval=200ms",
+		// Jobs other test classes left on the built-in simulator instance are not this class's to work.
+		"reelay.providers.instances.simulator.enabled=false",
 		"reelay.catalog.custom-models[0].id=" + DispatchUnderFaultsTests.MODEL,
 		"reelay.catalog.custom-models[0].display-name=Under faults",
 		"reelay.catalog.custom-models[0].provider=under-faults", "reelay.catalog.custom-models[0].remote-model=sora-2",

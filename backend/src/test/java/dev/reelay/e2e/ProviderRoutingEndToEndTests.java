@@ -35,6 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "reelay.dispatch.enabled=true", "reelay.dispatch.tick=100ms",
+		// Jobs other test classes left on the built-in simulator instance are not this class's to work.
+		"reelay.providers.instances.simulator.enabled=false",
 		"reelay.providers.instances.laozhang.api-key=test", "reelay.providers.instances.laozhang.poll-interval=200ms",
 		"reelay.providers.instances.gemini.api-key=test", "reelay.providers.instances.gemini.poll-interval=200ms",
 		// Google shut the Gemini API's Veo ids; an operator who knows a live one names it, and veo-3.1 is routed to it.

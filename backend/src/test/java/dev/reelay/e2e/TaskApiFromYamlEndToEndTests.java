@@ -36,6 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
 		"reelay.dispatch.enabled=true", "reelay.dispatch.tick=100ms",
+		// Jobs other test classes left on the built-in simulator instance are not this class's to work.
+		"reelay.providers.instances.simulator.enabled=false",
 		"reelay.task-apis.directory=src/test/resources/operator-task-apis",
 		"reelay.providers.instances.acme-e2e.family=task-api",
 		"reelay.providers.instances.acme-e2e.api-key=acme-test-key",
