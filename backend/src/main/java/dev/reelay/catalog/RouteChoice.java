@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
+import dev.reelay.provider.FamilyTraits;
 import dev.reelay.provider.InstanceBreakers;
 import dev.reelay.provider.ProviderInstances;
 import org.jspecify.annotations.Nullable;
@@ -42,7 +43,7 @@ public class RouteChoice {
 		List<ModelSpec.Route> routes = model.routes();
 		return routes.stream()
 			.filter((route) -> !route.isRetired(today) && this.providers.isAvailable(route.provider())
-					&& route.takes(model, resolution, seconds, image))
+					&& route.takes(model, resolution, seconds, image) && familyTakes(route.provider(), image))
 			.sorted(Comparator.<ModelSpec.Route>comparingInt((route) -> (route.priority() != null) ? route.priority() : 0)
 				.thenComparing((route) -> this.breakers.status(route.provider()).state())
 				.thenComparing((route) -> price(model, route, resolution, seconds),
@@ -73,6 +74,17 @@ public class RouteChoice {
 		return ranked(model, resolution, seconds, image).stream()
 			.filter((route) -> !tried.contains(route.provider()) && this.breakers.admits(route.provider()))
 			.findFirst();
+	}
+
+	/**
+	 * Whether the family behind {@code provider} takes a starting image of this kind: an operator's catalog entry may
+	 * offer one (say, as a URL) that the family cannot take, and such a job is better refused now, naming the image,
+	 * than accepted and refused by the adapter at submission. (The shipped catalog is checked by CatalogTraitsTests.)
+	 */
+	private boolean familyTakes(String provider, ModelSpec.@Nullable ImageInputKind image) {
+		return image == null || this.providers.traits(provider)
+			.map((traits) -> traits.images().contains(FamilyTraits.ImageSource.valueOf(image.name())))
+			.orElse(false);
 	}
 
 	/** What a job costs through {@code route}; null when neither route nor model has a price. */

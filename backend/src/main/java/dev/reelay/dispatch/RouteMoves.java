@@ -6,10 +6,13 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.reelay.catalog.ModelCatalog;
 import dev.reelay.catalog.ModelSpec;
 import dev.reelay.job.JobQueue;
+import dev.reelay.provider.FamilyTraits;
+import dev.reelay.provider.ProviderInstances;
 import dev.reelay.provider.ProviderRegistry;
 
 import org.springframework.stereotype.Component;
@@ -25,9 +28,12 @@ class RouteMoves {
 
 	private final ProviderRegistry providers;
 
-	RouteMoves(ModelCatalog catalog, ProviderRegistry providers) {
+	private final ProviderInstances instances;
+
+	RouteMoves(ModelCatalog catalog, ProviderRegistry providers, ProviderInstances instances) {
 		this.catalog = catalog;
 		this.providers = providers;
+		this.instances = instances;
 	}
 
 	/**
@@ -51,12 +57,18 @@ class RouteMoves {
 				.flatMap((resolution) -> route.durationsOf(model, resolution).stream()
 					.map((seconds) -> JobQueue.Move.shape(resolution, seconds)))
 				.toList();
+			// A starting image only as the route offers it and its family takes it (see RouteChoice.familyTakes).
 			List<ModelSpec.ImageInputKind> images = route.imageInputsOf(model);
+			Set<FamilyTraits.ImageSource> family = this.instances.traits(instance).map(FamilyTraits::images)
+				.orElse(Set.of());
 			moves.put(model.id(), new JobQueue.Move(routes.stream()
 				.map(ModelSpec.Route::provider)
 				.filter((other) -> !other.equals(instance))
-				.toList(), shapes, images.contains(ModelSpec.ImageInputKind.URL),
-					images.contains(ModelSpec.ImageInputKind.UPLOAD), Instant.EPOCH));
+				.toList(), shapes,
+					images.contains(ModelSpec.ImageInputKind.URL) && family.contains(FamilyTraits.ImageSource.URL),
+					images.contains(ModelSpec.ImageInputKind.UPLOAD)
+							&& family.contains(FamilyTraits.ImageSource.UPLOAD),
+					Instant.EPOCH));
 		}
 		return moves;
 	}

@@ -43,7 +43,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 		"reelay.catalog.custom-models[1].provider=simulator", "reelay.catalog.custom-models[1].remote-model=sora-2",
 		"reelay.catalog.custom-models[1].durations=4", "reelay.catalog.custom-models[1].aspect-ratios=16:9",
 		"reelay.catalog.custom-models[1].resolutions=720p", "reelay.catalog.custom-models[1].image-required=true",
-		"reelay.catalog.custom-models[1].image-inputs=upload" })
+		"reelay.catalog.custom-models[1].image-inputs=upload",
+		// An operator's entry that offers what its family cannot do: Gemini takes a starting image only inline.
+		"reelay.catalog.custom-models[2].id=url-on-gemini", "reelay.catalog.custom-models[2].display-name=URL on Gemini",
+		"reelay.catalog.custom-models[2].provider=gemini", "reelay.catalog.custom-models[2].remote-model=veo-3.1-generate-001",
+		"reelay.catalog.custom-models[2].durations=8", "reelay.catalog.custom-models[2].aspect-ratios=16:9",
+		"reelay.catalog.custom-models[2].resolutions=720p", "reelay.catalog.custom-models[2].image-inputs=url" })
 class CatalogAndJobInputsTests {
 
 	private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> SSE = new ParameterizedTypeReference<>() {
@@ -136,6 +141,9 @@ class CatalogAndJobInputsTests {
 				"model 'runway-gen4-turbo' is served by provider 'runway', which is not enabled here (is its API key set?)");
 		problem("{\"model\": \"veo-3.1\", \"prompt\": \"x\", \"image\": \"https://example.com/a.png\"}", "image",
 				"veo-3.1 takes an image only as an uploaded file");
+		problem("{\"model\": \"url-on-gemini\", \"prompt\": \"x\", \"image\": \"https://example.com/a.png\"}", "model",
+				"no route of model 'url-on-gemini' enabled here takes a 8 s clip at 720p from an image URL; see GET "
+						+ "/api/v1/models for its routes");
 		problem("{\"model\": \"sim-video\", \"prompt\": \"x\", \"image\": \"file:///etc/passwd\"}", "image",
 				"image must be an http(s) URL (or an uploaded file in a multipart request)");
 		problem("{\"model\": \"my-model\", \"prompt\": \"x\"}", "image", "my-model makes videos from an image; send one");
