@@ -15,9 +15,8 @@ import org.springframework.stereotype.Component;
 /**
  * What the catalog promises that the families behind its routes cannot do: a route offering a starting image in a
  * way its family does not take one, a model offering remix where no family behind it remixes. Said once at start, as
- * a warning per entry: such a configuration still starts (its other jobs run). A job with such an image is refused at
- * submission ({@link RouteChoice}); a remix there would fail at the provider (remixes are not yet checked against
- * the family at submission).
+ * a warning per entry: such a configuration still starts (its other jobs run), and the jobs it cannot serve are
+ * refused at submission (an image by {@link RouteChoice}, a remix by the job API's check of its source).
  */
 @Component
 class CatalogTraitsCheck {
@@ -35,7 +34,7 @@ class CatalogTraitsCheck {
 
 	@EventListener(ApplicationReadyEvent.class)
 	void warn() {
-		mismatches().forEach((mismatch) -> log.warn("catalog: {}", mismatch));
+		mismatches().forEach((mismatch) -> log.warn("catalog: {}; such jobs are refused at submission", mismatch));
 	}
 
 	/** Each promise no family behind it can keep, in words; empty when the catalog and the families agree. */
@@ -53,13 +52,12 @@ class CatalogTraitsCheck {
 				for (ModelSpec.ImageInputKind kind : route.imageInputsOf(model)) {
 					if (!traits.images().contains(FamilyTraits.ImageSource.valueOf(kind.name()))) {
 						found.add(model.id() + " offers a starting image as " + kind.name().toLowerCase(java.util.Locale.ROOT)
-								+ " through '" + route.provider() + "', whose family does not take one that way (such jobs are refused at submission)");
+								+ " through '" + route.provider() + "', whose family does not take one that way");
 					}
 				}
 			}
 			if (model.remix() && !canRemix) {
-				found.add(model.id() + " offers remix, but no family behind its routes can remix (a remix would fail at "
-						+ "the provider)");
+				found.add(model.id() + " offers remix, but no family behind its routes can remix");
 			}
 		}
 		return found;

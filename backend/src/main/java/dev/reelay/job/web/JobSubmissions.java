@@ -11,6 +11,8 @@ import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
+import dev.reelay.provider.FamilyTraits;
+import dev.reelay.provider.ProviderInstances;
 import dev.reelay.support.BadRequestException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -37,9 +39,12 @@ public class JobSubmissions {
 
 	private final JobRequestValidator validator;
 
-	JobSubmissions(JobStore jobs, JobRequestValidator validator) {
+	private final ProviderInstances providers;
+
+	JobSubmissions(JobStore jobs, JobRequestValidator validator, ProviderInstances providers) {
 		this.jobs = jobs;
 		this.validator = validator;
+		this.providers = providers;
 	}
 
 	/**
@@ -142,6 +147,12 @@ public class JobSubmissions {
 				if (!source.model().equals(job.model())) {
 					return Mono.error(new BadRequestException("remix_of", "job " + sourceId + " was made with "
 							+ source.model() + "; a remix must use the same model"));
+				}
+				// The remix goes to the instance that made the source: it must be one whose family can remix (an
+				// operator's catalog may offer remix on a model some of whose routes cannot; see CatalogTraitsCheck).
+				if (!this.providers.traits(source.provider()).map(FamilyTraits::remix).orElse(false)) {
+					return Mono.error(new BadRequestException("remix_of", "job " + sourceId + " was made through '"
+							+ source.provider() + "', which cannot remix videos"));
 				}
 				return Mono.just(job.onRoute(source.provider()));
 			});

@@ -14,6 +14,7 @@ import dev.reelay.job.JobParameters;
 import dev.reelay.job.JobStatus;
 import dev.reelay.job.JobStore;
 import dev.reelay.job.NewJob;
+import dev.reelay.provider.FamilyTraits;
 import dev.reelay.provider.ProviderInstances;
 import dev.reelay.tenant.CallerTenant;
 import org.junit.jupiter.api.BeforeEach;
@@ -150,12 +151,39 @@ class JobRetryControllerTests {
 		given(this.jobs.find(CallerTenant.LOCAL, source)).willReturn(Mono.just(new Job(source, CallerTenant.LOCAL,
 				JobStatus.COMPLETED, 100, "sim-remix", "simulator-b", "the source", PARAMETERS, 0, null, "video_source",
 				null, null, null, null, 0, now, null, null, null, now, now, now, 1, null, 0)));
+		given(this.providers.traits("simulator-b")).willReturn(Optional.of(REMIXES));
 		this.http.post().uri("/api/v1/jobs/{id}/retry", failed).exchange().expectStatus().isAccepted();
 		ArgumentCaptor<NewJob> created = ArgumentCaptor.forClass(NewJob.class);
 		then(this.jobs).should().create(created.capture());
 		assertThat(created.getValue().parameters().remixOf()).isEqualTo(source);
 		assertThat(created.getValue().provider()).isEqualTo("simulator-b");
 	}
+
+	@Test
+	void aRemixWhoseSourceWasMadeThroughAFamilyThatCannotRemixGetsAProblemNamingRemixOf() {
+		UUID source = UUID.randomUUID();
+		UUID failed = UUID.randomUUID();
+		given(this.jobs.find(CallerTenant.LOCAL, failed)).willReturn(Mono.just(remix(failed, JobStatus.FAILED, source)));
+		Instant now = Instant.now();
+		// The model offers remix (the catalog says so), but this source came through a route whose family cannot.
+		given(this.jobs.find(CallerTenant.LOCAL, source)).willReturn(Mono.just(new Job(source, CallerTenant.LOCAL,
+				JobStatus.COMPLETED, 100, "sim-remix", "no-remix", "the source", PARAMETERS, 0, null, "video_source",
+				null, null, null, null, 0, now, null, null, null, now, now, now, 1, null, 0)));
+		given(this.providers.traits("no-remix")).willReturn(Optional.of(FamilyTraits.PLAIN));
+		this.http.post()
+			.uri("/api/v1/jobs/{id}/retry", failed)
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.field").isEqualTo("remix_of")
+			.jsonPath("$.detail").isEqualTo("job " + source + " was made through 'no-remix', which cannot remix videos");
+		then(this.jobs).should(never()).create(any());
+	}
+
+	/** A family that remixes, as OpenAI's does. */
+	private static final FamilyTraits REMIXES = new FamilyTraits(java.util.Set.of(), true, false, false,
+			FamilyTraits.FailedBilling.FULL);
 
 	/** A remix of {@code source} made with a model that can remix. */
 	private static Job remix(UUID id, JobStatus status, UUID source) {
