@@ -128,30 +128,16 @@ class JobRetryControllerTests {
 	@Test
 	void aRetriedRemixWhoseSourceIsGoneGetsAProblemNamingRemixOf() {
 		UUID source = UUID.randomUUID();
-		UUID failed = UUID.randomUUID();
-		given(this.jobs.find(CallerTenant.LOCAL, failed)).willReturn(Mono.just(remix(failed, JobStatus.FAILED, source)));
+		UUID failed = failedRemixOf(source);
 		given(this.jobs.find(CallerTenant.LOCAL, source)).willReturn(Mono.error(new JobNotFoundException(source)));
-		this.http.post()
-			.uri("/api/v1/jobs/{id}/retry", failed)
-			.exchange()
-			.expectStatus()
-			.isBadRequest()
-			.expectBody()
-			.jsonPath("$.field").isEqualTo("remix_of")
-			.jsonPath("$.detail").isEqualTo("no job with id " + source + " to remix");
-		then(this.jobs).should(never()).create(any());
+		retryRefusedOnRemixOf(failed, "no job with id " + source + " to remix");
 	}
 
 	@Test
 	void aRetriedRemixGoesToTheRouteThatMadeItsSource() {
 		UUID source = UUID.randomUUID();
-		UUID failed = UUID.randomUUID();
-		given(this.jobs.find(CallerTenant.LOCAL, failed)).willReturn(Mono.just(remix(failed, JobStatus.FAILED, source)));
-		Instant now = Instant.now();
-		given(this.jobs.find(CallerTenant.LOCAL, source)).willReturn(Mono.just(new Job(source, CallerTenant.LOCAL,
-				JobStatus.COMPLETED, 100, "sim-remix", "simulator-b", "the source", PARAMETERS, 0, null, "video_source",
-				null, null, null, null, 0, now, null, null, null, now, now, now, 1, null, 0)));
-		given(this.providers.traits("simulator-b")).willReturn(Optional.of(REMIXES));
+		UUID failed = failedRemixOf(source);
+		madeThrough(source, "simulator-b", REMIXES);
 		this.http.post().uri("/api/v1/jobs/{id}/retry", failed).exchange().expectStatus().isAccepted();
 		ArgumentCaptor<NewJob> created = ArgumentCaptor.forClass(NewJob.class);
 		then(this.jobs).should().create(created.capture());
@@ -162,14 +148,37 @@ class JobRetryControllerTests {
 	@Test
 	void aRemixWhoseSourceWasMadeThroughAFamilyThatCannotRemixGetsAProblemNamingRemixOf() {
 		UUID source = UUID.randomUUID();
-		UUID failed = UUID.randomUUID();
-		given(this.jobs.find(CallerTenant.LOCAL, failed)).willReturn(Mono.just(remix(failed, JobStatus.FAILED, source)));
-		Instant now = Instant.now();
+		UUID failed = failedRemixOf(source);
 		// The model offers remix (the catalog says so), but this source came through a route whose family cannot.
+		madeThrough(source, "no-remix", FamilyTraits.PLAIN);
+		retryRefusedOnRemixOf(failed, "job " + source + " was made through 'no-remix', which cannot remix videos");
+	}
+
+	/** A family that remixes, as OpenAI's does. */
+	private static final FamilyTraits REMIXES = new FamilyTraits(java.util.Set.of(), true, false, false,
+			FamilyTraits.FailedBilling.FULL);
+
+	/** A failed remix of {@code source}, found by its id (answered). */
+	private UUID failedRemixOf(UUID source) {
+		UUID failed = UUID.randomUUID();
+		Instant now = Instant.now();
+		given(this.jobs.find(CallerTenant.LOCAL, failed)).willReturn(Mono.just(new Job(failed, CallerTenant.LOCAL,
+				JobStatus.FAILED, 0, "sim-remix", "simulator", "a remixed cat",
+				new JobParameters(8, "9:16", "720p", null, null, null, source, null), 0, null, null, null, null, null,
+				null, 0, now, null, null, null, now, now, now, 1, null, 0)));
+		return failed;
+	}
+
+	/** {@code source}, a completed video made through {@code instance}, whose family has {@code traits}. */
+	private void madeThrough(UUID source, String instance, FamilyTraits traits) {
+		Instant now = Instant.now();
 		given(this.jobs.find(CallerTenant.LOCAL, source)).willReturn(Mono.just(new Job(source, CallerTenant.LOCAL,
-				JobStatus.COMPLETED, 100, "sim-remix", "no-remix", "the source", PARAMETERS, 0, null, "video_source",
+				JobStatus.COMPLETED, 100, "sim-remix", instance, "the source", PARAMETERS, 0, null, "video_source",
 				null, null, null, null, 0, now, null, null, null, now, now, now, 1, null, 0)));
-		given(this.providers.traits("no-remix")).willReturn(Optional.of(FamilyTraits.PLAIN));
+		given(this.providers.traits(instance)).willReturn(Optional.of(traits));
+	}
+
+	private void retryRefusedOnRemixOf(UUID failed, String detail) {
 		this.http.post()
 			.uri("/api/v1/jobs/{id}/retry", failed)
 			.exchange()
@@ -177,20 +186,8 @@ class JobRetryControllerTests {
 			.isBadRequest()
 			.expectBody()
 			.jsonPath("$.field").isEqualTo("remix_of")
-			.jsonPath("$.detail").isEqualTo("job " + source + " was made through 'no-remix', which cannot remix videos");
+			.jsonPath("$.detail").isEqualTo(detail);
 		then(this.jobs).should(never()).create(any());
-	}
-
-	/** A family that remixes, as OpenAI's does. */
-	private static final FamilyTraits REMIXES = new FamilyTraits(java.util.Set.of(), true, false, false,
-			FamilyTraits.FailedBilling.FULL);
-
-	/** A remix of {@code source} made with a model that can remix. */
-	private static Job remix(UUID id, JobStatus status, UUID source) {
-		Instant now = Instant.now();
-		return new Job(id, CallerTenant.LOCAL, status, 0, "sim-remix", "simulator", "a remixed cat",
-				new JobParameters(8, "9:16", "720p", null, null, null, source, null), 0, null, null, null, null, null,
-				null, 0, now, null, null, null, now, now, now, 1, null, 0);
 	}
 
 	@Test
