@@ -45,6 +45,9 @@ class RouteMoves {
 			return Map.of();
 		}
 		LocalDate today = LocalDate.now(ZoneOffset.UTC);
+		// Once per call (every claim turn), not per model: a task-API family works its traits out from its file.
+		Set<FamilyTraits.ImageSource> family = this.instances.traits(instance).map(FamilyTraits::images)
+			.orElse(Set.of());
 		Map<String, JobQueue.Move> moves = new LinkedHashMap<>();
 		for (ModelSpec model : this.catalog.all()) {
 			List<ModelSpec.Route> routes = model.routes();
@@ -59,8 +62,6 @@ class RouteMoves {
 				.toList();
 			// A starting image only as the route offers it and its family takes it (see RouteChoice.familyTakes).
 			List<ModelSpec.ImageInputKind> images = route.imageInputsOf(model);
-			Set<FamilyTraits.ImageSource> family = this.instances.traits(instance).map(FamilyTraits::images)
-				.orElse(Set.of());
 			moves.put(model.id(), new JobQueue.Move(routes.stream()
 				.map(ModelSpec.Route::provider)
 				.filter((other) -> !other.equals(instance))
